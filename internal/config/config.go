@@ -1,0 +1,120 @@
+// Package config is the one typed configuration of mlbom, built once from the
+// environment (and overridden by flags in cmd/mlbom) and passed down. No other
+// package reads the environment.
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// Config holds every setting the CLI, the worker and the activities need.
+type Config struct {
+	// Temporal
+	TemporalAddress   string // MLBOM_TEMPORAL_ADDRESS, default 127.0.0.1:7233
+	TemporalNamespace string // MLBOM_TEMPORAL_NAMESPACE, default "default"
+	TemporalUIURL     string // MLBOM_TEMPORAL_UI, default http://localhost:8233
+	TaskQueue         string // MLBOM_TASK_QUEUE, default mlbom-scan
+
+	// Storage
+	DataDir string // MLBOM_HOME, default .mlbom (working files, SQLite DB)
+	DB      string // MLBOM_DB: sqlite:PATH or mysql://USER[:PASS]@HOST:PORT/DB[?params]
+
+	// Sources
+	HFEndpoint  string // MLBOM_HF_ENDPOINT, default https://huggingface.co
+	HFToken     string // HF_TOKEN
+	GitToken    string // MLBOM_GIT_TOKEN or GITHUB_TOKEN (https clones of private repos)
+	MaxFileSize int64  // MLBOM_MAX_FILE_SIZE bytes for text files read by detectors, default 8 MiB
+
+	// Policies
+	PolicyDir string // MLBOM_POLICY_DIR: an extra directory of user policies
+	// BuiltinPolicyDir is where the shipped policies/ live; empty means the
+	// copy embedded in the binary.
+	BuiltinPolicyDir string        // MLBOM_BUILTIN_POLICY_DIR
+	ApprovalTimeout  time.Duration // MLBOM_APPROVAL_TIMEOUT, default 72h
+
+	// Embeddings (OpenAI-compatible); empty base URL means the offline embedder.
+	EmbedBaseURL string // MLBOM_EMBED_BASE_URL
+	EmbedModel   string // MLBOM_EMBED_MODEL
+	EmbedAPIKey  string // MLBOM_EMBED_API_KEY or OPENAI_API_KEY
+
+	// Notifications
+	SlackToken      string // MLBOM_SLACK_TOKEN
+	SlackChannel    string // MLBOM_SLACK_CHANNEL
+	SlackWebhookURL string // MLBOM_SLACK_WEBHOOK_URL
+	SlackAPIURL     string // MLBOM_SLACK_API_URL, default https://slack.com/api/
+	JiraURL         string // MLBOM_JIRA_URL
+	JiraUser        string // MLBOM_JIRA_USER
+	JiraToken       string // MLBOM_JIRA_TOKEN
+	JiraProject     string // MLBOM_JIRA_PROJECT
+	JiraIssueType   string // MLBOM_JIRA_ISSUE_TYPE, default Bug
+	WebhookURL      string // MLBOM_WEBHOOK_URL
+	WebhookSecret   string // MLBOM_WEBHOOK_SECRET (HMAC-SHA256 key)
+	DashboardURL    string // MLBOM_DASHBOARD_URL, used in links
+
+	// API / dashboard
+	HTTPAddr string // MLBOM_HTTP_ADDR, default 127.0.0.1:8080
+}
+
+// FromEnv builds the configuration from environment variables and defaults.
+func FromEnv() (*Config, error) { return fromLookup(os.LookupEnv) }
+
+func fromLookup(lookup func(string) (string, bool)) (*Config, error) {
+	get := func(def string, keys ...string) string {
+		for _, k := range keys {
+			if v, ok := lookup(k); ok && v != "" {
+				return v
+			}
+		}
+		return def
+	}
+	c := &Config{
+		TemporalAddress:   get("127.0.0.1:7233", "MLBOM_TEMPORAL_ADDRESS"),
+		TemporalNamespace: get("default", "MLBOM_TEMPORAL_NAMESPACE"),
+		TemporalUIURL:     get("http://localhost:8233", "MLBOM_TEMPORAL_UI"),
+		TaskQueue:         get("mlbom-scan", "MLBOM_TASK_QUEUE"),
+		DataDir:           get(".mlbom", "MLBOM_HOME"),
+		HFEndpoint:        get("https://huggingface.co", "MLBOM_HF_ENDPOINT"),
+		HFToken:           get("", "HF_TOKEN"),
+		GitToken:          get("", "MLBOM_GIT_TOKEN", "GITHUB_TOKEN"),
+		PolicyDir:         get("", "MLBOM_POLICY_DIR"),
+		BuiltinPolicyDir:  get("", "MLBOM_BUILTIN_POLICY_DIR"),
+		EmbedBaseURL:      get("", "MLBOM_EMBED_BASE_URL"),
+		EmbedModel:        get("text-embedding-3-small", "MLBOM_EMBED_MODEL"),
+		EmbedAPIKey:       get("", "MLBOM_EMBED_API_KEY", "OPENAI_API_KEY"),
+		SlackToken:        get("", "MLBOM_SLACK_TOKEN"),
+		SlackChannel:      get("", "MLBOM_SLACK_CHANNEL"),
+		SlackWebhookURL:   get("", "MLBOM_SLACK_WEBHOOK_URL"),
+		SlackAPIURL:       get("https://slack.com/api/", "MLBOM_SLACK_API_URL"),
+		JiraURL:           get("", "MLBOM_JIRA_URL"),
+		JiraUser:          get("", "MLBOM_JIRA_USER"),
+		JiraToken:         get("", "MLBOM_JIRA_TOKEN"),
+		JiraProject:       get("", "MLBOM_JIRA_PROJECT"),
+		JiraIssueType:     get("Bug", "MLBOM_JIRA_ISSUE_TYPE"),
+		WebhookURL:        get("", "MLBOM_WEBHOOK_URL"),
+		WebhookSecret:     get("", "MLBOM_WEBHOOK_SECRET"),
+		DashboardURL:      get("http://127.0.0.1:8080", "MLBOM_DASHBOARD_URL"),
+		HTTPAddr:          get("127.0.0.1:8080", "MLBOM_HTTP_ADDR"),
+	}
+	c.DB = get("sqlite:"+filepath.Join(c.DataDir, "mlbom.db"), "MLBOM_DB")
+
+	var err error
+	if c.MaxFileSize, err = parseInt(get("8388608", "MLBOM_MAX_FILE_SIZE")); err != nil {
+		return nil, fmt.Errorf("MLBOM_MAX_FILE_SIZE: %w", err)
+	}
+	if c.ApprovalTimeout, err = time.ParseDuration(get("72h", "MLBOM_APPROVAL_TIMEOUT")); err != nil {
+		return nil, fmt.Errorf("MLBOM_APPROVAL_TIMEOUT: %w", err)
+	}
+	return c, nil
+}
+
+func parseInt(s string) (int64, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("want a positive whole number, got %q", s)
+	}
+	return n, nil
+}

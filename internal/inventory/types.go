@@ -1,0 +1,85 @@
+// Package inventory normalizes discovery findings into components: one per
+// real asset, with a stable identity (bom-ref, PURL), SPDX licenses and every
+// occurrence as evidence.
+package inventory
+
+import (
+	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/modelscan"
+)
+
+// Source describes the scanned repository (the BOM's metadata.component).
+type Source struct {
+	Kind    string `json:"kind"` // local, git, huggingface
+	URL     string `json:"url"`
+	Ref     string `json:"ref,omitempty"`
+	Commit  string `json:"commit,omitempty"`
+	Name    string `json:"name"`              // project name
+	License string `json:"license,omitempty"` // normalized SPDX expression of the repository
+}
+
+// License is a normalized license: an SPDX id, an SPDX expression, or a
+// LicenseRef with a name and URL. Unknown licenses have ID "NOASSERTION".
+type License struct {
+	ID         string `json:"id,omitempty"`
+	Expression string `json:"expression,omitempty"`
+	Name       string `json:"name,omitempty"`
+	URL        string `json:"url,omitempty"`
+	Raw        string `json:"raw,omitempty"` // as written in the source
+}
+
+// Occurrence is one place a component was found.
+type Occurrence struct {
+	Path       string  `json:"path"`
+	Line       int     `json:"line,omitempty"`
+	Detector   string  `json:"detector"`
+	Confidence float64 `json:"confidence"`
+}
+
+// Component is one asset.
+type Component struct {
+	BOMRef   string              `json:"bom-ref"` // stable: derived from identity, never from scan order
+	Kind     discover.Kind       `json:"kind"`
+	Name     string              `json:"name"`
+	Group    string              `json:"group,omitempty"` // organisation, e.g. HF org
+	Version  string              `json:"version,omitempty"`
+	PURL     string              `json:"purl,omitempty"`
+	Provider string              `json:"provider,omitempty"`
+	Supplier string              `json:"supplier,omitempty"`
+	Licenses []License           `json:"licenses,omitempty"`
+	SHA256   string              `json:"sha256,omitempty"`
+	Size     int64               `json:"size,omitempty"`
+	Format   string              `json:"format,omitempty"`
+	LFS      bool                `json:"lfs,omitempty"`
+	URL      string              `json:"url,omitempty"` // download URL or service endpoint
+	Card     *discover.ModelCard `json:"card,omitempty"`
+	// Completeness of the model card, 0..1 (models only).
+	Completeness float64      `json:"completeness,omitempty"`
+	Occurrences  []Occurrence `json:"occurrences"`
+	// Confidence of the identity: the highest confidence of its occurrences.
+	Confidence float64 `json:"confidence"`
+	// Edges by bom-ref.
+	BaseModels []string `json:"baseModels,omitempty"`
+	Datasets   []string `json:"datasets,omitempty"`
+	Weights    []string `json:"weights,omitempty"`
+	// ScanReport of the model-file scanner, for weight files that were scanned.
+	ScanReport      *modelscan.Report    `json:"scanReport,omitempty"`
+	RuntimeObserved bool                 `json:"runtimeObserved,omitempty"`
+	Provenance      *discover.Provenance `json:"provenance,omitempty"`
+	Props           map[string]string    `json:"props,omitempty"`
+}
+
+// Inventory is the normalized result of a scan.
+type Inventory struct {
+	Source     Source          `json:"source"`
+	Components []Component     `json:"components"` // sorted by BOMRef
+	Warnings   []string        `json:"warnings,omitempty"`
+	Skipped    []discover.Skip `json:"skipped,omitempty"`
+}
+
+// Input is what Normalize takes.
+type Input struct {
+	Source  Source
+	Result  *discover.Result
+	Reports []modelscan.Report // model-file scanner reports, by file path
+}
