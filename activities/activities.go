@@ -1,0 +1,142 @@
+// Package activities adapts the internal/ packages to Temporal activities: one
+// method per pipeline step on Activities, which holds the dependencies. The
+// same methods run in-process for `mlbom scan --local`.
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/modelscan"
+	"github.com/mlbom/autopilot/internal/notify"
+	"github.com/mlbom/autopilot/internal/policy"
+	"github.com/mlbom/autopilot/internal/search"
+	"github.com/mlbom/autopilot/internal/source"
+	"github.com/mlbom/autopilot/internal/store"
+)
+
+// Store is what the activities need of the store (implemented by *store.DB).
+type Store interface {
+	PutBlob(ctx context.Context, data []byte) (string, error)
+	GetBlob(ctx context.Context, hash string) ([]byte, error)
+	UpsertScan(ctx context.Context, s store.Scan) error
+	SaveVersion(ctx context.Context, v store.NewVersion) (store.Version, bool, error)
+	GetVersion(ctx context.Context, project string, number int) (store.Version, error)
+	SaveDiff(ctx context.Context, project string, from, to int, data []byte) error
+	SaveFindings(ctx context.Context, scanID string, fs []store.Finding) error
+	SaveApproval(ctx context.Context, a store.Approval) error
+	ActiveApprovals(ctx context.Context, project string, at time.Time) ([]store.Approval, error)
+	UpsertEvidence(ctx context.Context, docs []store.Evidence) error
+}
+
+// PolicyEvaluator evaluates the policies (implemented by *policy.Engine).
+type PolicyEvaluator interface {
+	Evaluate(ctx context.Context, in policy.Input) (*policy.Decision, error)
+}
+
+// Notifier sends notifications (implemented by *notify.Notifier).
+type Notifier interface {
+	Notify(ctx context.Context, b notify.Batch) (*notify.Report, error)
+}
+
+// Activities holds the dependencies of every step.
+type Activities struct {
+	Store     Store
+	Policy    PolicyEvaluator
+	Embedder  search.Embedder
+	Notifier  Notifier
+	Source    source.Options
+	Discover  discover.Options
+	ModelScan modelscan.Options
+	// WorkDir holds clones and fetched files.
+	WorkDir     string
+	ToolVersion string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now().UTC()
+}
+
+// heartbeat records progress when running as a Temporal activity; in local
+// mode there is no server to tell.
+func heartbeat(ctx context.Context, details ...any) {
+	if activity.IsActivity(ctx) {
+		activity.RecordHeartbeat(ctx, details...)
+	}
+}
+
+// Error types of non-retryable failures, as Temporal reports them.
+const (
+	ErrTypeInvalidSource = "InvalidSource"
+	ErrTypeInvalidInput  = "InvalidInput"
+	ErrTypeStoreConfig   = "StoreConfig"
+	ErrTypeBrokenPolicy  = "BrokenPolicy"
+	ErrTypeNotifyConfig  = "NotifyConfig"
+)
+
+// classify marks errors that retrying cannot fix as non-retryable, so a bad
+// input fails in seconds instead of after hours of retries.
+func classify(step string, err error) error {
+	if err == nil {
+		return nil
+	}
+	wrapped := fmt.Errorf("%s: %w", step, err)
+	switch {
+	case errors.Is(err, source.ErrInvalid):
+		return temporal.NewNonRetryableApplicationError(wrapped.Error(), ErrTypeInvalidSource, err)
+	case errors.Is(err, store.ErrConfig):
+		return temporal.NewNonRetryableApplicationError(wrapped.Error(), ErrTypeStoreConfig, err)
+	case errors.Is(err, policy.ErrPolicy):
+		return temporal.NewNonRetryableApplicationError(wrapped.Error(), ErrTypeBrokenPolicy, err)
+	case errors.Is(err, notify.ErrPermanent):
+		return temporal.NewNonRetryableApplicationError(wrapped.Error(), ErrTypeNotifyConfig, err)
+	case errors.Is(err, errInvalidInput):
+		return temporal.NewNonRetryableApplicationError(wrapped.Error(), ErrTypeInvalidInput, err)
+	}
+	return wrapped
+}
+
+var errInvalidInput = errors.New("invalid input")
+
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errInvalidInput, fmt.Sprintf(format, args...))
+}
+
+// putJSON stores v as a content-addressed blob so that only its hash travels
+// through Temporal payloads.
+func (a *Activities) putJSON(ctx context.Context, v any) (string, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encode blob: %w", err)
+	}
+	return a.Store.PutBlob(ctx, data)
+}
+
+func (a *Activities) getJSON(ctx context.Context, ref string, v any) error {
+	if ref == "" {
+		return invalid("empty blob reference")
+	}
+	data, err := a.Store.GetBlob(ctx, ref)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return invalid("blob %s not found", ref)
+		}
+		return fmt.Errorf("read blob %s: %w", ref, err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode blob %s: %w", ref, err)
+	}
+	return nil
+}

@@ -1,0 +1,156 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/mlbom/autopilot/internal/bom"
+	"github.com/mlbom/autopilot/internal/inventory"
+	"github.com/mlbom/autopilot/internal/search"
+	"github.com/mlbom/autopilot/internal/store"
+)
+
+// BuildBOMRequest says what to build and under which scan.
+type BuildBOMRequest struct {
+	ScanID       string `json:"scanId"`
+	RunID        string `json:"runId,omitempty"`
+	Project      string `json:"project"`
+	InventoryRef string `json:"inventoryRef"`
+	VectorsRef   string `json:"vectorsRef,omitempty"`
+}
+
+// BuildBOMResult names the stored version.
+type BuildBOMResult struct {
+	Version         int    `json:"version"`
+	Created         bool   `json:"created"` // false when a retry found the version already stored
+	ContentHash     string `json:"contentHash"`
+	Components      int    `json:"components"`
+	Vulnerabilities int    `json:"vulnerabilities"`
+}
+
+// serialNamespace makes a BOM's serial number a function of its scan, so a
+// retried BuildBOM produces the same document.
+var serialNamespace = uuid.MustParse("6f1c3d2e-8a4b-4c5d-9e6f-7a8b9c0d1e2f")
+
+// BuildBOM builds the CycloneDX document and stores it as the project's next
+// version. Idempotent: the store keys versions by scan ID, so a retry returns
+// the version the first attempt stored.
+func (a *Activities) BuildBOM(ctx context.Context, req BuildBOMRequest) (*BuildBOMResult, error) {
+	if req.ScanID == "" || req.Project == "" {
+		return nil, classify("build bom", invalid("scan ID and project are required"))
+	}
+	var inv inventory.Inventory
+	if err := a.getJSON(ctx, req.InventoryRef, &inv); err != nil {
+		return nil, classify("build bom", err)
+	}
+	now := a.now()
+	approvals, err := a.Store.ActiveApprovals(ctx, req.Project, now)
+	if err != nil {
+		return nil, classify("build bom", fmt.Errorf("read approvals: %w", err))
+	}
+	b, err := bom.Build(&inv, bom.Options{
+		ToolVersion:  a.ToolVersion,
+		Timestamp:    now,
+		SerialNumber: "urn:uuid:" + uuid.NewSHA1(serialNamespace, []byte(req.ScanID)).String(),
+		Approvals:    bomApprovals(approvals),
+	})
+	if err != nil {
+		return nil, classify("build bom", err)
+	}
+	data, err := bom.EncodeJSON(b)
+	if err != nil {
+		return nil, classify("build bom", err)
+	}
+	hash, err := bom.ContentHash(data)
+	if err != nil {
+		return nil, classify("build bom", err)
+	}
+	v, created, err := a.Store.SaveVersion(ctx, store.NewVersion{
+		Project: req.Project, ScanID: req.ScanID, RunID: req.RunID,
+		BOM: data, ContentHash: hash, Components: componentRows(&inv),
+	})
+	if err != nil {
+		return nil, classify("build bom", fmt.Errorf("store version: %w", err))
+	}
+	if err := a.indexEvidence(ctx, req, v); err != nil {
+		return nil, classify("build bom", err)
+	}
+	out := &BuildBOMResult{Version: v.Number, Created: created, ContentHash: v.ContentHash, Components: len(inv.Components)}
+	if b.Vulnerabilities != nil {
+		out.Vulnerabilities = len(*b.Vulnerabilities)
+	}
+	return out, nil
+}
+
+// indexEvidence writes the search documents of the stored version, with the
+// vectors Embed computed. It derives them from the stored BOM so a retry
+// indexes exactly what the first attempt stored.
+func (a *Activities) indexEvidence(ctx context.Context, req BuildBOMRequest, v store.Version) error {
+	stored := v.BOM
+	if stored == nil {
+		got, err := a.Store.GetVersion(ctx, req.Project, v.Number)
+		if err != nil {
+			return fmt.Errorf("read version %d: %w", v.Number, err)
+		}
+		stored = got.BOM
+	}
+	b, err := bom.Decode(stored)
+	if err != nil {
+		return fmt.Errorf("decode stored bom: %w", err)
+	}
+	docs := search.EvidenceFromBOM(req.Project, v.Number, b)
+	if req.VectorsRef != "" {
+		var set vectorSet
+		if err := a.getJSON(ctx, req.VectorsRef, &set); err != nil {
+			return err
+		}
+		for i := range docs {
+			if vec, ok := set.Vectors[docs[i].BOMRef]; ok {
+				docs[i].Vector = vec
+				docs[i].Embedder = set.Embedder
+			}
+		}
+	}
+	if err := a.Store.UpsertEvidence(ctx, docs); err != nil {
+		return fmt.Errorf("index evidence: %w", err)
+	}
+	return nil
+}
+
+func bomApprovals(in []store.Approval) []bom.Approval {
+	out := make([]bom.Approval, 0, len(in))
+	for _, a := range in {
+		out = append(out, bom.Approval{
+			Component: a.Component, License: a.License, Decision: a.Decision,
+			Approver: a.Approver, Reason: a.Reason, Time: a.CreatedAt, Expires: a.Expires,
+		})
+	}
+	return out
+}
+
+func componentRows(inv *inventory.Inventory) []store.ComponentRow {
+	rows := make([]store.ComponentRow, 0, len(inv.Components))
+	for _, c := range inv.Components {
+		var lic []string
+		for _, l := range c.Licenses {
+			switch {
+			case l.Expression != "":
+				lic = append(lic, l.Expression)
+			case l.ID != "":
+				lic = append(lic, l.ID)
+			default:
+				lic = append(lic, l.Name)
+			}
+		}
+		sort.Strings(lic)
+		rows = append(rows, store.ComponentRow{
+			BOMRef: c.BOMRef, Kind: string(c.Kind), Name: c.Name, Version: c.Version,
+			PURL: c.PURL, License: strings.Join(lic, " AND "), SHA256: c.SHA256, Supplier: c.Supplier,
+		})
+	}
+	return rows
+}

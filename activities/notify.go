@@ -1,0 +1,57 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mlbom/autopilot/internal/notify"
+	"github.com/mlbom/autopilot/internal/policy"
+)
+
+// NotifyRequest names the decision to announce.
+type NotifyRequest struct {
+	ScanID      string `json:"scanId"`
+	RunID       string `json:"runId,omitempty"`
+	RunURL      string `json:"runUrl,omitempty"`
+	Project     string `json:"project"`
+	Version     int    `json:"version"`
+	DecisionRef string `json:"decisionRef"`
+	DryRun      bool   `json:"dryRun,omitempty"`
+}
+
+// NotifyResult says what went where.
+type NotifyResult struct {
+	Channels []string `json:"channels,omitempty"`
+	Sent     int      `json:"sent"`
+	Skipped  int      `json:"skipped"` // already notified before
+	Resolved int      `json:"resolved"`
+	Recorded int      `json:"recorded"`
+	APICalls int      `json:"apiCalls"`
+	DryRun   bool     `json:"dryRun,omitempty"`
+}
+
+// Notify sends each finding once per channel; the ledger in the store makes
+// retries, replays and re-runs idempotent.
+func (a *Activities) Notify(ctx context.Context, req NotifyRequest) (*NotifyResult, error) {
+	var dec policy.Decision
+	if err := a.getJSON(ctx, req.DecisionRef, &dec); err != nil {
+		return nil, classify("notify", err)
+	}
+	if a.Notifier == nil {
+		return &NotifyResult{}, nil
+	}
+	open := make([]policy.Finding, 0, len(dec.Findings))
+	for _, f := range dec.Findings {
+		if !f.Waived {
+			open = append(open, f)
+		}
+	}
+	rep, err := a.Notifier.Notify(ctx, notify.Batch{
+		Project: req.Project, ScanID: req.ScanID, RunID: req.RunID, RunURL: req.RunURL,
+		Verdict: dec.Verdict, Version: req.Version, Findings: open, DryRun: req.DryRun,
+	})
+	if err != nil {
+		return nil, classify("notify", fmt.Errorf("notify %s: %w", req.Project, err))
+	}
+	return notifyResult(rep), nil
+}

@@ -1,0 +1,192 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/inventory"
+	"github.com/mlbom/autopilot/internal/modelscan"
+	"github.com/mlbom/autopilot/internal/policy"
+	"github.com/mlbom/autopilot/internal/source"
+)
+
+// ScanRequest is the input of the Scan step.
+type ScanRequest struct {
+	ScanID       string `json:"scanId"`
+	Source       string `json:"source"`
+	Ref          string `json:"ref,omitempty"`
+	Project      string `json:"project,omitempty"`
+	FetchWeights bool   `json:"fetchWeights,omitempty"`
+}
+
+// ScanResult is small: the findings themselves are stored as a blob.
+type ScanResult struct {
+	Project   string `json:"project"`
+	Kind      string `json:"kind"`
+	URL       string `json:"url"`
+	Ref       string `json:"ref,omitempty"`
+	Commit    string `json:"commit,omitempty"`
+	Files     int    `json:"files"`
+	Findings  int    `json:"findings"`
+	Skipped   int    `json:"skipped"`
+	Weights   int    `json:"weights"`   // weight files scanned by the model-file scanner
+	Malicious int    `json:"malicious"` // of those, judged malicious
+	ResultRef string `json:"resultRef"`
+}
+
+// ScanRecord is the blob the Scan step writes.
+type ScanRecord struct {
+	Source     inventory.Source   `json:"source"`
+	Result     *discover.Result   `json:"result"`
+	Reports    []modelscan.Report `json:"reports,omitempty"`
+	Kubernetes []any              `json:"kubernetes,omitempty"`
+	Submodules []source.Submodule `json:"submodules,omitempty"`
+}
+
+// ScanProgress is the heartbeat detail of the Scan step.
+type ScanProgress struct {
+	Phase    string `json:"phase"`
+	Files    int    `json:"files"`
+	Findings int    `json:"findings"`
+}
+
+// Scan opens the source, discovers assets and runs the model-file scanner on
+// every weight file present in the tree.
+func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, error) {
+	if strings.TrimSpace(req.Source) == "" {
+		return nil, classify("scan", invalid("source is empty"))
+	}
+	heartbeat(ctx, ScanProgress{Phase: "open"})
+	tree, err := source.Open(ctx, source.Spec{
+		Source:       req.Source,
+		Ref:          req.Ref,
+		FetchWeights: req.FetchWeights,
+		WorkDir:      filepath.Join(a.WorkDir, "sources"),
+	}, a.Source)
+	if err != nil {
+		return nil, classify("scan", fmt.Errorf("open %s: %w", req.Source, err))
+	}
+	defer tree.Close()
+
+	opts := a.Discover
+	userProgress := opts.Progress
+	opts.Progress = func(p discover.Progress) {
+		heartbeat(ctx, ScanProgress{Phase: "discover", Files: p.Files, Findings: p.Findings})
+		if userProgress != nil {
+			userProgress(p)
+		}
+	}
+	res, err := discover.Discover(ctx, tree.FS, opts)
+	if err != nil {
+		return nil, classify("scan", fmt.Errorf("discover %s: %w", req.Source, err))
+	}
+	res.Findings = append(res.Findings, tree.Findings...)
+	if tree.Provenance != nil {
+		addProvenance(res.Findings, tree.Provenance)
+	}
+
+	heartbeat(ctx, ScanProgress{Phase: "modelscan", Files: res.Files, Findings: len(res.Findings)})
+	reports := a.scanWeights(ctx, tree.FS, res.Findings)
+
+	manifests, err := policy.KubernetesManifests(tree.FS)
+	if err != nil {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("kubernetes manifests: %v", err))
+	}
+
+	project := req.Project
+	if project == "" {
+		project = tree.Name
+	}
+	rec := ScanRecord{
+		Source: inventory.Source{
+			Kind: tree.Kind, URL: tree.URL, Ref: tree.Ref, Commit: tree.Commit, Name: project,
+		},
+		Result:     res,
+		Reports:    reports,
+		Kubernetes: manifests,
+		Submodules: tree.Submodules,
+	}
+	ref, err := a.putJSON(ctx, rec)
+	if err != nil {
+		return nil, classify("scan", err)
+	}
+	out := &ScanResult{
+		Project: project, Kind: tree.Kind, URL: tree.URL, Ref: tree.Ref, Commit: tree.Commit,
+		Files: res.Files, Findings: len(res.Findings), Skipped: len(res.Skipped),
+		Weights: len(reports), ResultRef: ref,
+	}
+	for _, r := range reports {
+		if r.Status == modelscan.StatusMalicious {
+			out.Malicious++
+		}
+	}
+	return out, nil
+}
+
+// addProvenance asks the source once per distinct path.
+func addProvenance(fs []discover.Finding, lookup func(string) *discover.Provenance) {
+	seen := map[string]*discover.Provenance{}
+	for i := range fs {
+		p := fs[i].Path
+		if p == "" || fs[i].Provenance != nil {
+			continue
+		}
+		prov, ok := seen[p]
+		if !ok {
+			prov = lookup(p)
+			seen[p] = prov
+		}
+		fs[i].Provenance = prov
+	}
+}
+
+// scanWeights runs the model-file scanner on every weight file whose bytes are
+// in the tree (LFS pointers have nothing to scan).
+func (a *Activities) scanWeights(ctx context.Context, fsys fs.FS, findings []discover.Finding) []modelscan.Report {
+	paths := map[string]bool{}
+	for _, f := range findings {
+		if f.Kind == discover.KindWeights && !f.LFS && f.Path != "" {
+			paths[f.Path] = true
+		}
+	}
+	sorted := make([]string, 0, len(paths))
+	for p := range paths {
+		sorted = append(sorted, p)
+	}
+	sort.Strings(sorted)
+	opts := a.ModelScan
+	reports := make([]modelscan.Report, 0, len(sorted))
+	for i, p := range sorted {
+		heartbeat(ctx, ScanProgress{Phase: "modelscan", Files: i, Findings: len(findings)})
+		reports = append(reports, scanOne(ctx, fsys, p, opts))
+	}
+	return reports
+}
+
+func scanOne(ctx context.Context, fsys fs.FS, path string, opts modelscan.Options) modelscan.Report {
+	f, err := fsys.Open(path)
+	if err != nil {
+		return modelscan.Report{File: path, Status: modelscan.StatusError, Error: err.Error()}
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return modelscan.Report{File: path, Status: modelscan.StatusError, Error: err.Error()}
+	}
+	ra, ok := f.(io.ReaderAt)
+	if !ok {
+		// In-memory trees (Hugging Face) hold small files; buffer them.
+		data, err := io.ReadAll(io.LimitReader(f, 1<<30))
+		if err != nil {
+			return modelscan.Report{File: path, Status: modelscan.StatusError, Error: err.Error()}
+		}
+		ra = strings.NewReader(string(data))
+	}
+	return modelscan.Scan(ctx, path, ra, st.Size(), opts)
+}

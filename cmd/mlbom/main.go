@@ -1,0 +1,163 @@
+// Command mlbom discovers AI assets, builds CycloneDX ML-BOMs, stores and
+// diffs their versions, and judges them by policy — as durable Temporal
+// workflows, or in-process with --local.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/mlbom/autopilot/internal/config"
+)
+
+// Exit codes scripts can rely on.
+const (
+	exitOK      = 0
+	exitError   = 1
+	exitUsage   = 2
+	exitVerdict = 3 // --fail-on threshold reached
+)
+
+// exitError carries a specific exit code.
+type codeError struct {
+	code int
+	err  error
+}
+
+func (e *codeError) Error() string { return e.err.Error() }
+func (e *codeError) Unwrap() error { return e.err }
+
+func withCode(code int, format string, args ...any) error {
+	return &codeError{code: code, err: fmt.Errorf(format, args...)}
+}
+
+type command struct {
+	name, usage string
+	run         func(ctx context.Context, cfg *config.Config, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"scan", "scan SOURCE [--project NAME] [--ref REF] [-o FILE] [--local] [--fail-on deny|warn]", runScan},
+		{"worker", "worker                       run the Temporal worker (task queue mlbom-scan)", runWorker},
+		{"bom", "bom PROJECT [--version N] [-o FILE] [--format json|xml]", runBOM},
+		{"diff", "diff PROJECT [--from N] [--to M] [--json]", runDiff},
+		{"search", "search \"QUERY\" [--kind K] [--project P] [-k 10] [--json]", runSearch},
+		{"approve", "approve WORKFLOW_ID (--component REF | --all) --reason TEXT [--approver NAME] [--expires RFC3339]", runApprove},
+		{"reject", "reject WORKFLOW_ID (--component REF | --all) --reason TEXT [--approver NAME]", runReject},
+		{"approvals", "approvals [--pending] [--project P] [--json]", runApprovals},
+		{"modelscan", "modelscan PATH... [--json|--sarif] [--fail-on SEVERITY]", runModelscan},
+		{"version", "version", runVersion},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+var stdout io.Writer = os.Stdout
+
+func run(ctx context.Context, args []string, out, errOut io.Writer) int {
+	stdout = out
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(errOut)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		fmt.Fprintln(errOut, "mlbom: configuration:", err)
+		return exitUsage
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, cfg, args[1:])
+		if err == nil {
+			return exitOK
+		}
+		var ce *codeError
+		if errors.As(err, &ce) {
+			if ce.err != nil && ce.err.Error() != "" {
+				fmt.Fprintln(errOut, "mlbom "+c.name+":", ce.err)
+			}
+			return ce.code
+		}
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		fmt.Fprintln(errOut, "mlbom "+c.name+":", err)
+		return exitError
+	}
+	fmt.Fprintf(errOut, "mlbom: unknown command %q\n\n", args[0])
+	usage(errOut)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: mlbom COMMAND [ARGS]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintln(w, "  "+c.usage)
+	}
+	fmt.Fprintln(w, "\nConfiguration comes from MLBOM_* environment variables; see README.md.")
+}
+
+// parseArgs parses flags that may come before or after positional arguments
+// (`mlbom scan ./repo --project demo`), which the flag package alone does not.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, &codeError{code: exitUsage, err: err}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("mlbom "+name, flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	return fs
+}
+
+func writeOutput(path string, data []byte) error {
+	if path == "" || path == "-" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	if strings.HasSuffix(word, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

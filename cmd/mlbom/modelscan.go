@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/mlbom/autopilot/internal/config"
+	"github.com/mlbom/autopilot/internal/modelscan"
+	"github.com/mlbom/autopilot/workers"
+)
+
+func runModelscan(ctx context.Context, _ *config.Config, args []string) error {
+	fset := newFlags("modelscan")
+	asJSON := fset.Bool("json", false, "JSON report")
+	sarif := fset.Bool("sarif", false, "SARIF 2.1.0 report")
+	failOn := fset.String("fail-on", "", "exit 3 when a finding is at or above: critical, high, medium, low, info")
+	pos, err := parseArgs(fset, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return withCode(exitUsage, "want one or more PATHs")
+	}
+	if *asJSON && *sarif {
+		return withCode(exitUsage, "--json and --sarif exclude each other")
+	}
+	switch modelscan.Severity(*failOn) {
+	case "", modelscan.SeverityCritical, modelscan.SeverityHigh, modelscan.SeverityMedium, modelscan.SeverityLow, modelscan.SeverityInfo:
+	default:
+		return withCode(exitUsage, "--fail-on takes critical, high, medium, low or info, not %q", *failOn)
+	}
+	opts := modelscan.DefaultOptions()
+	var reports []modelscan.Report
+	for _, p := range pos {
+		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				reports = append(reports, modelscan.Report{File: path, Status: modelscan.StatusError, Error: err.Error()})
+				return nil
+			}
+			if d.Type()&fs.ModeSymlink != 0 || d.IsDir() {
+				return nil
+			}
+			reports = append(reports, modelscan.ScanPath(ctx, path, opts))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	switch {
+	case *asJSON:
+		err = modelscan.WriteJSON(stdout, reports)
+	case *sarif:
+		err = modelscan.WriteSARIF(stdout, reports, workers.Version)
+	default:
+		for _, r := range reports {
+			fmt.Fprintf(stdout, "%-11s %-14s %s\n", r.Status, r.Format, r.File)
+			for _, f := range r.Findings {
+				loc := fmt.Sprintf("offset %d", f.Offset)
+				if f.Member != "" {
+					loc = f.Member + " " + loc
+				}
+				fmt.Fprintf(stdout, "  %-8s %s (%s): %s %s\n", f.Severity, f.Rule, loc, f.Global, f.Reason)
+			}
+			if r.Error != "" {
+				fmt.Fprintf(stdout, "  error: %s\n", r.Error)
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if *failOn != "" && modelscan.FailOn(reports, modelscan.Severity(*failOn)) {
+		return withCode(exitVerdict, "findings at or above %s", *failOn)
+	}
+	if len(reports) == 0 {
+		fmt.Fprintln(os.Stderr, "no files found")
+	}
+	return nil
+}

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/mlbom/autopilot/internal/bom"
+	"github.com/mlbom/autopilot/internal/bomdiff"
+	"github.com/mlbom/autopilot/internal/config"
+	"github.com/mlbom/autopilot/internal/search"
+	"github.com/mlbom/autopilot/internal/store"
+	"github.com/mlbom/autopilot/workers"
+)
+
+func openStore(ctx context.Context, cfg *config.Config) (*store.DB, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, fmt.Errorf("open store (MLBOM_DB): %w", err)
+	}
+	return db, nil
+}
+
+func runWorker(ctx context.Context, cfg *config.Config, args []string) error {
+	fs := newFlags("worker")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	deps, err := workers.NewDeps(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer deps.Close()
+	c, err := workers.Dial(cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	logger.Info("worker started", "temporal", cfg.TemporalAddress, "taskQueue", cfg.TaskQueue, "store", deps.Store.Backend())
+	return workers.Run(ctx, c, cfg, deps)
+}
+
+func runVersion(_ context.Context, _ *config.Config, _ []string) error {
+	fmt.Fprintln(stdout, "mlbom", workers.Version)
+	return nil
+}
+
+func runBOM(ctx context.Context, cfg *config.Config, args []string) error {
+	fs := newFlags("bom")
+	version := fs.Int("version", 0, "version number (default: latest)")
+	out := fs.String("o", "", "write to this file instead of standard output")
+	format := fs.String("format", "json", "json or xml")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return withCode(exitUsage, "want exactly one PROJECT")
+	}
+	if *format != "json" && *format != "xml" {
+		return withCode(exitUsage, "--format takes json or xml, not %q", *format)
+	}
+	err = exportBOM(ctx, cfg, pos[0], *version, *format, *out)
+	if errors.Is(err, store.ErrNotFound) {
+		return withCode(exitError, "project %s has no BOM version %s", pos[0], versionName(*version))
+	}
+	return err
+}
+
+func versionName(n int) string {
+	if n <= 0 {
+		return "(none stored yet)"
+	}
+	return fmt.Sprint(n)
+}
+
+func runDiff(ctx context.Context, cfg *config.Config, args []string) error {
+	fs := newFlags("diff")
+	from := fs.Int("from", 0, "older version (default: the one before --to)")
+	to := fs.Int("to", 0, "newer version (default: latest)")
+	asJSON := fs.Bool("json", false, "print JSON with added, removed and changed arrays")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return withCode(exitUsage, "want exactly one PROJECT")
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	newer, err := db.GetVersion(ctx, pos[0], *to)
+	if err != nil {
+		return fmt.Errorf("read %s version %s: %w", pos[0], versionName(*to), err)
+	}
+	f := *from
+	if f == 0 {
+		f = newer.Number - 1
+	}
+	nb, err := bom.Decode(newer.BOM)
+	if err != nil {
+		return err
+	}
+	var res *bomdiff.Result
+	if f <= 0 {
+		res = bomdiff.Diff(nil, nb)
+	} else {
+		older, err := db.GetVersion(ctx, pos[0], f)
+		if err != nil {
+			return fmt.Errorf("read %s version %d: %w", pos[0], f, err)
+		}
+		ob, err := bom.Decode(older.BOM)
+		if err != nil {
+			return err
+		}
+		res = bomdiff.Diff(ob, nb)
+	}
+	res.Project, res.From, res.To = pos[0], max(f, 0), newer.Number
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	return bomdiff.WriteText(stdout, res)
+}
+
+func runSearch(ctx context.Context, cfg *config.Config, args []string) error {
+	fs := newFlags("search")
+	kind := fs.String("kind", "", "only this asset kind (model, dataset, weights, prompt, tool, agent, service, framework)")
+	project := fs.String("project", "", "only this project")
+	k := fs.Int("k", 10, "number of hits")
+	asJSON := fs.Bool("json", false, "print {\"hits\":[...]} as JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return withCode(exitUsage, "want a QUERY")
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	s := search.NewSearcher(db, workers.Embedder(cfg), search.Options{})
+	hits, err := s.Search(ctx, strings.Join(pos, " "), store.Filter{Project: *project, Kind: *kind}, *k)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if hits == nil {
+			hits = []search.Result{}
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"hits": hits})
+	}
+	if len(hits) == 0 {
+		fmt.Fprintln(stdout, "no hits")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SCORE\tKIND\tNAME\tPROJECT@V\tLOCATION")
+	for _, h := range hits {
+		fmt.Fprintf(tw, "%.4f\t%s\t%s\t%s@%d\t%s\n", h.Score, h.Kind, h.Name, h.Project, h.Version, h.Location)
+	}
+	return tw.Flush()
+}
+
+func runApprovals(ctx context.Context, cfg *config.Config, args []string) error {
+	fs := newFlags("approvals")
+	pending := fs.Bool("pending", false, "list license exceptions waiting for a decision in running scans")
+	project := fs.String("project", "", "only this project")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	if *pending {
+		return listPending(ctx, cfg, *project, *asJSON)
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	list, err := db.ListApprovals(ctx, *project)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if list == nil {
+			list = []store.Approval{}
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(list)
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(stdout, "no approvals on record")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROJECT\tCOMPONENT\tLICENSE\tDECISION\tAPPROVER\tWHEN\tEXPIRES\tREASON")
+	for _, a := range list {
+		exp := "never"
+		if !a.Expires.IsZero() {
+			exp = a.Expires.Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Project, a.Component, a.License, a.Decision, a.Approver,
+			a.CreatedAt.Format(time.RFC3339), exp, a.Reason)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,357 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/mlbom/autopilot/activities"
+	"github.com/mlbom/autopilot/internal/bom"
+	"github.com/mlbom/autopilot/internal/config"
+	"github.com/mlbom/autopilot/internal/policy"
+	"github.com/mlbom/autopilot/workers"
+	"github.com/mlbom/autopilot/workflows"
+)
+
+func runScan(ctx context.Context, cfg *config.Config, args []string) error {
+	fs := newFlags("scan")
+	project := fs.String("project", "", "project name (default: derived from the source)")
+	ref := fs.String("ref", "", "branch, tag or commit to scan")
+	out := fs.String("o", "", "write the BOM to this file")
+	format := fs.String("format", "json", "BOM format for -o: json or xml")
+	local := fs.Bool("local", false, "run the steps in-process, without a Temporal server")
+	failOn := fs.String("fail-on", "", "exit 3 when the verdict is at or above: deny or warn")
+	id := fs.String("id", "", "workflow ID (default scan/<project>/<timestamp>)")
+	fetch := fs.Bool("fetch-weights", false, "Hugging Face: download weight files and scan them")
+	approvalTimeout := fs.String("approval-timeout", "", "how long to wait for license-exception signals (e.g. 72h, 0s)")
+	dryRun := fs.Bool("dry-run", false, "show what Notify would send without sending")
+	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return withCode(exitUsage, "want exactly one SOURCE (a path, git URL or hf://ORG/NAME), got %d", len(pos))
+	}
+	if *failOn != "" && *failOn != policy.VerdictDeny && *failOn != policy.VerdictWarn {
+		return withCode(exitUsage, "--fail-on takes deny or warn, not %q", *failOn)
+	}
+	if *format != "json" && *format != "xml" {
+		return withCode(exitUsage, "--format takes json or xml, not %q", *format)
+	}
+	in := workflows.ScanInput{
+		Source: normalizeSource(pos[0]), Ref: *ref, Project: *project,
+		Options: workflows.ScanOptions{FetchWeights: *fetch, ApprovalTimeout: *approvalTimeout, DryRun: *dryRun},
+	}
+	if in.Project == "" {
+		in.Project = defaultProject(in.Source)
+	}
+
+	started := time.Now()
+	var sum *workflows.ScanSummary
+	var runURL string
+	if *local {
+		sum, err = scanLocal(ctx, cfg, in)
+	} else {
+		sum, runURL, err = scanRemote(ctx, cfg, in, *id)
+	}
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(started)
+
+	if *out != "" {
+		if err := exportBOM(ctx, cfg, sum.Project, sum.Version, *format, *out); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		data, _ := json.MarshalIndent(sum, "", "  ")
+		fmt.Fprintln(stdout, string(data))
+	} else {
+		printSummary(stdout, sum, elapsed, *out, runURL)
+	}
+	if *failOn != "" && policy.Compare(sum.Verdict, *failOn) {
+		return withCode(exitVerdict, "verdict %s is at or above --fail-on %s", sum.Verdict, *failOn)
+	}
+	return nil
+}
+
+// normalizeSource makes local paths absolute so a worker in another directory
+// finds them; URLs and hf:// ids pass through.
+func normalizeSource(s string) string {
+	if strings.Contains(s, "://") || strings.HasPrefix(s, "git@") {
+		return s
+	}
+	if abs, err := filepath.Abs(s); err == nil {
+		return abs
+	}
+	return s
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// defaultProject names a project after the last element of its source.
+func defaultProject(src string) string {
+	s := strings.TrimSuffix(strings.TrimRight(src, "/"), ".git")
+	if rest, ok := strings.CutPrefix(s, "hf://"); ok {
+		rest = strings.TrimPrefix(strings.TrimPrefix(rest, "datasets/"), "spaces/")
+		if i := strings.Index(rest, "@"); i >= 0 {
+			rest = rest[:i]
+		}
+		return unsafeName.ReplaceAllString(rest, "-")
+	}
+	if u, err := url.Parse(s); err == nil && u.Path != "" {
+		s = u.Path
+	}
+	if i := strings.LastIndexAny(s, "/:"); i >= 0 {
+		s = s[i+1:]
+	}
+	s = unsafeName.ReplaceAllString(s, "-")
+	if s == "" {
+		return "project"
+	}
+	return s
+}
+
+func scanLocal(ctx context.Context, cfg *config.Config, in workflows.ScanInput) (*workflows.ScanSummary, error) {
+	deps, err := workers.NewDeps(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer deps.Close()
+	pr := newProgressPrinter(os.Stderr)
+	sum, err := workflows.RunLocal(ctx, deps.Activities, in, workflows.LocalOptions{Progress: pr.show})
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", in.Source, err)
+	}
+	return sum, nil
+}
+
+func scanRemote(ctx context.Context, cfg *config.Config, in workflows.ScanInput, id string) (*workflows.ScanSummary, string, error) {
+	c, err := workers.Dial(cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	if err != nil {
+		return nil, "", err
+	}
+	defer c.Close()
+	if id == "" {
+		id = fmt.Sprintf("scan/%s/%s", in.Project, time.Now().UTC().Format("20060102T150405Z"))
+	}
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                cfg.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		TypedSearchAttributes:    workflowsSearchAttributes(in.Project),
+	}, workflows.ScanWorkflowName, in)
+	if err != nil {
+		return nil, "", fmt.Errorf("start scan workflow on %s: %w", cfg.TemporalAddress, err)
+	}
+	runURL := runPageURL(cfg, run.GetID(), run.GetRunID())
+	fmt.Fprintf(os.Stderr, "started workflow %s (run %s)\n  %s\n", run.GetID(), run.GetRunID(), runURL)
+
+	done := make(chan struct{})
+	go watchProgress(ctx, c, run.GetID(), run.GetRunID(), done)
+	var sum workflows.ScanSummary
+	err = run.Get(ctx, &sum)
+	close(done)
+	if err != nil {
+		return nil, runURL, fmt.Errorf("scan workflow %s failed: %w", run.GetID(), err)
+	}
+	return &sum, runURL, nil
+}
+
+func runPageURL(cfg *config.Config, id, runID string) string {
+	return fmt.Sprintf("%s/namespaces/%s/workflows/%s/%s/history", strings.TrimRight(cfg.TemporalUIURL, "/"),
+		url.PathEscape(cfg.TemporalNamespace), url.PathEscape(id), url.PathEscape(runID))
+}
+
+// watchProgress polls the progress query and the Scan step's heartbeat
+// details until done, printing changes.
+func watchProgress(ctx context.Context, c client.Client, id, runID string, done <-chan struct{}) {
+	pr := newProgressPrinter(os.Stderr)
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		resp, err := c.QueryWorkflow(qctx, id, runID, workflows.ProgressQuery)
+		var p workflows.Progress
+		if err == nil && resp.Get(&p) == nil {
+			if p.Step == "Scan" {
+				if d, err := c.DescribeWorkflowExecution(qctx, id, runID); err == nil {
+					for _, pa := range d.GetPendingActivities() {
+						var hb activities.ScanProgress
+						if pa.GetActivityType().GetName() == "Scan" && pa.GetHeartbeatDetails() != nil {
+							if json.Unmarshal(pa.GetHeartbeatDetails().GetPayloads()[0].GetData(), &hb) == nil {
+								p.Files, p.Findings = hb.Files, hb.Findings
+							}
+						}
+					}
+				}
+			}
+			pr.show(p)
+			if len(p.WaitingFor) > 0 {
+				pr.waiting(id, p.WaitingFor)
+			}
+		}
+		cancel()
+	}
+}
+
+type progressPrinter struct {
+	w         io.Writer
+	last      string
+	announced map[string]bool
+}
+
+func newProgressPrinter(w io.Writer) *progressPrinter {
+	return &progressPrinter{w: w, announced: map[string]bool{}}
+}
+
+func (p *progressPrinter) show(pr workflows.Progress) {
+	line := fmt.Sprintf("[%d/%d] %-14s files=%d findings=%d", min(pr.StepIndex+1, len(pr.Steps)), len(pr.Steps), pr.Step, pr.Files, pr.Findings)
+	if len(pr.Assets) > 0 {
+		line += " assets=" + formatCounts(pr.Assets)
+	}
+	if pr.Version > 0 {
+		line += fmt.Sprintf(" version=%d", pr.Version)
+	}
+	if pr.Verdict != "" {
+		line += " verdict=" + pr.Verdict
+	}
+	if line != p.last {
+		fmt.Fprintln(p.w, line)
+		p.last = line
+	}
+}
+
+func (p *progressPrinter) waiting(id string, pending []activities.Exception) {
+	for _, e := range pending {
+		if p.announced[e.Component] {
+			continue
+		}
+		p.announced[e.Component] = true
+		fmt.Fprintf(p.w, "waiting for a license exception decision on %s (%s):\n  mlbom approve %s --component '%s' --reason '...'   (or: mlbom reject ...)\n",
+			e.Component, e.License, id, e.Component)
+	}
+}
+
+func formatCounts(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s:%d", k, m[k]))
+	}
+	return strings.Join(parts, ",")
+}
+
+func printSummary(w io.Writer, s *workflows.ScanSummary, elapsed time.Duration, bomFile, runURL string) {
+	fmt.Fprintf(w, "\nScan of %s\n", s.Source)
+	fmt.Fprintf(w, "  project     %s (BOM version %d", s.Project, s.Version)
+	if !s.Created {
+		fmt.Fprint(w, ", already stored by an earlier attempt")
+	}
+	fmt.Fprintln(w, ")")
+	if s.Commit != "" {
+		fmt.Fprintf(w, "  commit      %s\n", s.Commit)
+	}
+	fmt.Fprintf(w, "  files       %d scanned, %d skipped\n", s.Files, s.Skipped)
+	fmt.Fprintf(w, "  assets      %d components: %s\n", s.Components, formatCounts(s.Assets))
+	fmt.Fprintf(w, "  model files %d scanned, %d malicious, %d vulnerabilities in the BOM\n", s.WeightsScanned, s.Malicious, s.Vulnerabilities)
+	if s.Diff.From == 0 {
+		fmt.Fprintln(w, "  change      first version")
+	} else {
+		fmt.Fprintf(w, "  change      since v%d: +%d added, -%d removed, ~%d changed", s.Diff.From, s.Diff.Added, s.Diff.Removed, s.Diff.Changed)
+		if s.Diff.HashDrift > 0 {
+			fmt.Fprintf(w, ", %d HASH DRIFT", s.Diff.HashDrift)
+		}
+		if s.Diff.LicenseChanges > 0 {
+			fmt.Fprintf(w, ", %d license changes", s.Diff.LicenseChanges)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "  verdict     %s (%s", strings.ToUpper(s.Verdict), plural(s.Findings, "finding"))
+	if len(s.BySeverity) > 0 {
+		fmt.Fprintf(w, ": %s", formatCounts(s.BySeverity))
+	}
+	if s.Waived > 0 {
+		fmt.Fprintf(w, "; %d waived by approvals", s.Waived)
+	}
+	fmt.Fprintln(w, ")")
+	for _, e := range s.Exceptions {
+		fmt.Fprintf(w, "  exception   %s %s: %s", e.Component, e.License, e.Decision)
+		if e.Approver != "" {
+			fmt.Fprintf(w, " by %s", e.Approver)
+		}
+		fmt.Fprintln(w)
+	}
+	n := s.Notify
+	switch {
+	case n.DryRun:
+		fmt.Fprintf(w, "  notify      dry run: %d would be sent\n", n.Sent)
+	case len(n.Channels) == 0 || (len(n.Channels) == 1 && n.Channels[0] == "record"):
+		fmt.Fprintf(w, "  notify      no channel configured; %d findings recorded in the store\n", n.Recorded)
+	default:
+		fmt.Fprintf(w, "  notify      %s: %d sent, %d already sent, %d resolved\n", strings.Join(n.Channels, ","), n.Sent, n.Skipped, n.Resolved)
+	}
+	for _, warn := range s.Warnings {
+		fmt.Fprintf(w, "  warning     %s\n", warn)
+	}
+	if bomFile != "" {
+		fmt.Fprintf(w, "  BOM         %s\n", bomFile)
+	}
+	if runURL != "" {
+		fmt.Fprintf(w, "  run         %s\n", runURL)
+	}
+	fmt.Fprintf(w, "  took        %s\n", elapsed.Round(time.Millisecond))
+}
+
+func exportBOM(ctx context.Context, cfg *config.Config, project string, version int, format, path string) error {
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	v, err := db.GetVersion(ctx, project, version)
+	if err != nil {
+		return fmt.Errorf("read %s version %d: %w", project, version, err)
+	}
+	data := v.BOM
+	if format == "xml" {
+		b, err := bom.Decode(data)
+		if err != nil {
+			return err
+		}
+		if data, err = bom.EncodeXML(b); err != nil {
+			return err
+		}
+	}
+	return writeOutput(path, data)
+}
+
+func workflowsSearchAttributes(project string) temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(workflows.ProjectKey.ValueSet(project))
+}

@@ -1,0 +1,81 @@
+package workers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/mlbom/autopilot/internal/config"
+	"github.com/mlbom/autopilot/workflows"
+)
+
+// Dial connects to the Temporal server named by the configuration.
+func Dial(cfg *config.Config, logger *slog.Logger) (client.Client, error) {
+	c, err := client.Dial(client.Options{
+		HostPort:  cfg.TemporalAddress,
+		Namespace: cfg.TemporalNamespace,
+		Logger:    newLogger(logger),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s (MLBOM_TEMPORAL_ADDRESS): %w", cfg.TemporalAddress, err)
+	}
+	return c, nil
+}
+
+// EnsureSearchAttributes registers the custom search attributes the workflows
+// set, if the server does not have them yet.
+func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string) error {
+	want := map[string]enumspb.IndexedValueType{
+		workflows.SearchAttributeProject: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		workflows.SearchAttributeVerdict: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	}
+	ops := c.OperatorService()
+	have, err := ops.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("list search attributes: %w", err)
+	}
+	missing := map[string]enumspb.IndexedValueType{}
+	for name, t := range want {
+		if _, ok := have.GetCustomAttributes()[name]; !ok {
+			missing[name] = t
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = ops.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: namespace, SearchAttributes: missing})
+	if err != nil {
+		return fmt.Errorf("add search attributes: %w", err)
+	}
+	return nil
+}
+
+// Run polls the scan task queue until ctx is done.
+func Run(ctx context.Context, c client.Client, cfg *config.Config, deps *Deps) error {
+	if err := EnsureSearchAttributes(ctx, c, cfg.TemporalNamespace); err != nil {
+		return err
+	}
+	w := worker.New(c, cfg.TaskQueue, worker.Options{
+		// Scans are I/O and hash bound; a few at a time keep the machine responsive.
+		MaxConcurrentActivityExecutionSize: 8,
+		// Workflow and activity tasks of one scan follow each other closely;
+		// a short sticky timeout keeps the cache warm between steps.
+		StickyScheduleToStartTimeout: 5 * time.Second,
+	})
+	Register(w, deps.Activities)
+	stop := make(chan any)
+	go func() {
+		<-ctx.Done()
+		close(stop)
+	}()
+	if err := w.Run(stop); err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	return nil
+}

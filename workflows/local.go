@@ -1,0 +1,97 @@
+package workflows
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/mlbom/autopilot/activities"
+	"github.com/mlbom/autopilot/internal/store"
+)
+
+// LocalOptions tune a scan run without a Temporal server.
+type LocalOptions struct {
+	ScanID   string
+	Progress func(Progress)
+	// Decide answers pending license exceptions; nil leaves them undecided
+	// (they count as rejected, as after a timeout).
+	Decide func(pending []activities.Exception) []activities.ApprovalDecision
+}
+
+// RunLocal runs the same steps as ScanWorkflow in-process, calling the very
+// same activity methods, without durability: for CI pipelines and quick looks.
+func RunLocal(ctx context.Context, acts *activities.Activities, in ScanInput, opts LocalOptions) (*ScanSummary, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	x := &localExecutor{ctx: ctx, acts: acts, opts: opts}
+	scanID := opts.ScanID
+	if scanID == "" {
+		scanID = fmt.Sprintf("local/%s/%s", in.Project, time.Now().UTC().Format("20060102T150405.000000000Z"))
+	}
+	return pipeline(x, scanID, "", "", in, 0)
+}
+
+type localExecutor struct {
+	ctx  context.Context
+	acts *activities.Activities
+	opts LocalOptions
+}
+
+func (x *localExecutor) run(step string, in, out any) error {
+	res, err := x.call(step, in)
+	if err != nil {
+		return err
+	}
+	if out == nil || res == nil {
+		return nil
+	}
+	// Round-trip through JSON exactly as a Temporal payload would, so both
+	// modes see the same values.
+	data, err := json.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("%s: encode result: %w", step, err)
+	}
+	return json.Unmarshal(data, out)
+}
+
+func (x *localExecutor) call(step string, in any) (any, error) {
+	a, ctx := x.acts, x.ctx
+	switch step {
+	case "Scan":
+		return a.Scan(ctx, in.(activities.ScanRequest))
+	case "RecordScan":
+		return nil, a.RecordScan(ctx, in.(store.Scan))
+	case "Normalize":
+		return a.Normalize(ctx, in.(activities.NormalizeRequest))
+	case "Embed":
+		return a.Embed(ctx, in.(activities.EmbedRequest))
+	case "BuildBOM":
+		return a.BuildBOM(ctx, in.(activities.BuildBOMRequest))
+	case "Diff":
+		return a.Diff(ctx, in.(activities.DiffRequest))
+	case "EvaluatePolicy":
+		return a.EvaluatePolicy(ctx, in.(activities.PolicyRequest))
+	case "RecordApprovals":
+		return nil, a.RecordApprovals(ctx, in.(activities.RecordApprovalsRequest))
+	case "Notify":
+		return a.Notify(ctx, in.(activities.NotifyRequest))
+	}
+	return nil, fmt.Errorf("unknown step %q", step)
+}
+
+func (x *localExecutor) now() time.Time { return time.Now().UTC() }
+
+func (x *localExecutor) progress(p Progress) {
+	if x.opts.Progress != nil {
+		x.opts.Progress(p)
+	}
+}
+
+func (x *localExecutor) awaitExceptions(pending []activities.Exception, _ time.Duration) ([]activities.ApprovalDecision, error) {
+	if x.opts.Decide == nil {
+		return nil, nil
+	}
+	return x.opts.Decide(pending), nil
+}

@@ -1,0 +1,194 @@
+package workflows
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/mlbom/autopilot/activities"
+	"github.com/mlbom/autopilot/internal/store"
+)
+
+// ScanSummary is the workflow result (and what `temporal workflow result`
+// prints).
+type ScanSummary struct {
+	Project    string         `json:"project"`
+	Source     string         `json:"source"`
+	Commit     string         `json:"commit,omitempty"`
+	ScanID     string         `json:"scanId"`
+	RunID      string         `json:"runId,omitempty"`
+	Version    int            `json:"version"`
+	Created    bool           `json:"created"`
+	Files      int            `json:"files"`
+	Assets     map[string]int `json:"assets"`
+	Components int            `json:"components"`
+	Skipped    int            `json:"skipped"`
+	Warnings   []string       `json:"warnings,omitempty"`
+	// ModelScan: weight files scanned and judged malicious.
+	WeightsScanned  int                     `json:"weightsScanned"`
+	Malicious       int                     `json:"malicious"`
+	Vulnerabilities int                     `json:"vulnerabilities"`
+	Diff            activities.DiffResult   `json:"diff"`
+	Verdict         string                  `json:"verdict"`
+	Findings        int                     `json:"findings"`
+	BySeverity      map[string]int          `json:"bySeverity,omitempty"`
+	Waived          int                     `json:"waived"`
+	Exceptions      []ExceptionOutcome      `json:"exceptions,omitempty"`
+	Notify          activities.NotifyResult `json:"notify"`
+}
+
+// ExceptionOutcome is what became of a license exception request.
+type ExceptionOutcome struct {
+	activities.Exception
+	Decision string `json:"decision"` // approve, reject, timeout
+	Approver string `json:"approver,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// executor runs one step. The workflow runs steps as Temporal activities; the
+// local mode calls the same activity methods in-process. Keeping the
+// sequence in one function means both modes do exactly the same steps.
+type executor interface {
+	// run executes the named activity with in and decodes its result into out.
+	run(step string, in, out any) error
+	// now is the clock (workflow time in the workflow).
+	now() time.Time
+	// awaitExceptions collects human decisions for pending exceptions.
+	awaitExceptions(pending []activities.Exception, timeout time.Duration) ([]activities.ApprovalDecision, error)
+	// progress publishes progress.
+	progress(p Progress)
+}
+
+// pipeline is the scan, in order: Scan → Normalize → Embed → BuildBOM →
+// Diff → EvaluatePolicy → Notify.
+func pipeline(x executor, scanID, runID, runURL string, in ScanInput, approvalTimeout time.Duration) (*ScanSummary, error) {
+	p := Progress{Steps: Steps, Project: in.Project}
+	step := func(i int) {
+		p.Step, p.StepIndex = Steps[i], i
+		x.progress(p)
+	}
+	sum := &ScanSummary{Project: in.Project, Source: in.Source, ScanID: scanID, RunID: runID}
+	started := x.now()
+
+	step(0)
+	var scan activities.ScanResult
+	if err := x.run("Scan", activities.ScanRequest{
+		ScanID: scanID, Source: in.Source, Ref: in.Ref, Project: in.Project, FetchWeights: in.Options.FetchWeights,
+	}, &scan); err != nil {
+		return nil, err
+	}
+	sum.Project, sum.Commit, sum.Files, sum.Skipped = scan.Project, scan.Commit, scan.Files, scan.Skipped
+	sum.WeightsScanned, sum.Malicious = scan.Weights, scan.Malicious
+	p.Project, p.Files, p.Findings = scan.Project, scan.Files, scan.Findings
+
+	record := store.Scan{ID: scanID, RunID: runID, Project: scan.Project, Source: in.Source, Ref: in.Ref, Commit: scan.Commit, Status: "running", StartedAt: started}
+	if err := x.run("RecordScan", record, nil); err != nil {
+		return nil, err
+	}
+
+	step(1)
+	var norm activities.NormalizeResult
+	if err := x.run("Normalize", activities.NormalizeRequest{Project: scan.Project, ResultRef: scan.ResultRef}, &norm); err != nil {
+		return nil, err
+	}
+	sum.Assets, sum.Components, sum.Warnings = norm.Assets, norm.Components, norm.Warnings
+	p.Assets = norm.Assets
+
+	step(2)
+	var emb activities.EmbedResult
+	if err := x.run("Embed", activities.EmbedRequest{Project: scan.Project, InventoryRef: norm.InventoryRef}, &emb); err != nil {
+		return nil, err
+	}
+
+	step(3)
+	var built activities.BuildBOMResult
+	if err := x.run("BuildBOM", activities.BuildBOMRequest{
+		ScanID: scanID, RunID: runID, Project: scan.Project, InventoryRef: norm.InventoryRef, VectorsRef: emb.VectorsRef,
+	}, &built); err != nil {
+		return nil, err
+	}
+	sum.Version, sum.Created, sum.Vulnerabilities = built.Version, built.Created, built.Vulnerabilities
+	p.Version = built.Version
+
+	step(4)
+	if err := x.run("Diff", activities.DiffRequest{Project: scan.Project, Version: built.Version}, &sum.Diff); err != nil {
+		return nil, err
+	}
+
+	step(5)
+	polReq := activities.PolicyRequest{ScanID: scanID, Project: scan.Project, Version: built.Version, DiffRef: sum.Diff.DiffRef, ResultRef: scan.ResultRef}
+	var pol activities.PolicyResult
+	if err := x.run("EvaluatePolicy", polReq, &pol); err != nil {
+		return nil, err
+	}
+	if len(pol.Exceptions) > 0 {
+		p.WaitingFor = pol.Exceptions
+		x.progress(p)
+		decisions, err := x.awaitExceptions(pol.Exceptions, approvalTimeout)
+		if err != nil {
+			return nil, err
+		}
+		p.WaitingFor = nil
+		sum.Exceptions = outcomes(pol.Exceptions, decisions)
+		if len(decisions) > 0 {
+			if err := x.run("RecordApprovals", activities.RecordApprovalsRequest{ScanID: scanID, Project: scan.Project, Decisions: decisions}, nil); err != nil {
+				return nil, err
+			}
+			// Judge again with the new approvals on record.
+			if err := x.run("EvaluatePolicy", polReq, &pol); err != nil {
+				return nil, err
+			}
+		}
+	}
+	sum.Verdict, sum.Findings, sum.BySeverity, sum.Waived = pol.Verdict, pol.Findings, pol.BySeverity, pol.Waived
+	p.Verdict = pol.Verdict
+
+	step(6)
+	if err := x.run("Notify", activities.NotifyRequest{
+		ScanID: scanID, RunID: runID, RunURL: runURL, Project: scan.Project, Version: built.Version,
+		DecisionRef: pol.DecisionRef, DryRun: in.Options.DryRun,
+	}, &sum.Notify); err != nil {
+		return nil, err
+	}
+
+	record.Status, record.Verdict, record.Version, record.EndedAt = "completed", sum.Verdict, sum.Version, x.now()
+	record.Summary = nil
+	if err := x.run("RecordScan", record, nil); err != nil {
+		return nil, err
+	}
+	p.Step, p.StepIndex = "Done", len(Steps)
+	x.progress(p)
+	return sum, nil
+}
+
+// outcomes pairs each pending exception with its decision; an exception that
+// got none timed out and counts as rejected.
+func outcomes(pending []activities.Exception, decisions []activities.ApprovalDecision) []ExceptionOutcome {
+	by := map[string]activities.ApprovalDecision{}
+	for _, d := range decisions {
+		by[d.Component] = d
+	}
+	out := make([]ExceptionOutcome, 0, len(pending))
+	for _, e := range pending {
+		o := ExceptionOutcome{Exception: e, Decision: "timeout"}
+		if d, ok := by[e.Component]; ok {
+			o.Decision, o.Approver, o.Reason = d.Decision, d.Approver, d.Reason
+		}
+		out = append(out, o)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Component < out[j].Component })
+	return out
+}
+
+// validate rejects input that no retry can fix.
+func (in ScanInput) validate() error {
+	if in.Source == "" {
+		return fmt.Errorf("input needs a source: {\"source\":\"/path/or/url\",\"project\":\"name\"}")
+	}
+	if in.Options.ApprovalTimeout != "" {
+		if _, err := time.ParseDuration(in.Options.ApprovalTimeout); err != nil {
+			return fmt.Errorf("options.approvalTimeout: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,184 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/mlbom/autopilot/activities"
+)
+
+// Search attribute keys the workflow sets so the Temporal UI can filter runs.
+var (
+	ProjectKey = temporal.NewSearchAttributeKeyKeyword(SearchAttributeProject)
+	VerdictKey = temporal.NewSearchAttributeKeyKeyword(SearchAttributeVerdict)
+)
+
+// DefaultApprovalTimeout applies when neither the input nor the worker says.
+const DefaultApprovalTimeout = 72 * time.Hour
+
+// stepOptions are the timeouts and retry policy of each step. Steps that only
+// read and write the store are short; Scan clones and hashes, so it is long
+// and heartbeats.
+func stepOptions(step string) workflow.ActivityOptions {
+	retry := &temporal.RetryPolicy{
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    time.Minute,
+	}
+	opts := workflow.ActivityOptions{
+		StartToCloseTimeout: 5 * time.Minute,
+		HeartbeatTimeout:    time.Minute,
+		RetryPolicy:         retry,
+		Summary:             step,
+	}
+	switch step {
+	case "Scan":
+		opts.StartToCloseTimeout = 2 * time.Hour
+		retry.MaximumAttempts = 10
+	case "Embed":
+		// Remote embedding endpoints can be slow and rate limited.
+		opts.StartToCloseTimeout = 30 * time.Minute
+	}
+	return opts
+}
+
+// ScanWorkflow runs one scan: Scan → Normalize → Embed → BuildBOM → Diff →
+// EvaluatePolicy → Notify, waiting for license-exception signals when a
+// license finding may be waived.
+func ScanWorkflow(ctx workflow.Context, in ScanInput) (*ScanSummary, error) {
+	info := workflow.GetInfo(ctx)
+	if err := in.validate(); err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), activities.ErrTypeInvalidInput, nil)
+	}
+	x := &temporalExecutor{ctx: ctx}
+	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (Progress, error) { return x.last, nil }); err != nil {
+		return nil, err
+	}
+	x.last = Progress{Step: "Scan", Steps: Steps, Project: in.Project}
+
+	timeout := DefaultApprovalTimeout
+	if in.Options.ApprovalTimeout != "" {
+		timeout, _ = time.ParseDuration(in.Options.ApprovalTimeout) // validated above
+	}
+	sum, err := pipeline(x, info.WorkflowExecution.ID, info.WorkflowExecution.RunID, "", in, timeout)
+	if err != nil {
+		x.last.Error = err.Error()
+		x.last.Step = "Failed"
+		return nil, err
+	}
+	return sum, nil
+}
+
+type temporalExecutor struct {
+	ctx        workflow.Context
+	last       Progress
+	projectSet bool
+	verdictSet bool
+}
+
+func (x *temporalExecutor) run(step string, in, out any) error {
+	ctx := workflow.WithActivityOptions(x.ctx, stepOptions(step))
+	f := workflow.ExecuteActivity(ctx, step, in)
+	if out == nil {
+		return f.Get(ctx, nil)
+	}
+	return f.Get(ctx, out)
+}
+
+func (x *temporalExecutor) now() time.Time { return workflow.Now(x.ctx) }
+
+func (x *temporalExecutor) progress(p Progress) {
+	x.last = p
+	// Search attributes are set once each, as soon as they are known.
+	var updates []temporal.SearchAttributeUpdate
+	if p.Project != "" && !x.projectSet {
+		updates = append(updates, ProjectKey.ValueSet(p.Project))
+		x.projectSet = true
+	}
+	if p.Verdict != "" && !x.verdictSet {
+		updates = append(updates, VerdictKey.ValueSet(p.Verdict))
+		x.verdictSet = true
+	}
+	if len(updates) > 0 {
+		if err := workflow.UpsertTypedSearchAttributes(x.ctx, updates...); err != nil {
+			workflow.GetLogger(x.ctx).Warn("upsert search attributes", "error", err)
+		}
+	}
+}
+
+// awaitExceptions receives license-exception signals until every pending
+// exception has a decision or the timeout fires; undecided ones time out.
+func (x *temporalExecutor) awaitExceptions(pending []activities.Exception, timeout time.Duration) ([]activities.ApprovalDecision, error) {
+	ctx := x.ctx
+	ch := workflow.GetSignalChannel(ctx, LicenseExceptionSignal)
+	want := map[string]activities.Exception{}
+	for _, e := range pending {
+		want[e.Component] = e
+	}
+	var decisions []activities.ApprovalDecision
+	decided := map[string]bool{}
+	timedOut := false
+	timerCtx, cancel := workflow.WithCancel(ctx)
+	defer cancel()
+	timer := workflow.NewTimer(timerCtx, timeout)
+	for len(decided) < len(want) && !timedOut {
+		sel := workflow.NewSelector(ctx)
+		sel.AddReceive(ch, func(c workflow.ReceiveChannel, _ bool) {
+			var s ExceptionSignal
+			c.Receive(ctx, &s)
+			d, err := decisionFrom(s, want, workflow.Now(ctx))
+			if err != nil {
+				workflow.GetLogger(ctx).Warn("ignoring license-exception signal", "error", err)
+				return
+			}
+			if decided[d.Component] {
+				return
+			}
+			decided[d.Component] = true
+			decisions = append(decisions, d)
+			x.last.WaitingFor = remaining(pending, decided)
+		})
+		sel.AddFuture(timer, func(workflow.Future) { timedOut = true })
+		sel.Select(ctx)
+	}
+	return decisions, nil
+}
+
+func remaining(pending []activities.Exception, decided map[string]bool) []activities.Exception {
+	var out []activities.Exception
+	for _, e := range pending {
+		if !decided[e.Component] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// decisionFrom checks a signal against the pending exceptions.
+func decisionFrom(s ExceptionSignal, want map[string]activities.Exception, now time.Time) (activities.ApprovalDecision, error) {
+	if s.Decision != "approve" && s.Decision != "reject" {
+		return activities.ApprovalDecision{}, fmt.Errorf("decision must be approve or reject, got %q", s.Decision)
+	}
+	e, ok := want[s.Component]
+	if !ok {
+		return activities.ApprovalDecision{}, fmt.Errorf("component %q has no pending license exception", s.Component)
+	}
+	if s.Approver == "" {
+		return activities.ApprovalDecision{}, fmt.Errorf("approver is required")
+	}
+	d := activities.ApprovalDecision{
+		Component: s.Component, License: e.License, Decision: s.Decision,
+		Approver: s.Approver, Reason: s.Reason, At: now,
+	}
+	if s.Expires != "" {
+		t, err := time.Parse(time.RFC3339, s.Expires)
+		if err != nil {
+			return activities.ApprovalDecision{}, fmt.Errorf("expires: %w", err)
+		}
+		d.Expires = t
+	}
+	return d, nil
+}
