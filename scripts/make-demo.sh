@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the demo repository (a small ML app) as a git repository from the
+# files in examples/demo-app. Fixed author and dates make the commit hash the
+# same on every machine, so repeated runs scan the same commit.
+set -euo pipefail
+dest=${1:?usage: make-demo.sh DEST}
+src="$(cd "$(dirname "$0")/.." && pwd)/examples/demo-app"
+rm -rf "$dest"
+mkdir -p "$dest"
+cp -R "$src/." "$dest/"
+cd "$dest"
+export GIT_AUTHOR_NAME="Demo Author" GIT_AUTHOR_EMAIL="author@demo.example"
+export GIT_COMMITTER_NAME="Demo Author" GIT_COMMITTER_EMAIL="author@demo.example"
+export GIT_AUTHOR_DATE="2026-01-15T10:00:00Z" GIT_COMMITTER_DATE="2026-01-15T10:00:00Z"
+git -c init.defaultBranch=main init -q .
+git add -A
+git -c commit.gpgsign=false commit -q -m "ticket-triage demo app"
+echo "demo repository ready at $dest ($(git rev-parse --short HEAD))"

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# `make run`: start (or reuse) a local Temporal dev server whose history lives
+# in .mlbom/temporal.db, start a worker, scan the demo repository or $SOURCE,
+# print the summary and the URLs, and keep server and worker up until Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+bin=$root/bin
+data=${MLBOM_HOME:-$root/.mlbom}
+mkdir -p "$data"
+export MLBOM_HOME=$data
+port=${MLBOM_TEMPORAL_PORT:-7233}
+ui_port=${MLBOM_TEMPORAL_UI_PORT:-8233}
+export MLBOM_TEMPORAL_ADDRESS=${MLBOM_TEMPORAL_ADDRESS:-127.0.0.1:$port}
+export MLBOM_TEMPORAL_UI=${MLBOM_TEMPORAL_UI:-http://localhost:$ui_port}
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  if [ ${#pids[@]} -gt 0 ]; then
+    echo; echo "stopping worker and dev server..."
+    kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+  fi
+}
+trap cleanup INT TERM EXIT
+
+healthy() { "$bin/temporal" operator cluster health --address "$MLBOM_TEMPORAL_ADDRESS" >/dev/null 2>&1; }
+
+if healthy; then
+  echo "Temporal server already running at $MLBOM_TEMPORAL_ADDRESS: reusing it"
+else
+  echo "starting Temporal dev server at $MLBOM_TEMPORAL_ADDRESS (UI $MLBOM_TEMPORAL_UI, history in $data/temporal.db)"
+  "$bin/temporal" server start-dev --ip 127.0.0.1 --port "$port" --ui-port "$ui_port" \
+    --db-filename "$data/temporal.db" --log-level warn \
+    --dynamic-config-value system.enableActivityEagerExecution=true \
+    >"$data/temporal.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 120); do
+    healthy && break
+    kill -0 "${pids[0]}" 2>/dev/null || { echo "the dev server exited; see $data/temporal.log"; tail -20 "$data/temporal.log"; exit 1; }
+    sleep 0.5
+  done
+  healthy || { echo "the dev server did not become healthy in 60 s; see $data/temporal.log"; exit 1; }
+fi
+
+echo "starting worker (log: $data/worker.log)"
+"$bin/mlbom" worker >"$data/worker.log" 2>&1 &
+pids+=($!)
+sleep 1
+kill -0 "${pids[-1]}" 2>/dev/null || { echo "the worker exited:"; tail -20 "$data/worker.log"; exit 1; }
+
+src=${SOURCE:-}
+project=${PROJECT:-}
+if [ -z "$src" ]; then
+  scripts/make-demo.sh "$data/demo-app"
+  src=$data/demo-app
+  project=${project:-demo}
+fi
+args=(scan "$src" -o "$data/last-bom.json")
+[ -n "$project" ] && args+=(--project "$project")
+echo "+ mlbom ${args[*]}"
+"$bin/mlbom" "${args[@]}" || echo "the scan failed; the worker log is $data/worker.log"
+
+cat <<MSG
+
+Temporal UI:    $MLBOM_TEMPORAL_UI  (workflow runs, filter with: MlbomProject="${project:-...}")
+BOM written to: $data/last-bom.json
+More:           bin/mlbom bom ${project:-PROJECT} | bin/mlbom diff ${project:-PROJECT} | bin/mlbom search "sentiment model"
+Server and worker keep running; press Ctrl-C to stop them.
+MSG
+if [ ${#pids[@]} -gt 0 ]; then
+  wait "${pids[@]}"
+fi
