@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -76,6 +77,59 @@ func heartbeat(ctx context.Context, details ...any) {
 		activity.RecordHeartbeat(ctx, details...)
 	}
 }
+
+// HeartbeatInterval is how often a running activity tells the server it is
+// alive; the workflow's heartbeat timeout is a few times this, so a worker
+// that dies is noticed in seconds, not after the start-to-close timeout.
+const HeartbeatInterval = 3 * time.Second
+
+// pulse heartbeats every HeartbeatInterval with the latest progress details
+// until stopped.
+type pulse struct {
+	ctx  context.Context
+	mu   sync.Mutex
+	last any
+	done chan struct{}
+}
+
+func startPulse(ctx context.Context) *pulse {
+	p := &pulse{ctx: ctx, done: make(chan struct{})}
+	if !activity.IsActivity(ctx) {
+		return p
+	}
+	go func() {
+		t := time.NewTicker(HeartbeatInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				p.mu.Lock()
+				last := p.last
+				p.mu.Unlock()
+				if last != nil {
+					activity.RecordHeartbeat(ctx, last)
+				} else {
+					activity.RecordHeartbeat(ctx)
+				}
+			}
+		}
+	}()
+	return p
+}
+
+// set records progress details and sends them at once.
+func (p *pulse) set(details any) {
+	p.mu.Lock()
+	p.last = details
+	p.mu.Unlock()
+	heartbeat(p.ctx, details)
+}
+
+func (p *pulse) stop() { close(p.done) }
 
 // Error types of non-retryable failures, as Temporal reports them.
 const (

@@ -40,6 +40,7 @@ var serialNamespace = uuid.MustParse("6f1c3d2e-8a4b-4c5d-9e6f-7a8b9c0d1e2f")
 // version. Idempotent: the store keys versions by scan ID, so a retry returns
 // the version the first attempt stored.
 func (a *Activities) BuildBOM(ctx context.Context, req BuildBOMRequest) (*BuildBOMResult, error) {
+	defer startPulse(ctx).stop()
 	if req.ScanID == "" || req.Project == "" {
 		return nil, classify("build bom", invalid("scan ID and project are required"))
 	}

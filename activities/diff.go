@@ -33,6 +33,7 @@ type DiffResult struct {
 
 // Diff compares the new version with the previous one and stores the result.
 func (a *Activities) Diff(ctx context.Context, req DiffRequest) (*DiffResult, error) {
+	defer startPulse(ctx).stop()
 	if req.Version < 1 {
 		return nil, classify("diff", invalid("version must be 1 or more, got %d", req.Version))
 	}

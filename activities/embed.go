@@ -37,6 +37,8 @@ const embedBatch = 64
 // evidence text is derived from the BOM form of the component, the same text
 // the search index stores, so vectors and full text describe the same thing.
 func (a *Activities) Embed(ctx context.Context, req EmbedRequest) (*EmbedResult, error) {
+	beat := startPulse(ctx)
+	defer beat.stop()
 	if a.Embedder == nil {
 		return &EmbedResult{}, nil
 	}
@@ -63,7 +65,7 @@ func (a *Activities) Embed(ctx context.Context, req EmbedRequest) (*EmbedResult,
 		for i, v := range vecs {
 			set.Vectors[docs[start+i].BOMRef] = v
 		}
-		heartbeat(ctx, end)
+		beat.set(end)
 	}
 	ref, err := a.putJSON(ctx, set)
 	if err != nil {

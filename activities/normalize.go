@@ -25,6 +25,7 @@ const maxWarnings = 20
 
 // Normalize merges findings into components with stable identities.
 func (a *Activities) Normalize(ctx context.Context, req NormalizeRequest) (*NormalizeResult, error) {
+	defer startPulse(ctx).stop()
 	var rec ScanRecord
 	if err := a.getJSON(ctx, req.ResultRef, &rec); err != nil {
 		return nil, classify("normalize", err)

@@ -33,6 +33,7 @@ type NotifyResult struct {
 // Notify sends each finding once per channel; the ledger in the store makes
 // retries, replays and re-runs idempotent.
 func (a *Activities) Notify(ctx context.Context, req NotifyRequest) (*NotifyResult, error) {
+	defer startPulse(ctx).stop()
 	var dec policy.Decision
 	if err := a.getJSON(ctx, req.DecisionRef, &dec); err != nil {
 		return nil, classify("notify", err)

@@ -42,6 +42,7 @@ type PolicyResult struct {
 // EvaluatePolicy evaluates all policies over the stored BOM version, the diff
 // against the previous version and the approvals on record.
 func (a *Activities) EvaluatePolicy(ctx context.Context, req PolicyRequest) (*PolicyResult, error) {
+	defer startPulse(ctx).stop()
 	if a.Policy == nil {
 		return nil, classify("evaluate policy", invalid("no policy engine configured"))
 	}

@@ -62,7 +62,9 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 	if strings.TrimSpace(req.Source) == "" {
 		return nil, classify("scan", invalid("source is empty"))
 	}
-	heartbeat(ctx, ScanProgress{Phase: "open"})
+	beat := startPulse(ctx)
+	defer beat.stop()
+	beat.set(ScanProgress{Phase: "open"})
 	tree, err := source.Open(ctx, source.Spec{
 		Source:       req.Source,
 		Ref:          req.Ref,
@@ -77,7 +79,7 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 	opts := a.Discover
 	userProgress := opts.Progress
 	opts.Progress = func(p discover.Progress) {
-		heartbeat(ctx, ScanProgress{Phase: "discover", Files: p.Files, Findings: p.Findings})
+		beat.set(ScanProgress{Phase: "discover", Files: p.Files, Findings: p.Findings})
 		if userProgress != nil {
 			userProgress(p)
 		}
@@ -91,8 +93,7 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 		addProvenance(res.Findings, tree.Provenance)
 	}
 
-	heartbeat(ctx, ScanProgress{Phase: "modelscan", Files: res.Files, Findings: len(res.Findings)})
-	reports := a.scanWeights(ctx, tree.FS, res.Findings)
+	reports := a.scanWeights(ctx, beat, tree.FS, res.Findings, res.Files)
 
 	manifests, err := policy.KubernetesManifests(tree.FS)
 	if err != nil {
@@ -148,7 +149,7 @@ func addProvenance(fs []discover.Finding, lookup func(string) *discover.Provenan
 
 // scanWeights runs the model-file scanner on every weight file whose bytes are
 // in the tree (LFS pointers have nothing to scan).
-func (a *Activities) scanWeights(ctx context.Context, fsys fs.FS, findings []discover.Finding) []modelscan.Report {
+func (a *Activities) scanWeights(ctx context.Context, beat *pulse, fsys fs.FS, findings []discover.Finding, files int) []modelscan.Report {
 	paths := map[string]bool{}
 	for _, f := range findings {
 		if f.Kind == discover.KindWeights && !f.LFS && f.Path != "" {
@@ -163,7 +164,7 @@ func (a *Activities) scanWeights(ctx context.Context, fsys fs.FS, findings []dis
 	opts := a.ModelScan
 	reports := make([]modelscan.Report, 0, len(sorted))
 	for i, p := range sorted {
-		heartbeat(ctx, ScanProgress{Phase: "modelscan", Files: i, Findings: len(findings)})
+		beat.set(ScanProgress{Phase: "modelscan " + fmt.Sprint(i+1) + "/" + fmt.Sprint(len(sorted)), Files: files, Findings: len(findings)})
 		reports = append(reports, scanOne(ctx, fsys, p, opts))
 	}
 	return reports

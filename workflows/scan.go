@@ -29,10 +29,12 @@ func stepOptions(step string) workflow.ActivityOptions {
 		MaximumInterval:    time.Minute,
 	}
 	opts := workflow.ActivityOptions{
-		StartToCloseTimeout: 5 * time.Minute,
-		HeartbeatTimeout:    time.Minute,
-		RetryPolicy:         retry,
-		Summary:             step,
+		StartToCloseTimeout: 10 * time.Minute,
+		// Activities heartbeat every few seconds (activities.HeartbeatInterval),
+		// so a dead worker is noticed quickly and the step is retried elsewhere.
+		HeartbeatTimeout: 5 * activities.HeartbeatInterval,
+		RetryPolicy:      retry,
+		Summary:          step,
 	}
 	switch step {
 	case "Scan":

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/mlbom/autopilot/activities"
+	"github.com/mlbom/autopilot/internal/bom"
+	"github.com/mlbom/autopilot/internal/config"
+	"github.com/mlbom/autopilot/internal/store"
+	"github.com/mlbom/autopilot/workers"
+	"github.com/mlbom/autopilot/workers/devserver"
+	"github.com/mlbom/autopilot/workflows"
+)
+
+// The test binary doubles as `mlbom worker` for the end-to-end tests, so a
+// worker can run in its own process and be killed with SIGKILL.
+func TestMain(m *testing.M) {
+	switch os.Getenv("MLBOM_E2E_ROLE") {
+	case "worker":
+		os.Exit(testWorkerMain())
+	}
+	os.Exit(m.Run())
+}
+
+// slowBuild stores the version, then stalls before reporting completion: the
+// window in which a crashed worker leaves a stored version behind an activity
+// the server still thinks is running.
+type slowBuild struct {
+	*activities.Activities
+	stall time.Duration
+}
+
+func (s *slowBuild) BuildBOM(ctx context.Context, req activities.BuildBOMRequest) (*activities.BuildBOMResult, error) {
+	res, err := s.Activities.BuildBOM(ctx, req)
+	if err == nil {
+		fmt.Fprintf(os.Stderr, "E2E: BuildBOM stored version %d, stalling\n", res.Version)
+		time.Sleep(s.stall)
+	}
+	return res, err
+}
+
+func testWorkerMain() int {
+	ctx := context.Background()
+	cfg, err := config.FromEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	deps, err := workers.NewDeps(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer deps.Close()
+	if d := os.Getenv("MLBOM_E2E_STALL_BUILD"); d != "" {
+		stall, _ := time.ParseDuration(d)
+		c, err := workers.Dial(cfg, nil)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		// Same registration as workers.Run, with BuildBOM wrapped.
+		w := newTestWorker(c, cfg.TaskQueue)
+		workers.RegisterWorkflows(w)
+		w.RegisterActivity(&slowBuild{Activities: deps.Activities, stall: stall})
+		if err := w.Run(nil); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		return 0
+	}
+	if err := runWorker(ctx, cfg, nil); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+type e2e struct {
+	t      *testing.T
+	srv    *devserver.Server
+	env    []string
+	dbPath string
+}
+
+func newE2E(t *testing.T) *e2e {
+	if testing.Short() {
+		t.Skip("end-to-end test; -short")
+	}
+	srv := devserver.Start(t)
+	dir := t.TempDir()
+	e := &e2e{t: t, srv: srv, dbPath: filepath.Join(dir, "mlbom.db")}
+	e.env = []string{
+		"MLBOM_TEMPORAL_ADDRESS=" + srv.Address,
+		"MLBOM_HOME=" + dir,
+		"MLBOM_DB=sqlite:" + e.dbPath,
+		"MLBOM_TEMPORAL_UI=http://127.0.0.1:" + fmt.Sprint(srv.UIPort),
+	}
+	for _, kv := range e.env {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	return e
+}
+
+// startWorker runs the test binary as a worker process.
+func (e *e2e) startWorker(extraEnv ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(append(append(os.Environ(), e.env...), "MLBOM_E2E_ROLE=worker"), extraEnv...)
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	require.NoError(e.t, cmd.Start())
+	e.t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if e.t.Failed() {
+			e.t.Logf("worker output:\n%s", buf.String())
+		}
+	})
+	return cmd
+}
+
+func (e *e2e) mlbom(ctx context.Context, args ...string) (string, string, int) {
+	var out, errOut bytes.Buffer
+	code := run(ctx, args, &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+// makeRepo writes the demo app into a fresh git repository.
+func makeRepo(t *testing.T) string {
+	dir := filepath.Join(t.TempDir(), "repo")
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	out, err := exec.Command(filepath.Join(root, "scripts", "make-demo.sh"), dir).CombinedOutput()
+	require.NoError(t, err, string(out))
+	return dir
+}
+
+func fileSHA256(t *testing.T, path string) string {
+	out, err := exec.Command("sha256sum", path).Output()
+	require.NoError(t, err)
+	return strings.Fields(string(out))[0]
+}
+
+func TestE2EScanThroughTemporal(t *testing.T) {
+	e := newE2E(t)
+	e.startWorker()
+	repo := makeRepo(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	bomFile := filepath.Join(t.TempDir(), "bom.json")
+	out, errOut, code := e.mlbom(ctx, "scan", "file://"+repo, "--project", "e2e", "-o", bomFile, "--id", "scan/e2e/first")
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+	require.Contains(t, out, "BOM version 1")
+	require.Contains(t, errOut, "Scan", "live progress names the steps")
+
+	data, err := os.ReadFile(bomFile)
+	require.NoError(t, err)
+	require.NoError(t, bom.Validate(data), "the stored BOM validates against the CycloneDX 1.6 schema")
+	want := fileSHA256(t, filepath.Join(repo, "models/sentiment/model.safetensors"))
+	require.True(t, modelCarriesHash(t, data, want), "a machine-learning-model component carries the fixture's SHA-256 %s", want)
+
+	// The store has version 1, and `mlbom bom` prints it.
+	db, err := store.Open(ctx, "sqlite:"+e.dbPath)
+	require.NoError(t, err)
+	vs, err := db.ListVersions(ctx, "e2e")
+	require.NoError(t, err)
+	require.Len(t, vs, 1)
+	require.Equal(t, "scan/e2e/first", vs[0].ScanID)
+	db.Close()
+	printed, _, code := e.mlbom(ctx, "bom", "e2e")
+	require.Equal(t, 0, code)
+	require.JSONEq(t, string(data), printed)
+
+	// A plain Temporal CLI start works the same, and `temporal workflow
+	// result` returns the summary.
+	input := fmt.Sprintf(`{"source":%q,"project":"e2e"}`, repo)
+	_, err = e.srv.CLI(ctx, "workflow", "start", "--type", "ScanWorkflow", "--task-queue", "mlbom-scan", "--workflow-id", "cli-start", "--input", input)
+	require.NoError(t, err)
+	res, err := e.srv.CLI(ctx, "workflow", "result", "--workflow-id", "cli-start", "--output", "json")
+	require.NoError(t, err)
+	var wrapped struct {
+		Status string          `json:"status"`
+		Result json.RawMessage `json:"result"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(res), &wrapped), res)
+	var sum workflows.ScanSummary
+	require.NoError(t, json.Unmarshal(wrapped.Result, &sum), res)
+	require.Equal(t, 2, sum.Version)
+	require.Equal(t, 0, sum.Diff.Added+sum.Diff.Removed, "same commit, same components")
+
+	if os.Getenv("MLBOM_UPDATE_REPLAY") == "1" {
+		hist, err := e.srv.CLI(ctx, "workflow", "show", "--workflow-id", "scan/e2e/first", "--output", "json")
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile("../../workflows/testdata/replay/scan-v1.json", []byte(hist), 0o644))
+	}
+}
+
+func modelCarriesHash(t *testing.T, bomJSON []byte, sha string) bool {
+	var doc struct {
+		Components []struct {
+			Type   string `json:"type"`
+			Hashes []struct {
+				Alg     string `json:"alg"`
+				Content string `json:"content"`
+			} `json:"hashes"`
+		} `json:"components"`
+	}
+	require.NoError(t, json.Unmarshal(bomJSON, &doc))
+	for _, c := range doc.Components {
+		if c.Type != "machine-learning-model" {
+			continue
+		}
+		for _, h := range c.Hashes {
+			if h.Alg == "SHA-256" && h.Content == sha {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func TestE2EBadSourceFailsFast(t *testing.T) {
+	e := newE2E(t)
+	e.startWorker()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	start := time.Now()
+	_, errOut, code := e.mlbom(ctx, "scan", "/no/such/repository", "--project", "bad")
+	require.Equal(t, exitError, code)
+	require.Contains(t, errOut, "InvalidSource")
+	require.Less(t, time.Since(start), 30*time.Second, "a bad input fails in seconds, not after retries")
+}
+
+// TestE2EKillWorkerMidScan kills the worker with SIGKILL after BuildBOM has
+// stored the version but before the activity completed; a new worker
+// finishes the workflow and exactly one version exists.
+func TestE2EKillWorkerMidScan(t *testing.T) {
+	e := newE2E(t)
+	w1 := e.startWorker("MLBOM_E2E_STALL_BUILD=10m")
+	repo := makeRepo(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	type result struct {
+		out, errOut string
+		code        int
+	}
+	done := make(chan result, 1)
+	go func() {
+		out, errOut, code := e.mlbom(ctx, "scan", repo, "--project", "kill", "--id", "scan/kill/1")
+		done <- result{out, errOut, code}
+	}()
+
+	db, err := store.Open(ctx, "sqlite:"+e.dbPath)
+	require.NoError(t, err)
+	defer db.Close()
+	require.Eventually(t, func() bool {
+		vs, err := db.ListVersions(ctx, "kill")
+		return err == nil && len(vs) == 1
+	}, 2*time.Minute, 100*time.Millisecond, "BuildBOM stores version 1")
+	require.NoError(t, w1.Process.Signal(syscall.SIGKILL))
+	_ = w1.Wait()
+
+	e.startWorker()
+	r := <-done
+	require.Equal(t, 0, r.code, "stdout:\n%s\nstderr:\n%s", r.out, r.errOut)
+	require.Contains(t, r.out, "already stored by an earlier attempt")
+	vs, err := db.ListVersions(ctx, "kill")
+	require.NoError(t, err)
+	require.Len(t, vs, 1, "exactly one BOM version after the crash and retry")
+}

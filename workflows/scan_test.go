@@ -1,0 +1,256 @@
+package workflows
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/mlbom/autopilot/activities"
+	"github.com/mlbom/autopilot/internal/store"
+)
+
+// fakeSteps wires every activity to canned results so a test can override
+// the one it is about.
+type fakeSteps struct {
+	env        *testsuite.TestWorkflowEnvironment
+	exceptions []activities.Exception
+	policyRuns int
+	approvals  []activities.RecordApprovalsRequest
+}
+
+func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *fakeSteps) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(ScanWorkflow, workflow.RegisterOptions{Name: ScanWorkflowName})
+	env.RegisterActivity(&activities.Activities{})
+	return env, &fakeSteps{env: env}
+}
+
+func (f *fakeSteps) mockAll(skip ...string) {
+	skipped := map[string]bool{}
+	for _, s := range skip {
+		skipped[s] = true
+	}
+	on := func(name string, ret ...any) {
+		if !skipped[name] {
+			f.env.OnActivity(name, mock.Anything, mock.Anything).Return(ret...)
+		}
+	}
+	on("Scan", &activities.ScanResult{Project: "demo", Kind: "git", Commit: "abc123", Files: 12, Findings: 7, ResultRef: "r-scan", Weights: 1}, nil)
+	on("RecordScan", nil)
+	on("Normalize", &activities.NormalizeResult{InventoryRef: "r-inv", Components: 4, Assets: map[string]int{"model": 2, "weights": 1, "service": 1}}, nil)
+	on("Embed", &activities.EmbedResult{VectorsRef: "r-vec", Documents: 4, Embedder: "offline", Dim: 256}, nil)
+	on("BuildBOM", &activities.BuildBOMResult{Version: 3, Created: true, Components: 4}, nil)
+	on("Diff", &activities.DiffResult{From: 2, To: 3, Added: 1, DiffRef: "r-diff"}, nil)
+	if !skipped["EvaluatePolicy"] {
+		f.env.OnActivity("EvaluatePolicy", mock.Anything, mock.Anything).Return(
+			func(_ any, req activities.PolicyRequest) (*activities.PolicyResult, error) {
+				f.policyRuns++
+				if f.policyRuns == 1 && len(f.exceptions) > 0 {
+					return &activities.PolicyResult{Verdict: "deny", Findings: len(f.exceptions), DecisionRef: "r-dec", Exceptions: f.exceptions}, nil
+				}
+				return &activities.PolicyResult{Verdict: "pass", DecisionRef: "r-dec2", Waived: len(f.approvals)}, nil
+			})
+	}
+	if !skipped["RecordApprovals"] {
+		f.env.OnActivity("RecordApprovals", mock.Anything, mock.Anything).Return(
+			func(_ any, req activities.RecordApprovalsRequest) error {
+				f.approvals = append(f.approvals, req)
+				return nil
+			})
+	}
+	on("Notify", &activities.NotifyResult{Recorded: 0, Channels: []string{"record"}}, nil)
+}
+
+var input = ScanInput{Source: "/repos/demo", Project: "demo"}
+
+func TestScanWorkflowHappyPath(t *testing.T) {
+	env, f := newEnv(t)
+	f.mockAll()
+	env.ExecuteWorkflow(ScanWorkflow, input)
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var sum ScanSummary
+	require.NoError(t, env.GetWorkflowResult(&sum))
+	require.Equal(t, 3, sum.Version)
+	require.Equal(t, "pass", sum.Verdict)
+	require.Equal(t, map[string]int{"model": 2, "weights": 1, "service": 1}, sum.Assets)
+	require.Equal(t, 1, sum.Diff.Added)
+	require.Equal(t, "abc123", sum.Commit)
+	env.AssertExpectations(t)
+}
+
+func TestScanWorkflowRetriesTransientFailures(t *testing.T) {
+	env, f := newEnv(t)
+	f.mockAll("Normalize")
+	calls := 0
+	env.OnActivity("Normalize", mock.Anything, mock.Anything).Return(
+		func(_ any, req activities.NormalizeRequest) (*activities.NormalizeResult, error) {
+			calls++
+			if calls <= 2 {
+				return nil, errors.New("database is locked")
+			}
+			require.Equal(t, "r-scan", req.ResultRef)
+			return &activities.NormalizeResult{InventoryRef: "r-inv", Components: 1, Assets: map[string]int{"model": 1}}, nil
+		})
+	env.ExecuteWorkflow(ScanWorkflow, input)
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, 3, calls, "two failures then a success")
+}
+
+func TestScanWorkflowNonRetryableFailsFast(t *testing.T) {
+	env, f := newEnv(t)
+	f.mockAll("Scan")
+	calls := 0
+	env.OnActivity("Scan", mock.Anything, mock.Anything).Return(
+		func(_ any, _ activities.ScanRequest) (*activities.ScanResult, error) {
+			calls++
+			return nil, temporal.NewNonRetryableApplicationError("scan: open /nope: no such directory", activities.ErrTypeInvalidSource, nil)
+		})
+	env.ExecuteWorkflow(ScanWorkflow, input)
+	err := env.GetWorkflowError()
+	require.Error(t, err)
+	var appErr *temporal.ApplicationError
+	require.True(t, errors.As(err, &appErr))
+	require.Equal(t, activities.ErrTypeInvalidSource, appErr.Type())
+	require.Equal(t, 1, calls, "a non-retryable error is not retried")
+}
+
+func TestScanWorkflowRejectsBadInput(t *testing.T) {
+	env, _ := newEnv(t)
+	env.ExecuteWorkflow(ScanWorkflow, ScanInput{Project: "x"})
+	err := env.GetWorkflowError()
+	require.ErrorContains(t, err, "input needs a source")
+}
+
+func TestProgressQueryWhileWaitingForApproval(t *testing.T) {
+	env, f := newEnv(t)
+	f.exceptions = []activities.Exception{{Component: "pkg:huggingface/meta-llama/Llama-3.1-8B", License: "LicenseRef-llama3.1", FindingID: "f1"}}
+	f.mockAll()
+	var during Progress
+	env.RegisterDelayedCallback(func() {
+		res, err := env.QueryWorkflow(ProgressQuery)
+		require.NoError(t, err)
+		require.NoError(t, res.Get(&during))
+		env.SignalWorkflow(LicenseExceptionSignal, ExceptionSignal{Decision: "approve", Component: f.exceptions[0].Component, Approver: "alice", Reason: "legal reviewed"})
+	}, time.Hour)
+	env.ExecuteWorkflow(ScanWorkflow, input)
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, "EvaluatePolicy", during.Step)
+	require.Equal(t, "demo", during.Project)
+	require.Equal(t, 12, during.Files)
+	require.Equal(t, 3, during.Version)
+	require.Len(t, during.WaitingFor, 1)
+
+	res, err := env.QueryWorkflow(ProgressQuery)
+	require.NoError(t, err)
+	var after Progress
+	require.NoError(t, res.Get(&after))
+	require.Equal(t, "Done", after.Step)
+	require.Empty(t, after.WaitingFor)
+}
+
+func TestLicenseExceptionApprove(t *testing.T) {
+	env, f := newEnv(t)
+	comp := "pkg:huggingface/meta-llama/Llama-3.1-8B"
+	f.exceptions = []activities.Exception{{Component: comp, License: "LicenseRef-llama3.1", FindingID: "f1"}}
+	f.mockAll()
+	env.RegisterDelayedCallback(func() {
+		// A malformed signal is ignored, not fatal.
+		env.SignalWorkflow(LicenseExceptionSignal, ExceptionSignal{Decision: "maybe", Component: comp, Approver: "bob"})
+		env.SignalWorkflow(LicenseExceptionSignal, ExceptionSignal{Decision: "approve", Component: comp, Approver: "alice", Reason: "legal reviewed", Expires: "2027-01-01T00:00:00Z"})
+	}, 2*time.Hour)
+	env.ExecuteWorkflow(ScanWorkflow, input)
+	require.NoError(t, env.GetWorkflowError())
+	var sum ScanSummary
+	require.NoError(t, env.GetWorkflowResult(&sum))
+	require.Equal(t, "pass", sum.Verdict, "re-evaluated with the approval on record")
+	require.Equal(t, 2, f.policyRuns)
+	require.Len(t, f.approvals, 1)
+	d := f.approvals[0].Decisions[0]
+	require.Equal(t, "approve", d.Decision)
+	require.Equal(t, "alice", d.Approver)
+	require.Equal(t, "LicenseRef-llama3.1", d.License)
+	require.Equal(t, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), d.Expires.UTC())
+	require.Equal(t, []ExceptionOutcome{{Exception: f.exceptions[0], Decision: "approve", Approver: "alice", Reason: "legal reviewed"}}, sum.Exceptions)
+}
+
+func TestLicenseExceptionReject(t *testing.T) {
+	env, f := newEnv(t)
+	comp := "pkg:huggingface/org/nc-model"
+	f.exceptions = []activities.Exception{{Component: comp, License: "CC-BY-NC-4.0", FindingID: "f1"}}
+	f.mockAll("EvaluatePolicy")
+	runs := 0
+	env.OnActivity("EvaluatePolicy", mock.Anything, mock.Anything).Return(
+		func(_ any, _ activities.PolicyRequest) (*activities.PolicyResult, error) {
+			runs++
+			// A rejection is on record, nothing is waived: still deny, no new exception asked.
+			if runs == 1 {
+				return &activities.PolicyResult{Verdict: "deny", Findings: 1, DecisionRef: "d", Exceptions: f.exceptions}, nil
+			}
+			return &activities.PolicyResult{Verdict: "deny", Findings: 1, DecisionRef: "d2"}, nil
+		})
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(LicenseExceptionSignal, ExceptionSignal{Decision: "reject", Component: comp, Approver: "carol", Reason: "non-commercial"})
+	}, time.Minute)
+	env.ExecuteWorkflow(ScanWorkflow, input)
+	require.NoError(t, env.GetWorkflowError())
+	var sum ScanSummary
+	require.NoError(t, env.GetWorkflowResult(&sum))
+	require.Equal(t, "deny", sum.Verdict)
+	require.Equal(t, "reject", sum.Exceptions[0].Decision)
+	require.Equal(t, "reject", f.approvals[0].Decisions[0].Decision)
+}
+
+func TestLicenseExceptionTimeout(t *testing.T) {
+	env, f := newEnv(t)
+	f.exceptions = []activities.Exception{{Component: "pkg:huggingface/org/m", License: "LicenseRef-llama3", FindingID: "f1"}}
+	f.mockAll()
+	in := input
+	in.Options.ApprovalTimeout = "1h"
+	env.ExecuteWorkflow(ScanWorkflow, in)
+	require.NoError(t, env.GetWorkflowError())
+	var sum ScanSummary
+	require.NoError(t, env.GetWorkflowResult(&sum))
+	require.Equal(t, "deny", sum.Verdict, "an unanswered exception counts as rejected")
+	require.Equal(t, "timeout", sum.Exceptions[0].Decision)
+	require.Empty(t, f.approvals, "nothing is recorded for a timeout, so the next scan asks again")
+	require.Equal(t, 1, f.policyRuns)
+}
+
+func TestStoredApprovalIsReused(t *testing.T) {
+	// A second scan of the same component: the store has the approval, the
+	// policy waives the finding, and the workflow does not wait at all.
+	env, f := newEnv(t)
+	f.mockAll("EvaluatePolicy")
+	env.OnActivity("EvaluatePolicy", mock.Anything, mock.Anything).Return(&activities.PolicyResult{Verdict: "pass", Waived: 1, DecisionRef: "d"}, nil)
+	env.ExecuteWorkflow(ScanWorkflow, input)
+	require.NoError(t, env.GetWorkflowError())
+	var sum ScanSummary
+	require.NoError(t, env.GetWorkflowResult(&sum))
+	require.Equal(t, 1, sum.Waived)
+	require.Empty(t, sum.Exceptions)
+}
+
+func TestRecordScanCarriesRunIdentity(t *testing.T) {
+	env, f := newEnv(t)
+	f.mockAll("RecordScan")
+	var recs []store.Scan
+	env.OnActivity("RecordScan", mock.Anything, mock.Anything).Return(func(_ any, s store.Scan) error {
+		recs = append(recs, s)
+		return nil
+	})
+	env.ExecuteWorkflow(ScanWorkflow, input)
+	require.NoError(t, env.GetWorkflowError())
+	require.Len(t, recs, 2)
+	require.Equal(t, "running", recs[0].Status)
+	require.Equal(t, "completed", recs[1].Status)
+	require.Equal(t, 3, recs[1].Version)
+	require.NotEmpty(t, recs[1].ID)
+}
