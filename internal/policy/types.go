@@ -51,6 +51,9 @@ type Input struct {
 	// Diff is the bomdiff result against the previous version, or nil.
 	Diff      any        `json:"diff,omitempty"`
 	Approvals []Approval `json:"approvals,omitempty"`
-	// Runtime observations (tracer), when there are any.
+	// Runtime observations (tracer), when there are any:
+	// {"observations": [{"type": "file"|"connect", ...}]}.
 	Runtime any `json:"runtime,omitempty"`
+	// Kubernetes manifests found in the repository (see KubernetesManifests).
+	Kubernetes []any `json:"kubernetes,omitempty"`
 }

@@ -1,0 +1,94 @@
+# Runtime observations from the tracer (input.runtime.observations):
+#   {"type": "file", "path": "/srv/models/x.safetensors", "sha256": "...", "process": "python", "pid": 42}
+#   {"type": "connect", "host": "api.openai.com", "port": 443, "process": "python", "pid": 42}
+# A model file nobody inventoried, or a hosted AI endpoint nobody approved,
+# is exactly what static scanning misses.
+package mlbom.runtime
+
+import data.mlbom.lib
+
+observations := lib.list(object.get(input, ["runtime", "observations"], []))
+
+model_file(path) if {
+	some ext in lib.cfg.runtime.model_extensions
+	endswith(lower(path), lower(ext))
+}
+
+bom_hashes := {h |
+	some c in lib.components
+	some h in lib.sha256s(c)
+}
+
+# Known paths by basename, so matching a loaded file is a lookup, not a scan.
+bom_paths[lib.basename(p)] contains p if {
+	some c in lib.components
+	some p in lib.paths(c)
+}
+
+bom_paths[lib.basename(c.name)] contains c.name if {
+	some c in lib.components
+	model_file(c.name)
+}
+
+known(o) if lower(object.get(o, "sha256", "")) in bom_hashes
+
+known(o) if {
+	some p in object.get(bom_paths, lib.basename(o.path), set())
+	endswith(o.path, concat("", ["/", trim_prefix(p, "/")]))
+}
+
+known(o) if {
+	some p in object.get(bom_paths, lib.basename(o.path), set())
+	o.path == p
+}
+
+deny contains f if {
+	some o in observations
+	o.type == "file"
+	model_file(o.path)
+	not known(o)
+	f := lib.finding(
+		"runtime.unknown-model", "high", concat("", ["runtime:file:", o.path]),
+		sprintf("process %s loaded model file %s, which is in no BOM", [object.get(o, "process", "?"), o.path]),
+		"Find where the file comes from, add its source repository to the scans, or stop the process from loading it.",
+	)
+}
+
+# providers_of is a set: a host may match more than one provider's patterns.
+providers_of(h) := {p |
+	some p, hosts in lib.cfg.sources.providers
+	lib.host_allowed(h, hosts)
+}
+
+allowed_providers := {lower(p) | some p in lib.cfg.sources.allowed_providers}
+
+deny contains f if {
+	some o in observations
+	o.type == "connect"
+	h := lower(o.host)
+	some p in providers_of(h)
+	not lower(p) in allowed_providers
+	f := lib.finding(
+		"runtime.unapproved-endpoint", "high", concat("", ["runtime:connect:", h]),
+		sprintf("process %s connected to %s (%s), a hosted AI provider that is not approved", [object.get(o, "process", "?"), h, p]),
+		"Block the egress or get the provider approved (mlbom.config.sources.allowed_providers).",
+	)
+}
+
+declared_providers := {lower(lib.prop(s, "mlbom:provider")) | some s in lib.services} | {lower(lib.prop(c, "mlbom:provider")) |
+	some c in lib.of_kind("service")
+}
+
+warn contains f if {
+	some o in observations
+	o.type == "connect"
+	h := lower(o.host)
+	some p in providers_of(h)
+	lower(p) in allowed_providers
+	not lower(p) in declared_providers
+	f := lib.finding(
+		"runtime.undeclared-endpoint", "medium", concat("", ["runtime:connect:", h]),
+		sprintf("process %s connected to %s (%s), which no BOM declares as a service", [object.get(o, "process", "?"), h, p]),
+		"Scan the repository of the process so the hosted API appears in its BOM.",
+	)
+}
