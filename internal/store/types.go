@@ -107,3 +107,17 @@ type Evidence struct {
 	Vector   []float32 `json:"-"`
 	Embedder string    `json:"embedder,omitempty"`
 }
+
+// Filter narrows a search; empty fields match everything.
+type Filter struct {
+	Project string `json:"project,omitempty"`
+	Kind    string `json:"kind,omitempty"`
+}
+
+// Hit is one search result. Score is higher-is-better within one result list
+// (bm25, full-text relevance or cosine similarity); scores of different
+// lists are not comparable, which is why fusion goes by rank.
+type Hit struct {
+	Evidence
+	Score float64 `json:"score"`
+}
