@@ -349,4 +349,3 @@ func (d *DB) GetDiff(ctx context.Context, project string, from, to int) ([]byte,
 	}
 	return data, nil
 }
-
