@@ -192,7 +192,9 @@ common_prefix(a, b) := 0 if {
 
 # list is x when it is an array and [] otherwise (Go encodes nil slices as
 # null, and policies should not care).
-list(x) := x if is_array(x) else := []
+list(x) := x if is_array(x)
+
+else := []
 
 # dir is the directory part of a slash-separated path ("" at the root).
 dir(p) := regex.replace(p, `/?[^/]*$`, "")

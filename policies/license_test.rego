@@ -1,0 +1,86 @@
+package mlbom.license_test
+
+import data.mlbom.license
+
+comp(ref, kind, licenses) := {
+	"bom-ref": ref, "type": "machine-learning-model", "name": ref, "licenses": licenses,
+	"properties": [{"name": "mlbom:asset.kind", "value": kind}],
+}
+
+id(l) := [{"license": {"id": l}}]
+
+policies(findings) := {[f.policy, f.component, f.license] | some f in findings}
+
+test_allowed_license_passes if {
+	count(license.deny) == 0 with input as {"bom": {"components": [comp("m", "model", id("Apache-2.0"))]}}
+	count(license.warn) == 0 with input as {"bom": {"components": [comp("m", "model", id("Apache-2.0"))]}}
+}
+
+test_categories if {
+	doc := {"bom": {"components": [
+		comp("nc", "model", id("CC-BY-NC-4.0")),
+		comp("gpl", "dataset", id("GPL-3.0-only")),
+		comp("agpl", "model", id("AGPL-3.0-or-later")),
+		comp("llama", "model", [{"license": {"name": "LicenseRef-llama3.1"}}]),
+		comp("rail", "model", [{"license": {"name": "creativeml-openrail-m"}}]),
+		comp("gemma", "model", [{"license": {"name": "gemma"}}]),
+		comp("noassert", "model", id("NOASSERTION")),
+		comp("none", "dataset", []),
+	]}}
+	got := policies(license.deny) with input as doc
+	got == {
+		["license.non-commercial", "nc", "CC-BY-NC-4.0"],
+		["license.copyleft", "gpl", "GPL-3.0-only"],
+		["license.copyleft", "agpl", "AGPL-3.0-or-later"],
+		["license.use-restricted", "llama", "LicenseRef-llama3.1"],
+		["license.use-restricted", "rail", "creativeml-openrail-m"],
+		["license.use-restricted", "gemma", "gemma"],
+		["license.unknown", "noassert", "NOASSERTION"],
+		["license.unknown", "none", "NOASSERTION"],
+	}
+}
+
+test_findings_are_exception_eligible if {
+	some f in license.deny with input as {"bom": {"components": [comp("nc", "model", id("CC-BY-NC-SA-4.0"))]}}
+	f.exception_eligible == true
+	f.severity == "high"
+	f.component == "nc"
+	f.license == "CC-BY-NC-SA-4.0"
+	f.remediation != ""
+}
+
+test_unlisted_license_warns if {
+	doc := {"bom": {"components": [comp("m", "model", id("Artistic-2.0"))]}}
+	count(license.deny) == 0 with input as doc
+	policies(license.warn) == {["license.unlisted", "m", "Artistic-2.0"]} with input as doc
+}
+
+test_disjunction_with_allowed_alternative_passes if {
+	doc := {"bom": {"components": [comp("m", "model", [{"expression": "Apache-2.0 OR GPL-3.0-only"}])]}}
+	count(license.deny) == 0 with input as doc
+}
+
+test_conjunction_with_copyleft_denies if {
+	doc := {"bom": {"components": [comp("m", "model", [{"expression": "Apache-2.0 AND GPL-3.0-only"}])]}}
+	policies(license.deny) == {["license.copyleft", "m", "GPL-3.0-only"]} with input as doc
+}
+
+test_kinds_outside_config_are_ignored if {
+	doc := {"bom": {"components": [comp("lib", "framework", id("GPL-3.0-only")), comp("p", "prompt", [])]}}
+	count(license.deny) == 0 with input as doc
+}
+
+test_lists_come_from_data if {
+	doc := {"bom": {"components": [comp("m", "model", id("CC-BY-NC-4.0"))]}}
+	count(license.deny) == 0 with input as doc with data.mlbom.config.license.allow as ["CC-BY-NC-4.0"]
+}
+
+test_risky_fixture if {
+	got := {f.policy | some f in license.deny} with input.bom as data.testdata.risky
+	got == {"license.non-commercial", "license.copyleft", "license.use-restricted", "license.unknown"}
+}
+
+test_clean_fixture if {
+	count(license.deny) == 0 with input.bom as data.testdata.clean
+	count(license.warn) == 0 with input.bom as data.testdata.clean
+}
