@@ -6,6 +6,7 @@ package source
 import (
 	"errors"
 	"io/fs"
+	"net/http"
 	"time"
 
 	"github.com/mlbom/autopilot/internal/discover"
@@ -31,6 +32,12 @@ type Options struct {
 	HFToken    string
 	GitToken   string
 	Timeout    time.Duration
+	// MaxFileSize caps each Hugging Face file fetched as text (non-LFS
+	// files); larger ones are listed in Tree.Skipped. Default 8 MiB.
+	MaxFileSize int64
+	// HTTPClient, when set, is used for Hugging Face requests (proxies,
+	// tests). Its own timeout, if any, applies in addition to Timeout.
+	HTTPClient *http.Client
 }
 
 // Tree is an opened source.
@@ -47,9 +54,16 @@ type Tree struct {
 	// siblings with LFS sha256 and size, cardData), merged with discovery's.
 	Findings   []discover.Finding
 	Submodules []Submodule
+	// Skipped lists files the source could not or would not provide
+	// (symlinks escaping the repository, Hugging Face files over the size
+	// cap or missing on the Hub), so the scan can report them.
+	Skipped []discover.Skip
 	// Provenance returns who last changed path; nil when unknown.
 	Provenance func(path string) *discover.Provenance
 	close      func() error
+	// provAll answers ProvenanceAll in one history walk when git is behind
+	// the tree; nil otherwise.
+	provAll func(paths []string) map[string]*discover.Provenance
 }
 
 // Submodule is recorded, not followed.
@@ -65,4 +79,26 @@ func (t *Tree) Close() error {
 		return nil
 	}
 	return t.close()
+}
+
+// ProvenanceAll returns who last changed each of paths, computed in one walk
+// of the history when the tree is backed by git; paths with no known history
+// are absent from the map. Prefer it to calling Provenance per path.
+func (t *Tree) ProvenanceAll(paths []string) map[string]*discover.Provenance {
+	out := make(map[string]*discover.Provenance, len(paths))
+	if t == nil {
+		return out
+	}
+	if t.provAll != nil {
+		return t.provAll(paths)
+	}
+	if t.Provenance == nil {
+		return out
+	}
+	for _, p := range paths {
+		if pv := t.Provenance(p); pv != nil {
+			out[p] = pv
+		}
+	}
+	return out
 }

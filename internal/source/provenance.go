@@ -1,0 +1,173 @@
+package source
+
+import (
+	"container/heap"
+	"sync"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/mlbom/autopilot/internal/discover"
+)
+
+// provenanceIndex answers "who last changed this path" from git history. It
+// walks commits newest first once per batch of unanswered paths and caches
+// every answer, so asking for a few hundred asset files costs one walk that
+// stops as soon as all of them are attributed.
+type provenanceIndex struct {
+	repo   *git.Repository
+	head   plumbing.Hash
+	prefix string // repository path of the tree root ("" when it is the repository root)
+
+	mu    sync.Mutex
+	cache map[string]*discover.Provenance // repository path → answer; nil value: no history
+}
+
+func newProvenanceIndex(repo *git.Repository, head plumbing.Hash, prefix string) *provenanceIndex {
+	return &provenanceIndex{repo: repo, head: head, prefix: prefix, cache: map[string]*discover.Provenance{}}
+}
+
+func (p *provenanceIndex) one(path string) *discover.Provenance {
+	return p.all([]string{path})[path]
+}
+
+// all returns provenance for each tree-relative path that has history.
+func (p *provenanceIndex) all(paths []string) map[string]*discover.Provenance {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	full := make(map[string]string, len(paths)) // repo path → tree path
+	pending := map[string]bool{}
+	for _, tp := range paths {
+		rp := tp
+		if p.prefix != "" {
+			rp = p.prefix + "/" + tp
+		}
+		full[rp] = tp
+		if _, done := p.cache[rp]; !done {
+			pending[rp] = true
+		}
+	}
+	if len(pending) > 0 {
+		p.walk(pending)
+		for rp := range pending { // never seen in history: remember that too
+			p.cache[rp] = nil
+		}
+	}
+	out := make(map[string]*discover.Provenance, len(paths))
+	for rp, tp := range full {
+		if pv := p.cache[rp]; pv != nil {
+			cp := *pv
+			out[tp] = &cp
+		}
+	}
+	return out
+}
+
+// walk attributes pending paths to the newest commit whose content at that
+// path differs from every parent's (git's TREESAME rule); a commit whose
+// parents are missing (root, or the edge of a shallow clone) is credited
+// with whatever pending paths it holds. Resolved paths leave pending.
+func (p *provenanceIndex) walk(pending map[string]bool) {
+	// go-git's log iterators fail on a parent missing past a shallow edge,
+	// so walk the graph here: newest committer time first, like git log.
+	start, err := p.repo.CommitObject(p.head)
+	if err != nil {
+		return
+	}
+	queue := &commitQueue{start}
+	seen := map[plumbing.Hash]bool{start.Hash: true}
+	for len(pending) > 0 && queue.Len() > 0 {
+		c := heap.Pop(queue).(*object.Commit)
+		for _, ph := range c.ParentHashes {
+			if seen[ph] {
+				continue
+			}
+			seen[ph] = true
+			if parent, err := p.repo.CommitObject(ph); err == nil {
+				heap.Push(queue, parent)
+			}
+		}
+		tree, err := c.Tree()
+		if err != nil {
+			continue
+		}
+		changed, ok := p.changedPaths(c, tree, pending)
+		if !ok {
+			// No parent available: the commit introduced what it holds.
+			for rp := range pending {
+				if _, err := tree.FindEntry(rp); err == nil {
+					changed = append(changed, rp)
+				}
+			}
+		}
+		for _, rp := range changed {
+			p.cache[rp] = &discover.Provenance{
+				Author: c.Author.Name,
+				Email:  c.Author.Email,
+				Commit: c.Hash.String(),
+				Date:   c.Author.When.UTC(),
+			}
+			delete(pending, rp)
+		}
+	}
+}
+
+// changedPaths returns the pending paths that c changed relative to all its
+// parents; ok is false when c has no readable parent.
+func (p *provenanceIndex) changedPaths(c *object.Commit, tree *object.Tree, pending map[string]bool) (changed []string, ok bool) {
+	var counts map[string]int
+	parents := 0
+	for _, ph := range c.ParentHashes {
+		parent, err := p.repo.CommitObject(ph)
+		if err != nil {
+			continue
+		}
+		ptree, err := parent.Tree()
+		if err != nil {
+			continue
+		}
+		changes, err := object.DiffTree(ptree, tree)
+		if err != nil {
+			continue
+		}
+		parents++
+		seen := map[string]bool{}
+		for _, ch := range changes {
+			for _, name := range []string{ch.To.Name, ch.From.Name} {
+				if name != "" && pending[name] && !seen[name] {
+					seen[name] = true
+					if counts == nil {
+						counts = map[string]int{}
+					}
+					counts[name]++
+				}
+			}
+		}
+	}
+	if parents == 0 {
+		return nil, false
+	}
+	for name, n := range counts {
+		if n == parents {
+			changed = append(changed, name)
+		}
+	}
+	return changed, true
+}
+
+// commitQueue is a max-heap of commits by committer time.
+type commitQueue []*object.Commit
+
+func (q commitQueue) Len() int { return len(q) }
+func (q commitQueue) Less(i, j int) bool {
+	return q[i].Committer.When.After(q[j].Committer.When)
+}
+func (q commitQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *commitQueue) Push(x any)   { *q = append(*q, x.(*object.Commit)) }
+func (q *commitQueue) Pop() any {
+	old := *q
+	c := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return c
+}
