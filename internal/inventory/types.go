@@ -54,8 +54,14 @@ type Component struct {
 	URL      string              `json:"url,omitempty"` // download URL or service endpoint
 	Card     *discover.ModelCard `json:"card,omitempty"`
 	// Completeness of the model card, 0..1 (models only).
-	Completeness float64      `json:"completeness,omitempty"`
-	Occurrences  []Occurrence `json:"occurrences"`
+	Completeness float64 `json:"completeness,omitempty"`
+	// CardMissing lists the expected model-card fields that are absent
+	// (models only; see CardFields).
+	CardMissing []string `json:"cardMissing,omitempty"`
+	// Description is a one-paragraph summary (card description, or what the
+	// detector saw).
+	Description string       `json:"description,omitempty"`
+	Occurrences []Occurrence `json:"occurrences"`
 	// Confidence of the identity: the highest confidence of its occurrences.
 	Confidence float64 `json:"confidence"`
 	// Edges by bom-ref.

@@ -1,0 +1,1084 @@
+// Package bom turns an inventory into a CycloneDX 1.6 ML-BOM (JSON and XML),
+// reads BOMs back, validates them against the official schema, and hashes
+// their content. Every `mlbom:` property it writes is listed in
+// docs/properties.md.
+package bom
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+	"github.com/google/uuid"
+
+	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/inventory"
+	"github.com/mlbom/autopilot/internal/license"
+	"github.com/mlbom/autopilot/internal/modelscan"
+)
+
+// Options are the parts of a BOM that do not come from the inventory.
+type Options struct {
+	ToolVersion string
+	// Timestamp of the BOM; zero means now.
+	Timestamp time.Time
+	// SerialNumber as "urn:uuid:..."; empty means a random UUID.
+	SerialNumber string
+	// Approvals are human decisions (license exceptions), written as annotations.
+	Approvals []Approval
+}
+
+// Approval is a human decision about one component's license.
+type Approval struct {
+	Component string // bom-ref
+	License   string
+	Decision  string // e.g. approve, reject
+	Approver  string
+	Reason    string
+	Time      time.Time
+	Expires   time.Time
+}
+
+// Property names written by Build (documented in docs/properties.md).
+const (
+	PropAssetKind        = "mlbom:asset.kind"
+	PropProvider         = "mlbom:provider"
+	PropDetector         = "mlbom:detector"
+	PropConfidence       = "mlbom:confidence"
+	PropOccurrence       = "mlbom:occurrence"
+	PropWeightsFormat    = "mlbom:weights.format"
+	PropWeightsLFS       = "mlbom:weights.lfs"
+	PropWeightsSize      = "mlbom:weights.size"
+	PropCompleteness     = "mlbom:modelcard.completeness"
+	PropCardMissing      = "mlbom:modelcard.missing"
+	PropCardLibrary      = "mlbom:modelcard.library"
+	PropCardLanguage     = "mlbom:modelcard.language"
+	PropEnvironmental    = "mlbom:modelcard.environmental"
+	PropRevisionPinned   = "mlbom:revision.pinned"
+	PropModelscanStatus  = "mlbom:modelscan.status"
+	PropModelscanError   = "mlbom:modelscan.error"
+	PropModelscanRule    = "mlbom:modelscan.rule"
+	PropModelscanFile    = "mlbom:modelscan.file"
+	PropModelscanMember  = "mlbom:modelscan.member"
+	PropModelscanOffset  = "mlbom:modelscan.offset"
+	PropModelscanOpcode  = "mlbom:modelscan.opcode"
+	PropModelscanGlobal  = "mlbom:modelscan.global"
+	PropRuntimeObserved  = "mlbom:runtime.observed"
+	PropProvAuthor       = "mlbom:provenance.author"
+	PropProvCommit       = "mlbom:provenance.commit"
+	PropProvDate         = "mlbom:provenance.date"
+	PropGated            = "mlbom:gated"
+	PropLicenseRef       = "mlbom:license.ref"
+	PropLicenseRaw       = "mlbom:license.raw"
+	PropSourceKind       = "mlbom:source.kind"
+	PropSourceRef        = "mlbom:source.ref"
+	PropSourceCommit     = "mlbom:source.commit"
+	PropWarning          = "mlbom:warning"
+	PropSkipped          = "mlbom:skipped"
+	PropApprovalDecision = "mlbom:approval.decision"
+	// PropDetail prefixes detector-specific details: mlbom:<kind>.<key>.
+	propDetailFmt = "mlbom:%s.%s"
+)
+
+// VulnerabilitySource names the model-file scanner in vulnerabilities.
+const VulnerabilitySource = "mlbom-modelscan"
+
+// Build turns an inventory into a CycloneDX 1.6 BOM. Two builds of the same
+// inventory differ only in timestamp and serial number.
+func Build(inv *inventory.Inventory, opts Options) (*cdx.BOM, error) {
+	if inv == nil {
+		return nil, fmt.Errorf("build bom: nil inventory")
+	}
+	serial := opts.SerialNumber
+	if serial == "" {
+		serial = "urn:uuid:" + uuid.NewString()
+	} else if !strings.HasPrefix(serial, "urn:uuid:") {
+		return nil, fmt.Errorf("build bom: serial number %q is not urn:uuid:...", serial)
+	}
+	ts := opts.Timestamp
+	if ts.IsZero() {
+		ts = time.Now()
+	}
+	b := &cdx.BOM{
+		JSONSchema:   jsonSchemaURL,
+		XMLNS:        xmlNamespace,
+		BOMFormat:    cdx.BOMFormat,
+		SpecVersion:  cdx.SpecVersion1_6,
+		Version:      1,
+		SerialNumber: serial,
+	}
+	appRef := inventory.SourceRef(inv.Source)
+	b.Metadata = &cdx.Metadata{
+		Timestamp: ts.UTC().Format(time.RFC3339),
+		Tools: &cdx.ToolsChoice{Components: &[]cdx.Component{{
+			Type: cdx.ComponentTypeApplication, BOMRef: "tool:mlbom", Name: "mlbom",
+			Group: "mlbom", Version: text(opts.ToolVersion),
+			ExternalReferences: &[]cdx.ExternalReference{{Type: cdx.ERTypeVCS, URL: "https://github.com/mlbom/autopilot"}},
+		}}},
+		Component: application(inv, appRef),
+	}
+	if len(inv.Warnings) > 0 || len(inv.Skipped) > 0 {
+		var props []cdx.Property
+		for _, w := range inv.Warnings {
+			props = append(props, prop(PropWarning, w))
+		}
+		for _, s := range inv.Skipped {
+			props = append(props, prop(PropSkipped, s.Path+": "+s.Reason))
+		}
+		b.Metadata.Properties = sortProps(props)
+	}
+
+	refs := map[string]bool{appRef: true}
+	comps := append([]inventory.Component(nil), inv.Components...)
+	sort.SliceStable(comps, func(i, j int) bool { return comps[i].BOMRef < comps[j].BOMRef })
+	var components []cdx.Component
+	var services []cdx.Service
+	for i := range comps {
+		c := &comps[i]
+		if c.BOMRef == "" {
+			return nil, fmt.Errorf("build bom: component %q (%s) has no bom-ref", c.Name, c.Kind)
+		}
+		if refs[c.BOMRef] {
+			return nil, fmt.Errorf("build bom: duplicate bom-ref %q", c.BOMRef)
+		}
+		refs[c.BOMRef] = true
+		if c.Kind == discover.KindService {
+			services = append(services, service(c))
+			continue
+		}
+		components = append(components, component(c))
+	}
+	if len(components) > 0 {
+		b.Components = &components
+	}
+	if len(services) > 0 {
+		b.Services = &services
+	}
+	b.Dependencies = dependencies(appRef, comps, refs)
+	if v := vulnerabilities(comps); len(v) > 0 {
+		b.Vulnerabilities = &v
+	}
+	if a := annotations(opts.Approvals, appRef, refs, ts); len(a) > 0 {
+		b.Annotations = &a
+	}
+	return b, nil
+}
+
+func application(inv *inventory.Inventory, ref string) *cdx.Component {
+	s := inv.Source
+	name := text(s.Name)
+	if name == "" {
+		name = "application"
+	}
+	c := &cdx.Component{
+		Type: cdx.ComponentTypeApplication, BOMRef: ref, Name: name,
+		PackageURL: inventory.SourcePURL(s),
+	}
+	switch {
+	case s.Commit != "":
+		c.Version = text(s.Commit)
+	case s.Ref != "":
+		c.Version = text(s.Ref)
+	}
+	if u := text(s.URL); u != "" && s.Kind != "local" {
+		c.ExternalReferences = &[]cdx.ExternalReference{{Type: cdx.ERTypeVCS, URL: iri(u), Comment: strings.TrimSpace("ref " + text(s.Ref))}}
+	}
+	if s.Commit != "" {
+		commit := cdx.Commit{UID: text(s.Commit)}
+		if u := commitURL(s); u != "" {
+			commit.URL = u
+		}
+		c.Pedigree = &cdx.Pedigree{Commits: &[]cdx.Commit{commit}}
+	}
+	if s.License != "" {
+		c.Licenses = licenses([]inventory.License{inventory.NormalizeLicense(s.License)})
+	}
+	props := []cdx.Property{prop(PropSourceKind, s.Kind)}
+	if s.Ref != "" {
+		props = append(props, prop(PropSourceRef, s.Ref))
+	}
+	if s.Commit != "" {
+		props = append(props, prop(PropSourceCommit, s.Commit))
+	}
+	c.Properties = sortProps(props)
+	return c
+}
+
+func commitURL(s inventory.Source) string {
+	u := strings.TrimSuffix(text(s.URL), ".git")
+	if strings.HasPrefix(u, "https://github.com/") {
+		return u + "/commit/" + text(s.Commit)
+	}
+	if strings.HasPrefix(u, "https://huggingface.co/") {
+		return u + "/commit/" + text(s.Commit)
+	}
+	return ""
+}
+
+func componentType(k discover.Kind) cdx.ComponentType {
+	switch k {
+	case discover.KindModel:
+		return cdx.ComponentTypeMachineLearningModel
+	case discover.KindDataset, discover.KindPrompt:
+		return cdx.ComponentTypeData
+	case discover.KindWeights:
+		return cdx.ComponentTypeFile
+	case discover.KindFramework:
+		return cdx.ComponentTypeLibrary
+	default: // tool, agent
+		return cdx.ComponentTypeApplication
+	}
+}
+
+func component(c *inventory.Component) cdx.Component {
+	out := cdx.Component{
+		Type:        componentType(c.Kind),
+		BOMRef:      c.BOMRef,
+		Group:       text(c.Group),
+		Name:        text(c.Name),
+		Version:     text(c.Version),
+		PackageURL:  c.PURL,
+		Description: text(c.Description),
+	}
+	if out.Name == "" {
+		out.Name = c.BOMRef
+	}
+	if c.Supplier != "" {
+		out.Supplier = supplier(c)
+	}
+	if isHex64(c.SHA256) {
+		out.Hashes = &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: strings.ToLower(c.SHA256)}}
+	}
+	out.Licenses = licenses(c.Licenses)
+	if refs := externalRefs(c); len(refs) > 0 {
+		out.ExternalReferences = &refs
+	}
+	switch c.Kind {
+	case discover.KindModel:
+		out.ModelCard = modelCard(c)
+		if c.Card != nil && len(c.Card.Tags) > 0 {
+			tags := texts(c.Card.Tags)
+			sort.Strings(tags)
+			out.Tags = &tags
+		}
+	case discover.KindDataset:
+		out.Data = &[]cdx.ComponentData{dataset(c)}
+	case discover.KindPrompt:
+		out.Data = &[]cdx.ComponentData{{Type: cdx.ComponentDataTypeConfiguration, Name: text(c.Name), Description: "prompt"}}
+	}
+	out.Evidence = evidence(c)
+	props := commonProps(c)
+	out.Properties = sortProps(props)
+	return out
+}
+
+func supplier(c *inventory.Component) *cdx.OrganizationalEntity {
+	e := &cdx.OrganizationalEntity{Name: text(c.Supplier)}
+	if c.Provider == "huggingface" {
+		e.URL = &[]string{"https://huggingface.co/" + iriPath(c.Supplier)}
+	}
+	return e
+}
+
+func commonProps(c *inventory.Component) []cdx.Property {
+	props := []cdx.Property{
+		prop(PropAssetKind, string(c.Kind)),
+		prop(PropConfidence, strconv.FormatFloat(c.Confidence, 'f', 2, 64)),
+	}
+	if c.Provider != "" {
+		props = append(props, prop(PropProvider, c.Provider))
+	}
+	if d := detectors(c); d != "" {
+		props = append(props, prop(PropDetector, d))
+	}
+	switch c.Kind {
+	case discover.KindModel:
+		props = append(props,
+			prop(PropCompleteness, strconv.FormatFloat(c.Completeness, 'f', 2, 64)),
+			prop(PropRevisionPinned, strconv.FormatBool(inventory.Pinned(c.Version))))
+		if len(c.CardMissing) > 0 {
+			props = append(props, prop(PropCardMissing, strings.Join(c.CardMissing, ",")))
+		}
+		if c.Card != nil {
+			props = append(props, prop(PropGated, strconv.FormatBool(c.Card.Gated)))
+			if c.Card.LibraryName != "" {
+				props = append(props, prop(PropCardLibrary, c.Card.LibraryName))
+			}
+			if len(c.Card.Language) > 0 {
+				props = append(props, prop(PropCardLanguage, strings.Join(texts(c.Card.Language), ",")))
+			}
+		}
+	case discover.KindDataset:
+		props = append(props, prop(PropRevisionPinned, strconv.FormatBool(inventory.Pinned(c.Version))))
+		if c.Card != nil {
+			props = append(props, prop(PropGated, strconv.FormatBool(c.Card.Gated)))
+		}
+	case discover.KindWeights:
+		props = append(props, prop(PropWeightsLFS, strconv.FormatBool(c.LFS)))
+		if c.Format != "" {
+			props = append(props, prop(PropWeightsFormat, c.Format))
+		}
+		if c.Size > 0 {
+			props = append(props, prop(PropWeightsSize, strconv.FormatInt(c.Size, 10)))
+		}
+		if r := c.ScanReport; r != nil {
+			props = append(props, prop(PropModelscanStatus, string(r.Status)))
+			if r.Error != "" {
+				props = append(props, prop(PropModelscanError, r.Error))
+			}
+		} else {
+			props = append(props, prop(PropModelscanStatus, "not-scanned"))
+		}
+	}
+	if c.RuntimeObserved {
+		props = append(props, prop(PropRuntimeObserved, "true"))
+	}
+	if p := c.Provenance; p != nil {
+		if p.Author != "" {
+			props = append(props, prop(PropProvAuthor, p.Author))
+		}
+		if p.Commit != "" {
+			props = append(props, prop(PropProvCommit, p.Commit))
+		}
+		if !p.Date.IsZero() {
+			props = append(props, prop(PropProvDate, p.Date.UTC().Format(time.RFC3339)))
+		}
+	}
+	for _, k := range sortedKeys(c.Props) {
+		props = append(props, prop(fmt.Sprintf(propDetailFmt, c.Kind, propKey(k)), c.Props[k]))
+	}
+	return props
+}
+
+// propKey keeps detector-supplied keys to a safe alphabet.
+func propKey(k string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(k) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	if b.Len() == 0 {
+		return "_"
+	}
+	return b.String()
+}
+
+func detectors(c *inventory.Component) string {
+	seen := map[string]bool{}
+	var ds []string
+	for _, o := range c.Occurrences {
+		if o.Detector != "" && !seen[o.Detector] {
+			seen[o.Detector] = true
+			ds = append(ds, text(o.Detector))
+		}
+	}
+	sort.Strings(ds)
+	return strings.Join(ds, ",")
+}
+
+func externalRefs(c *inventory.Component) []cdx.ExternalReference {
+	var refs []cdx.ExternalReference
+	if c.Provider == "huggingface" && (c.Kind == discover.KindModel || c.Kind == discover.KindDataset) {
+		repo := c.Name
+		if c.Group != "" {
+			repo = c.Group + "/" + c.Name
+		}
+		base := "https://huggingface.co/" + iriPath(repo)
+		if c.Kind == discover.KindDataset {
+			base = "https://huggingface.co/datasets/" + iriPath(repo)
+		}
+		rev := c.Version
+		if rev == "" {
+			rev = "main"
+		}
+		if c.Kind == discover.KindModel {
+			refs = append(refs, cdx.ExternalReference{Type: cdx.ERTypeModelCard, URL: base + "/blob/" + iriPath(rev) + "/README.md"})
+		} else {
+			refs = append(refs, cdx.ExternalReference{Type: cdx.ERTypeDocumentation, URL: base + "/blob/" + iriPath(rev) + "/README.md"})
+		}
+		refs = append(refs,
+			cdx.ExternalReference{Type: cdx.ERTypeVCS, URL: base},
+			cdx.ExternalReference{Type: cdx.ERTypeDistribution, URL: base + "/tree/" + iriPath(rev)})
+	}
+	if u := text(c.URL); u != "" && isURL(u) {
+		refs = append(refs, cdx.ExternalReference{Type: cdx.ERTypeDistribution, URL: iri(u)})
+	}
+	for _, l := range c.Licenses {
+		if l.URL != "" && isURL(l.URL) {
+			refs = append(refs, cdx.ExternalReference{Type: cdx.ERTypeLicense, URL: iri(text(l.URL))})
+		}
+	}
+	sort.SliceStable(refs, func(i, j int) bool {
+		if refs[i].Type != refs[j].Type {
+			return refs[i].Type < refs[j].Type
+		}
+		return refs[i].URL < refs[j].URL
+	})
+	// Drop exact duplicates (a finding URL equal to the hub URL).
+	out := refs[:0]
+	for i, r := range refs {
+		if i > 0 && r.Type == refs[i-1].Type && r.URL == refs[i-1].URL {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func modelCard(c *inventory.Component) *cdx.MLModelCard {
+	card := c.Card
+	mp := &cdx.MLModelParameters{}
+	if card != nil {
+		mp.Task = text(card.PipelineTag)
+		mp.ArchitectureFamily = text(card.ModelType)
+		mp.ModelArchitecture = strings.Join(texts(card.Architectures), ", ")
+		if in := ioParams(card.Inputs); len(in) > 0 {
+			mp.Inputs = &in
+		}
+		if out := ioParams(card.Outputs); len(out) > 0 {
+			mp.Outputs = &out
+		}
+	}
+	if len(c.Datasets) > 0 {
+		ds := make([]cdx.MLDatasetChoice, 0, len(c.Datasets))
+		for _, d := range c.Datasets {
+			ds = append(ds, cdx.MLDatasetChoice{Ref: d})
+		}
+		mp.Datasets = &ds
+	}
+	mc := &cdx.MLModelCard{BOMRef: c.BOMRef + "#modelcard"}
+	if *mp != (cdx.MLModelParameters{}) {
+		mc.ModelParameters = mp
+	}
+	if card != nil {
+		if len(card.Metrics) > 0 {
+			ms := make([]cdx.MLPerformanceMetric, 0, len(card.Metrics))
+			for _, m := range card.Metrics {
+				slice := text(m.Dataset)
+				if m.Task != "" {
+					slice = strings.TrimPrefix(slice+" ("+text(m.Task)+")", " ")
+				}
+				ms = append(ms, cdx.MLPerformanceMetric{Type: text(m.Type), Value: text(m.Value), Slice: slice})
+			}
+			mc.QuantitativeAnalysis = &cdx.MLQuantitativeAnalysis{PerformanceMetrics: &ms}
+		}
+		cons := &cdx.MLModelCardConsiderations{}
+		empty := true
+		if s := text(card.IntendedUse); s != "" {
+			cons.UseCases = &[]string{s}
+			empty = false
+		}
+		if s := text(card.Limitations); s != "" {
+			cons.TechnicalLimitations = &[]string{s}
+			empty = false
+		}
+		if s := text(card.EthicalConsiderations); s != "" {
+			cons.EthicalConsiderations = &[]cdx.MLModelCardEthicalConsideration{{Name: s}}
+			empty = false
+		}
+		if s := text(card.Environmental); s != "" {
+			cons.EnvironmentalConsiderations = &cdx.MLModelCardEnvironmentalConsiderations{
+				Properties: &[]cdx.Property{prop(PropEnvironmental, s)},
+			}
+			empty = false
+		}
+		if !empty {
+			mc.Considerations = cons
+		}
+	}
+	if mc.ModelParameters == nil && mc.QuantitativeAnalysis == nil && mc.Considerations == nil {
+		return nil
+	}
+	return mc
+}
+
+func ioParams(in []string) []cdx.MLInputOutputParameters {
+	var out []cdx.MLInputOutputParameters
+	for _, s := range texts(in) {
+		out = append(out, cdx.MLInputOutputParameters{Format: s})
+	}
+	return out
+}
+
+func dataset(c *inventory.Component) cdx.ComponentData {
+	d := cdx.ComponentData{Type: cdx.ComponentDataTypeDataset, Name: text(c.Name)}
+	if c.Provider == "huggingface" {
+		repo := c.Name
+		if c.Group != "" {
+			repo = c.Group + "/" + c.Name
+		}
+		d.Contents = &cdx.ComponentDataContents{URL: "https://huggingface.co/datasets/" + iriPath(repo)}
+	} else if u := text(c.URL); isURL(u) {
+		d.Contents = &cdx.ComponentDataContents{URL: iri(u)}
+	}
+	if v := c.Props["classification"]; v != "" {
+		d.Classification = text(v)
+	}
+	if c.Card != nil && c.Card.Description != "" {
+		d.Description = text(firstLine(c.Card.Description))
+	}
+	var owners []cdx.ComponentDataGovernanceResponsibleParty
+	if c.Supplier != "" {
+		owners = append(owners, cdx.ComponentDataGovernanceResponsibleParty{Organization: &cdx.OrganizationalEntity{Name: text(c.Supplier)}})
+	}
+	if len(owners) > 0 {
+		d.Governance = &cdx.DataGovernance{Owners: &owners}
+	}
+	return d
+}
+
+func service(c *inventory.Component) cdx.Service {
+	s := cdx.Service{
+		BOMRef: c.BOMRef,
+		Group:  text(c.Provider),
+		Name:   text(c.Name),
+	}
+	if s.Name == "" {
+		s.Name = text(c.Provider)
+	}
+	if p := providers[c.Provider]; p.name != "" {
+		s.Provider = &cdx.OrganizationalEntity{Name: p.name, URL: &[]string{p.url}}
+	} else if c.Provider != "" {
+		s.Provider = &cdx.OrganizationalEntity{Name: text(c.Provider)}
+	}
+	var endpoints []string
+	if u := text(c.URL); isURL(u) {
+		endpoints = append(endpoints, iri(u))
+	} else if p := providers[c.Provider]; p.endpoint != "" {
+		endpoints = append(endpoints, p.endpoint)
+	}
+	if len(endpoints) > 0 {
+		s.Endpoints = &endpoints
+	}
+	if c.Provider != "ollama" && c.Provider != "local" {
+		s.CrossesTrustBoundary = cdx.Bool(true)
+	}
+	s.Licenses = licenses(c.Licenses)
+	props := commonProps(c)
+	// Services have no evidence in CycloneDX 1.6; occurrences become properties.
+	for _, o := range c.Occurrences {
+		loc := text(o.Path)
+		if o.Line > 0 {
+			loc += ":" + strconv.Itoa(o.Line)
+		}
+		props = append(props, prop(PropOccurrence, loc))
+	}
+	s.Properties = sortProps(props)
+	return s
+}
+
+type providerInfo struct{ name, url, endpoint string }
+
+// providers are the hosted AI APIs discovery recognizes, with their public
+// endpoints (used when the code does not name one).
+var providers = map[string]providerInfo{
+	"openai":    {"OpenAI", "https://openai.com", "https://api.openai.com/v1"},
+	"anthropic": {"Anthropic", "https://www.anthropic.com", "https://api.anthropic.com/v1"},
+	"google":    {"Google", "https://ai.google.dev", "https://generativelanguage.googleapis.com"},
+	"mistral":   {"Mistral AI", "https://mistral.ai", "https://api.mistral.ai/v1"},
+	"cohere":    {"Cohere", "https://cohere.com", "https://api.cohere.com"},
+	"ollama":    {"Ollama", "https://ollama.com", "http://localhost:11434/api"},
+	"litellm":   {"LiteLLM", "https://www.litellm.ai", ""},
+	"huggingface": {"Hugging Face", "https://huggingface.co",
+		"https://api-inference.huggingface.co"},
+}
+
+// licenses converts normalized licenses to CycloneDX license choices. The
+// schema allows either a list of licenses or exactly one expression, so a mix
+// becomes one AND expression.
+func licenses(ls []inventory.License) *cdx.Licenses {
+	if len(ls) == 0 {
+		return nil
+	}
+	hasExpr := false
+	for _, l := range ls {
+		if l.Expression != "" {
+			hasExpr = true
+		}
+	}
+	if hasExpr {
+		var parts []string
+		for _, l := range ls {
+			k := license.License(l).Key()
+			if k == "" || k == license.NoAssertion {
+				continue
+			}
+			if len(ls) > 1 && strings.Contains(k, " ") {
+				k = "(" + k + ")"
+			}
+			parts = append(parts, k)
+		}
+		if len(parts) > 0 {
+			return &cdx.Licenses{{Expression: strings.Join(parts, " AND ")}}
+		}
+	}
+	var out cdx.Licenses
+	for _, l := range ls {
+		out = append(out, cdx.LicenseChoice{License: licenseEntry(l)})
+	}
+	return &out
+}
+
+func licenseEntry(l inventory.License) *cdx.License {
+	ll := license.License(l)
+	switch {
+	case ll.Known() && !ll.IsRef():
+		if in, ok := license.Lookup(l.ID); ok && !in.Exception {
+			return &cdx.License{ID: in.ID, Acknowledgement: cdx.LicenseAcknowledgementDeclared}
+		}
+	case ll.IsRef():
+		name := text(l.Name)
+		if name == "" {
+			name = l.ID
+		}
+		e := &cdx.License{Name: name, Acknowledgement: cdx.LicenseAcknowledgementDeclared,
+			Properties: &[]cdx.Property{prop(PropLicenseRef, l.ID)}}
+		if isURL(l.URL) {
+			e.URL = iri(text(l.URL))
+		}
+		return e
+	}
+	e := &cdx.License{Name: license.NoAssertion}
+	if l.Raw != "" {
+		e.Properties = &[]cdx.Property{prop(PropLicenseRaw, l.Raw)}
+	}
+	return e
+}
+
+// techniques maps detector names to CycloneDX identity techniques.
+func technique(detector string) cdx.EvidenceIdentityTechnique {
+	d := strings.ToLower(detector)
+	has := func(subs ...string) bool {
+		for _, s := range subs {
+			if strings.Contains(d, s) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("extension", "filename", "glob"):
+		return cdx.EvidenceIdentityTechniqueFilename
+	case has("runtime", "tracer", "ebpf", "proc"):
+		return cdx.EvidenceIdentityTechniqueInstrumentation
+	case has("lfs", "sha256", "hash", "checksum"):
+		return cdx.EvidenceIdentityTechniqueHashComparison
+	case has("magic", "weights", "modelscan", "pickle", "header", "binary", "gguf", "safetensors", "onnx"):
+		return cdx.EvidenceIdentityTechniqueBinaryAnalysis
+	case has("card", "readme", "config", "manifest", "requirements", "pyproject", "package.json", "go.mod",
+		"setup.py", "setup.cfg", "pipfile", "poetry", "conda", "yaml", "toml", "license"):
+		return cdx.EvidenceIdentityTechniqueManifestAnalysis
+	case has("python", "js", "javascript", "typescript", "go.", "golang", "code", "source", "import", "call",
+		"from_pretrained", "langchain", "llamaindex", "sdk", "notebook", "ipynb", "regex"):
+		return cdx.EvidenceIdentityTechniqueSourceCodeAnalysis
+	case has("filename", "path", "extension", "glob", "file", "prompt"):
+		return cdx.EvidenceIdentityTechniqueFilename
+	}
+	return cdx.EvidenceIdentityTechniqueOther
+}
+
+func evidence(c *inventory.Component) *cdx.Evidence {
+	ev := &cdx.Evidence{}
+	// One method per detector, with the best confidence it reached.
+	best := map[string]float64{}
+	for _, o := range c.Occurrences {
+		if v, ok := best[o.Detector]; !ok || o.Confidence > v {
+			best[o.Detector] = o.Confidence
+		}
+	}
+	var methods []cdx.EvidenceIdentityMethod
+	for _, d := range sortedFloatKeys(best) {
+		conf := float32(round2(best[d]))
+		methods = append(methods, cdx.EvidenceIdentityMethod{Technique: technique(d), Confidence: &conf, Value: text(d)})
+	}
+	field, value := cdx.EvidenceIdentityFieldTypeName, text(c.Name)
+	if c.PURL != "" {
+		field, value = cdx.EvidenceIdentityFieldTypePURL, c.PURL
+	}
+	conf := float32(round2(c.Confidence))
+	id := cdx.EvidenceIdentity{Field: field, Confidence: &conf, ConcludedValue: value}
+	if len(methods) > 0 {
+		id.Methods = &methods
+	}
+	id.Tools = &[]cdx.BOMReference{"tool:mlbom"}
+	ev.Identity = &cdx.EvidenceIdentityChoice{Identities: &[]cdx.EvidenceIdentity{id}}
+
+	// Occurrences are unique by location and line; the detectors that saw
+	// the same place are named in additionalContext.
+	type key struct {
+		path string
+		line int
+	}
+	byLoc := map[key][]string{}
+	var order []key
+	for _, o := range c.Occurrences {
+		k := key{text(o.Path), o.Line}
+		if _, ok := byLoc[k]; !ok {
+			order = append(order, k)
+		}
+		if o.Detector != "" {
+			byLoc[k] = append(byLoc[k], text(o.Detector))
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		if order[i].path != order[j].path {
+			return order[i].path < order[j].path
+		}
+		return order[i].line < order[j].line
+	})
+	if len(order) > 0 {
+		occ := make([]cdx.EvidenceOccurrence, 0, len(order))
+		for _, k := range order {
+			o := cdx.EvidenceOccurrence{Location: k.path}
+			if k.line > 0 {
+				line := k.line
+				o.Line = &line
+			}
+			if ds := byLoc[k]; len(ds) > 0 {
+				sort.Strings(ds)
+				o.AdditionalContext = "detector: " + strings.Join(ds, ", ")
+			}
+			occ = append(occ, o)
+		}
+		ev.Occurrences = &occ
+	}
+	return ev
+}
+
+// dependencies: the application depends on everything it uses directly;
+// models depend on their base models, datasets and weights. Every ref gets an
+// entry so consumers can tell "no dependencies" from "unknown".
+func dependencies(appRef string, comps []inventory.Component, refs map[string]bool) *[]cdx.Dependency {
+	used := map[string]bool{} // reached from some model
+	for _, c := range comps {
+		for _, r := range concat(c.BaseModels, c.Datasets, c.Weights) {
+			used[r] = true
+		}
+	}
+	var app []string
+	var deps []cdx.Dependency
+	for _, c := range comps {
+		switch c.Kind {
+		case discover.KindModel:
+			// A model only another model builds on is still used by the
+			// application when the code or a file mentions it directly.
+			if !used[c.BOMRef] || directlyUsed(c) {
+				app = append(app, c.BOMRef)
+			}
+		case discover.KindDataset, discover.KindWeights:
+			if !used[c.BOMRef] {
+				app = append(app, c.BOMRef)
+			}
+		default:
+			app = append(app, c.BOMRef)
+		}
+		var on []string
+		for _, r := range concat(c.BaseModels, c.Datasets, c.Weights) {
+			if refs[r] && r != c.BOMRef {
+				on = append(on, r)
+			}
+		}
+		deps = append(deps, dependency(c.BOMRef, on))
+	}
+	deps = append(deps, dependency(appRef, app))
+	sort.Slice(deps, func(i, j int) bool { return deps[i].Ref < deps[j].Ref })
+	return &deps
+}
+
+// directlyUsed reports whether a model was found by something other than a
+// card's base_model entry.
+func directlyUsed(c inventory.Component) bool {
+	for _, o := range c.Occurrences {
+		if o.Detector != "card.base_model" {
+			return true
+		}
+	}
+	return false
+}
+
+func dependency(ref string, on []string) cdx.Dependency {
+	sort.Strings(on)
+	on = uniq(on)
+	d := cdx.Dependency{Ref: ref}
+	if len(on) > 0 {
+		d.Dependencies = &on
+	}
+	return d
+}
+
+func vulnerabilities(comps []inventory.Component) []cdx.Vulnerability {
+	var out []cdx.Vulnerability
+	for _, c := range comps {
+		r := c.ScanReport
+		if r == nil {
+			continue
+		}
+		for i, f := range r.Findings {
+			rule := text(f.Rule)
+			if rule == "" {
+				rule = "unknown"
+			}
+			sev := severity(f.Severity)
+			v := cdx.Vulnerability{
+				BOMRef:      fmt.Sprintf("vuln:%s#%s@%s:%d:%d", c.BOMRef, rule, text(f.Member), f.Offset, i),
+				ID:          "MLBOM-MS-" + rule,
+				Source:      &cdx.Source{Name: VulnerabilitySource},
+				Ratings:     &[]cdx.VulnerabilityRating{{Source: &cdx.Source{Name: VulnerabilitySource}, Severity: sev, Method: cdx.ScoringMethodOther}},
+				Description: text(f.Reason),
+				Detail:      scanDetail(r, f),
+				Affects:     &[]cdx.Affects{{Ref: c.BOMRef}},
+			}
+			if v.Description == "" {
+				v.Description = "model file scanner rule " + rule
+			}
+			props := []cdx.Property{prop(PropModelscanRule, rule), prop(PropModelscanFile, text(r.File)),
+				prop(PropModelscanOffset, strconv.FormatInt(f.Offset, 10)), prop(PropModelscanStatus, string(r.Status))}
+			if f.Member != "" {
+				props = append(props, prop(PropModelscanMember, f.Member))
+			}
+			if f.Opcode != "" {
+				props = append(props, prop(PropModelscanOpcode, f.Opcode))
+			}
+			if f.Global != "" {
+				props = append(props, prop(PropModelscanGlobal, f.Global))
+			}
+			v.Properties = sortProps(props)
+			out = append(out, v)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].BOMRef < out[j].BOMRef })
+	return out
+}
+
+func scanDetail(r *modelscan.Report, f modelscan.Finding) string {
+	parts := []string{"file " + text(r.File)}
+	if f.Member != "" {
+		parts = append(parts, "member "+text(f.Member))
+	}
+	parts = append(parts, "offset "+strconv.FormatInt(f.Offset, 10))
+	if f.Opcode != "" {
+		parts = append(parts, "opcode "+text(f.Opcode))
+	}
+	if f.Global != "" {
+		parts = append(parts, "global "+text(f.Global))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func severity(s modelscan.Severity) cdx.Severity {
+	switch s {
+	case modelscan.SeverityCritical:
+		return cdx.SeverityCritical
+	case modelscan.SeverityHigh:
+		return cdx.SeverityHigh
+	case modelscan.SeverityMedium:
+		return cdx.SeverityMedium
+	case modelscan.SeverityLow:
+		return cdx.SeverityLow
+	case modelscan.SeverityInfo:
+		return cdx.SeverityInfo
+	}
+	return cdx.SeverityUnknown
+}
+
+func annotations(approvals []Approval, appRef string, refs map[string]bool, ts time.Time) []cdx.Annotation {
+	as := append([]Approval(nil), approvals...)
+	sort.SliceStable(as, func(i, j int) bool {
+		a, b := as[i], as[j]
+		if a.Component != b.Component {
+			return a.Component < b.Component
+		}
+		if a.License != b.License {
+			return a.License < b.License
+		}
+		if !a.Time.Equal(b.Time) {
+			return a.Time.Before(b.Time)
+		}
+		return a.Approver < b.Approver
+	})
+	var out []cdx.Annotation
+	for _, a := range as {
+		subject := a.Component
+		if !refs[subject] {
+			subject = appRef
+		}
+		when := a.Time
+		if when.IsZero() {
+			when = ts
+		}
+		approver := text(a.Approver)
+		if approver == "" {
+			approver = "unknown"
+		}
+		decision := text(a.Decision)
+		if decision == "" {
+			decision = "approved"
+		}
+		verb := "approved"
+		if d := strings.ToLower(decision); d != "approve" && d != "approved" && d != "allow" {
+			verb = d
+		}
+		msg := fmt.Sprintf("License exception %s for %s (%s) by %s", verb, text(a.Component), text(a.License), approver)
+		if r := text(a.Reason); r != "" {
+			msg += ": " + r
+		}
+		if !a.Expires.IsZero() {
+			msg += fmt.Sprintf(" (expires %s)", a.Expires.UTC().Format(time.RFC3339))
+		}
+		subjects := []cdx.BOMReference{cdx.BOMReference(subject)}
+		out = append(out, cdx.Annotation{
+			Subjects:  &subjects,
+			Annotator: &cdx.Annotator{Individual: &cdx.OrganizationalContact{Name: approver}},
+			Timestamp: when.UTC().Format(time.RFC3339),
+			Text:      msg,
+		})
+	}
+	return out
+}
+
+// text makes repository text safe for JSON and XML: valid UTF-8 and only
+// characters XML 1.0 can carry.
+func text(s string) string {
+	if s == "" {
+		return s
+	}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if strings.IndexFunc(s, badXMLRune) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if badXMLRune(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func texts(in []string) []string {
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		if s = strings.TrimSpace(text(s)); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func badXMLRune(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r':
+		return false
+	case r < 0x20, r == 0x7f:
+		return true
+	case r >= 0xD800 && r <= 0xDFFF, r == 0xFFFE, r == 0xFFFF:
+		return true
+	}
+	return false
+}
+
+func prop(name, value string) cdx.Property { return cdx.Property{Name: name, Value: text(value)} }
+
+func sortProps(p []cdx.Property) *[]cdx.Property {
+	if len(p) == 0 {
+		return nil
+	}
+	sort.SliceStable(p, func(i, j int) bool {
+		if p[i].Name != p[j].Name {
+			return p[i].Name < p[j].Name
+		}
+		return p[i].Value < p[j].Value
+	})
+	return &p
+}
+
+func isHex64(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && (r < 'a' || r > 'f') && (r < 'A' || r > 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func isURL(s string) bool {
+	return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
+}
+
+// iri makes a URL acceptable to the schema's iri-reference format: no
+// spaces or other characters that must be escaped.
+func iri(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r <= 0x20 || r == '"' || r == '<' || r == '>' || r == '\\' || r == '^' || r == '`' || r == '{' || r == '|' || r == '}' || r == 0x7f:
+			fmt.Fprintf(&b, "%%%02X", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func iriPath(s string) string { return iri(text(s)) }
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func round2(f float64) float64 {
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'f', 2, 64), 64)
+	return v
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedFloatKeys(m map[string]float64) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func concat(ss ...[]string) []string {
+	var out []string
+	for _, s := range ss {
+		out = append(out, s...)
+	}
+	return out
+}
+
+func uniq(s []string) []string {
+	out := s[:0]
+	for i, x := range s {
+		if i == 0 || x != s[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
