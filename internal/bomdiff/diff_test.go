@@ -10,8 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"syscall"
-	"time"
 	"testing"
+	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 )
