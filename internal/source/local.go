@@ -96,4 +96,3 @@ func attachLocalGit(t *Tree, abs string) error {
 	t.provAll = idx.all
 	return nil
 }
-

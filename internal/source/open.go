@@ -63,4 +63,3 @@ func noProvenance(string) *discover.Provenance { return nil }
 func withTimeout(ctx context.Context, opts Options) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, opts.Timeout)
 }
-
