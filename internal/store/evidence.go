@@ -118,10 +118,19 @@ func (d *DB) upsertEvidenceChunk(ctx context.Context, tx *sql.Tx, docs []Evidenc
 	var ins []Evidence
 	for _, e := range docs {
 		old, ok := have[e.ID]
-		if ok && sameEvidence(old, e) {
+		switch {
+		case ok && sameEvidence(old, e):
 			continue
-		}
-		if ok {
+		case ok && sameIndexed(old, e):
+			// Only where it was seen changed (a newer BOM version, another
+			// line): update in place and keep the vector, which embeds
+			// the text alone; the in-process indexes hold nothing that changed.
+			if _, err := tx.ExecContext(ctx, "UPDATE evidence SET version = ?, bom_ref = ?, location = ? WHERE id = ?",
+				e.Version, e.BOMRef, e.Location, e.ID); err != nil {
+				return err
+			}
+			continue
+		case ok:
 			stale = append(stale, e.ID)
 		}
 		ins = append(ins, e)
@@ -182,6 +191,11 @@ func (d *DB) upsertEvidenceChunk(ctx context.Context, tx *sql.Tx, docs []Evidenc
 	}
 	_, err = tx.ExecContext(ctx, sb.String(), args...)
 	return err
+}
+
+// sameIndexed: the fields the vector and the in-process indexes depend on.
+func sameIndexed(a, b Evidence) bool {
+	return a.Project == b.Project && a.Name == b.Name && a.Kind == b.Kind && a.Text == b.Text
 }
 
 func sameEvidence(a, b Evidence) bool {

@@ -579,6 +579,16 @@ func testEvidence(t *testing.T, loc string) {
 	if missing, _ := d.EvidenceWithoutVectors(ctx, "emb-a", 0); len(missing) != 0 {
 		t.Errorf("unchanged upsert dropped a vector")
 	}
+	// Seen again in version 2 at another line: updated in place, vector kept.
+	if err := d.UpsertEvidence(ctx, []Evidence{{ID: "p@1#a", Project: "p", Version: 2, BOMRef: "a", Name: "llama", Kind: "model", Location: "models/llama.gguf:9", Text: "llama gguf weights"}}); err != nil {
+		t.Fatal(err)
+	}
+	if missing, _ := d.EvidenceWithoutVectors(ctx, "emb-a", 0); len(missing) != 0 {
+		t.Errorf("a new version with the same text dropped the vector")
+	}
+	if got, _ := d.GetEvidence(ctx, []string{"p@1#a"}); len(got) != 1 || got[0].Version != 2 || got[0].Location != "models/llama.gguf:9" {
+		t.Errorf("after version update: %+v", got)
+	}
 	if err := d.UpsertEvidence(ctx, []Evidence{{ID: "p@1#b", Project: "p", Version: 1, BOMRef: "b", Name: "squad", Kind: "dataset", Text: "squad v2 reading comprehension"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -587,7 +597,7 @@ func testEvidence(t *testing.T, loc string) {
 		t.Errorf("changed text: without vectors = %+v, want p@1#b", missing)
 	}
 	got, err := d.GetEvidence(ctx, []string{"p@1#a", "nope"})
-	if err != nil || len(got) != 1 || got[0].Embedder != "emb-a" || len(got[0].Vector) != 3 || got[0].Vector[0] != 1 || got[0].Location != "models/llama.gguf:1" {
+	if err != nil || len(got) != 1 || got[0].Embedder != "emb-a" || len(got[0].Vector) != 3 || got[0].Vector[0] != 1 || got[0].Location != "models/llama.gguf:9" {
 		t.Errorf("GetEvidence = %+v, %v", got, err)
 	}
 	all, err := d.AllVectors(ctx, Filter{Kind: "model"}, "emb-a")

@@ -96,7 +96,10 @@ type Notification struct {
 // Evidence is one searchable document: a component as seen in one BOM
 // version, with the text that describes it.
 type Evidence struct {
-	ID       string    `json:"id"` // stable: project + version + bom-ref
+	// ID is stable per project and bom-ref (search.EvidenceFromBOM builds
+	// it so): a later version updates Version and Location in place and
+	// keeps the vector as long as the text is unchanged.
+	ID       string    `json:"id"`
 	Project  string    `json:"project"`
 	Version  int       `json:"version"`
 	BOMRef   string    `json:"bom-ref"`
