@@ -176,7 +176,7 @@ func frameworkName(provider, name string) string {
 
 // purlEscape escapes one PURL path segment.
 func purlEscape(s string) string {
-	return strings.ReplaceAll(url.PathEscape(s), "+", "%2B")
+	return strings.NewReplacer("+", "%2B", "@", "%40").Replace(url.PathEscape(s))
 }
 
 func purlPath(p string) string {

@@ -102,9 +102,9 @@ func Normalize(in Input) *Inventory {
 	// version when the manifests pin exactly one.
 	mergeUnversionedFrameworks(groups, &keys)
 
-	comps := map[string]*Component{} // by bom-ref
-	byKey := map[string]*Component{} // by identity key
-	modelOf := map[string]string{}   // weights bom-ref -> model identity key
+	comps := map[string]*Component{}  // by bom-ref
+	byKey := map[string]*Component{}  // by identity key
+	modelOf := map[string]string{}    // weights bom-ref -> model identity key
 	cardAt := map[string]Occurrence{} // where a model's card names its edges
 	for _, k := range keys {
 		g := groups[k]
