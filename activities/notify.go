@@ -49,10 +49,18 @@ func (a *Activities) Notify(ctx context.Context, req NotifyRequest) (*NotifyResu
 	}
 	rep, err := a.Notifier.Notify(ctx, notify.Batch{
 		Project: req.Project, ScanID: req.ScanID, RunID: req.RunID, RunURL: req.RunURL,
-		Verdict: dec.Verdict, Version: req.Version, Findings: open, DryRun: req.DryRun,
+		Verdict: dec.Verdict, Version: req.Version, Findings: open,
 	})
 	if err != nil {
 		return nil, classify("notify", fmt.Errorf("notify %s: %w", req.Project, err))
 	}
 	return notifyResult(rep), nil
+}
+
+func notifyResult(r *notify.Report) *NotifyResult {
+	out := &NotifyResult{Sent: r.Sent, Skipped: r.Skipped, Resolved: r.Resolved, Recorded: r.Recorded, APICalls: r.APICalls, DryRun: r.DryRun}
+	for _, c := range r.Channels {
+		out.Channels = append(out.Channels, c.Channel)
+	}
+	return out
 }
