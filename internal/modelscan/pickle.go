@@ -1,0 +1,875 @@
+package modelscan
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// The pickle decoder walks opcodes of protocols 0-5 and simulates the
+// unpickler's stack and memo symbolically: strings, numbers and containers
+// are tracked so that STACK_GLOBAL, memo GETs and call arguments resolve;
+// every call (REDUCE, NEWOBJ, OBJ, INST, BUILD) is recorded against the
+// callable it would invoke. Nothing is imported or executed.
+
+// Symbolic values on the simulated stack.
+type (
+	pMark    struct{}
+	pNone    struct{}
+	pUnknown struct{}
+	pBool    bool
+	pInt     struct {
+		v   int64
+		big bool
+	}
+	pFloat float64
+	pStr   struct {
+		s    string
+		full bool // s holds the whole string
+	}
+	pBytes struct {
+		b    []byte // kept when small enough
+		n    int64
+		full bool
+	}
+	pTuple []pval
+	pList  struct{ items []pval }
+	pDict  struct{ keys, vals []pval }
+	pSet   struct{ n int }
+	pPers  struct{ pid pval }
+	pExt   struct{ code int64 }
+	// pGlobal is a callable or class imported by GLOBAL, STACK_GLOBAL, INST or EXT.
+	pGlobal struct {
+		module, name string
+		off          int64
+		op           string
+		callOp       string
+		callOff      int64
+		calls        int
+		v            verdict
+		why          string
+	}
+	// pCall is the result of invoking fn.
+	pCall struct {
+		fn    pval
+		args  pval
+		op    string
+		off   int64
+		state pval
+	}
+)
+
+type pval any
+
+var errStop = errors.New("STOP")
+
+// pickleResult is what one stream taught us.
+type pickleResult struct {
+	end      int64 // offset just past STOP, or of the break
+	stopped  bool  // reached STOP
+	ops      int
+	proto    int
+	globals  []*pGlobal
+	findings []Finding
+	broken   error
+	calls    int
+}
+
+// pickleScanner scans every pickle stream in r. base is added to offsets.
+type pickleScanner struct {
+	ctx    context.Context
+	opts   Options
+	rep    *reporter
+	member string
+	depth  int
+	base   int64 // offset of the stream in the file or member
+	// nested is called for byte payloads handed to loaders
+	// (pickle.loads, torch.storage._load_from_bytes).
+	nested func(name string, data []byte)
+}
+
+type pickleReader struct {
+	br  *bufio.Reader
+	off int64
+}
+
+func (r *pickleReader) byte1() (byte, error) {
+	b, err := r.br.ReadByte()
+	if err != nil {
+		return 0, noEOF(err)
+	}
+	r.off++
+	return b, nil
+}
+
+func noEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+func (r *pickleReader) full(n int) ([]byte, error) {
+	buf := make([]byte, n)
+	m, err := io.ReadFull(r.br, buf)
+	r.off += int64(m)
+	if err != nil {
+		return nil, noEOF(err)
+	}
+	return buf, nil
+}
+
+func (r *pickleReader) uint(n int) (uint64, error) {
+	b, err := r.full(n)
+	if err != nil {
+		return 0, err
+	}
+	var v uint64
+	for i := n - 1; i >= 0; i-- {
+		v = v<<8 | uint64(b[i])
+	}
+	return v, nil
+}
+
+// payload reads n bytes, keeping at most keep of them in memory.
+func (r *pickleReader) payload(n uint64, keep int64) ([]byte, bool, error) {
+	if n > math.MaxInt64/2 {
+		return nil, false, fmt.Errorf("length %d out of range", n)
+	}
+	if int64(n) <= keep {
+		b, err := r.full(int(n))
+		return b, true, err
+	}
+	head, err := r.full(int(min(int64(n), 256)))
+	if err != nil {
+		return nil, false, err
+	}
+	rest := int64(n) - int64(len(head))
+	m, err := io.CopyN(io.Discard, r.br, rest)
+	r.off += m
+	if err != nil {
+		return nil, false, noEOF(err)
+	}
+	return head, false, nil
+}
+
+const maxLine = 1 << 20
+
+func (r *pickleReader) line() (string, error) {
+	var sb strings.Builder
+	for {
+		frag, err := r.br.ReadSlice('\n')
+		r.off += int64(len(frag))
+		sb.Write(frag)
+		if err == nil {
+			s := sb.String()
+			return strings.TrimSuffix(s[:len(s)-1], "\r"), nil
+		}
+		if err != bufio.ErrBufferFull {
+			return "", noEOF(err)
+		}
+		if sb.Len() > maxLine {
+			return "", fmt.Errorf("line longer than %d bytes", maxLine)
+		}
+	}
+}
+
+var opNames = map[byte]string{
+	'(': "MARK", '.': "STOP", '0': "POP", '1': "POP_MARK", '2': "DUP", 'F': "FLOAT", 'I': "INT",
+	'J': "BININT", 'K': "BININT1", 'L': "LONG", 'M': "BININT2", 'N': "NONE", 'P': "PERSID",
+	'Q': "BINPERSID", 'R': "REDUCE", 'S': "STRING", 'T': "BINSTRING", 'U': "SHORT_BINSTRING",
+	'V': "UNICODE", 'X': "BINUNICODE", 'a': "APPEND", 'b': "BUILD", 'c': "GLOBAL", 'd': "DICT",
+	'}': "EMPTY_DICT", 'e': "APPENDS", 'g': "GET", 'h': "BINGET", 'i': "INST", 'j': "LONG_BINGET",
+	'l': "LIST", ']': "EMPTY_LIST", 'o': "OBJ", 'p': "PUT", 'q': "BINPUT", 'r': "LONG_BINPUT",
+	's': "SETITEM", 't': "TUPLE", ')': "EMPTY_TUPLE", 'u': "SETITEMS", 'G': "BINFLOAT",
+	0x80: "PROTO", 0x81: "NEWOBJ", 0x82: "EXT1", 0x83: "EXT2", 0x84: "EXT4", 0x85: "TUPLE1",
+	0x86: "TUPLE2", 0x87: "TUPLE3", 0x88: "NEWTRUE", 0x89: "NEWFALSE", 0x8a: "LONG1", 0x8b: "LONG4",
+	'B': "BINBYTES", 'C': "SHORT_BINBYTES", 0x8c: "SHORT_BINUNICODE", 0x8d: "BINUNICODE8",
+	0x8e: "BINBYTES8", 0x8f: "EMPTY_SET", 0x90: "ADDITEMS", 0x91: "FROZENSET", 0x92: "NEWOBJ_EX",
+	0x93: "STACK_GLOBAL", 0x94: "MEMOIZE", 0x95: "FRAME", 0x96: "BYTEARRAY8", 0x97: "NEXT_BUFFER",
+	0x98: "READONLY_BUFFER",
+}
+
+// isPickleOpcode reports whether b can start a pickle stream.
+func isPickleOpcode(b byte) bool {
+	_, ok := opNames[b]
+	return ok && b != '.'
+}
+
+type decoder struct {
+	s        *pickleScanner
+	r        *pickleReader
+	stack    []pval
+	marks    [][]pval // saved stacks (MARK pushes the current stack)
+	memo     map[int64]pval
+	retained int
+	kept     int64
+	res      pickleResult
+	// joblib: raw array bytes follow the BUILD of a NumpyArrayWrapper.
+	joblib bool
+}
+
+func (d *decoder) retain() bool {
+	d.retained++
+	return d.retained <= d.s.opts.MaxRetainedValues
+}
+
+func (d *decoder) push(v pval) {
+	if len(d.stack) >= 1<<22 {
+		panic(limitErr("stack deeper than 4M entries"))
+	}
+	d.stack = append(d.stack, v)
+}
+
+type limitErr string
+
+func (e limitErr) Error() string { return string(e) }
+
+var errUnderflow = errors.New("stack underflow")
+
+func (d *decoder) pop() pval {
+	if len(d.stack) == 0 {
+		panic(errUnderflow)
+	}
+	v := d.stack[len(d.stack)-1]
+	d.stack = d.stack[:len(d.stack)-1]
+	return v
+}
+
+func (d *decoder) top() pval {
+	if len(d.stack) == 0 {
+		panic(errUnderflow)
+	}
+	return d.stack[len(d.stack)-1]
+}
+
+// popMark returns the items pushed since the last MARK and restores the stack.
+func (d *decoder) popMark() []pval {
+	if len(d.marks) == 0 {
+		panic(errors.New("mark not found"))
+	}
+	items := d.stack
+	d.stack = d.marks[len(d.marks)-1]
+	d.marks = d.marks[:len(d.marks)-1]
+	return items
+}
+
+func (d *decoder) keepBytes(n uint64) int64 {
+	left := d.s.opts.MaxKeptBytes - d.kept
+	if left < 0 {
+		return 0
+	}
+	return left
+}
+
+func (d *decoder) str(n uint64) (pStr, error) {
+	b, full, err := d.r.payload(n, min(d.keepBytes(n), 1<<16))
+	if err != nil {
+		return pStr{}, err
+	}
+	if full {
+		d.kept += int64(len(b))
+	}
+	return pStr{s: string(b), full: full}, nil
+}
+
+func (d *decoder) bytesVal(n uint64) (pBytes, error) {
+	b, full, err := d.r.payload(n, d.keepBytes(n))
+	if err != nil {
+		return pBytes{}, err
+	}
+	if full {
+		d.kept += int64(len(b))
+	}
+	return pBytes{b: b, n: int64(n), full: full}, nil
+}
+
+// decodeStream decodes one pickle stream starting at r's current offset.
+func (s *pickleScanner) decodeStream(r *pickleReader, joblib bool) (res pickleResult) {
+	d := &decoder{s: s, r: r, memo: map[int64]pval{}, joblib: joblib}
+	defer func() {
+		if p := recover(); p != nil {
+			err, ok := p.(error)
+			if !ok {
+				panic(p)
+			}
+			d.res.broken = err
+		}
+		d.res.end = r.off
+		res = d.res
+	}()
+	for {
+		if d.res.ops&1023 == 0 {
+			if err := s.ctx.Err(); err != nil {
+				d.res.broken = fmt.Errorf("time budget: %w", err)
+				return
+			}
+		}
+		opOff := r.off
+		op, err := r.byte1()
+		if err != nil {
+			d.res.broken = err
+			return
+		}
+		d.res.ops++
+		if err := d.step(op, opOff); err != nil {
+			if err == errStop {
+				d.res.stopped = true
+				return
+			}
+			d.res.broken = fmt.Errorf("%s at offset %d: %w", opName(op), opOff, err)
+			return
+		}
+	}
+}
+
+func opName(op byte) string {
+	if n, ok := opNames[op]; ok {
+		return n
+	}
+	return fmt.Sprintf("0x%02x", op)
+}
+
+func (d *decoder) global(module, name string, off int64, op string) *pGlobal {
+	g := &pGlobal{module: module, name: name, off: off, op: op}
+	g.v, g.why = judgeGlobal(module, name)
+	d.res.globals = append(d.res.globals, g)
+	return g
+}
+
+func (d *decoder) finding(rule string, sev Severity, off int64, op, construct, why string) {
+	d.res.findings = append(d.res.findings, Finding{Rule: rule, Severity: sev, Offset: off, Opcode: op, Global: construct, Reason: why})
+}
+
+// call records that fn is invoked by op with args.
+func (d *decoder) call(fn, args pval, op string, off int64) pval {
+	d.res.calls++
+	if g, ok := fn.(*pGlobal); ok {
+		g.calls++
+		if g.callOp == "" {
+			g.callOp, g.callOff = op, off
+		}
+		d.inspectCall(g, args, off)
+	} else if _, ok := fn.(pExt); ok {
+		d.finding("pickle.ext-call", SeverityCritical, off, op, "EXT", "invokes a callable resolved through the copyreg extension registry, which is empty in a stock interpreter; the target cannot be vetted")
+	}
+	return &pCall{fn: fn, args: args, op: op, off: off}
+}
+
+// inspectCall looks inside arguments of calls that load nested payloads.
+func (d *decoder) inspectCall(g *pGlobal, args pval, off int64) {
+	full := normalizeModule(g.module) + "." + g.name
+	switch full {
+	case "pickle.loads", "pickle._loads", "dill.loads", "torch.storage._load_from_bytes", "marshal.loads", "cloudpickle.loads":
+	default:
+		return
+	}
+	t, ok := args.(pTuple)
+	if !ok || len(t) == 0 {
+		return
+	}
+	b, ok := t[0].(pBytes)
+	if !ok || d.s.nested == nil {
+		return
+	}
+	if !b.full {
+		d.finding("pickle.nested-too-large", SeverityMedium, off, "REDUCE", full, "nested payload is larger than the in-memory limit and was not analysed")
+		return
+	}
+	d.s.nested(fmt.Sprintf("%s@%d", full, off), b.b)
+}
+
+func asTuple(v pval) pTuple {
+	if t, ok := v.(pTuple); ok {
+		return t
+	}
+	return nil
+}
+
+func (d *decoder) step(op byte, off int64) error {
+	r := d.r
+	switch op {
+	case '(':
+		d.marks = append(d.marks, d.stack)
+		d.stack = make([]pval, 0, 4)
+		if len(d.marks) > 1<<20 {
+			return limitErr("more than 1M nested marks")
+		}
+	case '.':
+		return errStop
+	case '0':
+		if len(d.stack) == 0 && len(d.marks) > 0 {
+			d.popMark() // POP at a mark discards it
+		} else {
+			d.pop()
+		}
+	case '1':
+		d.popMark()
+	case '2':
+		d.push(d.top())
+	case 'F':
+		l, err := r.line()
+		if err != nil {
+			return err
+		}
+		f, _ := strconv.ParseFloat(strings.TrimSpace(l), 64)
+		d.push(pFloat(f))
+	case 'I':
+		l, err := r.line()
+		if err != nil {
+			return err
+		}
+		switch l {
+		case "01":
+			d.push(pBool(true))
+		case "00":
+			d.push(pBool(false))
+		default:
+			v, err := strconv.ParseInt(strings.TrimSpace(l), 0, 64)
+			d.push(pInt{v: v, big: err != nil})
+		}
+	case 'L':
+		l, err := r.line()
+		if err != nil {
+			return err
+		}
+		v, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(l), "L"), 0, 64)
+		d.push(pInt{v: v, big: err != nil})
+	case 'J':
+		v, err := r.uint(4)
+		if err != nil {
+			return err
+		}
+		d.push(pInt{v: int64(int32(uint32(v)))})
+	case 'K':
+		v, err := r.uint(1)
+		if err != nil {
+			return err
+		}
+		d.push(pInt{v: int64(v)})
+	case 'M':
+		v, err := r.uint(2)
+		if err != nil {
+			return err
+		}
+		d.push(pInt{v: int64(v)})
+	case 0x8a, 0x8b:
+		w := 1
+		if op == 0x8b {
+			w = 4
+		}
+		n, err := r.uint(w)
+		if err != nil {
+			return err
+		}
+		if int32(uint32(n)) < 0 {
+			return fmt.Errorf("negative LONG4 length")
+		}
+		b, _, err := r.payload(n, 16)
+		if err != nil {
+			return err
+		}
+		v := int64(0)
+		if len(b) <= 8 && len(b) > 0 {
+			for i := len(b) - 1; i >= 0; i-- {
+				v = v<<8 | int64(b[i])
+			}
+			if b[len(b)-1]&0x80 != 0 && len(b) < 8 {
+				v -= 1 << (8 * len(b))
+			}
+		}
+		d.push(pInt{v: v, big: n > 8})
+	case 'G':
+		v, err := r.full(8)
+		if err != nil {
+			return err
+		}
+		var u uint64
+		for _, c := range v {
+			u = u<<8 | uint64(c)
+		}
+		d.push(pFloat(math.Float64frombits(u)))
+	case 'N':
+		d.push(pNone{})
+	case 0x88:
+		d.push(pBool(true))
+	case 0x89:
+		d.push(pBool(false))
+	case 'S':
+		l, err := r.line()
+		if err != nil {
+			return err
+		}
+		s, err := unquotePy(l)
+		if err != nil {
+			return err
+		}
+		d.push(pStr{s: s, full: true})
+	case 'V':
+		l, err := r.line()
+		if err != nil {
+			return err
+		}
+		d.push(pStr{s: rawUnicodeEscape(l), full: true})
+	case 'T', 'X', 'U', 0x8c, 0x8d:
+		w := map[byte]int{'T': 4, 'X': 4, 'U': 1, 0x8c: 1, 0x8d: 8}[op]
+		n, err := r.uint(w)
+		if err != nil {
+			return err
+		}
+		if op == 'T' && int32(uint32(n)) < 0 {
+			return fmt.Errorf("negative BINSTRING length")
+		}
+		s, err := d.str(n)
+		if err != nil {
+			return err
+		}
+		d.push(s)
+	case 'B', 'C', 0x8e, 0x96:
+		w := map[byte]int{'B': 4, 'C': 1, 0x8e: 8, 0x96: 8}[op]
+		n, err := r.uint(w)
+		if err != nil {
+			return err
+		}
+		b, err := d.bytesVal(n)
+		if err != nil {
+			return err
+		}
+		d.push(b)
+	case 0x97: // NEXT_BUFFER: out-of-band buffer supplied by the caller
+		d.push(pBytes{})
+	case 0x98: // READONLY_BUFFER
+		d.top()
+	case ')':
+		d.push(pTuple{})
+	case 't':
+		items := d.popMark()
+		d.push(d.tuple(items))
+	case 0x85, 0x86, 0x87:
+		n := int(op - 0x84)
+		if len(d.stack) < n {
+			return errUnderflow
+		}
+		items := append([]pval(nil), d.stack[len(d.stack)-n:]...)
+		d.stack = d.stack[:len(d.stack)-n]
+		d.push(pTuple(items))
+	case ']':
+		d.push(&pList{})
+	case 'l':
+		items := d.popMark()
+		l := &pList{}
+		d.extend(l, items)
+		d.push(l)
+	case 'a':
+		v := d.pop()
+		if l, ok := d.top().(*pList); ok {
+			d.extend(l, []pval{v})
+		}
+	case 'e':
+		items := d.popMark()
+		if l, ok := d.top().(*pList); ok {
+			d.extend(l, items)
+		}
+	case '}':
+		d.push(&pDict{})
+	case 'd':
+		items := d.popMark()
+		dct := &pDict{}
+		d.setItems(dct, items)
+		d.push(dct)
+	case 's':
+		v := d.pop()
+		k := d.pop()
+		if dct, ok := d.top().(*pDict); ok {
+			d.setItems(dct, []pval{k, v})
+		}
+	case 'u':
+		items := d.popMark()
+		if dct, ok := d.top().(*pDict); ok {
+			d.setItems(dct, items)
+		}
+	case 0x8f:
+		d.push(&pSet{})
+	case 0x90:
+		items := d.popMark()
+		if st, ok := d.top().(*pSet); ok {
+			st.n += len(items)
+		}
+	case 0x91:
+		items := d.popMark()
+		d.push(&pSet{n: len(items)})
+	case 'p':
+		l, err := r.line()
+		if err != nil {
+			return err
+		}
+		idx, err := strconv.ParseInt(l, 10, 64)
+		if err != nil {
+			return fmt.Errorf("bad PUT index %q", l)
+		}
+		return d.memoPut(idx)
+	case 'q':
+		v, err := r.uint(1)
+		if err != nil {
+			return err
+		}
+		return d.memoPut(int64(v))
+	case 'r':
+		v, err := r.uint(4)
+		if err != nil {
+			return err
+		}
+		return d.memoPut(int64(v))
+	case 0x94:
+		return d.memoPut(int64(len(d.memo)))
+	case 'g':
+		l, err := r.line()
+		if err != nil {
+			return err
+		}
+		idx, err := strconv.ParseInt(l, 10, 64)
+		if err != nil {
+			return fmt.Errorf("bad GET index %q", l)
+		}
+		return d.memoGet(idx)
+	case 'h':
+		v, err := r.uint(1)
+		if err != nil {
+			return err
+		}
+		return d.memoGet(int64(v))
+	case 'j':
+		v, err := r.uint(4)
+		if err != nil {
+			return err
+		}
+		return d.memoGet(int64(v))
+	case 0x80:
+		v, err := r.uint(1)
+		if err != nil {
+			return err
+		}
+		if v > 5 {
+			return fmt.Errorf("unsupported protocol %d", v)
+		}
+		d.res.proto = int(v)
+	case 0x95: // FRAME: a length hint; opcodes continue sequentially
+		n, err := r.uint(8)
+		if err != nil {
+			return err
+		}
+		if n > 1<<40 {
+			return fmt.Errorf("frame length %d out of range", n)
+		}
+	case 'c', 'i':
+		mod, err := r.line()
+		if err != nil {
+			return err
+		}
+		name, err := r.line()
+		if err != nil {
+			return err
+		}
+		g := d.global(mod, name, off, opName(op))
+		if op == 'c' {
+			d.push(g)
+			return nil
+		}
+		items := d.popMark()
+		d.push(d.call(g, d.tuple(items), "INST", off))
+	case 0x93:
+		name := d.pop()
+		mod := d.pop()
+		ms, ok1 := mod.(pStr)
+		ns, ok2 := name.(pStr)
+		if !ok1 || !ok2 {
+			d.finding("pickle.unresolved-global", SeverityHigh, off, "STACK_GLOBAL", "", "module or name of STACK_GLOBAL is not a plain string on the stack; the imported callable cannot be determined")
+			d.push(pUnknown{})
+			return nil
+		}
+		d.push(d.global(ms.s, ns.s, off, "STACK_GLOBAL"))
+	case 0x82, 0x83, 0x84:
+		w := map[byte]int{0x82: 1, 0x83: 2, 0x84: 4}[op]
+		code, err := r.uint(w)
+		if err != nil {
+			return err
+		}
+		d.finding("pickle.ext-code", SeverityHigh, off, opName(op), fmt.Sprintf("extension code %d", code), "resolves a global through the copyreg extension registry; the target depends on the loading process and cannot be vetted")
+		d.push(pExt{code: int64(code)})
+	case 'o':
+		items := d.popMark()
+		if len(items) == 0 {
+			return errUnderflow
+		}
+		d.push(d.call(items[0], d.tuple(items[1:]), "OBJ", off))
+	case 'R':
+		args := d.pop()
+		fn := d.pop()
+		d.push(d.call(fn, args, "REDUCE", off))
+	case 0x81:
+		args := d.pop()
+		cls := d.pop()
+		d.push(d.call(cls, args, "NEWOBJ", off))
+	case 0x92:
+		kw := d.pop()
+		args := d.pop()
+		cls := d.pop()
+		_ = kw
+		d.push(d.call(cls, args, "NEWOBJ_EX", off))
+	case 'b':
+		state := d.pop()
+		obj := d.top()
+		switch o := obj.(type) {
+		case *pGlobal:
+			d.finding("pickle.build-on-global", SeverityHigh, off, "BUILD", o.module+"."+o.name, "BUILD sets attributes on an imported module-level object, which can rewrite code the loader runs later")
+		case *pCall:
+			o.state = state
+			if d.joblib {
+				return d.joblibArray(o)
+			}
+		}
+	case 'P':
+		l, err := r.line()
+		if err != nil {
+			return err
+		}
+		d.push(&pCall{fn: pPers{pid: pStr{s: l, full: true}}, op: "PERSID", off: off})
+	case 'Q':
+		pid := d.pop()
+		d.push(&pCall{fn: pPers{pid: pid}, op: "BINPERSID", off: off})
+	default:
+		return fmt.Errorf("invalid opcode 0x%02x", op)
+	}
+	return nil
+}
+
+func (d *decoder) tuple(items []pval) pTuple {
+	if len(items) > 64 {
+		// keep a prefix: arguments that matter are short tuples
+		items = items[:64]
+	}
+	return pTuple(append([]pval(nil), items...))
+}
+
+func (d *decoder) extend(l *pList, items []pval) {
+	for _, it := range items {
+		if !d.retain() {
+			return
+		}
+		l.items = append(l.items, it)
+	}
+}
+
+func (d *decoder) setItems(dct *pDict, items []pval) {
+	for i := 0; i+1 < len(items); i += 2 {
+		if !d.retain() {
+			return
+		}
+		dct.keys = append(dct.keys, items[i])
+		dct.vals = append(dct.vals, items[i+1])
+	}
+}
+
+func (d *decoder) memoPut(idx int64) error {
+	if idx < 0 {
+		return fmt.Errorf("negative memo index")
+	}
+	if len(d.memo) >= 1<<22 {
+		return limitErr("more than 4M memo entries")
+	}
+	d.memo[idx] = d.top()
+	return nil
+}
+
+func (d *decoder) memoGet(idx int64) error {
+	v, ok := d.memo[idx]
+	if !ok {
+		return fmt.Errorf("memo key %d missing", idx)
+	}
+	d.push(v)
+	return nil
+}
+
+// unquotePy decodes a protocol-0 STRING argument ('...' or "..." with escapes).
+func unquotePy(l string) (string, error) {
+	l = strings.TrimRight(l, " ")
+	if len(l) < 2 || (l[0] != '\'' && l[0] != '"') || l[len(l)-1] != l[0] {
+		return "", fmt.Errorf("STRING argument not quoted")
+	}
+	body := l[1 : len(l)-1]
+	if !strings.Contains(body, "\\") {
+		return body, nil
+	}
+	var sb strings.Builder
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if c != '\\' || i+1 >= len(body) {
+			sb.WriteByte(c)
+			continue
+		}
+		i++
+		switch body[i] {
+		case 'n':
+			sb.WriteByte('\n')
+		case 't':
+			sb.WriteByte('\t')
+		case 'r':
+			sb.WriteByte('\r')
+		case '\\', '\'', '"':
+			sb.WriteByte(body[i])
+		case 'x':
+			if i+2 < len(body) {
+				if v, err := strconv.ParseUint(body[i+1:i+3], 16, 8); err == nil {
+					sb.WriteByte(byte(v))
+					i += 2
+					continue
+				}
+			}
+			sb.WriteString("\\x")
+		default:
+			if body[i] >= '0' && body[i] <= '7' {
+				j := i
+				for j < len(body) && j < i+3 && body[j] >= '0' && body[j] <= '7' {
+					j++
+				}
+				v, _ := strconv.ParseUint(body[i:j], 8, 8)
+				sb.WriteByte(byte(v))
+				i = j - 1
+				continue
+			}
+			sb.WriteByte('\\')
+			sb.WriteByte(body[i])
+		}
+	}
+	return sb.String(), nil
+}
+
+// rawUnicodeEscape decodes \uXXXX and \UXXXXXXXX as protocol 0 UNICODE does.
+func rawUnicodeEscape(l string) string {
+	if !strings.Contains(l, "\\u") && !strings.Contains(l, "\\U") {
+		return l
+	}
+	var sb strings.Builder
+	for i := 0; i < len(l); i++ {
+		if l[i] == '\\' && i+1 < len(l) && (l[i+1] == 'u' || l[i+1] == 'U') {
+			w := 4
+			if l[i+1] == 'U' {
+				w = 8
+			}
+			if i+2+w <= len(l) {
+				if v, err := strconv.ParseUint(l[i+2:i+2+w], 16, 32); err == nil {
+					sb.WriteRune(rune(v))
+					i += 1 + w
+					continue
+				}
+			}
+		}
+		sb.WriteByte(l[i])
+	}
+	return sb.String()
+}

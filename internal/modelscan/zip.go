@@ -1,0 +1,427 @@
+package modelscan
+
+import (
+	"bytes"
+	"compress/bzip2"
+	"compress/flate"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// The zip reader follows what PyTorch's loader (caffe2 PyTorchStreamReader
+// on miniz) does: the central directory is authoritative; a member's data
+// starts after the local header whose name and extra lengths are taken from
+// the local header itself; sizes and method come from the central
+// directory. Python's zipfile (Keras, NumPy .npz) reads the same way. Local
+// headers that disagree with the central directory are reported, because a
+// streaming reader (or another scanner) would see different bytes than the
+// loader. Members are never written to disk; their names are only labels.
+
+type zipEntry struct {
+	name         string
+	flags        uint16
+	method       uint16
+	crc          uint32
+	csize, usize int64
+	localOff     int64
+	dataOff      int64
+}
+
+const maxZipEntries = 1 << 17
+
+// readZipDirectory parses the end-of-central-directory record (zip64
+// aware) and the central directory.
+func readZipDirectory(r io.ReaderAt, size int64) ([]zipEntry, error) {
+	tailLen := min(size, 65535+22)
+	tail := make([]byte, tailLen)
+	if _, err := r.ReadAt(tail, size-tailLen); err != nil && err != io.EOF {
+		return nil, fmt.Errorf("read zip tail: %w", err)
+	}
+	i := bytes.LastIndex(tail, []byte("PK\x05\x06"))
+	if i < 0 || len(tail)-i < 22 {
+		return nil, fmt.Errorf("no end of central directory record")
+	}
+	eocd := tail[i:]
+	eocdOff := size - tailLen + int64(i)
+	count := int64(binary.LittleEndian.Uint16(eocd[10:]))
+	cdSize := int64(binary.LittleEndian.Uint32(eocd[12:]))
+	cdOff := int64(binary.LittleEndian.Uint32(eocd[16:]))
+	if count == 0xffff || cdSize == 0xffffffff || cdOff == 0xffffffff {
+		loc := make([]byte, 20)
+		if eocdOff < 20 {
+			return nil, fmt.Errorf("zip64 locator missing")
+		}
+		if _, err := r.ReadAt(loc, eocdOff-20); err != nil {
+			return nil, fmt.Errorf("read zip64 locator: %w", err)
+		}
+		if string(loc[:4]) != "PK\x06\x07" {
+			return nil, fmt.Errorf("zip64 locator missing")
+		}
+		rec := make([]byte, 56)
+		recOff := int64(binary.LittleEndian.Uint64(loc[8:]))
+		if recOff < 0 || recOff > size-56 {
+			return nil, fmt.Errorf("zip64 record offset out of range")
+		}
+		if _, err := r.ReadAt(rec, recOff); err != nil {
+			return nil, fmt.Errorf("read zip64 record: %w", err)
+		}
+		if string(rec[:4]) != "PK\x06\x06" {
+			return nil, fmt.Errorf("bad zip64 end record")
+		}
+		count = int64(binary.LittleEndian.Uint64(rec[32:]))
+		cdSize = int64(binary.LittleEndian.Uint64(rec[40:]))
+		cdOff = int64(binary.LittleEndian.Uint64(rec[48:]))
+	}
+	if count < 0 || count > maxZipEntries {
+		return nil, fmt.Errorf("zip declares %d entries (limit %d)", count, maxZipEntries)
+	}
+	if cdOff < 0 || cdSize < 0 || cdOff > size || cdSize > size-cdOff || cdSize > 256<<20 {
+		return nil, fmt.Errorf("central directory out of range")
+	}
+	cd := make([]byte, cdSize)
+	if _, err := r.ReadAt(cd, cdOff); err != nil && err != io.EOF {
+		return nil, fmt.Errorf("read central directory: %w", err)
+	}
+	var out []zipEntry
+	for p := 0; len(out) < int(count); {
+		if len(cd)-p < 46 || string(cd[p:p+4]) != "PK\x01\x02" {
+			return out, fmt.Errorf("central directory entry %d malformed", len(out))
+		}
+		h := cd[p:]
+		e := zipEntry{
+			flags:    binary.LittleEndian.Uint16(h[8:]),
+			method:   binary.LittleEndian.Uint16(h[10:]),
+			crc:      binary.LittleEndian.Uint32(h[16:]),
+			csize:    int64(binary.LittleEndian.Uint32(h[20:])),
+			usize:    int64(binary.LittleEndian.Uint32(h[24:])),
+			localOff: int64(binary.LittleEndian.Uint32(h[42:])),
+		}
+		nl, xl, cl := int(binary.LittleEndian.Uint16(h[28:])), int(binary.LittleEndian.Uint16(h[30:])), int(binary.LittleEndian.Uint16(h[32:]))
+		if 46+nl+xl+cl > len(h) {
+			return out, fmt.Errorf("central directory entry %d truncated", len(out))
+		}
+		e.name = string(h[46 : 46+nl])
+		applyZip64(&e, h[46+nl:46+nl+xl], true)
+		out = append(out, e)
+		p += 46 + nl + xl + cl
+	}
+	return out, nil
+}
+
+// applyZip64 replaces 0xffffffff fields with the zip64 extra field values.
+func applyZip64(e *zipEntry, extra []byte, central bool) {
+	for len(extra) >= 4 {
+		id, n := binary.LittleEndian.Uint16(extra), int(binary.LittleEndian.Uint16(extra[2:]))
+		if 4+n > len(extra) {
+			return
+		}
+		if id == 1 {
+			d := extra[4 : 4+n]
+			next := func() (int64, bool) {
+				if len(d) < 8 {
+					return 0, false
+				}
+				v := int64(binary.LittleEndian.Uint64(d))
+				d = d[8:]
+				return v, true
+			}
+			if e.usize == 0xffffffff {
+				if v, ok := next(); ok {
+					e.usize = v
+				}
+			}
+			if e.csize == 0xffffffff {
+				if v, ok := next(); ok {
+					e.csize = v
+				}
+			}
+			if central && e.localOff == 0xffffffff {
+				if v, ok := next(); ok {
+					e.localOff = v
+				}
+			}
+		}
+		extra = extra[4+n:]
+	}
+}
+
+// zipCheckLocal reads e's local header, sets dataOff and reports disagreements.
+func (s *scanner) zipCheckLocal(member string, r io.ReaderAt, size int64, e *zipEntry) error {
+	h := make([]byte, 30)
+	if e.localOff < 0 || e.localOff > size-30 {
+		return fmt.Errorf("local header offset %d out of range", e.localOff)
+	}
+	if _, err := r.ReadAt(h, e.localOff); err != nil {
+		return fmt.Errorf("read local header: %w", err)
+	}
+	if string(h[:4]) != "PK\x03\x04" {
+		return fmt.Errorf("no local header at offset %d", e.localOff)
+	}
+	nl, xl := int64(binary.LittleEndian.Uint16(h[26:])), int64(binary.LittleEndian.Uint16(h[28:]))
+	if e.localOff+30+nl+xl > size {
+		return fmt.Errorf("local header truncated")
+	}
+	nx := make([]byte, nl+xl)
+	if _, err := r.ReadAt(nx, e.localOff+30); err != nil {
+		return fmt.Errorf("read local header name: %w", err)
+	}
+	l := zipEntry{
+		name:   string(nx[:nl]),
+		flags:  binary.LittleEndian.Uint16(h[6:]),
+		method: binary.LittleEndian.Uint16(h[8:]),
+		crc:    binary.LittleEndian.Uint32(h[14:]),
+		csize:  int64(binary.LittleEndian.Uint32(h[18:])),
+		usize:  int64(binary.LittleEndian.Uint32(h[22:])),
+	}
+	applyZip64(&l, nx[nl:], false)
+	e.dataOff = e.localOff + 30 + nl + xl
+	var diffs []string
+	if l.name != e.name {
+		diffs = append(diffs, fmt.Sprintf("name %q vs %q", l.name, e.name))
+	}
+	if l.method != e.method {
+		diffs = append(diffs, fmt.Sprintf("method %d vs %d", l.method, e.method))
+	}
+	if l.flags&8 == 0 && e.flags&8 == 0 {
+		if l.csize != e.csize || l.usize != e.usize {
+			diffs = append(diffs, fmt.Sprintf("sizes %d/%d vs %d/%d", l.csize, l.usize, e.csize, e.usize))
+		}
+		if l.crc != e.crc {
+			diffs = append(diffs, fmt.Sprintf("crc %08x vs %08x", l.crc, e.crc))
+		}
+	}
+	if len(diffs) > 0 {
+		s.add(join(member, e.name), Finding{Rule: "zip.header-mismatch", Severity: SeverityHigh, Offset: e.localOff, Global: e.name,
+			Reason: "local header disagrees with the central directory (" + strings.Join(diffs, ", ") + "); streaming readers and the loader see different members"})
+	}
+	if e.csize < 0 || e.dataOff+e.csize > size {
+		return fmt.Errorf("member data runs past the end of the file")
+	}
+	return nil
+}
+
+func join(outer, inner string) string {
+	if outer == "" {
+		return inner
+	}
+	return outer + "!" + inner
+}
+
+// openZipMember returns a reader of e's uncompressed bytes, bounded by the
+// member and total limits, and a function reporting the CRC it computed.
+func (s *scanner) openZipMember(r io.ReaderAt, e *zipEntry) (io.Reader, func() (uint32, bool), error) {
+	raw := io.NewSectionReader(r, e.dataOff, e.csize)
+	var rd io.Reader
+	switch e.method {
+	case 0:
+		rd = raw
+	case 8:
+		rd = flate.NewReader(raw)
+	case 12:
+		rd = bzip2.NewReader(raw)
+	case 93:
+		z, err := zstd.NewReader(raw, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(s.opts.MaxMemberSize)))
+		if err != nil {
+			return nil, nil, err
+		}
+		rd = z.IOReadCloser()
+	default:
+		return nil, nil, fmt.Errorf("compression method %d not supported", e.method)
+	}
+	limit := min(s.opts.MaxMemberSize, s.opts.MaxTotalUncompressed-s.total)
+	lr := &boundedReader{r: rd, left: limit, s: s}
+	h := crc32.NewIEEE()
+	tr := io.TeeReader(lr, h)
+	return tr, func() (uint32, bool) { return h.Sum32(), lr.eof }, nil
+}
+
+// boundedReader fails with errBomb once more than left bytes come out.
+type boundedReader struct {
+	r    io.Reader
+	left int64
+	s    *scanner
+	eof  bool
+	hit  bool
+}
+
+var errBomb = fmt.Errorf("decompressed size limit exceeded")
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	if err := b.s.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if b.left <= 0 {
+		b.hit = true
+		return 0, errBomb
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	b.s.total += int64(n)
+	if err == io.EOF {
+		b.eof = true
+	}
+	return n, err
+}
+
+
+func classifyZip(entries []zipEntry) string {
+	names := map[string]bool{}
+	npy, hasCode, hasData := 0, false, false
+	for _, e := range entries {
+		names[e.name] = true
+		base := e.name[strings.LastIndex(e.name, "/")+1:]
+		if strings.HasSuffix(e.name, ".npy") {
+			npy++
+		}
+		if strings.Contains(e.name, "/code/") || strings.HasPrefix(e.name, "code/") {
+			hasCode = true
+		}
+		if base == "data.pkl" {
+			hasData = true
+		}
+	}
+	switch {
+	case hasData && hasCode:
+		return "torchscript"
+	case hasData:
+		return "pytorch-zip"
+	case names["config.json"] && (names["metadata.json"] || names["model.weights.h5"]):
+		return "keras"
+	case npy > 0 && npy == len(entries):
+		return "numpy-npz"
+	}
+	return "zip"
+}
+
+func (s *scanner) scanZip(member string, r io.ReaderAt, size int64, depth int) {
+	entries, err := readZipDirectory(r, size)
+	if err != nil {
+		s.add(member, Finding{Rule: "zip.malformed", Severity: SeverityMedium, Reason: fmt.Sprintf("zip structure: %v; loaders may read it differently than this scanner", err)})
+		if len(entries) == 0 {
+			s.markUnscannable(member, "zip", "zip central directory unreadable")
+			return
+		}
+	}
+	kind := classifyZip(entries)
+	s.refine(member, kind)
+
+	seen := map[string]int{}
+	var declared int64
+	type span struct{ lo, hi int64 }
+	var spans []span
+	for i := range entries {
+		e := &entries[i]
+		m := join(member, e.name)
+		if seen[e.name]++; seen[e.name] == 2 {
+			s.add(m, Finding{Rule: "zip.duplicate-member", Severity: SeverityHigh, Global: e.name,
+				Reason: "member name appears more than once; which copy the loader reads depends on its lookup, so a scanner reading the other copy is blind"})
+		}
+		if strings.Contains(e.name, "..") || strings.HasPrefix(e.name, "/") || strings.Contains(e.name, "\\") || strings.ContainsRune(e.name, 0) {
+			s.add(m, Finding{Rule: "zip.path-traversal", Severity: SeverityMedium, Global: e.name, Reason: "member name escapes the archive root if extracted"})
+		}
+		if e.flags&0x41 != 0 || e.flags&0x2000 != 0 {
+			s.add(m, Finding{Rule: "zip.encrypted", Severity: SeverityHigh, Offset: e.localOff, Global: fmt.Sprintf("flags 0x%04x", e.flags),
+				Reason: "member is encrypted or has masked headers; its content cannot be analysed"})
+			continue
+		}
+		if err := s.zipCheckLocal(member, r, size, e); err != nil {
+			s.add(m, Finding{Rule: "zip.malformed", Severity: SeverityMedium, Offset: e.localOff, Reason: err.Error()})
+			continue
+		}
+		spans = append(spans, span{e.localOff, e.dataOff + e.csize})
+		declared += e.usize
+		if e.method == 0 && e.csize != e.usize {
+			s.add(m, Finding{Rule: "zip.header-mismatch", Severity: SeverityHigh, Offset: e.localOff, Reason: "stored member whose compressed and uncompressed sizes differ"})
+		}
+		if e.usize > 1<<20 && float64(e.usize) > s.opts.MaxRatio*float64(max(e.csize, 1)) {
+			s.add(m, Finding{Rule: "zip.bomb", Severity: SeverityHigh, Offset: e.localOff,
+				Reason: fmt.Sprintf("declared ratio %.0f:1 (%d bytes from %d) exceeds the limit %.0f", float64(e.usize)/float64(max(e.csize, 1)), e.usize, e.csize, s.opts.MaxRatio)})
+		}
+	}
+	if declared > s.opts.MaxTotalUncompressed && float64(declared) > s.opts.MaxRatio*float64(size) {
+		s.add(member, Finding{Rule: "zip.bomb", Severity: SeverityHigh, Reason: fmt.Sprintf("members declare %d uncompressed bytes from a %d-byte archive", declared, size)})
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].lo < spans[j].lo })
+	for i := 1; i < len(spans); i++ {
+		if spans[i].lo < spans[i-1].hi {
+			s.add(member, Finding{Rule: "zip.overlapping-members", Severity: SeverityHigh, Offset: spans[i].lo,
+				Reason: "member data ranges overlap (a zip-bomb construction, or two names for the same bytes)"})
+			break
+		}
+	}
+	for i := range entries {
+		if s.ctx.Err() != nil {
+			return
+		}
+		e := &entries[i]
+		if e.dataOff == 0 || e.flags&0x41 != 0 || strings.HasSuffix(e.name, "/") {
+			continue
+		}
+		s.scanZipMember(member, r, e, kind, depth)
+	}
+}
+
+// scanZipMember decides how to read one member by the container kind,
+// its name and its content.
+func (s *scanner) scanZipMember(outer string, r io.ReaderAt, e *zipEntry, kind string, depth int) {
+	m := join(outer, e.name)
+	base := e.name[strings.LastIndex(e.name, "/")+1:]
+	isData := strings.Contains(e.name, "/data/") || strings.HasPrefix(e.name, "data/")
+	if (kind == "pytorch-zip" || kind == "torchscript") && isData && !s.opts.VerifyAllCRC {
+		return // raw tensor storages: never interpreted as code by the loader
+	}
+	rd, crc, err := s.openZipMember(r, e)
+	if err != nil {
+		s.add(m, Finding{Rule: "zip.unsupported-method", Severity: SeverityMedium, Offset: e.localOff, Reason: err.Error() + "; member not analysed"})
+		return
+	}
+	switch {
+	case (kind == "pytorch-zip" || kind == "torchscript") && isData:
+		_, err = io.Copy(io.Discard, rd)
+	case strings.HasSuffix(base, ".pkl") || strings.HasSuffix(base, ".debug_pkl"):
+		ps := s.pickleScannerFor(m, depth)
+		ps.scanPickles(rd, kindPlain)
+		_, err = io.Copy(io.Discard, rd) // finish the CRC
+	case kind == "torchscript" && strings.HasSuffix(base, ".py"):
+		s.scanTorchScriptCode(m, rd)
+	case kind == "keras" && e.name == "config.json":
+		s.scanKerasConfig(m, rd)
+	default:
+		format, br := sniffReader(rd, e.name)
+		if format == "unknown" || format == "empty" {
+			_, err = io.Copy(io.Discard, br)
+			break
+		}
+		s.scanStream(m, br, e.usize, format, depth+1)
+		_, err = io.Copy(io.Discard, br)
+	}
+	if err == errBomb {
+		s.add(m, Finding{Rule: "zip.bomb", Severity: SeverityHigh, Offset: e.localOff, Reason: "member decompresses past the size limit"})
+		return
+	}
+	if err != nil {
+		if s.ctx.Err() == nil {
+			s.add(m, Finding{Rule: "zip.corrupt-member", Severity: SeverityMedium, Offset: e.localOff, Reason: err.Error()})
+		}
+		return
+	}
+	if sum, done := crc(); done && sum != e.crc {
+		s.add(m, Finding{Rule: "zip.crc-mismatch", Severity: SeverityHigh, Offset: e.localOff,
+			Reason: fmt.Sprintf("CRC-32 %08x does not match the declared %08x; the member was altered after the archive was written", sum, e.crc)})
+	}
+}
+
+func (s *scanner) pickleScannerFor(member string, depth int) *pickleScanner {
+	ps := &pickleScanner{ctx: s.ctx, opts: s.opts, rep: s.rep, member: member, depth: depth}
+	ps.nested = func(name string, data []byte) { s.scanBytes(join(member, name), data, depth+1) }
+	return ps
+}
