@@ -493,3 +493,27 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestPropertiesDocumented: every mlbom: property Build can write is on the
+// reference page.
+func TestPropertiesDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/properties.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("build.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := regexp.MustCompile(`"(mlbom:[a-z.]+)"`).FindAllSubmatch(src, -1)
+	if len(names) < 20 {
+		t.Fatalf("found only %d property names in build.go", len(names))
+	}
+	_, golden := buildFixture(t, Options{Timestamp: fixedTime, SerialNumber: fixedSerial, Approvals: fixtureApprovals()})
+	names = append(names, regexp.MustCompile(`"name": "(mlbom:[a-z._-]+)"`).FindAllSubmatch(golden, -1)...)
+	for _, m := range names {
+		if !bytes.Contains(doc, []byte("`"+string(m[1])+"`")) {
+			t.Errorf("%s is not documented in docs/properties.md", m[1])
+		}
+	}
+}
