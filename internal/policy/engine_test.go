@@ -120,7 +120,7 @@ func TestEvaluate(t *testing.T) {
 		},
 		{
 			name: "kubernetes", verdict: VerdictDeny,
-			in:   Input{Project: "p", BOM: clean, Kubernetes: []any{gpuDeploy}},
+			in: Input{Project: "p", BOM: clean, Kubernetes: []any{gpuDeploy}},
 			want: []string{
 				"deny kubernetes.unapproved-registry k8s:Deployment/ml/vllm",
 				"deny kubernetes.gpu-without-ml-label k8s:Deployment/ml/vllm",
@@ -236,7 +236,7 @@ func TestApprovalsWaive(t *testing.T) {
 	// One exception-eligible deny and nothing else: the waiver decides the verdict.
 	bom := map[string]any{"components": []any{map[string]any{
 		"bom-ref": "model:acme/m", "type": "machine-learning-model", "group": "meta-llama", "name": "m",
-		"licenses": []any{map[string]any{"license": map[string]any{"id": "CC-BY-NC-4.0"}}},
+		"licenses":   []any{map[string]any{"license": map[string]any{"id": "CC-BY-NC-4.0"}}},
 		"properties": []any{map[string]any{"name": "mlbom:asset.kind", "value": "model"}},
 	}}}
 	approve := func(mod func(*Approval)) []Approval {
@@ -412,7 +412,7 @@ deny contains {"component": "x", "message": "minimal"} if input.project == "mini
 		// YAML data is merged too; a nested directory maps to a nested path.
 		"extra/data.yaml": "threshold: 3\n",
 		// Test files and testdata are not loaded by the engine.
-		"team_test.rego":          "package mlbom.team_test\n\ntest_x if false\n",
+		"team_test.rego":         "package mlbom.team_test\n\ntest_x if false\n",
 		"testdata/case/bom.json": `{"not": "loaded"}`,
 	}
 	for name, src := range files {
