@@ -1,0 +1,202 @@
+package discover
+
+import (
+	"io/fs"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// What a string in a model position names. hint narrows the reading:
+// hintHF for from_pretrained-like calls (an HF id or a local path),
+// hintOllama for ollama calls, hintAny for a generic model= argument or
+// config key.
+type hint uint8
+
+const (
+	hintAny hint = iota
+	hintHF
+	hintOllama
+	hintST // sentence-transformers: bare names live under sentence-transformers/
+)
+
+var (
+	reHFID      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$`)
+	reBareModel = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,95}$`)
+	reOllamaTag = regexp.MustCompile(`^([a-z0-9][a-z0-9._-]*/)?[a-z0-9][a-z0-9._-]*(:[A-Za-z0-9._-]+)?$`)
+	reOpenAI    = regexp.MustCompile(`^(gpt-[0-9][\w.-]*|gpt-4o[\w.-]*|gpt-image-[\w.-]+|o[1-9](-[\w.-]+)?|chatgpt-[\w.-]+|text-embedding-[\w.-]+|text-davinci-\d+|davinci-\d+|babbage-\d+|dall-e-\d|whisper-1|tts-1(-hd)?|omni-moderation-[\w.-]+|text-moderation-[\w.-]+|computer-use-preview[\w.-]*|codex-[\w.-]+)$`)
+	reAnthropic = regexp.MustCompile(`^claude-[\w.@-]+$`)
+	reGoogle    = regexp.MustCompile(`^(models/)?(gemini-[\w.-]+|text-bison[\w@.-]*|chat-bison[\w@.-]*|text-embedding-00\d|text-multilingual-embedding-[\w.-]+|embedding-001|imagen-[\w.-]+|veo-[\w.-]+)$`)
+	reMistral   = regexp.MustCompile(`^(mistral-(tiny|small|medium|large|embed|saba|ocr)[\w.-]*|open-mistral-[\w.-]+|open-mixtral-[\w.-]+|codestral-[\w.-]+|ministral-[\w.-]+|pixtral-[\w.-]+|magistral-[\w.-]+|devstral-[\w.-]+)$`)
+	reCohere    = regexp.MustCompile(`^(command(-[\w.-]+)?|embed-(english|multilingual)-[\w.-]+|rerank-[\w.-]+|c4ai-aya-[\w.-]+)$`)
+)
+
+// Default API endpoints of hosted-model vendors.
+var providerEndpoint = map[string]string{
+	"openai":    "https://api.openai.com/v1",
+	"anthropic": "https://api.anthropic.com",
+	"google":    "https://generativelanguage.googleapis.com",
+	"mistral":   "https://api.mistral.ai",
+	"cohere":    "https://api.cohere.com",
+}
+
+// litellm-style "provider/model" prefixes.
+var litellmPrefix = map[string]string{
+	"openai": "openai", "azure": "openai", "anthropic": "anthropic", "gemini": "google",
+	"vertex_ai": "google", "mistral": "mistral", "cohere": "cohere", "cohere_chat": "cohere",
+	"bedrock": "bedrock", "groq": "groq", "together_ai": "together", "ollama": "ollama",
+	"ollama_chat": "ollama", "huggingface": "huggingface", "deepseek": "deepseek", "xai": "xai",
+}
+
+// hostedProvider names the vendor of a hosted model id.
+func hostedProvider(id string) (string, bool) {
+	switch {
+	case reOpenAI.MatchString(id):
+		return "openai", true
+	case reAnthropic.MatchString(id):
+		return "anthropic", true
+	case reGoogle.MatchString(id):
+		return "google", true
+	case reMistral.MatchString(id):
+		return "mistral", true
+	case reCohere.MatchString(id):
+		return "cohere", true
+	}
+	return "", false
+}
+
+// classify turns a string found in a model position into a finding, or
+// reports false when the string is not a model reference. The caller sets
+// Path, Line and Detector.
+func classify(fsys fs.FS, dir, val string, h hint) (Finding, bool) {
+	v := strings.TrimSpace(val)
+	if v == "" || len(v) > 200 || strings.ContainsAny(v, " \t\n{}$<>\"'|,;") {
+		return Finding{}, false
+	}
+	if strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") {
+		return urlFinding(v)
+	}
+	if rest, ok := strings.CutPrefix(v, "hf_hub:"); ok {
+		v = rest
+		h = hintHF
+	} else if rest, ok := strings.CutPrefix(v, "hf-hub:"); ok {
+		v = rest
+		h = hintHF
+	}
+	if p, ok := localPath(fsys, dir, v); ok {
+		return Finding{Kind: KindModel, Name: p, Provider: "local", Confidence: 0.85}, true
+	}
+	if h == hintOllama {
+		if reOllamaTag.MatchString(v) {
+			return Finding{Kind: KindModel, Name: v, Provider: "ollama", Confidence: 0.9,
+				URL: "http://localhost:11434"}, true
+		}
+		return Finding{}, false
+	}
+	if prov, ok := hostedProvider(v); ok && h != hintHF {
+		return Finding{Kind: KindService, Name: v, Provider: prov, Confidence: 0.9, URL: providerEndpoint[prov]}, true
+	}
+	if pre, rest, ok := strings.Cut(v, "/"); ok && h == hintAny {
+		if prov, ok := litellmPrefix[pre]; ok && rest != "" {
+			f := Finding{Kind: KindService, Name: rest, Provider: prov, Confidence: 0.85, URL: providerEndpoint[prov],
+				Props: map[string]string{"client": "litellm", "route": v}}
+			if prov == "ollama" {
+				f.Kind = KindModel
+				f.URL = "http://localhost:11434"
+			}
+			if prov == "huggingface" {
+				f.Kind = KindModel
+				f.URL = ""
+			}
+			return f, true
+		}
+	}
+	if looksLikePath(v) {
+		return Finding{}, false
+	}
+	if reHFID.MatchString(v) {
+		return Finding{Kind: KindModel, Name: v, Provider: "huggingface", Confidence: 0.9}, true
+	}
+	if reBareModel.MatchString(v) && strings.ContainsAny(v, "-0123456789") {
+		switch h {
+		case hintHF:
+			// Canonical un-namespaced Hub models: gpt2, bert-base-uncased.
+			return Finding{Kind: KindModel, Name: v, Provider: "huggingface", Confidence: 0.75}, true
+		case hintST:
+			return Finding{Kind: KindModel, Name: "sentence-transformers/" + v, Provider: "huggingface", Confidence: 0.8}, true
+		}
+	}
+	if h == hintHF && reBareModel.MatchString(v) && len(v) >= 3 && strings.ToLower(v) == v && knownBareModel[v] {
+		return Finding{Kind: KindModel, Name: v, Provider: "huggingface", Confidence: 0.75}, true
+	}
+	return Finding{}, false
+}
+
+var knownBareModel = map[string]bool{"gpt2": true, "distilgpt2": true}
+
+func looksLikePath(v string) bool {
+	if strings.HasPrefix(v, "./") || strings.HasPrefix(v, "../") || strings.HasPrefix(v, "/") || strings.HasPrefix(v, "~") {
+		return true
+	}
+	switch strings.ToLower(path.Ext(v)) {
+	case ".py", ".json", ".yaml", ".yml", ".txt", ".md", ".csv", ".pt", ".pth", ".bin", ".safetensors",
+		".onnx", ".gguf", ".pkl", ".h5", ".ckpt", ".jsonl", ".parquet", ".toml", ".html", ".pdf":
+		return true
+	}
+	return false
+}
+
+// localPath reports whether v names a file or directory in the repository,
+// relative to the root or to dir, and returns it cleaned.
+func localPath(fsys fs.FS, dir, v string) (string, bool) {
+	if fsys == nil || strings.HasPrefix(v, "/") || strings.Contains(v, "://") || strings.HasPrefix(v, "~") {
+		return "", false
+	}
+	for _, p := range []string{path.Clean(v), path.Join(dir, v)} {
+		if p == "." || strings.HasPrefix(p, "../") || p == ".." || !fs.ValidPath(p) {
+			continue
+		}
+		if _, err := fs.Stat(fsys, p); err == nil {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+var (
+	reHFResolve = regexp.MustCompile(`^https?://(?:huggingface\.co|hf\.co)/(datasets/|spaces/)?([A-Za-z0-9][\w.-]*/[\w.-]+)(?:/(?:resolve|blob|tree)/([^/]+))?`)
+	reWeightURL = regexp.MustCompile(`\.(safetensors|bin|pt|pth|ckpt|gguf|onnx|h5|keras|tflite|pkl|joblib|npz|mlmodel)(\?.*)?$`)
+	reDataURL   = regexp.MustCompile(`\.(csv|tsv|parquet|jsonl|arrow|zip|tar\.gz|tgz)(\?.*)?$`)
+)
+
+// urlFinding classifies a URL found in code or config: Hugging Face model
+// and dataset pages, weight downloads, dataset downloads.
+func urlFinding(u string) (Finding, bool) {
+	if m := reHFResolve.FindStringSubmatch(u); m != nil {
+		switch m[1] {
+		case "datasets/":
+			return Finding{Kind: KindDataset, Name: m[2], Provider: "huggingface", URL: u, Version: m[3], Confidence: 0.85}, true
+		case "spaces/":
+			return Finding{}, false
+		}
+		if strings.HasPrefix(m[2], "docs/") || strings.HasPrefix(m[2], "api/") || strings.HasPrefix(m[2], "blog/") {
+			return Finding{}, false
+		}
+		// A link to a model page is documentation; a resolve/ URL or a
+		// weight file is a download.
+		if !strings.Contains(u, "/resolve/") && !reWeightURL.MatchString(u) {
+			return Finding{}, false
+		}
+		return Finding{Kind: KindModel, Name: m[2], Provider: "huggingface", URL: u, Version: m[3], Confidence: 0.85}, true
+	}
+	if reWeightURL.MatchString(u) {
+		return Finding{Kind: KindWeights, Name: u, Provider: "url", URL: u, Confidence: 0.8}, true
+	}
+	if reDataURL.MatchString(u) {
+		return Finding{Kind: KindDataset, Name: u, Provider: "url", URL: u, Confidence: 0.6}, true
+	}
+	return Finding{}, false
+}
+
+// scanURLs finds URLs inside a string value (a shell line, a string literal).
+var reURL = regexp.MustCompile(`https?://[^\s"'<>()\x60]+`)
