@@ -284,17 +284,23 @@ func cardProse(c *ModelCard, body []byte, _ int) {
 	lines := strings.Split(string(body), "\n")
 	type sec struct {
 		field *string
+		also  *string // "Intended uses & limitations" feeds both
 		level int
 		text  strings.Builder
 	}
 	var cur *sec
 	flush := func() {
-		if cur != nil && cur.field != nil && *cur.field == "" {
-			t := strings.TrimSpace(cur.text.String())
-			if len(t) > 4000 {
-				t = t[:4000]
+		if cur == nil {
+			return
+		}
+		t := strings.TrimSpace(cur.text.String())
+		if len(t) > 4000 {
+			t = t[:4000]
+		}
+		for _, f := range []*string{cur.field, cur.also} {
+			if f != nil && *f == "" {
+				*f = t
 			}
-			*cur.field = t
 		}
 	}
 	inFence := false
@@ -313,6 +319,9 @@ func cardProse(c *ModelCard, body []byte, _ int) {
 			}
 			flush()
 			cur = &sec{field: proseField(c, m[2]), level: level}
+			if cur.field == &c.IntendedUse && strings.Contains(strings.ToLower(m[2]), "limitation") {
+				cur.also = &c.Limitations
+			}
 			continue
 		}
 		if cur != nil {
@@ -325,7 +334,7 @@ func cardProse(c *ModelCard, body []byte, _ int) {
 func proseField(c *ModelCard, heading string) *string {
 	h := strings.ToLower(heading)
 	switch {
-	case strings.Contains(h, "intended use") || h == "uses" || strings.Contains(h, "direct use") || strings.Contains(h, "intended purpose"):
+	case strings.Contains(h, "intended use") || h == "uses" || h == "use" || strings.Contains(h, "direct use") || strings.Contains(h, "intended purpose"):
 		return &c.IntendedUse
 	case strings.Contains(h, "limitation") || strings.Contains(h, "bias") || strings.Contains(h, "risks"):
 		return &c.Limitations
