@@ -517,3 +517,38 @@ func TestPropertiesDocumented(t *testing.T) {
 		}
 	}
 }
+
+// FuzzBuildText: any text from the repository yields a BOM that is valid JSON
+// against the schema and XML that decodes.
+func FuzzBuildText(f *testing.F) {
+	for _, s := range []string{"org/model", "</name>", "\x00\xff", "a]]>b", "LicenseRef-x", "mit OR (", "\u2028"} {
+		f.Add(s, s)
+	}
+	f.Fuzz(func(t *testing.T, name, prose string) {
+		res := &discover.Result{Findings: []discover.Finding{
+			{Kind: discover.KindModel, Name: name, Path: name, Line: 1, Detector: name, Confidence: 0.5, License: prose,
+				Card: &discover.ModelCard{Description: prose, BaseModel: []string{name}, Datasets: []string{prose}, Tags: []string{prose}}},
+			{Kind: discover.KindService, Name: name, Provider: prose, Path: "a.py", URL: "https://" + prose},
+			{Kind: discover.KindPrompt, Name: prose, Path: name, Props: map[string]string{name: prose}},
+		}}
+		inv := inventory.Normalize(inventory.Input{Source: inventory.Source{Name: name, URL: prose, License: prose}, Result: res})
+		b, err := Build(inv, Options{ToolVersion: prose, Timestamp: fixedTime, SerialNumber: fixedSerial})
+		if err != nil {
+			return // duplicate refs from degenerate names are reported, not written
+		}
+		data, err := EncodeJSON(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Validate(data); err != nil {
+			t.Fatalf("invalid BOM for %q / %q: %v", name, prose, err)
+		}
+		x, err := EncodeXML(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Decode(x); err != nil {
+			t.Fatalf("XML does not decode for %q / %q: %v", name, prose, err)
+		}
+	})
+}

@@ -6,6 +6,7 @@ package bom
 
 import (
 	"fmt"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -183,8 +184,8 @@ func application(inv *inventory.Inventory, ref string) *cdx.Component {
 	case s.Ref != "":
 		c.Version = text(s.Ref)
 	}
-	if u := text(s.URL); u != "" && s.Kind != "local" {
-		c.ExternalReferences = &[]cdx.ExternalReference{{Type: cdx.ERTypeVCS, URL: iri(u), Comment: strings.TrimSpace("ref " + text(s.Ref))}}
+	if u := iri(text(s.URL)); u != "" && s.Kind != "local" {
+		c.ExternalReferences = &[]cdx.ExternalReference{{Type: cdx.ERTypeVCS, URL: u, Comment: strings.TrimSpace("ref " + text(s.Ref))}}
 	}
 	if s.Commit != "" {
 		commit := cdx.Commit{UID: text(s.Commit)}
@@ -278,7 +279,9 @@ func component(c *inventory.Component) cdx.Component {
 func supplier(c *inventory.Component) *cdx.OrganizationalEntity {
 	e := &cdx.OrganizationalEntity{Name: text(c.Supplier)}
 	if c.Provider == "huggingface" {
-		e.URL = &[]string{"https://huggingface.co/" + iriPath(c.Supplier)}
+		if u := iri("https://huggingface.co/" + text(c.Supplier)); u != "" {
+			e.URL = &[]string{u}
+		}
 	}
 	return e
 }
@@ -407,12 +410,12 @@ func externalRefs(c *inventory.Component) []cdx.ExternalReference {
 			cdx.ExternalReference{Type: cdx.ERTypeVCS, URL: base},
 			cdx.ExternalReference{Type: cdx.ERTypeDistribution, URL: base + "/tree/" + iriPath(rev)})
 	}
-	if u := text(c.URL); u != "" && isURL(u) {
-		refs = append(refs, cdx.ExternalReference{Type: cdx.ERTypeDistribution, URL: iri(u)})
+	if u := iri(text(c.URL)); isURL(u) {
+		refs = append(refs, cdx.ExternalReference{Type: cdx.ERTypeDistribution, URL: u})
 	}
 	for _, l := range c.Licenses {
-		if l.URL != "" && isURL(l.URL) {
-			refs = append(refs, cdx.ExternalReference{Type: cdx.ERTypeLicense, URL: iri(text(l.URL))})
+		if u := iri(text(l.URL)); isURL(u) {
+			refs = append(refs, cdx.ExternalReference{Type: cdx.ERTypeLicense, URL: u})
 		}
 	}
 	sort.SliceStable(refs, func(i, j int) bool {
@@ -515,8 +518,8 @@ func dataset(c *inventory.Component) cdx.ComponentData {
 			repo = c.Group + "/" + c.Name
 		}
 		d.Contents = &cdx.ComponentDataContents{URL: "https://huggingface.co/datasets/" + iriPath(repo)}
-	} else if u := text(c.URL); isURL(u) {
-		d.Contents = &cdx.ComponentDataContents{URL: iri(u)}
+	} else if u := iri(text(c.URL)); isURL(u) {
+		d.Contents = &cdx.ComponentDataContents{URL: u}
 	}
 	if v := c.Props["classification"]; v != "" {
 		d.Classification = text(v)
@@ -549,8 +552,8 @@ func service(c *inventory.Component) cdx.Service {
 		s.Provider = &cdx.OrganizationalEntity{Name: text(c.Provider)}
 	}
 	var endpoints []string
-	if u := text(c.URL); isURL(u) {
-		endpoints = append(endpoints, iri(u))
+	if u := iri(text(c.URL)); isURL(u) {
+		endpoints = append(endpoints, u)
 	} else if p := providers[c.Provider]; p.endpoint != "" {
 		endpoints = append(endpoints, p.endpoint)
 	}
@@ -640,8 +643,8 @@ func licenseEntry(l inventory.License) *cdx.License {
 		}
 		e := &cdx.License{Name: name, Acknowledgement: cdx.LicenseAcknowledgementDeclared,
 			Properties: &[]cdx.Property{prop(PropLicenseRef, l.ID)}}
-		if isURL(l.URL) {
-			e.URL = iri(text(l.URL))
+		if u := iri(text(l.URL)); isURL(u) {
+			e.URL = u
 		}
 		return e
 	}
@@ -1017,7 +1020,8 @@ func isURL(s string) bool {
 }
 
 // iri makes a URL acceptable to the schema's iri-reference format: no
-// spaces or other characters that must be escaped.
+// spaces or other characters that must be escaped. A URL that still does not
+// parse (a hostile host name) becomes "" and is left out by the callers.
 func iri(s string) string {
 	var b strings.Builder
 	for _, r := range s {
@@ -1028,7 +1032,11 @@ func iri(s string) string {
 			b.WriteRune(r)
 		}
 	}
-	return b.String()
+	out := b.String()
+	if _, err := url.Parse(out); err != nil {
+		return ""
+	}
+	return out
 }
 
 func iriPath(s string) string { return iri(text(s)) }
