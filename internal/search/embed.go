@@ -22,7 +22,7 @@ type Embedder interface {
 }
 
 // DefaultOfflineDim is the dimension NewOffline uses for dim <= 0.
-const DefaultOfflineDim = 256
+const DefaultOfflineDim = 512
 
 // offline is a feature-hashing embedder: no model, no network, same output on
 // every machine.
@@ -38,7 +38,7 @@ const DefaultOfflineDim = 256
 // a small stop list. Use an OpenAI-compatible embedder for semantic recall.
 type offline struct{ dim int }
 
-// NewOffline returns the offline embedder with dim dimensions (<= 0: 256).
+// NewOffline returns the offline embedder with dim dimensions (<= 0: 512).
 func NewOffline(dim int) Embedder {
 	if dim <= 0 {
 		dim = DefaultOfflineDim
@@ -72,11 +72,33 @@ const (
 	wUnigram = 1.0
 	wBigram  = 0.5
 	wTrigram = 0.35
+	wPart    = 0.5
 )
+
+// alnumParts splits a word at letter/digit boundaries ("gpt4o" →
+// gpt, 4, o; "llama3" → llama, 3); nil for words without such a boundary.
+func alnumParts(w string) []string {
+	var parts []string
+	start := 0
+	r := []rune(w)
+	for i := 1; i < len(r); i++ {
+		if isDigit(r[i]) != isDigit(r[i-1]) {
+			parts = append(parts, string(r[start:i]))
+			start = i
+		}
+	}
+	if parts == nil {
+		return nil
+	}
+	return append(parts, string(r[start:]))
+}
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
 
 func (o offline) embed(text string) []float32 {
 	acc := make([]float64, o.dim)
 	counts := map[string]float64{}
+	unit := map[string]float64{} // weight of one occurrence of each feature
 	words := store.Terms(text)
 	prev := ""
 	for _, w := range words {
@@ -85,14 +107,24 @@ func (o offline) embed(text string) []float32 {
 			continue
 		}
 		counts["w:"+w] += wUnigram
+		unit["w:"+w] = wUnigram
 		if prev != "" {
 			counts["b:"+prev+" "+w] += wBigram
+			unit["b:"+prev+" "+w] = wBigram
 		}
 		prev = w
+		// "gpt4o", "llama3", "yolov8": the parts people also write apart.
+		for _, part := range alnumParts(w) {
+			if _, ok := unit["w:"+part]; !ok {
+				unit["w:"+part] = wPart
+			}
+			counts["w:"+part] += wPart
+		}
 		padded := "<" + w + ">"
 		r := []rune(padded)
 		for i := 0; i+3 <= len(r); i++ {
 			counts["t:"+string(r[i:i+3])] += wTrigram
+			unit["t:"+string(r[i:i+3])] = wTrigram
 		}
 	}
 	for f, c := range counts {
@@ -105,7 +137,8 @@ func (o offline) embed(text string) []float32 {
 			sign = -1
 		}
 		// Sub-linear: a word repeated ten times is not ten times as telling.
-		acc[idx] += sign * (1 + math.Log(c/minWeight(f))) * minWeight(f)
+		u := unit[f]
+		acc[idx] += sign * u * (1 + math.Log(max(c/u, 1)))
 	}
 	var norm float64
 	for _, v := range acc {
@@ -120,14 +153,4 @@ func (o offline) embed(text string) []float32 {
 		v[i] = float32(a * inv)
 	}
 	return v
-}
-
-func minWeight(feature string) float64 {
-	switch feature[0] {
-	case 'w':
-		return wUnigram
-	case 'b':
-		return wBigram
-	}
-	return wTrigram
 }
