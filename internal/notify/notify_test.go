@@ -95,7 +95,9 @@ type webhookReceiver struct {
 	fail       []int // statuses to answer next
 }
 
-func newReceiver(t *testing.T, secret string) *webhookReceiver {
+func newReceiver(t *testing.T, secret string) *webhookReceiver { return newReceiverTB(t, secret) }
+
+func newReceiverTB(t testing.TB, secret string) *webhookReceiver {
 	r := &webhookReceiver{secret: secret}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)

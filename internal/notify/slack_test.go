@@ -223,7 +223,7 @@ func TestSlackCrashAfterAcceptedIsReconciled(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := notifytest.NewSlack(t)
 			led := notifytest.NewMemLedger()
-			led.FailComplete = func(key, ch, state string) error { return errCrash }
+			led.FailNextCompletes(1, errCrash)
 			o := slackOpts(s)
 			o.SlackChannel = tc.channel(s)
 			n := mustNew(t, o, led)
@@ -231,7 +231,6 @@ func TestSlackCrashAfterAcceptedIsReconciled(t *testing.T) {
 			if _, err := n.Notify(context.Background(), b); !errors.Is(err, errCrash) {
 				t.Fatalf("first attempt: err = %v, want the ledger failure", err)
 			}
-			led.FailComplete = nil
 			if !tc.sameProc {
 				n = mustNew(t, o, led)
 			}

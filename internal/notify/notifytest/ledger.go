@@ -95,6 +95,24 @@ func (l *MemLedger) ListNotifications(ctx context.Context, channel, state string
 	return out, nil
 }
 
+// FailNextCompletes makes the next n CompleteNotification calls fail with
+// err, as a worker dying right after a delivery would; later calls succeed.
+// Handy for retry tests where the same ledger serves every attempt.
+func (l *MemLedger) FailNextCompletes(n int, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	left := n
+	l.FailComplete = func(string, string, string) error {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if left <= 0 {
+			return nil
+		}
+		left--
+		return err
+	}
+}
+
 // Count returns how many rows channel has in state ("" = any).
 func (l *MemLedger) Count(channel, state string) int {
 	rows, _ := l.ListNotifications(context.Background(), channel, state)
