@@ -40,6 +40,7 @@ type openAIEmbedder struct {
 	opts   OpenAIOptions
 	client *openai.Client
 	dim    int
+	name   string // fixed at construction so stored vectors keep matching it
 	sleep  func(ctx context.Context, d time.Duration) error
 }
 
@@ -84,15 +85,16 @@ func NewOpenAI(opts OpenAIOptions) Embedder {
 	if dim == 0 {
 		dim = knownDims[opts.Model]
 	}
-	return &openAIEmbedder{opts: opts, client: openai.NewClientWithConfig(cfg), dim: dim, sleep: sleepCtx}
+	name := "openai:" + opts.Model
+	if dim > 0 {
+		name = fmt.Sprintf("%s/%d", name, dim)
+	}
+	return &openAIEmbedder{opts: opts, client: openai.NewClientWithConfig(cfg), dim: dim, name: name, sleep: sleepCtx}
 }
 
-func (o *openAIEmbedder) Name() string {
-	if o.dim > 0 {
-		return fmt.Sprintf("openai:%s/%d", o.opts.Model, o.dim)
-	}
-	return "openai:" + o.opts.Model
-}
+// Name is "openai:MODEL/DIM", or "openai:MODEL" when the dimension is
+// learned from the first response (the store matches vectors by dimension too).
+func (o *openAIEmbedder) Name() string { return o.name }
 
 func (o *openAIEmbedder) Dim() int { return o.dim }
 
