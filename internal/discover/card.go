@@ -130,8 +130,8 @@ func parseFrontMatter(fm []byte, firstLine int) (*node, []string) {
 			continue
 		}
 		v = strings.Trim(strings.TrimSpace(v), `"'`)
-		if v == "" {
-			continue
+		if v == "" || v[0] == '[' || v[0] == '{' {
+			continue // a flow collection we cannot trust after a syntax error
 		}
 		root.keys = append(root.keys, strings.TrimSpace(k))
 		root.keyLines = append(root.keyLines, firstLine+i)

@@ -18,7 +18,9 @@ type expectedFinding struct {
 	Line int    `json:"line"`
 }
 
-func (e expectedFinding) key() string { return fmt.Sprintf("%s|%s|%s|%d", e.Kind, e.Name, e.Path, e.Line) }
+func (e expectedFinding) key() string {
+	return fmt.Sprintf("%s|%s|%s|%d", e.Kind, e.Name, e.Path, e.Line)
+}
 
 // TestFixtureRepoPrecisionRecall scans a small realistic application and
 // scores the findings against its hand-checked inventory, per asset kind.

@@ -168,15 +168,15 @@ func promptModel(f *file, out *sink, m any) {
 			id = rest
 		}
 		if fd, ok := classify(f.fsys, f.dir, id, hintAny); ok {
-			fd.Path, fd.Line, fd.Detector = f.path, lineOf(f.data, "model"), "prompt.model"
+			fd.Path, fd.Line, fd.Detector = f.path, lineContaining(f.data, id), "prompt.model"
 			out.add(fd)
 		}
 	}
 }
 
-func lineOf(data []byte, key string) int {
+func lineContaining(data []byte, s string) int {
 	for i, l := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(strings.TrimSpace(l), key+":") {
+		if strings.Contains(l, s) {
 			return i + 1
 		}
 	}

@@ -255,7 +255,13 @@ func sniffZip(h []byte) (string, bool) {
 		}
 		names = append(names, string(h[off+30:off+30+nlen]))
 		if flags&0x08 != 0 || csize == 0xffffffff {
-			break // sizes follow the data; stop at the first member
+			// Sizes follow the data: find the next member by its signature.
+			next := bytes.Index(h[off+30+nlen:], magicZip)
+			if next < 0 {
+				break
+			}
+			off += 30 + nlen + next
+			continue
 		}
 		off += 30 + nlen + xlen + csize
 	}
@@ -407,6 +413,12 @@ func (s *session) analyseBinary(ctx context.Context, f *file, out *sink, buf []b
 		return
 	}
 	format, ok := Sniff(head, f.base)
+	if !ok && bytes.HasPrefix(head, magicZip) {
+		// The members that tell the format may lie beyond the first 4 KiB.
+		if names, zok := zipNames(f); zok {
+			format, ok = zipFormat(names)
+		}
+	}
 	if !ok {
 		if f.ext == ".pb" && f.base == "saved_model.pb" {
 			format, ok = "savedmodel", true
