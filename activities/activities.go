@@ -49,13 +49,15 @@ type Notifier interface {
 
 // Activities holds the dependencies of every step.
 type Activities struct {
-	Store     Store
-	Policy    PolicyEvaluator
-	Embedder  search.Embedder
-	Notifier  Notifier
-	Source    source.Options
-	Discover  discover.Options
-	ModelScan modelscan.Options
+	Store    Store
+	Policy   PolicyEvaluator
+	Embedder search.Embedder
+	Notifier Notifier
+	// DryRunNotifier plans without sending, for scans started with dryRun.
+	DryRunNotifier Notifier
+	Source         source.Options
+	Discover       discover.Options
+	ModelScan      modelscan.Options
 	// WorkDir holds clones and fetched files.
 	WorkDir     string
 	ToolVersion string

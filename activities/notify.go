@@ -38,7 +38,11 @@ func (a *Activities) Notify(ctx context.Context, req NotifyRequest) (*NotifyResu
 	if err := a.getJSON(ctx, req.DecisionRef, &dec); err != nil {
 		return nil, classify("notify", err)
 	}
-	if a.Notifier == nil {
+	n := a.Notifier
+	if req.DryRun {
+		n = a.DryRunNotifier
+	}
+	if n == nil {
 		return &NotifyResult{}, nil
 	}
 	open := make([]policy.Finding, 0, len(dec.Findings))
@@ -47,7 +51,7 @@ func (a *Activities) Notify(ctx context.Context, req NotifyRequest) (*NotifyResu
 			open = append(open, f)
 		}
 	}
-	rep, err := a.Notifier.Notify(ctx, notify.Batch{
+	rep, err := n.Notify(ctx, notify.Batch{
 		Project: req.Project, ScanID: req.ScanID, RunID: req.RunID, RunURL: req.RunURL,
 		Verdict: dec.Verdict, Version: req.Version, Findings: open,
 	})

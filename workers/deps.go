@@ -65,16 +65,24 @@ func NewDeps(ctx context.Context, cfg *config.Config) (*Deps, error) {
 		db.Close()
 		return nil, fmt.Errorf("notifier: %w", err)
 	}
+	dryOpts := nopts
+	dryOpts.DryRun = true
+	dryRun, err := notify.New(dryOpts, db)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("notifier: %w", err)
+	}
 	workDir, err := filepath.Abs(cfg.DataDir)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	acts := &activities.Activities{
-		Store:    db,
-		Policy:   engine,
-		Embedder: Embedder(cfg),
-		Notifier: notifier,
+		Store:          db,
+		Policy:         engine,
+		Embedder:       Embedder(cfg),
+		Notifier:       notifier,
+		DryRunNotifier: dryRun,
 		Source: source.Options{
 			HFEndpoint: cfg.HFEndpoint, HFToken: cfg.HFToken, GitToken: cfg.GitToken, Timeout: 5 * time.Minute,
 		},
@@ -100,7 +108,8 @@ func NotifyOptions(cfg *config.Config) notify.Options {
 	return notify.Options{
 		SlackToken: cfg.SlackToken, SlackChannel: cfg.SlackChannel, SlackWebhookURL: cfg.SlackWebhookURL, SlackAPIURL: cfg.SlackAPIURL,
 		JiraURL: cfg.JiraURL, JiraUser: cfg.JiraUser, JiraToken: cfg.JiraToken, JiraProject: cfg.JiraProject, JiraIssueType: cfg.JiraIssueType,
-		WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
+		JiraResolveTransition: cfg.JiraResolveTransition,
+		WebhookURL:            cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
 		DashboardURL: cfg.DashboardURL, TemporalUIURL: cfg.TemporalUIURL,
 	}
 }

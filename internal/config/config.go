@@ -51,9 +51,12 @@ type Config struct {
 	JiraToken       string // MLBOM_JIRA_TOKEN
 	JiraProject     string // MLBOM_JIRA_PROJECT
 	JiraIssueType   string // MLBOM_JIRA_ISSUE_TYPE, default Bug
-	WebhookURL      string // MLBOM_WEBHOOK_URL
-	WebhookSecret   string // MLBOM_WEBHOOK_SECRET (HMAC-SHA256 key)
-	DashboardURL    string // MLBOM_DASHBOARD_URL, used in links
+	// JiraResolveTransition is the transition applied when a finding is gone
+	// (e.g. "Done"); empty only comments.
+	JiraResolveTransition string // MLBOM_JIRA_RESOLVE_TRANSITION
+	WebhookURL            string // MLBOM_WEBHOOK_URL
+	WebhookSecret         string // MLBOM_WEBHOOK_SECRET (HMAC-SHA256 key)
+	DashboardURL          string // MLBOM_DASHBOARD_URL, used in links
 
 	// API / dashboard
 	HTTPAddr string // MLBOM_HTTP_ADDR, default 127.0.0.1:8080
@@ -72,32 +75,33 @@ func fromLookup(lookup func(string) (string, bool)) (*Config, error) {
 		return def
 	}
 	c := &Config{
-		TemporalAddress:   get("127.0.0.1:7233", "MLBOM_TEMPORAL_ADDRESS"),
-		TemporalNamespace: get("default", "MLBOM_TEMPORAL_NAMESPACE"),
-		TemporalUIURL:     get("http://localhost:8233", "MLBOM_TEMPORAL_UI"),
-		TaskQueue:         get("mlbom-scan", "MLBOM_TASK_QUEUE"),
-		DataDir:           get(".mlbom", "MLBOM_HOME"),
-		HFEndpoint:        get("https://huggingface.co", "MLBOM_HF_ENDPOINT"),
-		HFToken:           get("", "HF_TOKEN"),
-		GitToken:          get("", "MLBOM_GIT_TOKEN", "GITHUB_TOKEN"),
-		PolicyDir:         get("", "MLBOM_POLICY_DIR"),
-		BuiltinPolicyDir:  get("", "MLBOM_BUILTIN_POLICY_DIR"),
-		EmbedBaseURL:      get("", "MLBOM_EMBED_BASE_URL"),
-		EmbedModel:        get("text-embedding-3-small", "MLBOM_EMBED_MODEL"),
-		EmbedAPIKey:       get("", "MLBOM_EMBED_API_KEY", "OPENAI_API_KEY"),
-		SlackToken:        get("", "MLBOM_SLACK_TOKEN"),
-		SlackChannel:      get("", "MLBOM_SLACK_CHANNEL"),
-		SlackWebhookURL:   get("", "MLBOM_SLACK_WEBHOOK_URL"),
-		SlackAPIURL:       get("https://slack.com/api/", "MLBOM_SLACK_API_URL"),
-		JiraURL:           get("", "MLBOM_JIRA_URL"),
-		JiraUser:          get("", "MLBOM_JIRA_USER"),
-		JiraToken:         get("", "MLBOM_JIRA_TOKEN"),
-		JiraProject:       get("", "MLBOM_JIRA_PROJECT"),
-		JiraIssueType:     get("Bug", "MLBOM_JIRA_ISSUE_TYPE"),
-		WebhookURL:        get("", "MLBOM_WEBHOOK_URL"),
-		WebhookSecret:     get("", "MLBOM_WEBHOOK_SECRET"),
-		DashboardURL:      get("http://127.0.0.1:8080", "MLBOM_DASHBOARD_URL"),
-		HTTPAddr:          get("127.0.0.1:8080", "MLBOM_HTTP_ADDR"),
+		TemporalAddress:       get("127.0.0.1:7233", "MLBOM_TEMPORAL_ADDRESS"),
+		TemporalNamespace:     get("default", "MLBOM_TEMPORAL_NAMESPACE"),
+		TemporalUIURL:         get("http://localhost:8233", "MLBOM_TEMPORAL_UI"),
+		TaskQueue:             get("mlbom-scan", "MLBOM_TASK_QUEUE"),
+		DataDir:               get(".mlbom", "MLBOM_HOME"),
+		HFEndpoint:            get("https://huggingface.co", "MLBOM_HF_ENDPOINT"),
+		HFToken:               get("", "HF_TOKEN"),
+		GitToken:              get("", "MLBOM_GIT_TOKEN", "GITHUB_TOKEN"),
+		PolicyDir:             get("", "MLBOM_POLICY_DIR"),
+		BuiltinPolicyDir:      get("", "MLBOM_BUILTIN_POLICY_DIR"),
+		EmbedBaseURL:          get("", "MLBOM_EMBED_BASE_URL"),
+		EmbedModel:            get("text-embedding-3-small", "MLBOM_EMBED_MODEL"),
+		EmbedAPIKey:           get("", "MLBOM_EMBED_API_KEY", "OPENAI_API_KEY"),
+		SlackToken:            get("", "MLBOM_SLACK_TOKEN"),
+		SlackChannel:          get("", "MLBOM_SLACK_CHANNEL"),
+		SlackWebhookURL:       get("", "MLBOM_SLACK_WEBHOOK_URL"),
+		SlackAPIURL:           get("https://slack.com/api/", "MLBOM_SLACK_API_URL"),
+		JiraURL:               get("", "MLBOM_JIRA_URL"),
+		JiraUser:              get("", "MLBOM_JIRA_USER"),
+		JiraToken:             get("", "MLBOM_JIRA_TOKEN"),
+		JiraProject:           get("", "MLBOM_JIRA_PROJECT"),
+		JiraIssueType:         get("Bug", "MLBOM_JIRA_ISSUE_TYPE"),
+		JiraResolveTransition: get("", "MLBOM_JIRA_RESOLVE_TRANSITION"),
+		WebhookURL:            get("", "MLBOM_WEBHOOK_URL"),
+		WebhookSecret:         get("", "MLBOM_WEBHOOK_SECRET"),
+		DashboardURL:          get("http://127.0.0.1:8080", "MLBOM_DASHBOARD_URL"),
+		HTTPAddr:              get("127.0.0.1:8080", "MLBOM_HTTP_ADDR"),
 	}
 	c.DB = get("sqlite:"+filepath.Join(c.DataDir, "mlbom.db"), "MLBOM_DB")
 
