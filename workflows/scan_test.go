@@ -24,11 +24,17 @@ type fakeSteps struct {
 	approvals  []activities.RecordApprovalsRequest
 }
 
-func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *fakeSteps) {
+// newEnv registers acts (real activities) or, by default, an empty struct
+// whose methods the tests mock.
+func newEnv(t *testing.T, acts ...*activities.Activities) (*testsuite.TestWorkflowEnvironment, *fakeSteps) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(ScanWorkflow, workflow.RegisterOptions{Name: ScanWorkflowName})
-	env.RegisterActivity(&activities.Activities{})
+	a := &activities.Activities{}
+	if len(acts) > 0 {
+		a = acts[0]
+	}
+	env.RegisterActivity(a)
 	return env, &fakeSteps{env: env}
 }
 
