@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -248,6 +249,8 @@ func classifyGitErr(err error, what string) error {
 	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed),
 		errors.Is(err, transport.ErrInvalidAuthMethod):
 		return invalidWrap(err, "%s: access denied (set MLBOM_GIT_TOKEN to a token that can read it)", what)
+	case errors.Is(err, exec.ErrNotFound):
+		return invalidWrap(err, "%s: file:// URLs need the git program (git-upload-pack) installed; or scan the work tree by its path", what)
 	case errors.Is(err, transport.ErrEmptyRemoteRepository):
 		return invalidWrap(err, "%s: the repository is empty", what)
 	case errors.Is(err, git.NoMatchingRefSpecError{}), errors.Is(err, plumbing.ErrReferenceNotFound):

@@ -49,7 +49,10 @@ type Tree struct {
 	URL    string
 	Ref    string // resolved branch or tag name, if any
 	Commit string // commit sha (git) or revision sha (Hugging Face)
-	Name   string // a default project name derived from the source
+	// Name is a default project name: the directory or repository base
+	// name without ".git", or for Hugging Face the repository name without
+	// its owner ("sentiment-bert" for hf://acme-ai/sentiment-bert).
+	Name string
 	// Findings the source itself contributes (Hugging Face API metadata:
 	// siblings with LFS sha256 and size, cardData), merged with discovery's.
 	Findings   []discover.Finding
