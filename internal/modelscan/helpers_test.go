@@ -102,8 +102,8 @@ func torchStateDict(names ...string) []byte {
 	}
 	p.op('u')
 	// state: {'_metadata': OrderedDict([('', {'version': 1})])}
-	p.op('}').put(memo).str("_metadata").put(memo+1).get(0).op(')').op('R').put(memo + 2)
-	p.str("").put(memo+3).op('}').put(memo+4).str("version").put(memo+5).int1(1).op('s').op('s')
+	p.op('}').put(memo).str("_metadata").put(memo + 1).get(0).op(')').op('R').put(memo + 2)
+	p.str("").put(memo + 3).op('}').put(memo + 4).str("version").put(memo + 5).int1(1).op('s').op('s')
 	p.op('s').op('b')
 	return p.stop()
 }

@@ -272,7 +272,6 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-
 func classifyZip(entries []zipEntry) string {
 	names := map[string]bool{}
 	npy, hasCode, hasData := 0, false, false
