@@ -316,7 +316,9 @@ func (c *hfClient) materialize(ctx context.Context, repo hfRepo, sha string, sib
 		bytes += max(size, 0)
 		blobID := strings.ToLower(s.BlobID)
 		g.Go(func() error {
-			err := c.download(gctx, repo, sha, name, root, maxFile, "", size, blobID)
+			fctx, cancel := context.WithTimeout(gctx, o.Timeout)
+			defer cancel()
+			err := c.download(fctx, repo, sha, name, root, maxFile, "", size, blobID)
 			if errors.Is(err, errEntryNotFound) {
 				skip(name, "listed by the Hub but not found when fetched")
 				return nil

@@ -355,10 +355,12 @@ func TestOpenHFErrors(t *testing.T) {
 		{"rate limited", "hf://acme-ai/busy-model", testHFToken, false, "rate limited"},
 		{"server error", "hf://acme-ai/flaky-model", "", false, "502"},
 		{"malformed", "hf://acme-ai/../../etc", "", true, "malformed"},
+		{"revision given twice", "hf://acme-ai/sentiment-bert@main|v1.0", "", true, "revision given twice"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Open(context.Background(), Spec{Source: tc.src, WorkDir: t.TempDir()}, Options{HFEndpoint: hub.URL, HFToken: tc.token})
+			src, ref, _ := strings.Cut(tc.src, "|")
+			_, err := Open(context.Background(), Spec{Source: src, Ref: ref, WorkDir: t.TempDir()}, Options{HFEndpoint: hub.URL, HFToken: tc.token})
 			if err == nil {
 				t.Fatal("no error")
 			}

@@ -31,7 +31,10 @@ type Options struct {
 	HFEndpoint string
 	HFToken    string
 	GitToken   string
-	Timeout    time.Duration
+	// Timeout bounds each Hugging Face API call and small-file download and
+	// the git ref listing (default 60s). Clones and weight downloads run
+	// under the caller's context only: they may rightly take longer.
+	Timeout time.Duration
 	// MaxFileSize caps each Hugging Face file fetched as text (non-LFS
 	// files); larger ones are listed in Tree.Skipped. Default 8 MiB.
 	MaxFileSize int64
