@@ -16,6 +16,7 @@ type textIndex struct {
 	live     int
 	maxSeq   int64
 	count    int
+	gen      int64
 }
 
 type textDoc struct {
@@ -101,6 +102,13 @@ func (t *textIndex) search(terms []string, f Filter, k int) []scored {
 }
 
 func (d *DB) refreshTextIndex(ctx context.Context) (*textIndex, error) {
+	gen, err := d.generation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if d.txtIdx != nil && d.txtIdx.gen == gen {
+		return d.txtIdx, nil
+	}
 	var count int
 	var maxSeq int64
 	if err := d.db.QueryRowContext(ctx, "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM evidence").Scan(&count, &maxSeq); err != nil {
@@ -108,6 +116,7 @@ func (d *DB) refreshTextIndex(ctx context.Context) (*textIndex, error) {
 	}
 	t := d.txtIdx
 	if t != nil && t.count == count && t.maxSeq == maxSeq && t.live == count {
+		t.gen = gen
 		return t, nil
 	}
 	if t != nil && maxSeq > t.maxSeq {
@@ -125,6 +134,7 @@ func (d *DB) refreshTextIndex(ctx context.Context) (*textIndex, error) {
 	if maxSeq > t.maxSeq {
 		t.maxSeq = maxSeq
 	}
+	t.gen = gen
 	d.txtIdx = t
 	return t, nil
 }

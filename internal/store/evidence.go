@@ -84,7 +84,8 @@ func (d *DB) UpsertEvidence(ctx context.Context, docs []Evidence) error {
 				return err
 			}
 		}
-		return nil
+		_, err := tx.ExecContext(ctx, "UPDATE search_generation SET gen = gen + 1 WHERE name = 'evidence'")
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("upsert %d evidence documents: %w", len(uniq), err)
@@ -333,10 +334,20 @@ func (d *DB) SearchText(ctx context.Context, query string, f Filter, k int) ([]H
 				quoted = append(quoted, `"`+t+`"`)
 			}
 		}
-		q = "SELECT " + evidenceCols + ", -bm25(evidence_fts, 2.0, 1.0) AS score FROM evidence_fts " +
-			"JOIN evidence e ON e.seq = evidence_fts.rowid WHERE evidence_fts MATCH ?" + where +
-			" ORDER BY score DESC LIMIT ?"
-		args = append(append([]any{strings.Join(quoted, " OR ")}, fargs...), k)
+		match := strings.Join(quoted, " OR ")
+		if where == "" {
+			// Rank inside FTS first and join only the k winners: joining
+			// every match drags each document's body through the sorter.
+			q = "SELECT " + evidenceCols + ", r.score FROM (SELECT rowid, -bm25(evidence_fts, 2.0, 1.0) AS score " +
+				"FROM evidence_fts WHERE evidence_fts MATCH ? ORDER BY score DESC LIMIT ?) r " +
+				"JOIN evidence e ON e.seq = r.rowid ORDER BY r.score DESC"
+			args = []any{match, k}
+		} else {
+			q = "SELECT " + evidenceCols + ", -bm25(evidence_fts, 2.0, 1.0) AS score FROM evidence_fts " +
+				"JOIN evidence e ON e.seq = evidence_fts.rowid WHERE evidence_fts MATCH ?" + where +
+				" ORDER BY score DESC LIMIT ?"
+			args = append(append([]any{match}, fargs...), k)
+		}
 	} else {
 		text := strings.Join(terms, " ")
 		q = "SELECT " + evidenceCols + ", MATCH(e.name, e.body) AGAINST (? IN NATURAL LANGUAGE MODE) AS score FROM evidence e " +

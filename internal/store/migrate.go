@@ -4,12 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/go-sql-driver/mysql"
 )
 
 //go:embed migrations
@@ -181,7 +184,7 @@ func (d *DB) applyMigration(ctx context.Context, q queryExecer, m migration) err
 		if !d.applies(s.cond) {
 			continue
 		}
-		if _, err := q.ExecContext(ctx, s.sql); err != nil {
+		if _, err := q.ExecContext(ctx, s.sql); err != nil && !alreadyApplied(err) {
 			return fmt.Errorf("migration %04d_%s statement %d: %w", m.version, m.name, i+1, err)
 		}
 	}
@@ -191,6 +194,13 @@ func (d *DB) applyMigration(ctx context.Context, q queryExecer, m migration) err
 		return fmt.Errorf("record migration %04d_%s: %w", m.version, m.name, err)
 	}
 	return nil
+}
+
+// alreadyApplied: MySQL DDL without IF NOT EXISTS (CREATE INDEX, ADD
+// COLUMN on MySQL 8) re-run after an interrupted migration.
+func alreadyApplied(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1061 || me.Number == 1060) // duplicate key name, column name
 }
 
 // SchemaVersion is the highest applied migration.
