@@ -126,6 +126,9 @@ func corpus() []corpusCase {
 		{name: "gguf jinja gadget", file: "model.gguf", data: raw(benignGGUF(jinjaGadget)), malicious: true, want: []string{"gguf.jinja-gadget"}},
 		{name: "savedmodel PyFunc", file: "saved_model.pb", data: raw(savedModel("Placeholder", "PyFunc")), malicious: true, want: []string{"tf.dangerous-op"}},
 		{name: "onnx external data traversal", file: "model.onnx", data: raw(onnxModel("", "../../../etc/passwd")), malicious: true, want: []string{"onnx.external-data-traversal"}},
+		{name: "pickle/zip polyglot", file: "model.pt", data: func(t testing.TB) []byte {
+			return append(torchStateDict("w"), buildZip(t, zmember{name: "archive/data.pkl", data: osSystem()})...)
+		}, malicious: true, want: []string{"format.polyglot", "pickle.denylisted-global"}},
 		{name: "7z unscannable", file: "model.7z", data: raw(append([]byte("7z\xbc\xaf\x27\x1c\x00\x04"), make([]byte, 64)...)), malicious: true, status: StatusUnscannable},
 	}
 }

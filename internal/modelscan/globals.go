@@ -191,16 +191,26 @@ func isIdentPath(s string) bool {
 	return true
 }
 
-func moduleDenied(mod string) bool {
+var deniedModuleSet = func() map[string]bool {
+	m := make(map[string]bool, len(deniedModules))
 	for _, d := range deniedModules {
-		if d == "" {
-			continue
-		}
-		if mod == d || strings.HasPrefix(mod, d+".") {
+		m[d] = true
+	}
+	return m
+}()
+
+// moduleDenied reports whether mod or one of its parent packages is denied.
+func moduleDenied(mod string) bool {
+	for {
+		if deniedModuleSet[mod] {
 			return true
 		}
+		i := strings.LastIndexByte(mod, '.')
+		if i < 0 {
+			return false
+		}
+		mod = mod[:i]
 	}
-	return false
 }
 
 // judgeGlobal classifies module.name and explains why.

@@ -96,6 +96,7 @@ type pickleScanner struct {
 type pickleReader struct {
 	br  *bufio.Reader
 	off int64
+	tmp [8]byte
 }
 
 func (r *pickleReader) byte1() (byte, error) {
@@ -125,9 +126,11 @@ func (r *pickleReader) full(n int) ([]byte, error) {
 }
 
 func (r *pickleReader) uint(n int) (uint64, error) {
-	b, err := r.full(n)
+	b := r.tmp[:n]
+	m, err := io.ReadFull(r.br, b)
+	r.off += int64(m)
 	if err != nil {
-		return 0, err
+		return 0, noEOF(err)
 	}
 	var v uint64
 	for i := n - 1; i >= 0; i-- {
@@ -207,6 +210,7 @@ type decoder struct {
 	stack    []pval
 	marks    [][]pval // saved stacks (MARK pushes the current stack)
 	memo     map[int64]pval
+	judged   map[string]judged
 	retained int
 	kept     int64
 	res      pickleResult
@@ -291,7 +295,7 @@ func (d *decoder) bytesVal(n uint64) (pBytes, error) {
 
 // decodeStream decodes one pickle stream starting at r's current offset.
 func (s *pickleScanner) decodeStream(r *pickleReader, joblib bool) (res pickleResult) {
-	d := &decoder{s: s, r: r, memo: map[int64]pval{}, joblib: joblib}
+	d := &decoder{s: s, r: r, memo: map[int64]pval{}, judged: map[string]judged{}, joblib: joblib}
 	defer func() {
 		if p := recover(); p != nil {
 			err, ok := p.(error)
@@ -335,9 +339,22 @@ func opName(op byte) string {
 	return fmt.Sprintf("0x%02x", op)
 }
 
+type judged struct {
+	v   verdict
+	why string
+}
+
 func (d *decoder) global(module, name string, off int64, op string) *pGlobal {
 	g := &pGlobal{module: module, name: name, off: off, op: op}
-	g.v, g.why = judgeGlobal(module, name)
+	key := module + "\x00" + name
+	j, ok := d.judged[key]
+	if !ok {
+		j.v, j.why = judgeGlobal(module, name)
+		if len(d.judged) < 1<<16 {
+			d.judged[key] = j
+		}
+	}
+	g.v, g.why = j.v, j.why
 	d.res.globals = append(d.res.globals, g)
 	return g
 }
@@ -390,6 +407,9 @@ func asTuple(v pval) pTuple {
 	}
 	return nil
 }
+
+// lenWidth is the byte width of the length or argument of an opcode.
+var lenWidth = [256]int{'T': 4, 'X': 4, 'U': 1, 0x8c: 1, 0x8d: 8, 'B': 4, 'C': 1, 0x8e: 8, 0x96: 8, 0x82: 1, 0x83: 2, 0x84: 4}
 
 func (d *decoder) step(op byte, off int64) error {
 	r := d.r
@@ -517,7 +537,7 @@ func (d *decoder) step(op byte, off int64) error {
 		}
 		d.push(pStr{s: rawUnicodeEscape(l), full: true})
 	case 'T', 'X', 'U', 0x8c, 0x8d:
-		w := map[byte]int{'T': 4, 'X': 4, 'U': 1, 0x8c: 1, 0x8d: 8}[op]
+		w := lenWidth[op]
 		n, err := r.uint(w)
 		if err != nil {
 			return err
@@ -531,7 +551,7 @@ func (d *decoder) step(op byte, off int64) error {
 		}
 		d.push(s)
 	case 'B', 'C', 0x8e, 0x96:
-		w := map[byte]int{'B': 4, 'C': 1, 0x8e: 8, 0x96: 8}[op]
+		w := lenWidth[op]
 		n, err := r.uint(w)
 		if err != nil {
 			return err
@@ -694,7 +714,7 @@ func (d *decoder) step(op byte, off int64) error {
 		}
 		d.push(d.global(ms.s, ns.s, off, "STACK_GLOBAL"))
 	case 0x82, 0x83, 0x84:
-		w := map[byte]int{0x82: 1, 0x83: 2, 0x84: 4}[op]
+		w := lenWidth[op]
 		code, err := r.uint(w)
 		if err != nil {
 			return err

@@ -145,7 +145,7 @@ func Scan(ctx context.Context, name string, r io.ReaderAt, size int64, opts Opti
 
 func hashAll(ctx context.Context, r io.ReaderAt, size int64) string {
 	h := sha256.New()
-	buf := make([]byte, 1<<20)
+	buf := make([]byte, max(min(size, 1<<20), 1))
 	for off := int64(0); off < size; {
 		if ctx.Err() != nil {
 			return ""
@@ -212,7 +212,28 @@ func (s *scanner) scanAt(member string, r io.ReaderAt, size int64, format string
 		s.scanSavedModel(member, r, size)
 	default:
 		s.scanStream(member, io.NewSectionReader(r, 0, size), size, format, depth)
+		if format == "pickle" || format == "pytorch-legacy" || format == "numpy-npy" {
+			s.checkPolyglot(member, r, size, depth)
+		}
 	}
+}
+
+// checkPolyglot looks for a zip directory at the end of a file that starts
+// as something else. torch.load decides by the first bytes, Python's
+// zipfile by the end: each loader sees a different file, so both are
+// scanned and the construction itself is reported.
+func (s *scanner) checkPolyglot(member string, r io.ReaderAt, size int64, depth int) {
+	entries, err := readZipDirectory(r, size)
+	if err != nil || len(entries) == 0 {
+		return
+	}
+	e := entries[0]
+	if s.zipCheckLocal(member, r, size, &e) != nil {
+		return
+	}
+	s.add(member, Finding{Rule: "format.polyglot", Severity: SeverityHigh, Offset: e.localOff, Global: "zip",
+		Reason: "the file is also a valid zip archive; loaders that look at the end (zipfile) read different content than loaders that look at the start"})
+	s.scanZip(join(member, "(zip)"), r, size, depth+1)
 }
 
 // scanStream handles formats that can be read front to back.

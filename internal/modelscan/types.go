@@ -1,6 +1,3 @@
-// Package modelscan looks for code hidden in model files (pickle, PyTorch,
-// joblib, NumPy, Keras, TensorFlow, GGUF, ...) by static analysis. Nothing it
-// inspects is ever unpickled, imported or executed.
 package modelscan
 
 // Severity of a finding, from most to least severe.

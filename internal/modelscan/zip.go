@@ -38,60 +38,72 @@ const maxZipEntries = 1 << 17
 // readZipDirectory parses the end-of-central-directory record (zip64
 // aware) and the central directory.
 func readZipDirectory(r io.ReaderAt, size int64) ([]zipEntry, error) {
+	e, _, err := readZipDirectoryPrefix(r, size)
+	return e, err
+}
+
+// readZipDirectoryPrefix also returns the number of bytes prepended to the
+// archive. Like Python's zipfile, offsets are shifted by that amount when
+// the directory does not sit where its own offset says.
+func readZipDirectoryPrefix(r io.ReaderAt, size int64) (out []zipEntry, prefix int64, err error) {
 	tailLen := min(size, 65535+22)
 	tail := make([]byte, tailLen)
 	if _, err := r.ReadAt(tail, size-tailLen); err != nil && err != io.EOF {
-		return nil, fmt.Errorf("read zip tail: %w", err)
+		return nil, 0, fmt.Errorf("read zip tail: %w", err)
 	}
 	i := bytes.LastIndex(tail, []byte("PK\x05\x06"))
 	if i < 0 || len(tail)-i < 22 {
-		return nil, fmt.Errorf("no end of central directory record")
+		return nil, 0, fmt.Errorf("no end of central directory record")
 	}
 	eocd := tail[i:]
 	eocdOff := size - tailLen + int64(i)
 	count := int64(binary.LittleEndian.Uint16(eocd[10:]))
 	cdSize := int64(binary.LittleEndian.Uint32(eocd[12:]))
 	cdOff := int64(binary.LittleEndian.Uint32(eocd[16:]))
-	if count == 0xffff || cdSize == 0xffffffff || cdOff == 0xffffffff {
+	zip64 := count == 0xffff || cdSize == 0xffffffff || cdOff == 0xffffffff
+	if zip64 {
 		loc := make([]byte, 20)
 		if eocdOff < 20 {
-			return nil, fmt.Errorf("zip64 locator missing")
+			return nil, 0, fmt.Errorf("zip64 locator missing")
 		}
 		if _, err := r.ReadAt(loc, eocdOff-20); err != nil {
-			return nil, fmt.Errorf("read zip64 locator: %w", err)
+			return nil, 0, fmt.Errorf("read zip64 locator: %w", err)
 		}
 		if string(loc[:4]) != "PK\x06\x07" {
-			return nil, fmt.Errorf("zip64 locator missing")
+			return nil, 0, fmt.Errorf("zip64 locator missing")
 		}
 		rec := make([]byte, 56)
 		recOff := int64(binary.LittleEndian.Uint64(loc[8:]))
 		if recOff < 0 || recOff > size-56 {
-			return nil, fmt.Errorf("zip64 record offset out of range")
+			return nil, 0, fmt.Errorf("zip64 record offset out of range")
 		}
 		if _, err := r.ReadAt(rec, recOff); err != nil {
-			return nil, fmt.Errorf("read zip64 record: %w", err)
+			return nil, 0, fmt.Errorf("read zip64 record: %w", err)
 		}
 		if string(rec[:4]) != "PK\x06\x06" {
-			return nil, fmt.Errorf("bad zip64 end record")
+			return nil, 0, fmt.Errorf("bad zip64 end record")
 		}
 		count = int64(binary.LittleEndian.Uint64(rec[32:]))
 		cdSize = int64(binary.LittleEndian.Uint64(rec[40:]))
 		cdOff = int64(binary.LittleEndian.Uint64(rec[48:]))
 	}
+	if !zip64 && eocdOff-cdSize-cdOff > 0 {
+		prefix = eocdOff - cdSize - cdOff
+		cdOff += prefix
+	}
 	if count < 0 || count > maxZipEntries {
-		return nil, fmt.Errorf("zip declares %d entries (limit %d)", count, maxZipEntries)
+		return nil, 0, fmt.Errorf("zip declares %d entries (limit %d)", count, maxZipEntries)
 	}
 	if cdOff < 0 || cdSize < 0 || cdOff > size || cdSize > size-cdOff || cdSize > 256<<20 {
-		return nil, fmt.Errorf("central directory out of range")
+		return nil, 0, fmt.Errorf("central directory out of range")
 	}
 	cd := make([]byte, cdSize)
 	if _, err := r.ReadAt(cd, cdOff); err != nil && err != io.EOF {
-		return nil, fmt.Errorf("read central directory: %w", err)
+		return nil, 0, fmt.Errorf("read central directory: %w", err)
 	}
-	var out []zipEntry
 	for p := 0; len(out) < int(count); {
 		if len(cd)-p < 46 || string(cd[p:p+4]) != "PK\x01\x02" {
-			return out, fmt.Errorf("central directory entry %d malformed", len(out))
+			return out, prefix, fmt.Errorf("central directory entry %d malformed", len(out))
 		}
 		h := cd[p:]
 		e := zipEntry{
@@ -104,14 +116,15 @@ func readZipDirectory(r io.ReaderAt, size int64) ([]zipEntry, error) {
 		}
 		nl, xl, cl := int(binary.LittleEndian.Uint16(h[28:])), int(binary.LittleEndian.Uint16(h[30:])), int(binary.LittleEndian.Uint16(h[32:]))
 		if 46+nl+xl+cl > len(h) {
-			return out, fmt.Errorf("central directory entry %d truncated", len(out))
+			return out, prefix, fmt.Errorf("central directory entry %d truncated", len(out))
 		}
 		e.name = string(h[46 : 46+nl])
 		applyZip64(&e, h[46+nl:46+nl+xl], true)
+		e.localOff += prefix
 		out = append(out, e)
 		p += 46 + nl + xl + cl
 	}
-	return out, nil
+	return out, prefix, nil
 }
 
 // applyZip64 replaces 0xffffffff fields with the zip64 extra field values.
@@ -302,7 +315,11 @@ func classifyZip(entries []zipEntry) string {
 }
 
 func (s *scanner) scanZip(member string, r io.ReaderAt, size int64, depth int) {
-	entries, err := readZipDirectory(r, size)
+	entries, prefix, err := readZipDirectoryPrefix(r, size)
+	if prefix > 0 {
+		s.add(member, Finding{Rule: "zip.prepended-data", Severity: SeverityMedium, Offset: prefix,
+			Reason: fmt.Sprintf("%d bytes precede the archive; readers that honour the directory's offsets and readers that adjust for the prefix see different members", prefix)})
+	}
 	if err != nil {
 		s.add(member, Finding{Rule: "zip.malformed", Severity: SeverityMedium, Reason: fmt.Sprintf("zip structure: %v; loaders may read it differently than this scanner", err)})
 		if len(entries) == 0 {

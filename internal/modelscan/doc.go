@@ -1,0 +1,54 @@
+// Package modelscan looks for code hidden in model files by static
+// analysis. Nothing it inspects is ever unpickled, imported or executed,
+// and nothing is extracted to disk: archive member names are labels only.
+//
+// Entry points: Scan (an io.ReaderAt) and ScanPath (a file) return a
+// Report per file; Worst, FailOn and ExitCode turn reports into CI
+// decisions; WriteJSON (JSON lines) and WriteSARIF (SARIF 2.1.0) render
+// them.
+//
+// The format is decided by content (magic bytes), never by name; a name
+// whose extension disagrees with the content is a finding of its own
+// (high when the content can execute code and the extension promises a
+// data-only format such as .safetensors).
+//
+// Pickle: a static decoder for protocols 0-5 simulates the unpickler's
+// stack and memo symbolically, so STACK_GLOBAL, memo GETs and call
+// arguments resolve. Every global (GLOBAL, STACK_GLOBAL, INST, EXT codes)
+// is judged against an allowlist of what ordinary checkpoints reference
+// and a denylist of callables that run code, spawn processes, touch files
+// or the network, or import and resolve names; anything on neither list
+// is suspicious. Every stream in a file is decoded (not just the first);
+// a stream that breaks is analysed up to the break and flagged, because
+// the loader executes every opcode before it. Payloads handed to nested
+// loaders (pickle.loads, torch.storage._load_from_bytes) are scanned as
+// files of their own.
+//
+// Assumptions, stated so they can be checked:
+//   - Zip archives are read as PyTorch's loader (caffe2's
+//     PyTorchStreamReader over miniz) and Python's zipfile read them: the
+//     central directory is authoritative, data begins after the local
+//     header whose name/extra lengths come from the local header, sizes
+//     and method come from the central directory. Local headers that
+//     disagree, duplicate names, overlapping members, encryption flags and
+//     CRC mismatches (checked for every member the scanner reads) are
+//     reported. Tensor storages (archive/data/*) are not read unless
+//     Options.VerifyAllCRC is set.
+//   - joblib: a pickle that BUILDs a joblib NumpyArrayWrapper is followed
+//     by raw array bytes (with joblib's alignment padding) or, for object
+//     arrays, by a nested pickle; the decoder skips or decodes them as
+//     joblib's NumpyUnpickler does. Every non-legacy pickle is read this
+//     way.
+//   - PyTorch's legacy format is five pickles followed by raw storages; the
+//     oldest tar format is read member by member (sys_info and pickle in
+//     full, the first record of storages and tensors).
+//   - HDF5 (.h5 Keras) is not parsed: the model_config attribute is a JSON
+//     string stored contiguously, so a bounded search for JSON objects
+//     starting with "class_name" or "module" finds it.
+//   - SavedModel and ONNX protobufs are walked with a minimal wire-format
+//     reader, up to 512 MiB.
+//
+// Limits (Options): decompressed bytes per member and in total, the
+// ratio above which a member is a zip bomb, a per-file time budget, the
+// number of findings, nesting depth and retained symbolic values.
+package modelscan
