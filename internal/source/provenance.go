@@ -76,23 +76,41 @@ func (p *provenanceIndex) walk(pending map[string]bool) {
 		return
 	}
 	queue := &commitQueue{start}
-	seen := map[plumbing.Hash]bool{start.Hash: true}
+	seen := map[plumbing.Hash]*object.Commit{start.Hash: start}
+	// A tree is decoded once, when a child first compares against it, and
+	// dropped once its own commit is processed.
+	trees := map[plumbing.Hash]*object.Tree{}
+	treeOf := func(c *object.Commit) (*object.Tree, error) {
+		if t, ok := trees[c.Hash]; ok {
+			return t, nil
+		}
+		t, err := c.Tree()
+		if err == nil {
+			trees[c.Hash] = t
+		}
+		return t, err
+	}
 	for len(pending) > 0 && queue.Len() > 0 {
 		c := heap.Pop(queue).(*object.Commit)
+		var parents []*object.Commit
 		for _, ph := range c.ParentHashes {
-			if seen[ph] {
-				continue
+			parent, ok := seen[ph]
+			if !ok {
+				if parent, _ = p.repo.CommitObject(ph); parent != nil {
+					heap.Push(queue, parent)
+				}
+				seen[ph] = parent
 			}
-			seen[ph] = true
-			if parent, err := p.repo.CommitObject(ph); err == nil {
-				heap.Push(queue, parent)
+			if parent != nil {
+				parents = append(parents, parent)
 			}
 		}
-		tree, err := c.Tree()
+		tree, err := treeOf(c)
+		delete(trees, c.Hash)
 		if err != nil {
 			continue
 		}
-		changed, ok := p.changedPaths(c, tree, pending)
+		changed, ok := changedPaths(tree, parents, treeOf, pending)
 		if !ok {
 			// No parent available: the commit introduced what it holds.
 			for rp := range pending {
@@ -113,17 +131,13 @@ func (p *provenanceIndex) walk(pending map[string]bool) {
 	}
 }
 
-// changedPaths returns the pending paths that c changed relative to all its
-// parents; ok is false when c has no readable parent.
-func (p *provenanceIndex) changedPaths(c *object.Commit, tree *object.Tree, pending map[string]bool) (changed []string, ok bool) {
+// changedPaths returns the pending paths whose content in tree differs
+// from every parent's; ok is false when no parent is readable.
+func changedPaths(tree *object.Tree, parents []*object.Commit, treeOf func(*object.Commit) (*object.Tree, error), pending map[string]bool) (changed []string, ok bool) {
 	var counts map[string]int
-	parents := 0
-	for _, ph := range c.ParentHashes {
-		parent, err := p.repo.CommitObject(ph)
-		if err != nil {
-			continue
-		}
-		ptree, err := parent.Tree()
+	n := 0
+	for _, parent := range parents {
+		ptree, err := treeOf(parent)
 		if err != nil {
 			continue
 		}
@@ -131,7 +145,7 @@ func (p *provenanceIndex) changedPaths(c *object.Commit, tree *object.Tree, pend
 		if err != nil {
 			continue
 		}
-		parents++
+		n++
 		seen := map[string]bool{}
 		for _, ch := range changes {
 			for _, name := range []string{ch.To.Name, ch.From.Name} {
@@ -145,11 +159,11 @@ func (p *provenanceIndex) changedPaths(c *object.Commit, tree *object.Tree, pend
 			}
 		}
 	}
-	if parents == 0 {
+	if n == 0 {
 		return nil, false
 	}
-	for name, n := range counts {
-		if n == parents {
+	for name, k := range counts {
+		if k == n {
 			changed = append(changed, name)
 		}
 	}
