@@ -552,3 +552,33 @@ func FuzzBuildText(f *testing.F) {
 		}
 	})
 }
+
+func TestSingleFileModelCarriesItsWeightsHash(t *testing.T) {
+	sha := strings.Repeat("cd", 32)
+	inv := inventory.Normalize(inventory.Input{Source: inventory.Source{Kind: "git", Name: "app"}, Result: &discover.Result{Findings: []discover.Finding{
+		{Kind: discover.KindModel, Name: "solo", Path: "m/README.md", Detector: "card.front_matter", Provider: "local"},
+		{Kind: discover.KindWeights, Name: "m/model.safetensors", Path: "m/model.safetensors", Detector: "weights.magic", SHA256: sha, Model: "solo"},
+		{Kind: discover.KindModel, Name: "sharded", Path: "s/README.md", Detector: "card.front_matter", Provider: "local"},
+		{Kind: discover.KindWeights, Name: "s/a.safetensors", Path: "s/a.safetensors", Detector: "weights.magic", SHA256: strings.Repeat("01", 32), Model: "sharded"},
+		{Kind: discover.KindWeights, Name: "s/b.safetensors", Path: "s/b.safetensors", Detector: "weights.magic", SHA256: strings.Repeat("02", 32), Model: "sharded"},
+	}}})
+	b, err := Build(inv, Options{ToolVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range *b.Components {
+		if c.Type != cdx.ComponentTypeMachineLearningModel {
+			continue
+		}
+		switch c.Name {
+		case "solo":
+			if c.Hashes == nil || (*c.Hashes)[0].Value != sha {
+				t.Errorf("solo model hashes = %v, want its one weight file's %s", c.Hashes, sha)
+			}
+		case "sharded":
+			if c.Hashes != nil {
+				t.Errorf("sharded model should keep hashes on its shards, got %v", *c.Hashes)
+			}
+		}
+	}
+}

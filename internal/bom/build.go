@@ -137,6 +137,12 @@ func Build(inv *inventory.Inventory, opts Options) (*cdx.BOM, error) {
 	sort.SliceStable(comps, func(i, j int) bool { return comps[i].BOMRef < comps[j].BOMRef })
 	var components []cdx.Component
 	var services []cdx.Service
+	weightHash := map[string]string{}
+	for i := range comps {
+		if comps[i].Kind == discover.KindWeights && isHex64(comps[i].SHA256) {
+			weightHash[comps[i].BOMRef] = strings.ToLower(comps[i].SHA256)
+		}
+	}
 	for i := range comps {
 		c := &comps[i]
 		if c.BOMRef == "" {
@@ -150,7 +156,16 @@ func Build(inv *inventory.Inventory, opts Options) (*cdx.BOM, error) {
 			services = append(services, service(c))
 			continue
 		}
-		components = append(components, component(c))
+		cc := component(c)
+		// A model stored as a single weight file is that file: give the model
+		// the file's hash so consumers can match the artifact to the model.
+		// Sharded models keep their hashes on the weight components only.
+		if c.Kind == discover.KindModel && cc.Hashes == nil && len(c.Weights) == 1 {
+			if h, ok := weightHash[c.Weights[0]]; ok {
+				cc.Hashes = &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: h}}
+			}
+		}
+		components = append(components, cc)
 	}
 	if len(components) > 0 {
 		b.Components = &components

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -45,6 +46,7 @@ func Normalize(in Input) *Inventory {
 	// Sort first so that every "first value wins" below is independent of
 	// the order discovery reported findings in.
 	sort.SliceStable(findings, func(i, j int) bool { return findingLess(findings[i], findings[j]) })
+	resolveLocalModelPaths(findings)
 
 	groups := map[string]*group{}
 	var keys []string
@@ -699,4 +701,34 @@ func dedupeStrings(in []string) []string {
 		}
 	}
 	return out
+}
+
+// resolveLocalModelPaths gives a model that code loads from a directory of the
+// repository (from_pretrained("./models/x")) the name its card or config in
+// that directory gives it, so the reference, the card and the weights are one
+// component.
+func resolveLocalModelPaths(findings []discover.Finding) {
+	byDir := map[string]string{}
+	for _, f := range findings {
+		if f.Kind != discover.KindModel || normProvider(f.Provider) != "local" || f.Name == "" {
+			continue
+		}
+		base := path.Base(cleanPath(f.Path))
+		if base != "README.md" && base != "config.json" {
+			continue
+		}
+		dir := path.Dir(cleanPath(f.Path))
+		if _, seen := byDir[dir]; !seen {
+			byDir[dir] = f.Name
+		}
+	}
+	for i := range findings {
+		f := &findings[i]
+		if f.Kind != discover.KindModel || normProvider(f.Provider) != "local" {
+			continue
+		}
+		if name, ok := byDir[cleanPath(f.Name)]; ok {
+			f.Name = name
+		}
+	}
 }

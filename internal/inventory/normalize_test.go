@@ -339,3 +339,32 @@ func TestSourcePURL(t *testing.T) {
 		}
 	}
 }
+
+func TestLocalModelLoadedByPathIsTheCardsModel(t *testing.T) {
+	sha := strings.Repeat("ab", 32)
+	inv := Normalize(Input{Source: Source{Kind: "git", Name: "app"}, Result: &discover.Result{Findings: []discover.Finding{
+		{Kind: discover.KindModel, Name: "models/sentiment", Path: "app/classify.py", Line: 13, Detector: "python.from_pretrained", Provider: "local"},
+		{Kind: discover.KindModel, Name: "demo-sentiment", Path: "models/sentiment/README.md", Detector: "card.front_matter", Provider: "local", License: "apache-2.0"},
+		{Kind: discover.KindWeights, Name: "models/sentiment/model.safetensors", Path: "models/sentiment/model.safetensors", Detector: "weights.magic", SHA256: sha, Model: "demo-sentiment"},
+		// A path that holds no card stays its own model.
+		{Kind: discover.KindModel, Name: "models/other", Path: "app/classify.py", Line: 20, Detector: "python.from_pretrained", Provider: "local"},
+	}}})
+	var models []Component
+	for _, c := range inv.Components {
+		if c.Kind == discover.KindModel {
+			models = append(models, c)
+		}
+	}
+	if len(models) != 2 {
+		t.Fatalf("want the card's model and models/other, got %+v", models)
+	}
+	var m Component
+	for _, c := range models {
+		if c.Name == "demo-sentiment" {
+			m = c
+		}
+	}
+	if len(m.Occurrences) != 3 || m.Occurrences[0].Path != "app/classify.py" || m.Occurrences[0].Line != 13 || len(m.Weights) != 1 || len(m.Licenses) != 1 || m.Licenses[0].ID != "Apache-2.0" {
+		t.Errorf("merged model: occurrences %v weights %v licenses %v", m.Occurrences, m.Weights, m.Licenses)
+	}
+}
