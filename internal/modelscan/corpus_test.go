@@ -58,6 +58,10 @@ func corpus() []corpusCase {
 		{name: "savedmodel", file: "saved_model.pb", data: raw(savedModel("Placeholder", "MatMul", "Const", "SaveV2", "RestoreV2")), status: StatusClean, format: "tf-savedmodel"},
 		{name: "onnx", file: "model.onnx", data: raw(onnxModel("", "model.onnx.data")), status: StatusClean, format: "onnx"},
 
+		{name: "storage _load_from_bytes", file: "s.pkl", data: func(t testing.TB) []byte {
+			return newPk(2).global("torch.storage", "_load_from_bytes").op('(').bytesOp(torchZip(t, torchStateDict("w"))).op('t', 'R').stop()
+		}, status: StatusClean},
+
 		// ---- malicious ----
 		{name: "os.system REDUCE", file: "m.pkl", data: raw(osSystem()), malicious: true, want: []string{"pickle.denylisted-global"}},
 		{name: "protocol 0 GLOBAL+REDUCE", file: "m.pkl", data: raw(protocol0OsSystem()), malicious: true, want: []string{"pickle.denylisted-global"}},
@@ -126,6 +130,9 @@ func corpus() []corpusCase {
 		{name: "gguf jinja gadget", file: "model.gguf", data: raw(benignGGUF(jinjaGadget)), malicious: true, want: []string{"gguf.jinja-gadget"}},
 		{name: "savedmodel PyFunc", file: "saved_model.pb", data: raw(savedModel("Placeholder", "PyFunc")), malicious: true, want: []string{"tf.dangerous-op"}},
 		{name: "onnx external data traversal", file: "model.onnx", data: raw(onnxModel("", "../../../etc/passwd")), malicious: true, want: []string{"onnx.external-data-traversal"}},
+		{name: "storage _load_from_bytes payload", file: "s.pkl", data: func(t testing.TB) []byte {
+			return newPk(2).global("torch.storage", "_load_from_bytes").op('(').bytesOp(torchZip(t, stackGlobalMemo())).op('t', 'R').stop()
+		}, malicious: true, want: []string{"pickle.denylisted-global"}},
 		{name: "pickle/zip polyglot", file: "model.pt", data: func(t testing.TB) []byte {
 			return append(torchStateDict("w"), buildZip(t, zmember{name: "archive/data.pkl", data: osSystem()})...)
 		}, malicious: true, want: []string{"format.polyglot", "pickle.denylisted-global"}},

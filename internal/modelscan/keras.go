@@ -143,7 +143,12 @@ func (s *scanner) scanHDF5(member string, r io.ReaderAt, size int64) {
 		}
 		b := buf[:n]
 		for i := 0; i < min(n, chunk); i++ {
-			if b[i] != '{' || off+int64(i) < skipUntil {
+			j := bytes.IndexByte(b[i:min(n, chunk)], '{')
+			if j < 0 {
+				break
+			}
+			i += j
+			if off+int64(i) < skipUntil {
 				continue
 			}
 			match := false

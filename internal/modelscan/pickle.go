@@ -88,6 +88,7 @@ type pickleScanner struct {
 	member string
 	depth  int
 	base   int64 // offset of the stream in the file or member
+	end    int64 // offset just past the last stream decoded
 	// nested is called for byte payloads handed to loaders
 	// (pickle.loads, torch.storage._load_from_bytes).
 	nested func(name string, data []byte)
@@ -224,8 +225,8 @@ func (d *decoder) retain() bool {
 }
 
 func (d *decoder) push(v pval) {
-	if len(d.stack) >= 1<<22 {
-		panic(limitErr("stack deeper than 4M entries"))
+	if len(d.stack) >= 1<<20 {
+		panic(limitErr("stack deeper than 1M entries"))
 	}
 	d.stack = append(d.stack, v)
 }
@@ -417,8 +418,8 @@ func (d *decoder) step(op byte, off int64) error {
 	case '(':
 		d.marks = append(d.marks, d.stack)
 		d.stack = make([]pval, 0, 4)
-		if len(d.marks) > 1<<20 {
-			return limitErr("more than 1M nested marks")
+		if len(d.marks) > 1<<18 {
+			return limitErr("more than 256K nested marks")
 		}
 	case '.':
 		return errStop
@@ -799,8 +800,8 @@ func (d *decoder) memoPut(idx int64) error {
 	if idx < 0 {
 		return fmt.Errorf("negative memo index")
 	}
-	if len(d.memo) >= 1<<22 {
-		return limitErr("more than 4M memo entries")
+	if _, ok := d.memo[idx]; !ok && len(d.memo) >= 1<<20 {
+		return limitErr("more than 1M memo entries")
 	}
 	d.memo[idx] = d.top()
 	return nil

@@ -26,6 +26,9 @@ func (s *pickleScanner) scanPickles(r io.Reader, kind pickleKind) {
 		// joblib's inline array layout is honoured for every non-legacy
 		// pickle: joblib.load is how such files are read.
 		res := s.decodeStream(pr, kind != kindLegacy)
+		if res.stopped || stream == 1 {
+			s.end = res.end // a broken trailing stream is junk, not pickle content
+		}
 		s.emit(res, stream, start)
 		if !res.stopped {
 			return
@@ -172,6 +175,9 @@ func (d *decoder) joblibArray(o *pCall) error {
 			return fmt.Errorf("array shape overflows")
 		}
 		count *= n.v
+	}
+	if itemsize > 0 && count > (1<<62)/itemsize {
+		return fmt.Errorf("array size overflows")
 	}
 	if a := field("numpy_array_alignment_bytes"); a != nil {
 		if _, none := a.(pNone); !none {

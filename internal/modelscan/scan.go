@@ -211,9 +211,9 @@ func (s *scanner) scanAt(member string, r io.ReaderAt, size int64, format string
 	case "tf-savedmodel":
 		s.scanSavedModel(member, r, size)
 	default:
-		s.scanStream(member, io.NewSectionReader(r, 0, size), size, format, depth)
+		end := s.scanStream(member, io.NewSectionReader(r, 0, size), size, format, depth)
 		if format == "pickle" || format == "pytorch-legacy" || format == "numpy-npy" {
-			s.checkPolyglot(member, r, size, depth)
+			s.checkPolyglot(member, r, size, end, depth)
 		}
 	}
 }
@@ -222,10 +222,17 @@ func (s *scanner) scanAt(member string, r io.ReaderAt, size int64, format string
 // as something else. torch.load decides by the first bytes, Python's
 // zipfile by the end: each loader sees a different file, so both are
 // scanned and the construction itself is reported.
-func (s *scanner) checkPolyglot(member string, r io.ReaderAt, size int64, depth int) {
+// A zip that starts inside the decoded pickles (a bytes payload, as
+// torch.storage._load_from_bytes carries) is content, not a polyglot.
+func (s *scanner) checkPolyglot(member string, r io.ReaderAt, size, pickleEnd int64, depth int) {
 	entries, err := readZipDirectory(r, size)
 	if err != nil || len(entries) == 0 {
 		return
+	}
+	for _, e := range entries {
+		if e.localOff < pickleEnd {
+			return
+		}
 	}
 	e := entries[0]
 	if s.zipCheckLocal(member, r, size, &e) != nil {
@@ -238,19 +245,14 @@ func (s *scanner) checkPolyglot(member string, r io.ReaderAt, size int64, depth 
 
 // scanStream handles formats that can be read front to back.
 // size is -1 when unknown (decompressed streams).
-func (s *scanner) scanStream(member string, r io.Reader, size int64, format string, depth int) {
+// It returns the offset where pickle decoding ended (0 for other formats).
+func (s *scanner) scanStream(member string, r io.Reader, size int64, format string, depth int) (pickleEnd int64) {
 	if depth > s.opts.MaxNesting {
 		s.add(member, Finding{Rule: "scan.nesting-limit", Severity: SeverityMedium, Reason: "containers nested deeper than the limit; the inner content was not analysed"})
-		return
+		return 0
 	}
-	ps := &pickleScanner{ctx: s.ctx, opts: s.opts, rep: s.rep, member: member, depth: depth}
-	ps.nested = func(name string, data []byte) {
-		sub := name
-		if member != "" {
-			sub = member + "!" + name
-		}
-		s.scanBytes(sub, data, depth+1)
-	}
+	ps := s.pickleScannerFor(member, depth)
+	defer func() { pickleEnd = ps.end }()
 	switch format {
 	case "pickle":
 		ps.scanPickles(r, kindPlain)
@@ -277,6 +279,7 @@ func (s *scanner) scanStream(member string, r io.Reader, size int64, format stri
 		}
 		s.markUnscannable(member, format, "content format not recognised ("+format+"); it was not analysed")
 	}
+	return 0
 }
 
 func needsRandomAccess(format string) bool {
