@@ -14,10 +14,10 @@ high_risk(c) if input.project in conf.high_risk_projects
 
 high_risk(c) if lower(lib.prop(c, "mlbom:use.risk")) == "high"
 
-documented contains c if {
+documented := [c |
 	some kind in conf.kinds
 	some c in lib.of_kind(kind)
-}
+]
 
 completeness(c) := to_number(lib.prop(c, "mlbom:modelcard.completeness"))
 

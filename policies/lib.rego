@@ -43,14 +43,53 @@ display(c) := s if {
 	s := sprintf("%s/%s", [g, c.name])
 } else := object.get(c, "name", "")
 
-# Components grouped by kind, computed once: policies iterate only the kinds
-# they care about instead of the whole BOM.
-by_kind[k] contains c if {
-	some c in components
-	k := kind(c)
+# Component indexes grouped by kind, computed once: policies iterate only the
+# kinds they care about instead of the whole BOM. Indexes, not components:
+# putting 5k large objects into sets costs seconds (every insert hashes and
+# compares whole objects); arrays of references cost nothing.
+#
+# A complete rule built by comprehensions, not "kind_index[k] contains i":
+# OPA evaluates that multi-value form far more slowly on 5k components.
+kinds := [kind(c) | some c in components]
+
+kind_index := {k: {i | some i, x in kinds; x == k} | some k in {x | some x in kinds}}
+
+of_kind(k) := [components[i] | some i in object.get(kind_index, k, set())]
+
+# ref_index maps bom-refs to component indexes. A malformed BOM may repeat a
+# bom-ref, which would make the object conflict; then the index stays empty
+# and display_ref searches linearly.
+ref_list := [ref(c) | some c in components]
+
+refs_unique if count({r | some r in ref_list}) == count(ref_list)
+
+ref_index := {r: i |
+	refs_unique
+	some i, r in ref_list
 }
 
-of_kind(k) := object.get(by_kind, k, set())
+# display_ref is the display name of a bom-ref, or the ref itself.
+display_ref(r) := display(components[ref_index[r]]) if {
+	refs_unique
+	ref_index[r]
+} else := names[0] if {
+	not refs_unique
+	names := [display(c) | some c in components; ref(c) == r]
+	count(names) > 0
+} else := r
+
+# weight files: components of kind weights, or carrying a weights format.
+weight_files := [c |
+	some c in components
+	is_weight_file(c)
+]
+
+is_weight_file(c) if kind(c) == "weights"
+
+is_weight_file(c) if {
+	kind(c) != "weights"
+	prop(c, "mlbom:weights.format")
+}
 
 # org is the organisation of a model or dataset: the CycloneDX group, or the
 # part before the slash of a Hugging Face id.

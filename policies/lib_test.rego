@@ -63,3 +63,9 @@ test_paths_and_dirs if {
 	lib.dir("model.bin") == ""
 	lib.basename("models/bert/model.safetensors") == "model.safetensors"
 }
+
+test_duplicate_bom_refs_do_not_fail if {
+	doc := {"bom": {"components": [{"bom-ref": "a", "name": "x"}, {"bom-ref": "a", "name": "y"}]}}
+	lib.display_ref("a") in {"x", "y"} with input as doc
+	lib.display_ref("missing") == "missing" with input as doc
+}

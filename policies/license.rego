@@ -24,10 +24,10 @@ choice_allowed(c) if {
 	allowed(l)
 }
 
-checked contains c if {
+checked := [c |
 	some k in conf.kinds
 	some c in lib.of_kind(k)
-}
+]
 
 violations contains v if {
 	some c in checked

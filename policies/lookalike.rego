@@ -15,10 +15,10 @@ protected_orgs := {lower(o) | some o in conf.protected_orgs; count(o) >= conf.mi
 
 protected_models := {lower(m) | some m in conf.protected_models; count(m) >= conf.min_length}
 
-hub_components contains c if {
+hub_components := [c |
 	some kind in ["model", "dataset"]
 	some c in lib.of_kind(kind)
-}
+]
 
 # Distinct candidate names first, so the distance check runs once per name,
 # not once per component.
@@ -60,9 +60,12 @@ trusted(c) if lower(lib.org(c)) in trusted_orgs
 # undefined org would make the negation undefined instead of true.
 org_lookalike(c) if lookalike_orgs[lower(lib.org(c))]
 
+# Hub ids are compared with hub ids and bare names with bare names: an id
+# with an organisation cannot be within two edits of one without.
 lookalike_models[m] := p if {
 	some m in candidate_models
 	some p in protected_models
+	contains(m, "/") == contains(p, "/")
 	abs(count(m) - count(p)) <= k
 	lib.within(m, p, k)
 }

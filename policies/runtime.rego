@@ -9,37 +9,31 @@ import data.mlbom.lib
 
 observations := lib.list(object.get(input, ["runtime", "observations"], []))
 
-model_file(path) if {
-	some ext in lib.cfg.runtime.model_extensions
-	endswith(lower(path), lower(ext))
-}
+model_extensions := {lower(e) | some e in lib.cfg.runtime.model_extensions}
+
+model_file(path) if regex.replace(lower(path), `^.*(\.[^./]*)$`, "$1") in model_extensions
 
 bom_hashes := {h |
-	some c in lib.components
+	some c in lib.weight_files
 	some h in lib.sha256s(c)
 }
 
-# Known paths by basename, so matching a loaded file is a lookup, not a scan.
-bom_paths[lib.basename(p)] contains p if {
-	some c in lib.components
-	some p in lib.paths(c)
-}
-
-bom_paths[lib.basename(c.name)] contains c.name if {
-	some c in lib.components
-	model_file(c.name)
+# Known weight-file paths, relative (no leading slash).
+known_paths := {trim_prefix(p, "/") |
+	some c in lib.weight_files
+	some p in (lib.paths(c) | {c.name})
 }
 
 known(o) if lower(object.get(o, "sha256", "")) in bom_hashes
 
+# A loaded file is known when one of its path suffixes (at a slash) is a
+# path in the BOM: /srv/app/models/bert/x.safetensors matches
+# models/bert/x.safetensors. Set lookups, so cost follows path depth, not
+# BOM size.
 known(o) if {
-	some p in object.get(bom_paths, lib.basename(o.path), set())
-	endswith(o.path, concat("", ["/", trim_prefix(p, "/")]))
-}
-
-known(o) if {
-	some p in object.get(bom_paths, lib.basename(o.path), set())
-	o.path == p
+	parts := split(trim_prefix(o.path, "/"), "/")
+	some i in numbers.range(0, count(parts) - 1)
+	concat("/", array.slice(parts, i, count(parts))) in known_paths
 }
 
 deny contains f if {

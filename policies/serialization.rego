@@ -12,35 +12,41 @@ safe_formats := {lower(f) | some f in conf.safe_formats}
 
 format(c) := lower(lib.prop(c, "mlbom:weights.format"))
 
-weights contains c if {
-	some c in lib.components
+weights := [c |
+	some c in lib.weight_files
 	format(c)
-}
+]
 
-safe_weights contains c if {
+safe_weights := [c |
 	some c in weights
 	format(c) in safe_formats
-}
+]
 
 # Where safe weights live: their directories, and the models that depend on
 # them (CycloneDX dependencies).
-safe_dirs contains lib.dir(p) if {
+safe_dirs := {lib.dir(p) |
 	some c in safe_weights
 	some p in lib.paths(c)
 }
 
 safe_refs := {lib.ref(c) | some c in safe_weights}
 
-models_with_safe_weights contains d.ref if {
-	some d in lib.list(object.get(input, ["bom", "dependencies"], []))
+models_with_safe_weights := {d.ref |
+	some d in dependencies
 	some r in lib.list(object.get(d, "dependsOn", []))
 	r in safe_refs
 }
 
-parents[r] contains d.ref if {
-	some d in lib.list(object.get(input, ["bom", "dependencies"], []))
-	some r in lib.list(object.get(d, "dependsOn", []))
+dependencies := lib.list(object.get(input, ["bom", "dependencies"], []))
+
+parents := {r: {d.ref |
+	some d in dependencies
+	r in lib.list(object.get(d, "dependsOn", []))
+} |
+	some r in unsafe_refs
 }
+
+unsafe_refs := {lib.ref(c) | some c in unsafe}
 
 has_safe_alternative(c) if {
 	some p in lib.paths(c)
@@ -52,10 +58,10 @@ has_safe_alternative(c) if {
 	m in models_with_safe_weights
 }
 
-unsafe contains c if {
+unsafe := [c |
 	some c in weights
 	format(c) in unsafe_formats
-}
+]
 
 deny contains f if {
 	some c in unsafe
@@ -87,14 +93,12 @@ vuln_ids_by_severity[[ref, sev]] contains v.id if {
 	ref := a.ref
 }
 
-names := {lib.ref(c): lib.display(c) | some c in lib.components}
-
 deny contains f if {
 	some [ref, sev], ids in vuln_ids_by_severity
 	sev == "critical"
 	f := lib.finding(
 		"serialization.scanner-critical", "critical", ref,
-		sprintf("%s: the model-file scanner reported critical findings %s", [object.get(names, ref, ref), concat(", ", sort(ids))]),
+		sprintf("%s: the model-file scanner reported critical findings %s", [lib.display_ref(ref), concat(", ", sort(ids))]),
 		"Do not load this file. Remove it, rotate any credentials the environment that loaded it could reach, and fetch the model from a trusted source.",
 	)
 }
@@ -105,7 +109,7 @@ warn contains f if {
 	not vuln_ids_by_severity[[ref, "critical"]]
 	f := lib.finding(
 		"serialization.scanner-high", "high", ref,
-		sprintf("%s: the model-file scanner reported high-severity findings %s", [object.get(names, ref, ref), concat(", ", sort(ids))]),
+		sprintf("%s: the model-file scanner reported high-severity findings %s", [lib.display_ref(ref), concat(", ", sort(ids))]),
 		"Review the scanner findings before loading the file; prefer a safetensors copy.",
 	)
 }
