@@ -109,6 +109,10 @@ func corpus() []corpusCase {
 		{name: "zstd-wrapped", file: "m.pkl", data: func(t testing.TB) []byte { return zstdc(t, osSystem()) }, malicious: true, want: []string{"pickle.denylisted-global"}},
 		{name: "joblib ZF zlib", file: "m.pkl", data: raw(append([]byte("ZF0x18"+strings.Repeat(" ", 15)), zl(osSystem())...)), malicious: true, want: []string{"pickle.denylisted-global"}},
 		{name: "joblib object array", file: "clf.joblib", data: raw(sklearnJoblib(osSystem())), malicious: true, want: []string{"pickle.denylisted-global"}},
+		{name: "joblib array hiding opcodes", file: "clf.joblib", data: func(t testing.TB) []byte {
+			raw := append([]byte("cos\nsystem\n(S'id'\ntR."), make([]byte, 40)...)
+			return sklearnJoblibRaw(nil, raw[:64])
+		}, malicious: true, want: []string{"pickle.hidden-in-array"}},
 		{name: "npy object array", file: "x.npy", data: raw(npy("|O", "(1,)", osSystem())), malicious: true, want: []string{"pickle.denylisted-global", "npy.object-array"}},
 		{name: "npz object array", file: "x.npz", data: func(t testing.TB) []byte {
 			return buildZip(t, zmember{name: "a.npy", data: npy("|O", "(1,)", getattrChain()), method: 8})

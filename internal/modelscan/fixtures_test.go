@@ -190,6 +190,11 @@ func protocol5Frombuffer() []byte {
 // estimator's __dict__, arrays as NumpyArrayWrapper followed by their raw
 // bytes (with joblib's alignment padding), plus a numpy-reconstructed array.
 func sklearnJoblib(objectArray []byte) []byte {
+	return sklearnJoblibRaw(objectArray, bytes.Repeat([]byte{0x2e, 0x63, 0x80}, 8)) // 24 raw bytes that look like opcodes
+}
+
+// sklearnJoblibRaw lets the raw array bytes (a multiple of 8) be chosen.
+func sklearnJoblibRaw(objectArray, raw []byte) []byte {
 	p := newPk(4)
 	p.sstr("sklearn.linear_model._logistic").sstr("LogisticRegression").op(0x93).op(')', 0x81)
 	p.op('}').op('(')
@@ -198,7 +203,7 @@ func sklearnJoblib(objectArray []byte) []byte {
 	p.sstr("joblib.numpy_pickle").sstr("NumpyArrayWrapper").op(0x93).op(')', 0x81)
 	p.op('}').op('(')
 	p.sstr("subclass").sstr("numpy").sstr("ndarray").op(0x93)
-	p.sstr("shape").int1(1).int1(3).op(0x86)
+	p.sstr("shape").int1(1).int1(byte(len(raw) / 8)).op(0x86)
 	p.sstr("order").sstr("C")
 	dt := "f8"
 	if objectArray != nil {
@@ -216,7 +221,7 @@ func sklearnJoblib(objectArray []byte) []byte {
 		pad := 16 - pos%16
 		p.WriteByte(byte(pad))
 		p.Write(bytes.Repeat([]byte{0xff}, pad))
-		p.Write(bytes.Repeat([]byte{0x2e, 0x63, 0x80}, 8)) // 24 raw bytes that look like opcodes
+		p.Write(raw)
 	}
 	p.sstr("intercept_")
 	numpyReconstruct(p)

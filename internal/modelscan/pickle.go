@@ -162,6 +162,29 @@ func (r *pickleReader) payload(n uint64, keep int64) ([]byte, bool, error) {
 	return head, false, nil
 }
 
+// discardWith skips n bytes, showing them to visit in chunks that overlap
+// by 512 bytes (so patterns across chunk borders are seen); start is the
+// offset of chunk[0].
+func (r *pickleReader) discardWith(n int64, visit func(chunk []byte, start int64)) error {
+	const overlap = 512
+	buf := make([]byte, 64<<10)
+	keep := 0
+	for n > 0 {
+		want := min(int64(len(buf)-keep), n)
+		m, err := io.ReadFull(r.br, buf[keep:keep+int(want)])
+		r.off += int64(m)
+		n -= int64(m)
+		total := keep + m
+		visit(buf[:total], r.off-int64(total))
+		if err != nil {
+			return noEOF(err)
+		}
+		keep = min(overlap, total)
+		copy(buf, buf[total-keep:total])
+	}
+	return nil
+}
+
 const maxLine = 1 << 20
 
 func (r *pickleReader) line() (string, error) {
@@ -212,6 +235,7 @@ type decoder struct {
 	marks    [][]pval // saved stacks (MARK pushes the current stack)
 	memo     map[int64]pval
 	judged   map[string]judged
+	hidden   map[int64]bool // offsets of hidden globals already reported
 	retained int
 	kept     int64
 	res      pickleResult
@@ -226,7 +250,7 @@ func (d *decoder) retain() bool {
 
 func (d *decoder) push(v pval) {
 	if len(d.stack) >= 1<<20 {
-		panic(limitErr("stack deeper than 1M entries"))
+		panic(decodeFailure{limitErr("stack deeper than 1M entries")})
 	}
 	d.stack = append(d.stack, v)
 }
@@ -235,11 +259,18 @@ type limitErr string
 
 func (e limitErr) Error() string { return string(e) }
 
-var errUnderflow = errors.New("stack underflow")
+var (
+	errUnderflow = errors.New("stack underflow")
+	errNoMark    = errors.New("mark not found")
+)
+
+// decodeFailure is how stack helpers abort a stream; any other panic is a
+// bug and is not swallowed.
+type decodeFailure struct{ err error }
 
 func (d *decoder) pop() pval {
 	if len(d.stack) == 0 {
-		panic(errUnderflow)
+		panic(decodeFailure{errUnderflow})
 	}
 	v := d.stack[len(d.stack)-1]
 	d.stack = d.stack[:len(d.stack)-1]
@@ -248,7 +279,7 @@ func (d *decoder) pop() pval {
 
 func (d *decoder) top() pval {
 	if len(d.stack) == 0 {
-		panic(errUnderflow)
+		panic(decodeFailure{errUnderflow})
 	}
 	return d.stack[len(d.stack)-1]
 }
@@ -256,7 +287,7 @@ func (d *decoder) top() pval {
 // popMark returns the items pushed since the last MARK and restores the stack.
 func (d *decoder) popMark() []pval {
 	if len(d.marks) == 0 {
-		panic(errors.New("mark not found"))
+		panic(decodeFailure{errNoMark})
 	}
 	items := d.stack
 	d.stack = d.marks[len(d.marks)-1]
@@ -299,11 +330,11 @@ func (s *pickleScanner) decodeStream(r *pickleReader, joblib bool) (res pickleRe
 	d := &decoder{s: s, r: r, memo: map[int64]pval{}, judged: map[string]judged{}, joblib: joblib}
 	defer func() {
 		if p := recover(); p != nil {
-			err, ok := p.(error)
+			f, ok := p.(decodeFailure)
 			if !ok {
 				panic(p)
 			}
-			d.res.broken = err
+			d.res.broken = f.err
 		}
 		d.res.end = r.off
 		res = d.res

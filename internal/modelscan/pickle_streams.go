@@ -2,8 +2,10 @@ package modelscan
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -190,8 +192,61 @@ func (d *decoder) joblibArray(o *pCall) error {
 			}
 		}
 	}
-	if _, _, err := d.r.payload(uint64(count*itemsize), 0); err != nil {
+	// Under pickle.load (instead of joblib.load) these bytes are opcodes:
+	// look for imports of dangerous callables hidden in them.
+	if err := d.r.discardWith(count*itemsize, d.hiddenGlobals); err != nil {
 		return fmt.Errorf("array data (%d bytes): %w", count*itemsize, err)
 	}
 	return nil
+}
+
+var rawGlobal = regexp.MustCompile(`c([A-Za-z_][A-Za-z0-9_.]{0,127})\n([A-Za-z_][A-Za-z0-9_.]{0,127})\n`)
+
+// hiddenGlobals reports GLOBAL and STACK_GLOBAL byte patterns naming
+// denylisted or risky callables inside raw data a joblib loader skips.
+func (d *decoder) hiddenGlobals(chunk []byte, start int64) {
+	report := func(at int64, mod, name, op string) {
+		if d.hidden == nil {
+			d.hidden = map[int64]bool{}
+		}
+		v, why := judgeGlobal(mod, name)
+		if (v != verdictDenied && v != verdictRisky) || d.hidden[at] || len(d.hidden) > 1000 {
+			return
+		}
+		d.hidden[at] = true
+		d.finding("pickle.hidden-in-array", SeverityCritical, at, op, mod+"."+name,
+			why+"; found inside joblib array data, which pickle.load (rather than joblib.load) executes as opcodes")
+	}
+	for _, m := range rawGlobal.FindAllSubmatchIndex(chunk, -1) {
+		report(start+int64(m[0]), string(chunk[m[2]:m[3]]), string(chunk[m[4]:m[5]]), "GLOBAL")
+	}
+	ident := func(i int) (string, int, bool) { // SHORT_BINUNICODE at i, optional MEMOIZE
+		if i+2 > len(chunk) || chunk[i] != 0x8c {
+			return "", 0, false
+		}
+		n := int(chunk[i+1])
+		if n == 0 || i+2+n > len(chunk) || !isIdentPath(string(chunk[i+2:i+2+n])) {
+			return "", 0, false
+		}
+		j := i + 2 + n
+		if j < len(chunk) && chunk[j] == 0x94 {
+			j++
+		}
+		return string(chunk[i+2 : i+2+n]), j, true
+	}
+	for i := 0; i < len(chunk); i++ {
+		k := bytes.IndexByte(chunk[i:], 0x8c)
+		if k < 0 {
+			return
+		}
+		i += k
+		mod, j, ok := ident(i)
+		if !ok {
+			continue
+		}
+		name, j, ok := ident(j)
+		if ok && j < len(chunk) && chunk[j] == 0x93 {
+			report(start+int64(i), mod, name, "STACK_GLOBAL")
+		}
+	}
 }
