@@ -3,8 +3,8 @@
 # files in examples/demo-app. Fixed author and dates make the commit hash the
 # same on every machine, so repeated runs scan the same commit.
 set -euo pipefail
-dest=${1:?usage: make-demo.sh DEST}
-src="$(cd "$(dirname "$0")/.." && pwd)/examples/demo-app"
+dest=${1:?usage: make-demo.sh DEST [SRC]}
+src=${2:-"$(cd "$(dirname "$0")/.." && pwd)/examples/demo-app"}
 rm -rf "$dest"
 mkdir -p "$dest"
 cp -R "$src/." "$dest/"

@@ -13,6 +13,10 @@ port=${MLBOM_TEMPORAL_PORT:-7233}
 ui_port=${MLBOM_TEMPORAL_UI_PORT:-8233}
 export MLBOM_TEMPORAL_ADDRESS=${MLBOM_TEMPORAL_ADDRESS:-127.0.0.1:$port}
 export MLBOM_TEMPORAL_UI=${MLBOM_TEMPORAL_UI:-http://localhost:$ui_port}
+# The demo references models whose license nobody declared; by default the
+# scan does not wait for a human to approve those exceptions (set e.g.
+# MLBOM_APPROVAL_TIMEOUT=1h and use `bin/mlbom approve` to try approvals).
+export MLBOM_APPROVAL_TIMEOUT=${MLBOM_APPROVAL_TIMEOUT:-0s}
 
 pids=()
 cleanup() {

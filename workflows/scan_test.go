@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -56,7 +57,7 @@ func (f *fakeSteps) mockAll(skip ...string) {
 	on("Diff", &activities.DiffResult{From: 2, To: 3, Added: 1, DiffRef: "r-diff"}, nil)
 	if !skipped["EvaluatePolicy"] {
 		f.env.OnActivity("EvaluatePolicy", mock.Anything, mock.Anything).Return(
-			func(_ any, req activities.PolicyRequest) (*activities.PolicyResult, error) {
+			func(_ context.Context, req activities.PolicyRequest) (*activities.PolicyResult, error) {
 				f.policyRuns++
 				if f.policyRuns == 1 && len(f.exceptions) > 0 {
 					return &activities.PolicyResult{Verdict: "deny", Findings: len(f.exceptions), DecisionRef: "r-dec", Exceptions: f.exceptions}, nil
@@ -66,10 +67,10 @@ func (f *fakeSteps) mockAll(skip ...string) {
 	}
 	if !skipped["RecordApprovals"] {
 		f.env.OnActivity("RecordApprovals", mock.Anything, mock.Anything).Return(
-			func(_ any, req activities.RecordApprovalsRequest) error {
+			func(_ context.Context, req activities.RecordApprovalsRequest) error {
 				f.approvals = append(f.approvals, req)
 				return nil
-			})
+			}).Maybe()
 	}
 	on("Notify", &activities.NotifyResult{Recorded: 0, Channels: []string{"record"}}, nil)
 }
@@ -97,7 +98,7 @@ func TestScanWorkflowRetriesTransientFailures(t *testing.T) {
 	f.mockAll("Normalize")
 	calls := 0
 	env.OnActivity("Normalize", mock.Anything, mock.Anything).Return(
-		func(_ any, req activities.NormalizeRequest) (*activities.NormalizeResult, error) {
+		func(_ context.Context, req activities.NormalizeRequest) (*activities.NormalizeResult, error) {
 			calls++
 			if calls <= 2 {
 				return nil, errors.New("database is locked")
@@ -115,7 +116,7 @@ func TestScanWorkflowNonRetryableFailsFast(t *testing.T) {
 	f.mockAll("Scan")
 	calls := 0
 	env.OnActivity("Scan", mock.Anything, mock.Anything).Return(
-		func(_ any, _ activities.ScanRequest) (*activities.ScanResult, error) {
+		func(_ context.Context, _ activities.ScanRequest) (*activities.ScanResult, error) {
 			calls++
 			return nil, temporal.NewNonRetryableApplicationError("scan: open /nope: no such directory", activities.ErrTypeInvalidSource, nil)
 		})
@@ -194,7 +195,7 @@ func TestLicenseExceptionReject(t *testing.T) {
 	f.mockAll("EvaluatePolicy")
 	runs := 0
 	env.OnActivity("EvaluatePolicy", mock.Anything, mock.Anything).Return(
-		func(_ any, _ activities.PolicyRequest) (*activities.PolicyResult, error) {
+		func(_ context.Context, _ activities.PolicyRequest) (*activities.PolicyResult, error) {
 			runs++
 			// A rejection is on record, nothing is waived: still deny, no new exception asked.
 			if runs == 1 {
@@ -248,7 +249,7 @@ func TestRecordScanCarriesRunIdentity(t *testing.T) {
 	env, f := newEnv(t)
 	f.mockAll("RecordScan")
 	var recs []store.Scan
-	env.OnActivity("RecordScan", mock.Anything, mock.Anything).Return(func(_ any, s store.Scan) error {
+	env.OnActivity("RecordScan", mock.Anything, mock.Anything).Return(func(_ context.Context, s store.Scan) error {
 		recs = append(recs, s)
 		return nil
 	})

@@ -107,6 +107,8 @@ func newE2E(t *testing.T) *e2e {
 		"MLBOM_HOME=" + dir,
 		"MLBOM_DB=sqlite:" + e.dbPath,
 		"MLBOM_TEMPORAL_UI=http://127.0.0.1:" + fmt.Sprint(srv.UIPort),
+		// The demo's models have no declared license; do not wait for a human.
+		"MLBOM_APPROVAL_TIMEOUT=0s",
 	}
 	for _, kv := range e.env {
 		k, v, _ := strings.Cut(kv, "=")
@@ -138,12 +140,15 @@ func (e *e2e) mlbom(ctx context.Context, args ...string) (string, string, int) {
 	return out.String(), errOut.String(), code
 }
 
-// makeRepo writes the demo app into a fresh git repository.
+// makeRepo commits testdata/repo (a card and a single safetensors file
+// loaded by path from Python) into a fresh git repository.
 func makeRepo(t *testing.T) string {
 	dir := filepath.Join(t.TempDir(), "repo")
 	root, err := filepath.Abs("../..")
 	require.NoError(t, err)
-	out, err := exec.Command(filepath.Join(root, "scripts", "make-demo.sh"), dir).CombinedOutput()
+	src, err := filepath.Abs("testdata/repo")
+	require.NoError(t, err)
+	out, err := exec.Command(filepath.Join(root, "scripts", "make-demo.sh"), dir, src).CombinedOutput()
 	require.NoError(t, err, string(out))
 	return dir
 }
@@ -170,7 +175,7 @@ func TestE2EScanThroughTemporal(t *testing.T) {
 	data, err := os.ReadFile(bomFile)
 	require.NoError(t, err)
 	require.NoError(t, bom.Validate(data), "the stored BOM validates against the CycloneDX 1.6 schema")
-	want := fileSHA256(t, filepath.Join(repo, "models/sentiment/model.safetensors"))
+	want := fileSHA256(t, filepath.Join(repo, "model/model.safetensors"))
 	require.True(t, modelCarriesHash(t, data, want), "a machine-learning-model component carries the fixture's SHA-256 %s", want)
 
 	// The store has version 1, and `mlbom bom` prints it.
@@ -187,7 +192,7 @@ func TestE2EScanThroughTemporal(t *testing.T) {
 
 	// A plain Temporal CLI start works the same, and `temporal workflow
 	// result` returns the summary.
-	input := fmt.Sprintf(`{"source":%q,"project":"e2e"}`, repo)
+	input := fmt.Sprintf(`{"source":%q,"project":"e2e","options":{"approvalTimeout":"0s"}}`, repo)
 	_, err = e.srv.CLI(ctx, "workflow", "start", "--type", "ScanWorkflow", "--task-queue", "mlbom-scan", "--workflow-id", "cli-start", "--input", input)
 	require.NoError(t, err)
 	res, err := e.srv.CLI(ctx, "workflow", "result", "--workflow-id", "cli-start", "--output", "json")

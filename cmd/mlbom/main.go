@@ -65,10 +65,14 @@ func main() {
 	os.Exit(code)
 }
 
-var stdout io.Writer = os.Stdout
+// stdout and stderr are where commands write; tests swap them.
+var (
+	stdout io.Writer = os.Stdout
+	stderr io.Writer = os.Stderr
+)
 
 func run(ctx context.Context, args []string, out, errOut io.Writer) int {
-	stdout = out
+	stdout, stderr = out, errOut
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(errOut)
 		if len(args) == 0 {
@@ -137,7 +141,7 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 
 func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("mlbom "+name, flag.ContinueOnError)
-	fs.SetOutput(os.Stderr)
+	fs.SetOutput(stderr)
 	return fs
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/mlbom/autopilot/internal/config"
@@ -77,7 +76,7 @@ func runModelscan(ctx context.Context, _ *config.Config, args []string) error {
 		return withCode(exitVerdict, "findings at or above %s", *failOn)
 	}
 	if len(reports) == 0 {
-		fmt.Fprintln(os.Stderr, "no files found")
+		fmt.Fprintln(stderr, "no files found")
 	}
 	return nil
 }

@@ -59,6 +59,9 @@ func runScan(ctx context.Context, cfg *config.Config, args []string) error {
 	if in.Project == "" {
 		in.Project = defaultProject(in.Source)
 	}
+	if in.Options.ApprovalTimeout == "" {
+		in.Options.ApprovalTimeout = cfg.ApprovalTimeout.String()
+	}
 
 	started := time.Now()
 	var sum *workflows.ScanSummary
@@ -133,7 +136,7 @@ func scanLocal(ctx context.Context, cfg *config.Config, in workflows.ScanInput) 
 		return nil, err
 	}
 	defer deps.Close()
-	pr := newProgressPrinter(os.Stderr)
+	pr := newProgressPrinter(stderr)
 	sum, err := workflows.RunLocal(ctx, deps.Activities, in, workflows.LocalOptions{Progress: pr.show})
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", in.Source, err)
@@ -160,7 +163,7 @@ func scanRemote(ctx context.Context, cfg *config.Config, in workflows.ScanInput,
 		return nil, "", fmt.Errorf("start scan workflow on %s: %w", cfg.TemporalAddress, err)
 	}
 	runURL := runPageURL(cfg, run.GetID(), run.GetRunID())
-	fmt.Fprintf(os.Stderr, "started workflow %s (run %s)\n  %s\n", run.GetID(), run.GetRunID(), runURL)
+	fmt.Fprintf(stderr, "started workflow %s (run %s)\n  %s\n", run.GetID(), run.GetRunID(), runURL)
 
 	done := make(chan struct{})
 	go watchProgress(ctx, c, run.GetID(), run.GetRunID(), done)
@@ -181,7 +184,7 @@ func runPageURL(cfg *config.Config, id, runID string) string {
 // watchProgress polls the progress query and the Scan step's heartbeat
 // details until done, printing changes.
 func watchProgress(ctx context.Context, c client.Client, id, runID string, done <-chan struct{}) {
-	pr := newProgressPrinter(os.Stderr)
+	pr := newProgressPrinter(stderr)
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for {
