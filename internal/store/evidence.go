@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -293,6 +294,112 @@ func Terms(text string) []string {
 	return f
 }
 
+var stopwords = map[string]bool{
+	"a": true, "an": true, "and": true, "are": true, "as": true, "at": true, "be": true, "by": true, "for": true,
+	"from": true, "in": true, "is": true, "it": true, "of": true, "on": true, "or": true, "that": true, "the": true,
+	"this": true, "to": true, "with": true, "was": true, "will": true,
+}
+
+// commonFraction: query words in more than this share of documents are left
+// out of the FTS5 query. bm25 gives them little weight, yet scoring every
+// document they match is most of a query's cost at 100k documents.
+const commonFraction = 0.2
+
+// selectiveTerms returns the distinct query words worth matching: no stop
+// words, no words that occur in no document, no very common words (unless
+// nothing else is left, then the rarest one).
+func (d *DB) selectiveTerms(ctx context.Context, terms []string) ([]string, error) {
+	seen := map[string]bool{}
+	var uniq []string
+	for _, t := range terms {
+		if !seen[t] && !stopwords[t] {
+			seen[t] = true
+			uniq = append(uniq, t)
+		}
+	}
+	if len(uniq) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(uniq))
+	for i, t := range uniq {
+		args[i] = t
+	}
+	rows, err := d.db.QueryContext(ctx, "SELECT term, doc FROM evidence_fts_vocab WHERE term IN ("+placeholders(len(uniq))+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	df := map[string]int{}
+	for rows.Next() {
+		var t string
+		var n int
+		if err := rows.Scan(&t, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		df[t] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	total, err := d.evidenceCount(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var kept []string
+	rarest := ""
+	for _, t := range uniq {
+		n := df[t]
+		if n == 0 {
+			continue
+		}
+		if rarest == "" || n < df[rarest] {
+			rarest = t
+		}
+		if float64(n) <= commonFraction*float64(total) {
+			kept = append(kept, t)
+		}
+	}
+	if len(kept) == 0 && rarest != "" {
+		kept = []string{rarest}
+	}
+	// Bound the work: bm25 costs a document-size lookup per match, so past
+	// a budget of postings the most common remaining words go first (the
+	// rarest always stays). Below the budget nothing changes.
+	sort.Slice(kept, func(i, j int) bool { return df[kept[i]] < df[kept[j]] })
+	sum := 0
+	for i, t := range kept {
+		sum += df[t]
+		if sum > matchBudget && i > 0 {
+			kept = kept[:i]
+			break
+		}
+	}
+	return kept, nil
+}
+
+// matchBudget is the number of postings a SQLite text query may score.
+const matchBudget = 8000
+
+// evidenceCount is COUNT(*) of evidence, cached per search generation.
+func (d *DB) evidenceCount(ctx context.Context) (int, error) {
+	gen, err := d.generation(ctx)
+	if err != nil {
+		return 0, err
+	}
+	d.txtMu.Lock()
+	defer d.txtMu.Unlock()
+	if d.countGen == gen && d.countOK {
+		return d.count, nil
+	}
+	var n int
+	if err := d.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM evidence").Scan(&n); err != nil {
+		return 0, err
+	}
+	d.count, d.countGen, d.countOK = n, gen, true
+	return n, nil
+}
+
 func filterSQL(f Filter) (string, []any) {
 	var sb strings.Builder
 	var args []any
@@ -326,13 +433,16 @@ func (d *DB) SearchText(ctx context.Context, query string, f Filter, k int) ([]H
 	var q string
 	var args []any
 	if d.dialect == "sqlite" {
-		seen := map[string]bool{}
-		var quoted []string
-		for _, t := range terms {
-			if !seen[t] {
-				seen[t] = true
-				quoted = append(quoted, `"`+t+`"`)
-			}
+		kept, err := d.selectiveTerms(ctx, terms)
+		if err != nil {
+			return nil, fmt.Errorf("text search %q: %w", query, err)
+		}
+		if len(kept) == 0 {
+			return []Hit{}, nil
+		}
+		quoted := make([]string, len(kept))
+		for i, t := range kept {
+			quoted[i] = `"` + t + `"`
 		}
 		match := strings.Join(quoted, " OR ")
 		if where == "" {

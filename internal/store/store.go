@@ -44,6 +44,10 @@ type DB struct {
 	vecIdx map[string]*vectorIndex // by embedder name
 	txtMu  sync.Mutex
 	txtIdx *textIndex
+	// evidence row count for the text search, valid while countGen is current
+	count    int
+	countGen int64
+	countOK  bool
 
 	now func() time.Time
 }

@@ -124,7 +124,7 @@ CREATE TABLE IF NOT EXISTS evidence (
 CREATE INDEX IF NOT EXISTS evidence_project ON evidence(project, kind);
 
 CREATE VIRTUAL TABLE IF NOT EXISTS evidence_fts USING fts5(
-  name, body, content='evidence', content_rowid='seq', tokenize='porter unicode61 remove_diacritics 2'
+  name, body, content='evidence', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
 );
 
 CREATE TRIGGER IF NOT EXISTS evidence_fts_ai AFTER INSERT ON evidence BEGIN

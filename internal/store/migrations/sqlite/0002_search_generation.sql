@@ -9,3 +9,7 @@ CREATE TABLE IF NOT EXISTS search_generation (
 INSERT OR IGNORE INTO search_generation (name, gen) VALUES ('evidence', 0);
 
 CREATE INDEX IF NOT EXISTS embeddings_embedder ON embeddings(embedder, seq);
+
+-- Per-term document counts, so a query can leave out words that match most
+-- documents (they barely change bm25 ranks but dominate its cost).
+CREATE VIRTUAL TABLE IF NOT EXISTS evidence_fts_vocab USING fts5vocab(evidence_fts, row);
