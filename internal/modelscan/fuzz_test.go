@@ -3,6 +3,8 @@ package modelscan
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +38,11 @@ func FuzzPickle(f *testing.F) {
 		torchStateDict("a", "b"), sklearnJoblib(nil), sklearnJoblib(osSystem()), protocol5Frombuffer(), legacyTorch(torchStateDict("w"))} {
 		f.Add(s)
 	}
+	for _, p := range []string{"benign/numpy_p5.pkl", "benign/builtins_p0.pkl", "benign/sklearn.joblib", "benign/state_dict_legacy.pt"} {
+		if b, err := os.ReadFile(filepath.Join("testdata", "real", p)); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// decode directly (no sniffing) so every input exercises the decoder
 		s := &scanner{ctx: context.Background(), opts: DefaultOptions(), rep: &reporter{max: 100}}
@@ -55,6 +62,11 @@ func FuzzZip(f *testing.F) {
 	f.Add(kerasArchive(f, kerasLambda))
 	f.Add(buildZip(f, zmember{name: "a.npy", data: npy("|O", "(1,)", osSystem()), method: 8}))
 	f.Add(buildZip(f, zmember{name: "x.pkl", data: gz(osSystem())}, zmember{name: "x.pkl", data: osSystem(), method: 8}))
+	for _, p := range []string{"benign/scripted.pt", "benign/state_dict_zip.pt", "benign/arrays_compressed.npz"} {
+		if b, err := os.ReadFile(filepath.Join("testdata", "real", p)); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzScan(t, "f.zip", data)
 	})

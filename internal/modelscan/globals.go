@@ -90,7 +90,7 @@ var allowedNames = map[string]bool{
 	"collections.OrderedDict": true, "collections.defaultdict": true, "collections.Counter": true,
 	"collections.deque": true, "collections.namedtuple": false,
 	"builtins.set": true, "builtins.frozenset": true, "builtins.slice": true, "builtins.complex": true,
-	"builtins.range": true, "builtins.bytearray": true, "builtins.list": true, "builtins.dict": true,
+	"builtins.range": true, "builtins.xrange": true, "builtins.bytearray": true, "builtins.list": true, "builtins.dict": true,
 	"builtins.tuple": true, "builtins.int": true, "builtins.float": true, "builtins.str": true,
 	"builtins.bool": true, "builtins.bytes": true, "builtins.object": true, "builtins.unicode": true,
 	"builtins.long": true, "builtins.NoneType": true, "builtins.Ellipsis": true,

@@ -60,18 +60,21 @@ func readZipDirectoryPrefix(r io.ReaderAt, size int64) (out []zipEntry, prefix i
 	count := int64(binary.LittleEndian.Uint16(eocd[10:]))
 	cdSize := int64(binary.LittleEndian.Uint32(eocd[12:]))
 	cdOff := int64(binary.LittleEndian.Uint32(eocd[16:]))
-	zip64 := count == 0xffff || cdSize == 0xffffffff || cdOff == 0xffffffff
+	// Writers such as PyTorch's emit zip64 records even when the classic
+	// fields are not saturated; like Python's zipfile, a locator right
+	// before the end record means the zip64 record is authoritative.
+	saturated := count == 0xffff || cdSize == 0xffffffff || cdOff == 0xffffffff
+	loc := make([]byte, 20)
+	zip64 := false
+	if eocdOff >= 20 {
+		if _, err := r.ReadAt(loc, eocdOff-20); err == nil && string(loc[:4]) == "PK\x06\x07" {
+			zip64 = true
+		}
+	}
+	if saturated && !zip64 {
+		return nil, 0, fmt.Errorf("zip64 locator missing")
+	}
 	if zip64 {
-		loc := make([]byte, 20)
-		if eocdOff < 20 {
-			return nil, 0, fmt.Errorf("zip64 locator missing")
-		}
-		if _, err := r.ReadAt(loc, eocdOff-20); err != nil {
-			return nil, 0, fmt.Errorf("read zip64 locator: %w", err)
-		}
-		if string(loc[:4]) != "PK\x06\x07" {
-			return nil, 0, fmt.Errorf("zip64 locator missing")
-		}
 		rec := make([]byte, 56)
 		recOff := int64(binary.LittleEndian.Uint64(loc[8:]))
 		if recOff < 0 || recOff > size-56 {
@@ -87,8 +90,12 @@ func readZipDirectoryPrefix(r io.ReaderAt, size int64) (out []zipEntry, prefix i
 		cdSize = int64(binary.LittleEndian.Uint64(rec[40:]))
 		cdOff = int64(binary.LittleEndian.Uint64(rec[48:]))
 	}
-	if !zip64 && eocdOff-cdSize-cdOff > 0 {
-		prefix = eocdOff - cdSize - cdOff
+	dirEnd := eocdOff // where the central directory should end
+	if zip64 {
+		dirEnd -= 56 + 20
+	}
+	if p := dirEnd - cdSize - cdOff; p > 0 {
+		prefix = p
 		cdOff += prefix
 	}
 	if count < 0 || count > maxZipEntries {
