@@ -183,6 +183,21 @@ func openGit(ctx context.Context, src string, spec Spec, opts Options) (_ *Tree,
 	if err != nil {
 		return nil, err
 	}
+	closeStore := func() error { return nil }
+	if dir, ok := storeDir(repo); ok {
+		if r, c, err := openStore(dir); err == nil {
+			if cm, err := r.CommitObject(commit.Hash); err == nil {
+				repo, commit, closeStore = r, cm, c
+			} else {
+				c()
+			}
+		}
+	}
+	defer func() {
+		if err != nil {
+			closeStore()
+		}
+	}()
 	dir, skipped, err := checkoutTree(ctx, repo, commit, filepath.Join(key, "trees"))
 	if err != nil {
 		return nil, err
@@ -209,6 +224,9 @@ func openGit(ctx context.Context, src string, spec Spec, opts Options) (_ *Tree,
 	}
 	t.close = func() error {
 		err := root.Close()
+		if cerr := closeStore(); err == nil {
+			err = cerr
+		}
 		if tmp {
 			if rerr := os.RemoveAll(base); err == nil {
 				err = rerr

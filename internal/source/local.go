@@ -91,6 +91,19 @@ func attachLocalGit(t *Tree, abs string) error {
 		return nil
 	}
 	t.Submodules = submodulesOf(commit, prefix)
+	if dir, ok := storeDir(repo); ok {
+		if r, closeStore, err := openStore(dir); err == nil {
+			repo = r
+			rootClose := t.close
+			t.close = func() error {
+				err := rootClose()
+				if cerr := closeStore(); err == nil {
+					err = cerr
+				}
+				return err
+			}
+		}
+	}
 	idx := newProvenanceIndex(repo, head.Hash(), prefix)
 	t.Provenance = idx.one
 	t.provAll = idx.all

@@ -75,6 +75,15 @@ func synthRepo(tb testing.TB, nFiles, nCommits int) (*git.Repository, string, pl
 	if err := st.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName("master"), parent)); err != nil {
 		tb.Fatal(err)
 	}
+	// Clones hold packfiles, not loose objects; measure that shape.
+	if err := repo.RepackObjects(&git.RepackConfig{}); err != nil {
+		tb.Fatal(err)
+	}
+	repo, closeStore, err := openStore(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { closeStore() })
 	return repo, dir, parent, files
 }
 
