@@ -16,6 +16,8 @@ import pickle
 import subprocess
 
 import h5py
+import onnx
+from onnx import TensorProto, helper
 import joblib
 import numpy as np
 import torch
@@ -77,6 +79,16 @@ with h5py.File(b("keras_dense.h5"), "w") as f:
     g = f.create_group("model_weights/dense")
     g.create_dataset("kernel:0", data=np.random.rand(4, 2).astype(np.float32))
 
+torch.onnx.export(net, torch.randn(1, 4), b("exported.onnx"))
+w = helper.make_tensor("w", TensorProto.FLOAT, [2, 2], np.ones(4, dtype=np.float32).tobytes(), raw=True)
+g = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"])], "g",
+                      [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 2])],
+                      [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 2])], [w])
+model = helper.make_model(g)
+onnx.save_model(model, b("external_data.onnx"), save_as_external_data=True, all_tensors_to_one_file=True,
+                location="external_data.onnx.data", size_threshold=0)
+
+
 # ---- malicious (written, never loaded) ----
 class Reduce:
     def __init__(self, fn, args):
@@ -107,4 +119,16 @@ lam = {"class_name": "Sequential", "config": {"layers": [{"class_name": "Lambda"
     "function_type": "lambda"}}]}}
 with h5py.File(m("keras_lambda.h5"), "w") as f:
     f.attrs["model_config"] = json.dumps(lam)
+evil = helper.make_model(helper.make_graph(
+    [helper.make_node("MatMul", ["x", "w"], ["y"])], "g",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 2])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 2])],
+    [helper.make_tensor("w", TensorProto.FLOAT, [2, 2], np.ones(4, dtype=np.float32).tobytes(), raw=True)]))
+t = evil.graph.initializer[0]
+t.ClearField("raw_data")
+t.data_location = TensorProto.EXTERNAL
+e = t.external_data.add()
+e.key, e.value = "location", "../../../../etc/passwd"
+with open(m("external_data_traversal.onnx"), "wb") as f:
+    f.write(evil.SerializeToString())
 print("written to", OUT)
