@@ -515,6 +515,7 @@ func checkoutTree(ctx context.Context, repo *git.Repository, commit *object.Comm
 	if err != nil {
 		return "", nil, fmt.Errorf("checkout %s: %w", sha, err)
 	}
+	removeStaleTemp(treesDir)
 	tmp, err := os.MkdirTemp(treesDir, ".tmp-"+sha[:12]+"-")
 	if err != nil {
 		return "", nil, fmt.Errorf("checkout %s: %w", sha, err)
@@ -665,4 +666,18 @@ func readSkips(p string) []discover.Skip {
 		return nil
 	}
 	return s
+}
+
+// removeStaleTemp deletes half-written trees left by a crashed attempt. It
+// runs under the directory's lock, so no live attempt owns a .tmp- entry.
+func removeStaleTemp(dir string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".tmp-") {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
 }

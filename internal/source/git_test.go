@@ -214,3 +214,49 @@ func TestOpenGitReuse(t *testing.T) {
 		t.Errorf("temporary clone %s left behind: %v", dir, err)
 	}
 }
+
+func TestOpenGitConcurrentAndStale(t *testing.T) {
+	r := makeTestRepo(t)
+	work := t.TempDir()
+	refs := []string{"main", "feature", "v1.0", "light"}
+	want := []string{r.c5.String(), r.c3.String(), r.c2.String(), r.c1.String()}
+	errs := make(chan error, len(refs))
+	got := make([]string, len(refs))
+	for i, ref := range refs {
+		go func() {
+			tree, err := Open(context.Background(), Spec{Source: fileURL(r.dir), Ref: ref, WorkDir: work}, Options{})
+			if err == nil {
+				got[i] = tree.Commit
+				err = tree.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range refs {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range refs {
+		if got[i] != want[i] {
+			t.Errorf("%s: commit %s, want %s", refs[i], got[i], want[i])
+		}
+	}
+	// A half-written checkout from a crashed attempt is cleared on the next open.
+	trees, _ := filepath.Glob(filepath.Join(work, "git", "*", "trees"))
+	if len(trees) != 1 {
+		t.Fatalf("trees dirs = %v", trees)
+	}
+	stale := filepath.Join(trees[0], ".tmp-deadbeef-123")
+	if err := os.MkdirAll(stale, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tree, err := Open(context.Background(), Spec{Source: fileURL(r.dir), Ref: r.c4.String(), WorkDir: work}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree.Close()
+	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("stale temp dir survived: %v", err)
+	}
+}

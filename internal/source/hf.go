@@ -247,6 +247,7 @@ func (c *hfClient) materialize(ctx context.Context, repo hfRepo, sha string, sib
 	if maxFile <= 0 {
 		maxFile = defaultMaxFile
 	}
+	removeStaleTemp(filepath.Dir(dir))
 	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".tmp-")
 	if err != nil {
 		return nil, fmt.Errorf("work dir: %w", err)
@@ -280,7 +281,9 @@ func (c *hfClient) materialize(ctx context.Context, repo hfRepo, sha string, sib
 		}
 		if dir := path.Dir(name); dir != "." {
 			if err := root.MkdirAll(dir, 0o755); err != nil {
-				return nil, fmt.Errorf("hugging face %s: %s: %w", repo, name, err)
+				// e.g. a listing with both "a" and "a/b": keep the first.
+				skip(name, "cannot place it in the tree: %v", err)
+				continue
 			}
 		}
 		if s.LFS != nil {
