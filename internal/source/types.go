@@ -22,7 +22,11 @@ type Spec struct {
 	Source       string // local path, git URL (https, ssh, file) or hf://[datasets/|spaces/]ORG/NAME
 	Ref          string // branch, tag or commit; empty for the default
 	FetchWeights bool   // Hugging Face: download weight files too
-	// WorkDir is where clones and fetched files go (under the data dir).
+	// WorkDir is where clones and fetched files go (under the data dir):
+	// WorkDir/git/<name>-<url hash>/ and WorkDir/hf/<type>s/<owner>__<name>/,
+	// kept across runs so a retry reuses them. Several workers may share
+	// it (a file lock serialises work on one repository). Empty means a
+	// temporary directory that Tree.Close removes.
 	WorkDir string
 }
 
