@@ -24,6 +24,10 @@ func corpus() []corpusCase {
 	}
 	raw := func(b []byte) func(testing.TB) []byte { return func(testing.TB) []byte { return b } }
 	return []corpusCase{
+		{name: "zip of several models", file: "bundle.zip", data: func(t testing.TB) []byte {
+			return buildZip(t, zmember{name: "a/model.safetensors", data: safetensors(nil)}, zmember{name: "b/model.pt", data: torchZip(t, torchStateDict("w"))},
+				zmember{name: "c/clf.joblib", data: gz(sklearnJoblib(nil)), method: 8}, zmember{name: "README.md", data: []byte("# models\n")})
+		}, status: StatusClean, format: "zip"},
 		// ---- benign: ordinary checkpoints and data files ----
 		{name: "torch zip state_dict", file: "pytorch_model.bin", data: tz(torchStateDict("encoder.weight", "encoder.bias")), status: StatusClean, format: "pytorch-zip"},
 		{name: "state_dict pickle", file: "model.pkl", data: raw(torchStateDict("w")), status: StatusClean, format: "pickle"},
@@ -66,6 +70,8 @@ func corpus() []corpusCase {
 		{name: "os.system REDUCE", file: "m.pkl", data: raw(osSystem()), malicious: true, want: []string{"pickle.denylisted-global"}},
 		{name: "protocol 0 GLOBAL+REDUCE", file: "m.pkl", data: raw(protocol0OsSystem()), malicious: true, want: []string{"pickle.denylisted-global"}},
 		{name: "STACK_GLOBAL via memo", file: "m.pkl", data: raw(stackGlobalMemo()), malicious: true, want: []string{"pickle.denylisted-global"}},
+		{name: "headerless protocol 4", file: "m.bin", data: raw(stackGlobalMemo()[2:]), malicious: true, want: []string{"pickle.denylisted-global"}},
+		{name: "headerless truncated", file: "m.bin", data: raw(newPk(0).sstr("nt").sstr("system").op(0x93).sstr("id").op(0x85, 'R').Bytes()), malicious: true, want: []string{"pickle.denylisted-global"}},
 		{name: "INST", file: "m.pkl", data: raw(instPickle()), malicious: true, want: []string{"pickle.denylisted-global"}},
 		{name: "OBJ", file: "m.pkl", data: raw(objPickle()), malicious: true, want: []string{"pickle.denylisted-global"}},
 		{name: "NEWOBJ_EX", file: "m.pkl", data: raw(newobjEx()), malicious: true, want: []string{"pickle.denylisted-global"}},

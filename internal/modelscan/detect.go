@@ -81,7 +81,8 @@ func sniff(head []byte, size int64, name string) string {
 // accepts it when it reaches STOP, or runs out of bytes after several
 // sensible opcodes.
 func looksLikeProto0Pickle(head []byte) bool {
-	if !strings.ContainsRune("(]}cNILSVXUTKJMGF)Pgih", rune(head[0])) {
+	// pickle.load needs no PROTO header: any opcode that pushes can start a stream
+	if !strings.ContainsRune("(]}cNILSVXUTKJMGF)PgihBC", rune(head[0])) && !(head[0] >= 0x82 && head[0] <= 0x97 && head[0] != 0x90 && head[0] != 0x91 && head[0] != 0x92 && head[0] != 0x93 && head[0] != 0x94) {
 		return false
 	}
 	ps := &pickleScanner{ctx: context.Background(), opts: DefaultOptions(), rep: &reporter{max: 1}}
@@ -89,6 +90,11 @@ func looksLikeProto0Pickle(head []byte) bool {
 	res := ps.decodeStream(pr, false)
 	if res.stopped {
 		return true
+	}
+	for _, g := range res.globals {
+		if g.v != verdictInvalid {
+			return true
+		}
 	}
 	if res.broken != nil && strings.Contains(res.broken.Error(), "unexpected EOF") && len(head) >= 4096 && res.ops >= 8 {
 		for _, g := range res.globals {

@@ -35,6 +35,10 @@ type zipEntry struct {
 
 const maxZipEntries = 1 << 17
 
+// crcReadLimit: members up to this size are read to the end for the CRC
+// check even when the scanner needs only their start.
+const crcReadLimit = 64 << 20
+
 // readZipDirectory parses the end-of-central-directory record (zip64
 // aware) and the central directory.
 func readZipDirectory(r io.ReaderAt, size int64) ([]zipEntry, error) {
@@ -101,7 +105,7 @@ func readZipDirectoryPrefix(r io.ReaderAt, size int64) (out []zipEntry, prefix i
 	if count < 0 || count > maxZipEntries {
 		return nil, 0, fmt.Errorf("zip declares %d entries (limit %d)", count, maxZipEntries)
 	}
-	if cdOff < 0 || cdSize < 0 || cdOff > size || cdSize > size-cdOff || cdSize > 256<<20 {
+	if cdOff < 0 || cdSize < 0 || cdOff > size || cdSize > size-cdOff || cdSize > 64<<20 {
 		return nil, 0, fmt.Errorf("central directory out of range")
 	}
 	cd := make([]byte, cdSize)
@@ -407,25 +411,41 @@ func (s *scanner) scanZipMember(outer string, r io.ReaderAt, e *zipEntry, kind s
 		s.add(m, Finding{Rule: "zip.unsupported-method", Severity: SeverityMedium, Offset: e.localOff, Reason: err.Error() + "; member not analysed"})
 		return
 	}
+	// finish reads the rest of a member so its CRC can be checked; large
+	// members the scanner did not need are left unread (VerifyAllCRC reads them).
+	finish := func(rd io.Reader) error {
+		if e.usize > crcReadLimit && !s.opts.VerifyAllCRC {
+			return nil
+		}
+		_, err := io.Copy(io.Discard, rd)
+		return err
+	}
 	switch {
 	case (kind == "pytorch-zip" || kind == "torchscript") && isData:
-		_, err = io.Copy(io.Discard, rd)
+		err = finish(rd)
 	case strings.HasSuffix(base, ".pkl") || strings.HasSuffix(base, ".debug_pkl"):
 		ps := s.pickleScannerFor(m, depth)
 		ps.scanPickles(rd, kindPlain)
-		_, err = io.Copy(io.Discard, rd) // finish the CRC
+		err = finish(rd)
 	case kind == "torchscript" && strings.HasSuffix(base, ".py"):
 		s.scanTorchScriptCode(m, rd)
+		err = finish(rd)
 	case kind == "keras" && e.name == "config.json":
 		s.scanKerasConfig(m, rd)
+		err = finish(rd)
 	default:
 		format, br := sniffReader(rd, e.name)
-		if format == "unknown" || format == "empty" {
-			_, err = io.Copy(io.Discard, br)
-			break
+		switch {
+		case format == "unknown" || format == "empty":
+		case needsRandomAccess(format) && e.method == 0:
+			// stored: read in place, however large
+			s.scanAt(m, io.NewSectionReader(r, e.dataOff, e.csize), e.csize, format, depth+1)
+		case kind == "keras" && format == "hdf5":
+			// weights only; Keras reads the model from config.json
+		default:
+			s.scanStream(m, br, e.usize, format, depth+1)
 		}
-		s.scanStream(m, br, e.usize, format, depth+1)
-		_, err = io.Copy(io.Discard, br)
+		err = finish(br)
 	}
 	if err == errBomb {
 		s.add(m, Finding{Rule: "zip.bomb", Severity: SeverityHigh, Offset: e.localOff, Reason: "member decompresses past the size limit"})
