@@ -3,7 +3,6 @@ package modelscan
 import (
 	"archive/tar"
 	"bufio"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"regexp"
@@ -76,67 +75,122 @@ func (s *scanner) emitOne(ps *pickleScanner, pr *pickleReader) {
 
 // --- protobuf (ONNX, TensorFlow SavedModel) ---
 
-const maxProtoFile = 512 << 20
+// The protobuf walkers read field headers in place through a small window
+// and skip payloads they do not need (tensor bytes), so a multi-gigabyte
+// model costs a few reads per graph node, not its size in memory.
 
-// protoFields calls fn for each field of the message in b. For
-// length-delimited fields data is the payload; for others v is the value.
-func protoFields(b []byte, fn func(num int, wt int, v uint64, data []byte) error) error {
-	for len(b) > 0 {
-		key, n := binary.Uvarint(b)
-		if n <= 0 {
-			return fmt.Errorf("bad field key")
+type window struct {
+	r    io.ReaderAt
+	size int64
+	buf  []byte
+	at   int64 // offset of buf[0]
+	ctx  interface{ Err() error }
+	n    int // reads, for the cancellation check
+}
+
+func (w *window) byteAt(off int64) (byte, error) {
+	if off < w.at || off >= w.at+int64(len(w.buf)) {
+		if off < 0 || off >= w.size {
+			return 0, fmt.Errorf("read past the end")
 		}
-		b = b[n:]
+		if w.n++; w.n&1023 == 0 && w.ctx.Err() != nil {
+			return 0, w.ctx.Err()
+		}
+		w.buf = w.buf[:cap(w.buf)]
+		n, err := w.r.ReadAt(w.buf[:min(int64(len(w.buf)), w.size-off)], off)
+		if n == 0 {
+			return 0, fmt.Errorf("read at %d: %v", off, err)
+		}
+		w.buf, w.at = w.buf[:n], off
+	}
+	return w.buf[off-w.at], nil
+}
+
+func (w *window) varint(off int64) (uint64, int64, error) {
+	var v uint64
+	for i := int64(0); i < 10; i++ {
+		c, err := w.byteAt(off + i)
+		if err != nil {
+			return 0, 0, err
+		}
+		v |= uint64(c&0x7f) << (7 * i)
+		if c < 0x80 {
+			return v, i + 1, nil
+		}
+	}
+	return 0, 0, fmt.Errorf("varint too long")
+}
+
+// pmsg is a protobuf message (or payload) located in the file.
+type pmsg struct {
+	w        *window
+	off, end int64
+}
+
+// str reads the payload as a string, up to 4 KiB.
+func (m pmsg) str() string {
+	n := min(m.end-m.off, 4096)
+	b := make([]byte, n)
+	if _, err := m.w.r.ReadAt(b, m.off); err != nil && err != io.EOF {
+		return ""
+	}
+	return string(b)
+}
+
+// protoFields calls fn for each field of m. For length-delimited fields
+// sub is the payload; for varints v is the value.
+func protoFields(m pmsg, fn func(num int, wt int, v uint64, sub pmsg) error) error {
+	for off := m.off; off < m.end; {
+		key, n, err := m.w.varint(off)
+		if err != nil {
+			return err
+		}
+		off += n
 		num, wt := int(key>>3), int(key&7)
 		if num == 0 {
 			return fmt.Errorf("field number 0")
 		}
 		switch wt {
 		case 0:
-			v, m := binary.Uvarint(b)
-			if m <= 0 {
-				return fmt.Errorf("bad varint")
+			v, n, err := m.w.varint(off)
+			if err != nil {
+				return err
 			}
-			b = b[m:]
-			if err := fn(num, wt, v, nil); err != nil {
+			off += n
+			if err := fn(num, wt, v, pmsg{}); err != nil {
 				return err
 			}
 		case 1:
-			if len(b) < 8 {
-				return fmt.Errorf("truncated fixed64")
-			}
-			b = b[8:]
+			off += 8
 		case 5:
-			if len(b) < 4 {
-				return fmt.Errorf("truncated fixed32")
-			}
-			b = b[4:]
+			off += 4
 		case 2:
-			l, m := binary.Uvarint(b)
-			if m <= 0 || l > uint64(len(b)-m) {
+			l, n, err := m.w.varint(off)
+			if err != nil {
+				return err
+			}
+			off += n
+			if l > uint64(m.end-off) {
 				return fmt.Errorf("length-delimited field past the end")
 			}
-			data := b[m : m+int(l)]
-			b = b[m+int(l):]
-			if err := fn(num, wt, 0, data); err != nil {
+			sub := pmsg{w: m.w, off: off, end: off + int64(l)}
+			off += int64(l)
+			if err := fn(num, wt, 0, sub); err != nil {
 				return err
 			}
 		default:
 			return fmt.Errorf("wire type %d unsupported", wt)
 		}
+		if off > m.end {
+			return fmt.Errorf("field past the end")
+		}
 	}
 	return nil
 }
 
-func readSmall(r io.ReaderAt, size int64) ([]byte, error) {
-	if size > maxProtoFile {
-		return nil, fmt.Errorf("protobuf of %d bytes exceeds the %d limit", size, int64(maxProtoFile))
-	}
-	b := make([]byte, size)
-	if _, err := r.ReadAt(b, 0); err != nil && err != io.EOF {
-		return nil, err
-	}
-	return b, nil
+func (s *scanner) protoRoot(r io.ReaderAt, size int64) pmsg {
+	w := &window{r: r, size: size, buf: make([]byte, 0, 64<<10), at: -1, ctx: s.ctx}
+	return pmsg{w: w, off: 0, end: size}
 }
 
 // TensorFlow ops that run Python or touch the filesystem.
@@ -152,17 +206,13 @@ var tfOps = map[string]Severity{
 // scanSavedModel walks SavedModel → MetaGraphDef → GraphDef → NodeDef.op
 // and the function library's NodeDefs.
 func (s *scanner) scanSavedModel(member string, r io.ReaderAt, size int64) {
-	b, err := readSmall(r, size)
-	if err != nil {
-		s.markUnscannable(member, "tf-savedmodel", err.Error())
-		return
-	}
+	root := s.protoRoot(r, size)
 	seen := map[string]bool{}
-	var node func(nb []byte) error
-	node = func(nb []byte) error {
-		return protoFields(nb, func(num, wt int, _ uint64, d []byte) error {
+	var node func(nb pmsg) error
+	node = func(nb pmsg) error {
+		return protoFields(nb, func(num, wt int, _ uint64, d pmsg) error {
 			if num == 2 && wt == 2 {
-				op := string(d)
+				op := d.str()
 				if sev, ok := tfOps[op]; ok && !seen[op] {
 					seen[op] = true
 					s.add(member, Finding{Rule: "tf.dangerous-op", Severity: sev, Global: op,
@@ -172,15 +222,15 @@ func (s *scanner) scanSavedModel(member string, r io.ReaderAt, size int64) {
 			return nil
 		})
 	}
-	graph := func(gb []byte) error {
-		return protoFields(gb, func(num, wt int, _ uint64, d []byte) error {
+	graph := func(gb pmsg) error {
+		return protoFields(gb, func(num, wt int, _ uint64, d pmsg) error {
 			switch {
 			case num == 1 && wt == 2: // node
 				return node(d)
 			case num == 2 && wt == 2: // library
-				return protoFields(d, func(num, wt int, _ uint64, fd []byte) error {
+				return protoFields(d, func(num, wt int, _ uint64, fd pmsg) error {
 					if num == 1 && wt == 2 { // FunctionDef
-						return protoFields(fd, func(num, wt int, _ uint64, nd []byte) error {
+						return protoFields(fd, func(num, wt int, _ uint64, nd pmsg) error {
 							if num == 3 && wt == 2 {
 								return node(nd)
 							}
@@ -193,9 +243,9 @@ func (s *scanner) scanSavedModel(member string, r io.ReaderAt, size int64) {
 			return nil
 		})
 	}
-	err = protoFields(b, func(num, wt int, _ uint64, d []byte) error {
+	err := protoFields(root, func(num, wt int, _ uint64, d pmsg) error {
 		if num == 2 && wt == 2 { // MetaGraphDef
-			return protoFields(d, func(num, wt int, _ uint64, gd []byte) error {
+			return protoFields(d, func(num, wt int, _ uint64, gd pmsg) error {
 				if num == 2 && wt == 2 {
 					return graph(gd)
 				}
@@ -215,11 +265,7 @@ var onnxStdDomains = map[string]bool{"": true, "ai.onnx": true, "ai.onnx.ml": tr
 // scanONNX walks ModelProto → GraphProto (and subgraphs in attributes) for
 // custom operator domains and external-data locations.
 func (s *scanner) scanONNX(member string, r io.ReaderAt, size int64) {
-	b, err := readSmall(r, size)
-	if err != nil {
-		s.markUnscannable(member, "onnx", err.Error())
-		return
-	}
+	root := s.protoRoot(r, size)
 	domains := map[string]bool{}
 	custom := func(dom, where string) {
 		if !onnxStdDomains[dom] && !domains[dom] {
@@ -228,17 +274,17 @@ func (s *scanner) scanONNX(member string, r io.ReaderAt, size int64) {
 				Reason: where + " uses custom operator domain " + dom + "; running it needs a native custom-op library"})
 		}
 	}
-	tensor := func(tb []byte) error {
-		return protoFields(tb, func(num, wt int, _ uint64, d []byte) error {
+	tensor := func(tb pmsg) error {
+		return protoFields(tb, func(num, wt int, _ uint64, d pmsg) error {
 			if num != 13 || wt != 2 { // external_data
 				return nil
 			}
 			var key, val string
-			_ = protoFields(d, func(num, wt int, _ uint64, kv []byte) error {
+			_ = protoFields(d, func(num, wt int, _ uint64, kv pmsg) error {
 				if num == 1 {
-					key = string(kv)
+					key = kv.str()
 				} else if num == 2 {
-					val = string(kv)
+					val = kv.str()
 				}
 				return nil
 			})
@@ -249,20 +295,20 @@ func (s *scanner) scanONNX(member string, r io.ReaderAt, size int64) {
 			return nil
 		})
 	}
-	var graph func(gb []byte, depth int) error
-	graph = func(gb []byte, depth int) error {
+	var graph func(gb pmsg, depth int) error
+	graph = func(gb pmsg, depth int) error {
 		if depth > 32 {
 			return fmt.Errorf("subgraphs nested too deep")
 		}
-		return protoFields(gb, func(num, wt int, _ uint64, d []byte) error {
+		return protoFields(gb, func(num, wt int, _ uint64, d pmsg) error {
 			switch {
 			case num == 1 && wt == 2: // NodeProto
-				return protoFields(d, func(num, wt int, _ uint64, nd []byte) error {
+				return protoFields(d, func(num, wt int, _ uint64, nd pmsg) error {
 					switch {
 					case num == 7 && wt == 2:
-						custom(string(nd), "node")
+						custom(nd.str(), "node")
 					case num == 5 && wt == 2: // AttributeProto: g (6), graphs (11), t (5), tensors (10)
-						return protoFields(nd, func(num, wt int, _ uint64, ad []byte) error {
+						return protoFields(nd, func(num, wt int, _ uint64, ad pmsg) error {
 							switch {
 							case (num == 6 || num == 11) && wt == 2:
 								return graph(ad, depth+1)
@@ -280,14 +326,14 @@ func (s *scanner) scanONNX(member string, r io.ReaderAt, size int64) {
 			return nil
 		})
 	}
-	err = protoFields(b, func(num, wt int, _ uint64, d []byte) error {
+	err := protoFields(root, func(num, wt int, _ uint64, d pmsg) error {
 		switch {
 		case num == 7 && wt == 2:
 			return graph(d, 0)
 		case num == 8 && wt == 2: // opset_import
-			return protoFields(d, func(num, wt int, _ uint64, od []byte) error {
+			return protoFields(d, func(num, wt int, _ uint64, od pmsg) error {
 				if num == 1 && wt == 2 {
-					custom(string(od), "opset_import")
+					custom(od.str(), "opset_import")
 				}
 				return nil
 			})

@@ -102,3 +102,20 @@ func FuzzNpy(f *testing.F) {
 		fuzzScan(t, "f.npy", data)
 	})
 }
+
+func FuzzProtobuf(f *testing.F) {
+	f.Add(onnxModel("", "w.bin"), true)
+	f.Add(onnxModel("com.x", "../etc/passwd"), true)
+	f.Add(savedModel("Placeholder", "PyFunc"), false)
+	if b, err := os.ReadFile(filepath.Join("testdata", "real", "benign", "exported.onnx")); err == nil {
+		f.Add(b, true)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, onnx bool) {
+		s := &scanner{ctx: context.Background(), opts: DefaultOptions(), rep: &reporter{max: 100}}
+		if onnx {
+			s.scanONNX("", bytes.NewReader(data), int64(len(data)))
+		} else {
+			s.scanSavedModel("", bytes.NewReader(data), int64(len(data)))
+		}
+	})
+}

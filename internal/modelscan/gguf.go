@@ -25,6 +25,7 @@ type ggufReader struct {
 	br  *bufio.Reader
 	off int64
 	v2  bool // version >= 2: 64-bit counts and lengths
+	ctx interface{ Err() error }
 }
 
 func (g *ggufReader) u(n int) (uint64, error) {
@@ -109,6 +110,9 @@ func (g *ggufReader) value(typ uint64, keep bool, depth int) (string, error) {
 			return "", fmt.Errorf("array element type %d invalid", et)
 		}
 		for i := uint64(0); i < n; i++ {
+			if i&0xffff == 0xffff && g.ctx.Err() != nil {
+				return "", g.ctx.Err()
+			}
 			if _, err := g.value(et, false, depth+1); err != nil {
 				return "", err
 			}
@@ -119,7 +123,7 @@ func (g *ggufReader) value(typ uint64, keep bool, depth int) (string, error) {
 }
 
 func (s *scanner) scanGGUF(member string, r io.ReaderAt, size int64) {
-	g := &ggufReader{br: bufio.NewReaderSize(io.NewSectionReader(r, 0, size), 64<<10)}
+	g := &ggufReader{br: bufio.NewReaderSize(io.NewSectionReader(r, 0, size), 64<<10), ctx: s.ctx}
 	bad := func(why string) {
 		s.add(member, Finding{Rule: "gguf.invalid", Severity: SeverityMedium, Offset: g.off, Reason: why})
 	}

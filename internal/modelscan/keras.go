@@ -130,7 +130,7 @@ func (s *scanner) scanHDF5(member string, r io.ReaderAt, size int64) {
 	const chunk = 4 << 20
 	const overlap = 64
 	needles := [][]byte{[]byte(`{"class_name"`), []byte(`{"module"`)}
-	found := 0
+	found, attempts := 0, 0
 	skipUntil := int64(0) // inside an object already judged
 	buf := make([]byte, chunk+overlap)
 	for off := int64(0); off < size; off += chunk {
@@ -161,6 +161,9 @@ func (s *scanner) scanHDF5(member string, r io.ReaderAt, size int64) {
 				continue
 			}
 			at := off + int64(i)
+			if attempts++; attempts > 256 || s.ctx.Err() != nil {
+				return
+			}
 			end, ok := jsonObjectEnd(r, at, size)
 			if !ok {
 				continue
