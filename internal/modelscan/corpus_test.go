@@ -89,6 +89,9 @@ func corpus() []corpusCase {
 		{name: "torch zip extra pickle member", file: "model.pt", data: func(t testing.TB) []byte {
 			return buildZip(t, zmember{name: "archive/data.pkl", data: torchStateDict("w")}, zmember{name: "archive/extra/payload.pkl", data: osSystem(), method: 8})
 		}, malicious: true, want: []string{"pickle.denylisted-global"}},
+		{name: "pickle hidden under data/", file: "model.pt", data: func(t testing.TB) []byte {
+			return buildZip(t, zmember{name: "archive/data.pkl", data: torchStateDict("w")}, zmember{name: "archive/data/x.pkl", data: osSystem()})
+		}, malicious: true, want: []string{"pickle.denylisted-global"}},
 		{name: "zip duplicate member", file: "model.pt", data: func(t testing.TB) []byte {
 			return buildZip(t, zmember{name: "archive/data.pkl", data: torchStateDict("w")}, zmember{name: "archive/data.pkl", data: stackGlobalMemo()}, zmember{name: "archive/version", data: []byte("3\n")})
 		}, malicious: true, want: []string{"zip.duplicate-member", "pickle.denylisted-global"}},

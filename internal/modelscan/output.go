@@ -191,7 +191,7 @@ func sarifURI(p string) string {
 // results carry ruleId, level, message, the file as artifactLocation.uri
 // and the byte offset as region.byteOffset. Findings inside archive
 // members are located at the archive file; the member is in the message
-// and in properties.member. Unscannable and error reports become results of
+// and in properties.member (with properties.memberOffset). Unscannable and error reports become results of
 // rule "scan.unscannable" / "scan.error".
 func WriteSARIF(w io.Writer, reports []Report, toolVersion string) error {
 	type ruleAcc struct {
@@ -234,9 +234,17 @@ func WriteSARIF(w io.Writer, reports []Report, toolVersion string) error {
 			if file == "" {
 				file = r.File
 			}
+			// Offsets inside archive members are relative to the member, not
+			// the artifact: they go to properties instead of the region.
+			var region *sarifRegion
+			if f.Member == "" {
+				region = &sarifRegion{ByteOffset: max(f.Offset, 0)}
+			} else {
+				props["memberOffset"] = f.Offset
+			}
 			results = append(results, sarifResult{RuleID: f.Rule, Level: sarifLevel(f.Severity), Message: sarifText{msg},
-				Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{sarifURI(file)},
-					Region: &sarifRegion{ByteOffset: max(f.Offset, 0)}}}}, Properties: props})
+				Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{sarifURI(file)}, Region: region}}},
+				Properties: props})
 		}
 		if r.Status == StatusError || (r.Status == StatusUnscannable && len(r.Findings) == 0) {
 			rule := "scan." + string(r.Status)

@@ -402,7 +402,7 @@ func (s *scanner) scanZip(member string, r io.ReaderAt, size int64, depth int) {
 func (s *scanner) scanZipMember(outer string, r io.ReaderAt, e *zipEntry, kind string, depth int) {
 	m := join(outer, e.name)
 	base := e.name[strings.LastIndex(e.name, "/")+1:]
-	isData := strings.Contains(e.name, "/data/") || strings.HasPrefix(e.name, "data/")
+	isData := (strings.Contains(e.name, "/data/") || strings.HasPrefix(e.name, "data/")) && !strings.HasSuffix(base, ".pkl")
 	if (kind == "pytorch-zip" || kind == "torchscript") && isData && !s.opts.VerifyAllCRC {
 		return // raw tensor storages: never interpreted as code by the loader
 	}
