@@ -243,7 +243,7 @@ func WriteSARIF(w io.Writer, reports []Report, toolVersion string) error {
 				props["memberOffset"] = f.Offset
 			}
 			results = append(results, sarifResult{RuleID: f.Rule, Level: sarifLevel(f.Severity), Message: sarifText{msg},
-				Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{sarifURI(file)}, Region: region}}},
+				Locations:  []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{sarifURI(file)}, Region: region}}},
 				Properties: props})
 		}
 		if r.Status == StatusError || (r.Status == StatusUnscannable && len(r.Findings) == 0) {
