@@ -17,6 +17,9 @@ type NotifyRequest struct {
 	Version     int    `json:"version"`
 	DecisionRef string `json:"decisionRef"`
 	DryRun      bool   `json:"dryRun,omitempty"`
+	// Escalations are license exceptions nobody decided in time; they are
+	// announced once each, like findings.
+	Escalations []Exception `json:"escalations,omitempty"`
 }
 
 // NotifyResult says what went where.
@@ -51,6 +54,7 @@ func (a *Activities) Notify(ctx context.Context, req NotifyRequest) (*NotifyResu
 			open = append(open, f)
 		}
 	}
+	open = append(open, escalations(req.Escalations)...)
 	rep, err := n.Notify(ctx, notify.Batch{
 		Project: req.Project, ScanID: req.ScanID, RunID: req.RunID, RunURL: req.RunURL,
 		Verdict: dec.Verdict, Version: req.Version, Findings: open,
@@ -65,6 +69,25 @@ func notifyResult(r *notify.Report) *NotifyResult {
 	out := &NotifyResult{Sent: r.Sent, Skipped: r.Skipped, Resolved: r.Resolved, Recorded: r.Recorded, APICalls: r.APICalls, DryRun: r.DryRun}
 	for _, c := range r.Channels {
 		out.Channels = append(out.Channels, c.Channel)
+	}
+	return out
+}
+
+// escalations turns undecided license exceptions into findings of their own,
+// with identities derived from the finding they escalate.
+func escalations(ex []Exception) []policy.Finding {
+	out := make([]policy.Finding, 0, len(ex))
+	for _, e := range ex {
+		out = append(out, policy.Finding{
+			ID:          "escalation:" + e.FindingID,
+			Policy:      "approval.escalation",
+			Severity:    "high",
+			Effect:      policy.VerdictDeny,
+			Component:   e.Component,
+			License:     e.License,
+			Message:     fmt.Sprintf("license exception for %s (%s) was not decided in time and counts as rejected: %s", e.Component, e.License, e.Message),
+			Remediation: "approve or reject it with `mlbom approve|reject`, or replace the component",
+		})
 	}
 	return out
 }

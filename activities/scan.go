@@ -89,9 +89,8 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 		return nil, classify("scan", fmt.Errorf("discover %s: %w", req.Source, err))
 	}
 	res.Findings = append(res.Findings, tree.Findings...)
-	if tree.Provenance != nil {
-		addProvenance(res.Findings, tree.Provenance)
-	}
+	res.Skipped = append(res.Skipped, tree.Skipped...)
+	addProvenance(res.Findings, tree.ProvenanceAll)
 
 	reports := a.scanWeights(ctx, beat, tree.FS, res.Findings, res.Files)
 
@@ -130,20 +129,26 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 	return out, nil
 }
 
-// addProvenance asks the source once per distinct path.
-func addProvenance(fs []discover.Finding, lookup func(string) *discover.Provenance) {
-	seen := map[string]*discover.Provenance{}
+// addProvenance asks the source about every distinct path at once (one walk
+// of the history).
+func addProvenance(fs []discover.Finding, lookup func([]string) map[string]*discover.Provenance) {
+	var paths []string
+	seen := map[string]bool{}
+	for _, f := range fs {
+		if f.Path != "" && f.Provenance == nil && !seen[f.Path] {
+			seen[f.Path] = true
+			paths = append(paths, f.Path)
+		}
+	}
+	if len(paths) == 0 {
+		return
+	}
+	sort.Strings(paths)
+	prov := lookup(paths)
 	for i := range fs {
-		p := fs[i].Path
-		if p == "" || fs[i].Provenance != nil {
-			continue
+		if fs[i].Provenance == nil {
+			fs[i].Provenance = prov[fs[i].Path]
 		}
-		prov, ok := seen[p]
-		if !ok {
-			prov = lookup(p)
-			seen[p] = prov
-		}
-		fs[i].Provenance = prov
 	}
 }
 

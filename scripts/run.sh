@@ -37,6 +37,7 @@ else
   echo "starting Temporal dev server at $MLBOM_TEMPORAL_ADDRESS (UI $MLBOM_TEMPORAL_UI, history in $data/temporal.db)"
   "$bin/temporal" server start-dev --ip 127.0.0.1 --port "$port" --ui-port "$ui_port" \
     --db-filename "$data/temporal.db" --log-level warn \
+    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
     --dynamic-config-value system.enableActivityEagerExecution=true \
     >"$data/temporal.log" 2>&1 &
   pids+=($!)

@@ -144,9 +144,15 @@ func pipeline(x executor, scanID, runID, runURL string, in ScanInput, approvalTi
 	p.Verdict = pol.Verdict
 
 	step(6)
+	var escalate []activities.Exception
+	for _, o := range sum.Exceptions {
+		if o.Decision == "timeout" {
+			escalate = append(escalate, o.Exception)
+		}
+	}
 	if err := x.run("Notify", activities.NotifyRequest{
 		ScanID: scanID, RunID: runID, RunURL: runURL, Project: scan.Project, Version: built.Version,
-		DecisionRef: pol.DecisionRef, DryRun: in.Options.DryRun,
+		DecisionRef: pol.DecisionRef, DryRun: in.Options.DryRun, Escalations: escalate,
 	}, &sum.Notify); err != nil {
 		return nil, err
 	}

@@ -81,9 +81,24 @@ type temporalExecutor struct {
 	verdictSet bool
 }
 
+// localSteps run as local activities: short, idempotent bookkeeping whose
+// loss in a crash only means running it again, so it need not cost a round
+// trip through the server.
+var localSteps = map[string]bool{"RecordScan": true}
+
 func (x *temporalExecutor) run(step string, in, out any) error {
-	ctx := workflow.WithActivityOptions(x.ctx, stepOptions(step))
-	f := workflow.ExecuteActivity(ctx, step, in)
+	var f workflow.Future
+	var ctx workflow.Context
+	if localSteps[step] {
+		ctx = workflow.WithLocalActivityOptions(x.ctx, workflow.LocalActivityOptions{
+			StartToCloseTimeout: 30 * time.Second,
+			RetryPolicy:         stepOptions(step).RetryPolicy,
+		})
+		f = workflow.ExecuteLocalActivity(ctx, step, in)
+	} else {
+		ctx = workflow.WithActivityOptions(x.ctx, stepOptions(step))
+		f = workflow.ExecuteActivity(ctx, step, in)
+	}
 	if out == nil {
 		return f.Get(ctx, nil)
 	}

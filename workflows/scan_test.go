@@ -261,3 +261,19 @@ func TestRecordScanCarriesRunIdentity(t *testing.T) {
 	require.Equal(t, 3, recs[1].Version)
 	require.NotEmpty(t, recs[1].ID)
 }
+
+func TestLicenseExceptionTimeoutIsEscalated(t *testing.T) {
+	env, f := newEnv(t)
+	f.exceptions = []activities.Exception{{Component: "pkg:huggingface/org/m", License: "LicenseRef-llama3", FindingID: "f1"}}
+	f.mockAll("Notify")
+	var got activities.NotifyRequest
+	env.OnActivity("Notify", mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.NotifyRequest) (*activities.NotifyResult, error) {
+		got = req
+		return &activities.NotifyResult{Sent: 1}, nil
+	})
+	in := input
+	in.Options.ApprovalTimeout = "30m"
+	env.ExecuteWorkflow(ScanWorkflow, in)
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, f.exceptions, got.Escalations)
+}

@@ -27,7 +27,7 @@ func runReject(ctx context.Context, cfg *config.Config, args []string) error {
 
 // decide sends license-exception signals to a waiting scan, one per component.
 func decide(ctx context.Context, cfg *config.Config, decision string, args []string) error {
-	fs := newFlags(decision)
+	fs := newFlags(ctx, decision)
 	component := fs.String("component", "", "bom-ref of the component")
 	all := fs.Bool("all", false, "every component the scan waits for")
 	reason := fs.String("reason", "", "why (kept on record and in the BOM)")
@@ -86,7 +86,7 @@ func decide(ctx context.Context, cfg *config.Config, decision string, args []str
 		if err := c.SignalWorkflow(ctx, id, "", workflows.LicenseExceptionSignal, sig); err != nil {
 			return fmt.Errorf("signal %s: %w", id, err)
 		}
-		fmt.Fprintf(stdout, "%s: %s %s\n", id, decision, comp)
+		fmt.Fprintf(stdoutOf(ctx), "%s: %s %s\n", id, decision, comp)
 	}
 	return nil
 }
@@ -137,15 +137,15 @@ func listPending(ctx context.Context, cfg *config.Config, project string, asJSON
 		}
 	}
 	if asJSON {
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(stdoutOf(ctx))
 		enc.SetIndent("", "  ")
 		return enc.Encode(rows)
 	}
 	if len(rows) == 0 {
-		fmt.Fprintln(stdout, "no license exceptions are waiting")
+		fmt.Fprintln(stdoutOf(ctx), "no license exceptions are waiting")
 		return nil
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(stdoutOf(ctx), 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "WORKFLOW\tPROJECT\tCOMPONENT\tLICENSE\tWHY")
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.WorkflowID, r.Project, r.Component, r.License, r.Message)

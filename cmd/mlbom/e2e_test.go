@@ -288,3 +288,69 @@ func TestE2EKillWorkerMidScan(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, vs, 1, "exactly one BOM version after the crash and retry")
 }
+
+// TestE2EApprovalBySignal: a non-commercial model makes the scan wait for a
+// license-exception decision; `mlbom approvals --pending` shows it, `mlbom
+// approve --all` sends the signal, the verdict is judged again with the
+// approval on record, and the next scan reuses it without asking.
+func TestE2EApprovalBySignal(t *testing.T) {
+	e := newE2E(t)
+	e.startWorker()
+	dir := filepath.Join(t.TempDir(), "repo")
+	src, err := filepath.Abs("testdata/repo-nc")
+	require.NoError(t, err)
+	out, err := exec.Command("../../scripts/make-demo.sh", dir, src).CombinedOutput()
+	require.NoError(t, err, string(out))
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	type result struct {
+		out, errOut string
+		code        int
+	}
+	done := make(chan result, 1)
+	go func() {
+		out, errOut, code := e.mlbom(ctx, "scan", dir, "--project", "nc", "--id", "scan/nc/1", "--approval-timeout", "1h", "--fail-on", "deny")
+		done <- result{out, errOut, code}
+	}()
+	var pending string
+	require.Eventually(t, func() bool {
+		pending, _, _ = e.mlbom(ctx, "approvals", "--pending", "--json")
+		return strings.Contains(pending, "CC-BY-NC-4.0")
+	}, time.Minute, 200*time.Millisecond, "the running scan waits for a decision")
+	require.Contains(t, pending, "scan/nc/1")
+
+	o, errOut, code := e.mlbom(ctx, "approve", "scan/nc/1", "--all", "--reason", "research use only, legal ticket LEG-42", "--approver", "alice")
+	require.Equal(t, 0, code, o+errOut)
+	r := <-done
+	require.Equal(t, 0, r.code, "approved: the license finding is waived\nstdout:\n%s\nstderr:\n%s", r.out, r.errOut)
+	require.Contains(t, r.out, "approve by alice")
+
+	list, _, code := e.mlbom(ctx, "approvals", "--json")
+	require.Equal(t, 0, code)
+	var approvals []store.Approval
+	require.NoError(t, json.Unmarshal([]byte(list), &approvals))
+	require.Len(t, approvals, 1)
+	require.Equal(t, "alice", approvals[0].Approver)
+	require.Equal(t, "CC-BY-NC-4.0", approvals[0].License)
+
+	// The next scan finds the approval on record: no waiting, the finding is
+	// waived and the BOM carries the approval as an annotation.
+	bomFile := filepath.Join(t.TempDir(), "bom.json")
+	o2, errOut2, code := e.mlbom(ctx, "scan", dir, "--project", "nc", "--id", "scan/nc/2", "--approval-timeout", "1h", "-o", bomFile, "--json")
+	require.Equal(t, 0, code, o2+errOut2)
+	var sum workflows.ScanSummary
+	require.NoError(t, json.Unmarshal([]byte(o2), &sum))
+	require.Empty(t, sum.Exceptions, "nobody is asked twice")
+	require.GreaterOrEqual(t, sum.Waived, 1)
+	data, err := os.ReadFile(bomFile)
+	require.NoError(t, err)
+	require.Contains(t, string(data), "research use only, legal ticket LEG-42")
+	require.NoError(t, bom.Validate(data))
+
+	if os.Getenv("MLBOM_UPDATE_REPLAY") == "1" {
+		hist, err := e.srv.CLI(ctx, "workflow", "show", "--workflow-id", "scan/nc/1", "--output", "json")
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile("../../workflows/testdata/replay/scan-approval-v1.json", []byte(hist), 0o644))
+	}
+}

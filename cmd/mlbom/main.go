@@ -65,14 +65,24 @@ func main() {
 	os.Exit(code)
 }
 
-// stdout and stderr are where commands write; tests swap them.
-var (
-	stdout io.Writer = os.Stdout
-	stderr io.Writer = os.Stderr
-)
+// streams are where a command writes; run puts them in the context so that
+// concurrent runs (tests) do not share them.
+type streams struct{ out, err io.Writer }
+
+type streamsKey struct{}
+
+func streamsOf(ctx context.Context) streams {
+	if s, ok := ctx.Value(streamsKey{}).(streams); ok {
+		return s
+	}
+	return streams{out: os.Stdout, err: os.Stderr}
+}
+
+func stdoutOf(ctx context.Context) io.Writer { return streamsOf(ctx).out }
+func stderrOf(ctx context.Context) io.Writer { return streamsOf(ctx).err }
 
 func run(ctx context.Context, args []string, out, errOut io.Writer) int {
-	stdout, stderr = out, errOut
+	ctx = context.WithValue(ctx, streamsKey{}, streams{out: out, err: errOut})
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(errOut)
 		if len(args) == 0 {
@@ -139,15 +149,15 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func newFlags(name string) *flag.FlagSet {
+func newFlags(ctx context.Context, name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("mlbom "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(stderrOf(ctx))
 	return fs
 }
 
-func writeOutput(path string, data []byte) error {
+func writeOutput(ctx context.Context, path string, data []byte) error {
 	if path == "" || path == "-" {
-		_, err := stdout.Write(data)
+		_, err := stdoutOf(ctx).Write(data)
 		return err
 	}
 	if err := os.WriteFile(path, data, 0o644); err != nil {

@@ -12,7 +12,7 @@ import (
 )
 
 func runModelscan(ctx context.Context, _ *config.Config, args []string) error {
-	fset := newFlags("modelscan")
+	fset := newFlags(ctx, "modelscan")
 	asJSON := fset.Bool("json", false, "JSON report")
 	sarif := fset.Bool("sarif", false, "SARIF 2.1.0 report")
 	failOn := fset.String("fail-on", "", "exit 3 when a finding is at or above: critical, high, medium, low, info")
@@ -51,21 +51,21 @@ func runModelscan(ctx context.Context, _ *config.Config, args []string) error {
 	}
 	switch {
 	case *asJSON:
-		err = modelscan.WriteJSON(stdout, reports)
+		err = modelscan.WriteJSON(stdoutOf(ctx), reports)
 	case *sarif:
-		err = modelscan.WriteSARIF(stdout, reports, workers.Version)
+		err = modelscan.WriteSARIF(stdoutOf(ctx), reports, workers.Version)
 	default:
 		for _, r := range reports {
-			fmt.Fprintf(stdout, "%-11s %-14s %s\n", r.Status, r.Format, r.File)
+			fmt.Fprintf(stdoutOf(ctx), "%-11s %-14s %s\n", r.Status, r.Format, r.File)
 			for _, f := range r.Findings {
 				loc := fmt.Sprintf("offset %d", f.Offset)
 				if f.Member != "" {
 					loc = f.Member + " " + loc
 				}
-				fmt.Fprintf(stdout, "  %-8s %s (%s): %s %s\n", f.Severity, f.Rule, loc, f.Global, f.Reason)
+				fmt.Fprintf(stdoutOf(ctx), "  %-8s %s (%s): %s %s\n", f.Severity, f.Rule, loc, f.Global, f.Reason)
 			}
 			if r.Error != "" {
-				fmt.Fprintf(stdout, "  error: %s\n", r.Error)
+				fmt.Fprintf(stdoutOf(ctx), "  error: %s\n", r.Error)
 			}
 		}
 	}
@@ -76,7 +76,7 @@ func runModelscan(ctx context.Context, _ *config.Config, args []string) error {
 		return withCode(exitVerdict, "findings at or above %s", *failOn)
 	}
 	if len(reports) == 0 {
-		fmt.Fprintln(stderr, "no files found")
+		fmt.Fprintln(stderrOf(ctx), "no files found")
 	}
 	return nil
 }

@@ -31,7 +31,7 @@ func openStore(ctx context.Context, cfg *config.Config) (*store.DB, error) {
 }
 
 func runWorker(ctx context.Context, cfg *config.Config, args []string) error {
-	fs := newFlags("worker")
+	fs := newFlags(ctx, "worker")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -50,13 +50,13 @@ func runWorker(ctx context.Context, cfg *config.Config, args []string) error {
 	return workers.Run(ctx, c, cfg, deps)
 }
 
-func runVersion(_ context.Context, _ *config.Config, _ []string) error {
-	fmt.Fprintln(stdout, "mlbom", workers.Version)
+func runVersion(ctx context.Context, _ *config.Config, _ []string) error {
+	fmt.Fprintln(stdoutOf(ctx), "mlbom", workers.Version)
 	return nil
 }
 
 func runBOM(ctx context.Context, cfg *config.Config, args []string) error {
-	fs := newFlags("bom")
+	fs := newFlags(ctx, "bom")
 	version := fs.Int("version", 0, "version number (default: latest)")
 	out := fs.String("o", "", "write to this file instead of standard output")
 	format := fs.String("format", "json", "json or xml")
@@ -85,7 +85,7 @@ func versionName(n int) string {
 }
 
 func runDiff(ctx context.Context, cfg *config.Config, args []string) error {
-	fs := newFlags("diff")
+	fs := newFlags(ctx, "diff")
 	from := fs.Int("from", 0, "older version (default: the one before --to)")
 	to := fs.Int("to", 0, "newer version (default: latest)")
 	asJSON := fs.Bool("json", false, "print JSON with added, removed and changed arrays")
@@ -129,15 +129,15 @@ func runDiff(ctx context.Context, cfg *config.Config, args []string) error {
 	}
 	res.Project, res.From, res.To = pos[0], max(f, 0), newer.Number
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(stdoutOf(ctx))
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	}
-	return bomdiff.WriteText(stdout, res)
+	return bomdiff.WriteText(stdoutOf(ctx), res)
 }
 
 func runSearch(ctx context.Context, cfg *config.Config, args []string) error {
-	fs := newFlags("search")
+	fs := newFlags(ctx, "search")
 	kind := fs.String("kind", "", "only this asset kind (model, dataset, weights, prompt, tool, agent, service, framework)")
 	project := fs.String("project", "", "only this project")
 	k := fs.Int("k", 10, "number of hits")
@@ -163,15 +163,15 @@ func runSearch(ctx context.Context, cfg *config.Config, args []string) error {
 		if hits == nil {
 			hits = []search.Result{}
 		}
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(stdoutOf(ctx))
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{"hits": hits})
 	}
 	if len(hits) == 0 {
-		fmt.Fprintln(stdout, "no hits")
+		fmt.Fprintln(stdoutOf(ctx), "no hits")
 		return nil
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(stdoutOf(ctx), 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SCORE\tKIND\tNAME\tPROJECT@V\tLOCATION")
 	for _, h := range hits {
 		fmt.Fprintf(tw, "%.4f\t%s\t%s\t%s@%d\t%s\n", h.Score, h.Kind, h.Name, h.Project, h.Version, h.Location)
@@ -180,7 +180,7 @@ func runSearch(ctx context.Context, cfg *config.Config, args []string) error {
 }
 
 func runApprovals(ctx context.Context, cfg *config.Config, args []string) error {
-	fs := newFlags("approvals")
+	fs := newFlags(ctx, "approvals")
 	pending := fs.Bool("pending", false, "list license exceptions waiting for a decision in running scans")
 	project := fs.String("project", "", "only this project")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -203,15 +203,15 @@ func runApprovals(ctx context.Context, cfg *config.Config, args []string) error 
 		if list == nil {
 			list = []store.Approval{}
 		}
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(stdoutOf(ctx))
 		enc.SetIndent("", "  ")
 		return enc.Encode(list)
 	}
 	if len(list) == 0 {
-		fmt.Fprintln(stdout, "no approvals on record")
+		fmt.Fprintln(stdoutOf(ctx), "no approvals on record")
 		return nil
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(stdoutOf(ctx), 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROJECT\tCOMPONENT\tLICENSE\tDECISION\tAPPROVER\tWHEN\tEXPIRES\tREASON")
 	for _, a := range list {
 		exp := "never"

@@ -27,7 +27,7 @@ import (
 )
 
 func runScan(ctx context.Context, cfg *config.Config, args []string) error {
-	fs := newFlags("scan")
+	fs := newFlags(ctx, "scan")
 	project := fs.String("project", "", "project name (default: derived from the source)")
 	ref := fs.String("ref", "", "branch, tag or commit to scan")
 	out := fs.String("o", "", "write the BOM to this file")
@@ -83,9 +83,9 @@ func runScan(ctx context.Context, cfg *config.Config, args []string) error {
 	}
 	if *asJSON {
 		data, _ := json.MarshalIndent(sum, "", "  ")
-		fmt.Fprintln(stdout, string(data))
+		fmt.Fprintln(stdoutOf(ctx), string(data))
 	} else {
-		printSummary(stdout, sum, elapsed, *out, runURL)
+		printSummary(stdoutOf(ctx), sum, elapsed, *out, runURL)
 	}
 	if *failOn != "" && policy.Compare(sum.Verdict, *failOn) {
 		return withCode(exitVerdict, "verdict %s is at or above --fail-on %s", sum.Verdict, *failOn)
@@ -136,7 +136,7 @@ func scanLocal(ctx context.Context, cfg *config.Config, in workflows.ScanInput) 
 		return nil, err
 	}
 	defer deps.Close()
-	pr := newProgressPrinter(stderr)
+	pr := newProgressPrinter(stderrOf(ctx))
 	sum, err := workflows.RunLocal(ctx, deps.Activities, in, workflows.LocalOptions{Progress: pr.show})
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", in.Source, err)
@@ -163,7 +163,7 @@ func scanRemote(ctx context.Context, cfg *config.Config, in workflows.ScanInput,
 		return nil, "", fmt.Errorf("start scan workflow on %s: %w", cfg.TemporalAddress, err)
 	}
 	runURL := runPageURL(cfg, run.GetID(), run.GetRunID())
-	fmt.Fprintf(stderr, "started workflow %s (run %s)\n  %s\n", run.GetID(), run.GetRunID(), runURL)
+	fmt.Fprintf(stderrOf(ctx), "started workflow %s (run %s)\n  %s\n", run.GetID(), run.GetRunID(), runURL)
 
 	done := make(chan struct{})
 	go watchProgress(ctx, c, run.GetID(), run.GetRunID(), done)
@@ -184,7 +184,7 @@ func runPageURL(cfg *config.Config, id, runID string) string {
 // watchProgress polls the progress query and the Scan step's heartbeat
 // details until done, printing changes.
 func watchProgress(ctx context.Context, c client.Client, id, runID string, done <-chan struct{}) {
-	pr := newProgressPrinter(stderr)
+	pr := newProgressPrinter(stderrOf(ctx))
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -352,7 +352,7 @@ func exportBOM(ctx context.Context, cfg *config.Config, project string, version 
 			return err
 		}
 	}
-	return writeOutput(path, data)
+	return writeOutput(ctx, path, data)
 }
 
 func workflowsSearchAttributes(project string) temporal.SearchAttributes {

@@ -88,6 +88,7 @@ func Start(t testing.TB, extraArgs ...string) *Server {
 	args := []string{"server", "start-dev", "--ip", "127.0.0.1", "--port", fmt.Sprint(port),
 		"--ui-port", fmt.Sprint(uiPort), "--headless", "--db-filename", filepath.Join(dir, "temporal.db"),
 		"--log-level", "error",
+		"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
 		"--dynamic-config-value", "system.enableActivityEagerExecution=true",
 		"--search-attribute", "MlbomProject=Keyword", "--search-attribute", "MlbomVerdict=Keyword"}
 	args = append(args, extraArgs...)
