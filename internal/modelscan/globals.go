@@ -69,6 +69,8 @@ var deniedNames = map[string]bool{
 	"torch.fx.experimental.symbolic_shapes.ShapeEnv.evaluate_guards_expression": true,
 	"torch.utils.cpp_extension.load":                                            true, "torch.utils.cpp_extension.load_inline": true,
 	"torch._dynamo.guards.GuardBuilder.get": true, "torch._inductor.codecache.compile_file": true,
+	"torch.from_file": true, "torch.save": true, "torch.serialization.save": true, "numpy.save": true,
+	"numpy.savez": true, "numpy.savetxt": true, "numpy.memmap": true, "numpy.genfromtxt": true,
 	"numpy.load": true, "numpy.lib.npyio.load": true, "numpy.loadtxt": true, "numpy.fromfile": true,
 	"numpy.testing._private.utils.runstring": true, "numpy.f2py.compile": true,
 	"numpy.distutils.exec_command.exec_command": true, "numpy.ctypeslib.load_library": true,
@@ -116,7 +118,8 @@ var allowedNames = map[string]bool{
 	"torch.channels_last": true, "torch.channels_last_3d": true, "torch.preserve_format": true,
 	"torch.per_tensor_affine": true, "torch.per_channel_affine": true, "torch.per_tensor_symmetric": true,
 	"torch.per_channel_symmetric": true, "torch.per_channel_affine_float_qparams": true,
-	"torch.nn.modules.container.ModuleDict": true,
+	"torch.nn.modules.container.ModuleDict": true, "torch.serialization._get_layout": true,
+	"torch._utils._rebuild_device_tensor_from_cpu_tensor": true,
 	"numpy.core.multiarray._reconstruct":    true, "numpy._core.multiarray._reconstruct": true,
 	"numpy.core.multiarray.scalar": true, "numpy._core.multiarray.scalar": true,
 	"numpy.core.numeric._frombuffer": true, "numpy._core.numeric._frombuffer": true,
@@ -239,7 +242,11 @@ func judgeGlobal(module, name string) (verdict, string) {
 	if allowedNames[full] {
 		return verdictAllowed, ""
 	}
-	if mod == "torch" && (strings.HasSuffix(name, "Storage") || torchDtypes[name]) {
+	if (mod == "torch" || mod == "torch.cuda") && (strings.HasSuffix(name, "Storage") || strings.HasSuffix(name, "Tensor")) {
+		return verdictAllowed, "" // storage and legacy tensor classes
+	}
+	if mod == "torch" && (torchDtypes[name] || strings.HasPrefix(name, "float8_") || strings.HasPrefix(name, "float4_") ||
+		(len(name) <= 5 && (strings.HasPrefix(name, "int") || strings.HasPrefix(name, "uint")))) {
 		return verdictAllowed, ""
 	}
 	for _, p := range allowedPrefixes {
