@@ -120,7 +120,7 @@ var allowedNames = map[string]bool{
 	"torch.per_channel_symmetric": true, "torch.per_channel_affine_float_qparams": true,
 	"torch.nn.modules.container.ModuleDict": true, "torch.serialization._get_layout": true,
 	"torch._utils._rebuild_device_tensor_from_cpu_tensor": true,
-	"numpy.core.multiarray._reconstruct":    true, "numpy._core.multiarray._reconstruct": true,
+	"numpy.core.multiarray._reconstruct":                  true, "numpy._core.multiarray._reconstruct": true,
 	"numpy.core.multiarray.scalar": true, "numpy._core.multiarray.scalar": true,
 	"numpy.core.numeric._frombuffer": true, "numpy._core.numeric._frombuffer": true,
 	"numpy.dtype": true, "numpy.ndarray": true, "numpy.ma.core._mareconstruct": true,
