@@ -8,47 +8,56 @@ conf := lib.cfg.docs
 
 required := {lib.norm_field(f) | some f in conf.required_fields}
 
-high_risk(c) if conf.high_risk == true
+project_high_risk if conf.high_risk == true
 
-high_risk(c) if input.project in conf.high_risk_projects
-
-high_risk(c) if lower(lib.prop(c, "mlbom:use.risk")) == "high"
+project_high_risk if input.project in conf.high_risk_projects
 
 documented := [c |
 	some kind in conf.kinds
 	some c in lib.of_kind(kind)
 ]
 
-completeness(c) := to_number(lib.prop(c, "mlbom:modelcard.completeness"))
+# Models used for a high-risk purpose: all of them in a high-risk project,
+# otherwise those marked mlbom:use.risk=high.
+high_risk := documented if {
+	project_high_risk
+} else := [c |
+	some c in documented
+	lower(object.get(c.props, "mlbom:use.risk", "")) == "high"
+]
 
 missing(c) := {lib.norm_field(trim_space(m)) |
-	some m in split(lib.prop_or(c, "mlbom:modelcard.missing", ""), ",")
+	some m in split(object.get(c.props, "mlbom:modelcard.missing", ""), ",")
 	trim_space(m) != ""
 }
 
-warn contains f if {
-	some c in documented
-	score := completeness(c)
-	score < conf.min_completeness
-	not high_risk_gap(c)
+# [component, the required fields its card lacks].
+gaps := [[c, lacking] |
+	some c in high_risk
+	lacking := missing(c) & required
+	count(lacking) > 0
+]
+
+gap_refs := {c.ref | some [c, _] in gaps}
+
+deny contains f if {
+	some [c, lacking] in gaps
 	f := lib.finding(
-		"docs.incomplete", "low", lib.ref(c),
-		sprintf("%s: model card completeness %.2f is below %.2f", [lib.display(c), score, conf.min_completeness]),
-		"Ask the publisher for a fuller model card, or document intended use, limitations and training data in the repository.",
+		"docs.high-risk-gaps", "high", c.ref,
+		sprintf("%s is used for a high-risk purpose but its model card lacks %s", [c.display, concat(", ", sort(lacking))]),
+		"Complete the model card (intended use, limitations, training data, license) before using the model for a high-risk purpose.",
 	)
 }
 
-high_risk_gap(c) if {
-	high_risk(c)
-	count(missing(c) & required) > 0
-}
-
-deny contains f if {
+# The deny above supersedes this warning for the same model.
+warn contains f if {
 	some c in documented
-	high_risk_gap(c)
+	score := to_number(c.props["mlbom:modelcard.completeness"])
+	score < conf.min_completeness
+	not c.ref in gap_refs
 	f := lib.finding(
-		"docs.high-risk-gaps", "high", lib.ref(c),
-		sprintf("%s is used for a high-risk purpose but its model card lacks %s", [lib.display(c), concat(", ", sort(missing(c) & required))]),
-		"Complete the model card (intended use, limitations, training data, license) before using the model for a high-risk purpose.",
+		"docs.incomplete", "low", c.ref,
+		sprintf("%s: model card completeness %.2f is below %.2f", [c.display, score, conf.min_completeness]),
+		"Ask the publisher for a fuller model card, or document intended use, limitations and training data in the repository.",
 	)
 }

@@ -58,10 +58,10 @@ warn contains f if {
 warn contains f if {
 	some k in conf.pin_kinds
 	some c in lib.of_kind(k)
-	lib.prop(c, "mlbom:revision.pinned") == "false"
+	c.props["mlbom:revision.pinned"] == "false"
 	f := lib.finding(
-		"drift.unpinned", "medium", lib.ref(c),
-		sprintf("%s %s is referenced without a pinned revision, so its content can change under you", [k, lib.display(c)]),
+		"drift.unpinned", "medium", c.ref,
+		sprintf("%s %s is referenced without a pinned revision, so its content can change under you", [k, c.display]),
 		"Pin the revision to a commit hash (e.g. from_pretrained(..., revision=\"<sha>\")).",
 	)
 }

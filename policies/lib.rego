@@ -1,129 +1,157 @@
-# Shared helpers for the mlbom policies: component and property lookup,
-# license extraction, name and host parsing, and a bounded edit distance.
-# Everything expensive is a complete rule, so OPA computes it once per
-# evaluation however many policies use it.
+# Shared helpers for the mlbom policies.
+#
+# Policies do not walk input.bom directly: they read an index of it, one
+# flat "view" per component with its properties as an object, its license
+# ids, organisation, hashes and paths already extracted. The engine builds
+# the index in Go and passes it as input.bom_index, because doing this work
+# in Rego costs about a second on a 5,000-component BOM; when it is absent
+# (opa eval, opa test) rego_index below computes the same document. A Go
+# test keeps the two equal.
 package mlbom.lib
 
 cfg := data.mlbom.config
 
-components := object.get(input, ["bom", "components"], [])
+index := input.bom_index if {
+	is_object(input.bom_index)
+} else := rego_index
 
-services := object.get(input, ["bom", "services"], [])
+# components are the component views; of_kind(k) those of one asset kind.
+components := index.components
 
-# prop returns the value of property name on x (a component or service);
-# undefined when absent.
-prop(x, name) := v if {
-	some p in object.get(x, "properties", [])
-	p.name == name
-	v := p.value
+of_kind(k) := object.get(index.by_kind, k, [])
+
+# weight files: kind weights, or any component carrying a weights format.
+weight_files := index.weight_files
+
+# display_ref is the display name of a bom-ref, or the ref itself.
+display_ref(r) := components[index.refs[r]].display if {
+	index.refs[r]
+} else := r
+
+services := list(object.get(input, ["bom", "services"], []))
+
+# ---- the index, computed in Rego ---------------------------------------------
+
+# Top-level components and one level of nested ones (a model's files).
+raw_components := array.concat(top_components, [n |
+	some c in top_components
+	some n in list(object.get(c, "components", []))
+	is_object(n)
+])
+
+top_components := [c |
+	some c in list(object.get(input, ["bom", "components"], []))
+	is_object(c)
+]
+
+rego_index := {
+	"components": views,
+	"by_kind": {k: [v | some v in views; v.kind == k] | some v0 in views; k := v0.kind},
+	"refs": refs,
+	"weight_files": [v |
+		some v in views
+		is_weight_view(v)
+	],
 }
 
-# prop_or returns the property or a default.
-prop_or(x, name, def) := v if {
-	v := prop(x, name)
-} else := def
+is_weight_view(v) if v.kind == "weights"
 
-# kind is the asset kind (mlbom:asset.kind), or the CycloneDX type when the
-# property is missing (a machine-learning-model component is a model).
-kind(c) := k if {
-	k := prop(c, "mlbom:asset.kind")
+is_weight_view(v) if {
+	v.kind != "weights"
+	v.props["mlbom:weights.format"]
+}
+
+views := [view(c) | some c in raw_components]
+
+# refs maps bom-refs to the first component carrying them (a malformed BOM
+# may repeat one).
+refs := {r: min([j | some j, v in views; v.ref == r]) | some v0 in views; r := v0.ref}
+
+view(c) := {
+	"ref": ref(c),
+	"kind": kind(c, props(c)),
+	"name": str(object.get(c, "name", "")),
+	"org": org(c),
+	"fullname": fullname(c),
+	"display": display(c),
+	"props": props(c),
+	"licenses": sort(licenses(c)),
+	"disjunction": is_disjunction(c),
+	"sha256": sort(sha256s(c)),
+	"paths": sort(paths(c)),
+	"urls": sort(source_urls(c)),
+	"hosts": sort({h | some u in source_urls(c); h := host(u)}),
+}
+
+str(x) := x if is_string(x)
+
+else := ""
+
+# props: properties as an object; the first of repeated names wins.
+props(c) := {n: v |
+	ps := list(object.get(c, "properties", []))
+	some p in ps
+	n := p.name
+	is_string(n)
+	v := [q.value | some q in ps; q.name == n][0]
+}
+
+# kind is the asset kind (mlbom:asset.kind), or derived from the CycloneDX
+# type when the property is missing.
+kind(c, ps) := ps["mlbom:asset.kind"] if {
+	is_string(ps["mlbom:asset.kind"])
 } else := "model" if {
 	c.type == "machine-learning-model"
 } else := "dataset" if {
 	c.type == "data"
-} else := object.get(c, "type", "")
+} else := str(object.get(c, "type", ""))
 
-ref(c) := object.get(c, "bom-ref", object.get(c, "name", ""))
+ref(c) := r if {
+	r := c["bom-ref"]
+	is_string(r)
+} else := str(object.get(c, "name", ""))
 
-# display is a human name for messages: group/name@version.
-display(c) := s if {
-	g := object.get(c, "group", "")
+# display is a human name for messages: group/name.
+display(c) := sprintf("%s/%s", [g, n]) if {
+	g := str(object.get(c, "group", ""))
+	n := str(object.get(c, "name", ""))
 	g != ""
-	not contains(object.get(c, "name", ""), "/")
-	s := sprintf("%s/%s", [g, c.name])
-} else := object.get(c, "name", "")
-
-# Component indexes grouped by kind, computed once: policies iterate only the
-# kinds they care about instead of the whole BOM. Indexes, not components:
-# putting 5k large objects into sets costs seconds (every insert hashes and
-# compares whole objects); arrays of references cost nothing.
-#
-# A complete rule built by comprehensions, not "kind_index[k] contains i":
-# OPA evaluates that multi-value form far more slowly on 5k components.
-kinds := [kind(c) | some c in components]
-
-kind_index := {k: {i | some i, x in kinds; x == k} | some k in {x | some x in kinds}}
-
-of_kind(k) := [components[i] | some i in object.get(kind_index, k, set())]
-
-# ref_index maps bom-refs to component indexes. A malformed BOM may repeat a
-# bom-ref, which would make the object conflict; then the index stays empty
-# and display_ref searches linearly.
-ref_list := [ref(c) | some c in components]
-
-refs_unique if count({r | some r in ref_list}) == count(ref_list)
-
-ref_index := {r: i |
-	refs_unique
-	some i, r in ref_list
-}
-
-# display_ref is the display name of a bom-ref, or the ref itself.
-display_ref(r) := display(components[ref_index[r]]) if {
-	refs_unique
-	ref_index[r]
-} else := names[0] if {
-	not refs_unique
-	names := [display(c) | some c in components; ref(c) == r]
-	count(names) > 0
-} else := r
-
-# weight files: components of kind weights, or carrying a weights format.
-weight_files := [c |
-	some c in components
-	is_weight_file(c)
-]
-
-is_weight_file(c) if kind(c) == "weights"
-
-is_weight_file(c) if {
-	kind(c) != "weights"
-	prop(c, "mlbom:weights.format")
-}
+	not contains(n, "/")
+} else := str(object.get(c, "name", ""))
 
 # org is the organisation of a model or dataset: the CycloneDX group, or the
-# part before the slash of a Hugging Face id.
-org(c) := o if {
-	o := c.group
-	o != ""
-} else := o if {
-	parts := split(c.name, "/")
+# part before the slash of a hub id; "" when there is none.
+org(c) := c.group if {
+	str(object.get(c, "group", "")) != ""
+} else := parts[0] if {
+	parts := split(str(object.get(c, "name", "")), "/")
 	count(parts) == 2
-	o := parts[0]
-	o != ""
-}
+	parts[0] != ""
+} else := ""
 
 # fullname is "org/name" for hub ids, the bare name otherwise.
-fullname(c) := n if {
-	contains(c.name, "/")
-	n := c.name
-} else := n if {
-	o := org(c)
-	n := sprintf("%s/%s", [o, c.name])
-} else := c.name
+fullname(c) := c.name if {
+	contains(str(object.get(c, "name", "")), "/")
+} else := sprintf("%s/%s", [org(c), str(object.get(c, "name", ""))]) if {
+	org(c) != ""
+} else := str(object.get(c, "name", ""))
 
-# licenses yields every license identifier of a component: SPDX ids,
-# license names (LicenseRefs or free text) and the terms of expressions.
+# licenses: every license identifier of a component, from SPDX ids, license
+# names (LicenseRefs or free text) and the terms of expressions.
 licenses(c) := {l |
-	some entry in object.get(c, "licenses", [])
+	some entry in list(object.get(c, "licenses", []))
 	some l in entry_ids(entry)
 }
 
 entry_ids(entry) := {id} if {
 	id := entry.license.id
+	is_string(id)
 } else := {n} if {
 	n := entry.license.name
-} else := expression_ids(entry.expression)
+	is_string(n)
+} else := expression_ids(entry.expression) if {
+	is_string(entry.expression)
+} else := set()
 
 # expression_ids splits an SPDX expression into its license ids; WITH
 # exceptions are dropped (the base license decides).
@@ -136,13 +164,57 @@ expression_ids(expr) := {t |
 	not upper(t) in {"AND", "OR"}
 }
 
-# is_disjunction: an expression offering a choice (A OR B) where the user
-# may pick any alternative.
+# is_disjunction: an expression offering a choice (A OR B), where any
+# alternative may be picked.
 is_disjunction(c) if {
-	some entry in object.get(c, "licenses", [])
-	regex.match(`(?i)\sOR\s`, object.get(entry, "expression", ""))
-	not regex.match(`(?i)\sAND\s`, entry.expression)
+	some entry in list(object.get(c, "licenses", []))
+	expr := entry.expression
+	is_string(expr)
+	regex.match(`(?i)\sOR\s`, expr)
+	not regex.match(`(?i)\sAND\s`, expr)
+} else := false
+
+# The SHA-256 digests of a component, lower case.
+sha256s(c) := {lower(h.content) |
+	some h in list(object.get(c, "hashes", []))
+	upper(h.alg) == "SHA-256"
+	is_string(h.content)
 }
+
+# URLs a component was (or will be) fetched from.
+source_urls(c) := {r.url |
+	some r in list(object.get(c, "externalReferences", []))
+	r.type in {"distribution", "vcs", "distribution-intake"}
+	is_string(r.url)
+}
+
+# paths are the repository paths a component was seen at: the locations of
+# its evidence occurrences, and its name when that is a file path.
+paths(c) := {p |
+	some o in list(object.get(c, ["evidence", "occurrences"], []))
+	p := o.location
+	is_string(p)
+} | {n |
+	n := str(object.get(c, "name", ""))
+	contains(n, "/")
+	contains(n, ".")
+}
+
+# ---- helpers on raw values ---------------------------------------------------
+
+# prop returns the value of property name on x (a raw component or service);
+# undefined when absent.
+prop(x, name) := v if {
+	some p in list(object.get(x, "properties", []))
+	p.name == name
+	v := p.value
+}
+
+# list is x when it is an array and [] otherwise (Go encodes nil slices as
+# null, and policies should not care).
+list(x) := x if is_array(x)
+
+else := []
 
 # matches is true when s matches any glob pattern (case-insensitive; "*"
 # spans any characters).
@@ -163,21 +235,24 @@ host_allowed(h, allowed) if {
 	glob.match(lower(a), ["."], h)
 }
 
-# URLs a component was (or will be) fetched from.
-source_urls(c) := {r.url |
-	some r in object.get(c, "externalReferences", [])
-	r.type in {"distribution", "vcs", "distribution-intake"}
-}
+# dir is the directory part of a slash-separated path ("" at the root).
+dir(p) := regex.replace(p, `/?[^/]*$`, "")
 
-# The SHA-256 digests of a component.
-sha256s(c) := {lower(h.content) |
-	some h in object.get(c, "hashes", [])
-	upper(h.alg) == "SHA-256"
-}
+# basename is the last element of a slash-separated path.
+basename(p) := regex.replace(p, `^.*/`, "")
 
-# normalize a field name for comparison: "Training Data", "training_data"
-# and "trainingData" are the same field.
+# norm_field: "Training Data", "training_data" and "trainingData" are the
+# same model-card field.
 norm_field(s) := lower(regex.replace(s, `[^A-Za-z0-9]`, ""))
+
+finding(policy, severity, component, message, remediation) := {
+	"policy": policy,
+	"severity": severity,
+	"component": component,
+	"message": message,
+	"remediation": remediation,
+	"exception_eligible": false,
+}
 
 # ---- bounded edit distance --------------------------------------------------
 # Rego has no recursion, so Levenshtein distance is decided only up to a
@@ -227,32 +302,4 @@ common_prefix(a, b) := 0 if {
 	m := min([count(ca), count(cb)])
 	diffs := [i | some i in numbers.range(0, m - 1); ca[i] != cb[i]]
 	n := min(array.concat(diffs, [m]))
-}
-
-# list is x when it is an array and [] otherwise (Go encodes nil slices as
-# null, and policies should not care).
-list(x) := x if is_array(x)
-
-else := []
-
-# dir is the directory part of a slash-separated path ("" at the root).
-dir(p) := regex.replace(p, `/?[^/]*$`, "")
-
-# basename is the last element of a slash-separated path.
-basename(p) := regex.replace(p, `^.*/`, "")
-
-# paths are the repository paths a component was seen at: its name when it
-# is a path, and the locations of its evidence occurrences.
-paths(c) := {p |
-	some o in list(object.get(c, ["evidence", "occurrences"], []))
-	p := o.location
-} | {c.name | contains(c.name, "/"); contains(c.name, ".")}
-
-finding(policy, severity, component, message, remediation) := {
-	"policy": policy,
-	"severity": severity,
-	"component": component,
-	"message": message,
-	"remediation": remediation,
-	"exception_eligible": false,
 }

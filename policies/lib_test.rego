@@ -28,13 +28,13 @@ test_licenses_of_entries if {
 		{"expression": "(Apache-2.0 OR GPL-2.0-only WITH Classpath-exception-2.0) AND BSD-3-Clause"},
 	]}
 	lib.licenses(c) == {"MIT", "LicenseRef-llama3.1", "Apache-2.0", "GPL-2.0-only", "BSD-3-Clause"}
-	not lib.is_disjunction(c)
+	lib.is_disjunction(c) == false
 }
 
 test_disjunction if {
 	lib.is_disjunction({"licenses": [{"expression": "Apache-2.0 OR MIT"}]})
-	not lib.is_disjunction({"licenses": [{"expression": "Apache-2.0 AND MIT"}]})
-	not lib.is_disjunction({"licenses": [{"license": {"id": "MIT"}}]})
+	lib.is_disjunction({"licenses": [{"expression": "Apache-2.0 AND MIT"}]}) == false
+	lib.is_disjunction({"licenses": [{"license": {"id": "MIT"}}]}) == false
 }
 
 test_host if {
@@ -46,16 +46,17 @@ test_host if {
 }
 
 test_kind_falls_back_to_type if {
-	lib.kind({"type": "machine-learning-model"}) == "model"
-	lib.kind({"type": "data"}) == "dataset"
-	lib.kind({"type": "library", "properties": [{"name": "mlbom:asset.kind", "value": "framework"}]}) == "framework"
+	lib.kind({"type": "machine-learning-model"}, {}) == "model"
+	lib.kind({"type": "data"}, {}) == "dataset"
+	lib.kind({"type": "library"}, {"mlbom:asset.kind": "framework"}) == "framework"
+	lib.kind({"type": "library"}, {}) == "library"
 }
 
 test_org if {
 	lib.org({"group": "google-bert", "name": "bert-base-uncased"}) == "google-bert"
 	lib.org({"name": "mistralai/Mistral-7B-v0.3"}) == "mistralai"
-	not lib.org({"name": "gpt2"})
-	not lib.org({"name": "models/bert/model.safetensors"})
+	lib.org({"name": "gpt2"}) == ""
+	lib.org({"name": "models/bert/model.safetensors"}) == ""
 }
 
 test_paths_and_dirs if {

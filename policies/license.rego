@@ -11,73 +11,89 @@ allow_set := {lower(a) | some a in conf.allow}
 
 allowed(l) if lower(l) in allow_set
 
-# category is the first configured category whose patterns match l, so the
-# order in data.json decides (non-commercial before use-restricted, ...).
-category(l) := conf.categories[i] if {
-	i := min({j | some j, cat in conf.categories; lib.matches(cat.patterns, l)})
-}
-
-# A disjunctive expression (A OR B) is fine when any alternative is allowed.
-choice_allowed(c) if {
-	lib.is_disjunction(c)
-	some l in lib.licenses(c)
-	allowed(l)
-}
-
 checked := [c |
 	some k in conf.kinds
 	some c in lib.of_kind(k)
 ]
 
-violations contains v if {
-	some c in checked
-	not choice_allowed(c)
-	some l in lib.licenses(c)
-	not allowed(l)
-	cat := category(l)
-	v := finding(c, l, cat.name, cat.effect, cat.severity, cat.message, cat.remediation)
+# [component, license] pairs to judge: licenses not on the allow list,
+# unless a disjunctive expression offers an allowed alternative.
+# A disjunctive expression (A OR B) is fine when any alternative is allowed.
+judged := array.concat(
+	[[c, l] |
+		some c in checked
+		c.disjunction == false
+		some l in c.licenses
+		not lower(l) in allow_set
+	],
+	[[c, l] |
+		some c in checked
+		c.disjunction == true
+		count([x | some x in c.licenses; lower(x) in allow_set]) == 0
+		some l in c.licenses
+	],
+)
+
+# The category of each distinct judged license: the first configured
+# category whose patterns match, so the order in data.json decides
+# (non-commercial before use-restricted, ...). Computed once per license, not
+# once per component: a BOM has thousands of components but few licenses.
+category_index := {l: i |
+	some l in {l | some [_, l] in judged}
+	i := min({j | some j, cat in conf.categories; lib.matches(cat.patterns, l)})
 }
 
-violations contains v if {
-	some c in checked
-	not choice_allowed(c)
-	some l in lib.licenses(c)
-	not allowed(l)
-	not category(l)
-	v := finding(
-		c, l, "unlisted", conf.unlisted.effect, conf.unlisted.severity,
-		"license is on neither the allow list nor a deny list",
-		"Add the license to mlbom.config.license.allow in data.json once legal has reviewed it, or approve an exception.",
-	)
+unlisted := {
+	"name": "unlisted",
+	"effect": conf.unlisted.effect,
+	"severity": conf.unlisted.severity,
+	"message": "license is on neither the allow list nor a deny list",
+	"remediation": "Add the license to mlbom.config.license.allow in data.json once legal has reviewed it, or approve an exception.",
 }
 
-# A model or dataset with no license at all is an unknown license.
-violations contains v if {
+category_by_license := {l: cat |
+	some [_, l] in judged
+	cat := category_of(l)
+}
+
+category_of(l) := conf.categories[category_index[l]] if {
+	category_index[l]
+} else := unlisted
+
+# A model or dataset with no license at all has an unknown license.
+unknown := [cat | some cat in conf.categories; cat.name == "unknown"][0]
+
+unlicensed := [c |
 	some k in conf.require_license_kinds
 	some c in lib.of_kind(k)
-	count(lib.licenses(c)) == 0
-	some cat in conf.categories
-	cat.name == "unknown"
-	v := finding(c, "NOASSERTION", cat.name, cat.effect, cat.severity, "no license declared", cat.remediation)
+	count(c.licenses) == 0
+]
+
+# [component ref, display name, license, category, message].
+rated := array.concat(
+	[[c.ref, c.display, l, cat, cat.message] |
+		some [c, l] in judged
+		cat := category_by_license[l]
+	],
+	[[c.ref, c.display, "NOASSERTION", unknown, "no license declared"] | some c in unlicensed],
+)
+
+deny contains finding(ref, display, l, cat, msg) if {
+	some [ref, display, l, cat, msg] in rated
+	cat.effect == "deny"
 }
 
-finding(c, l, name, effect, severity, msg, remediation) := {
-	"policy": sprintf("license.%s", [name]),
-	"effect": effect,
-	"severity": severity,
-	"component": lib.ref(c),
+warn contains finding(ref, display, l, cat, msg) if {
+	some [ref, display, l, cat, msg] in rated
+	cat.effect == "warn"
+}
+
+finding(ref, display, l, cat, msg) := {
+	"policy": concat(".", ["license", cat.name]),
+	"severity": cat.severity,
+	"component": ref,
 	"license": l,
-	"message": sprintf("%s (%s): %s", [lib.display(c), l, msg]),
-	"remediation": remediation,
+	"message": sprintf("%s (%s): %s", [display, l, msg]),
+	"remediation": cat.remediation,
 	"exception_eligible": true,
-}
-
-deny contains object.remove(v, ["effect"]) if {
-	some v in violations
-	v.effect == "deny"
-}
-
-warn contains object.remove(v, ["effect"]) if {
-	some v in violations
-	v.effect == "warn"
 }

@@ -24,7 +24,8 @@ hub_components := [c |
 # not once per component.
 candidate_orgs := {lower(o) |
 	some c in hub_components
-	o := lib.org(c)
+	o := c.org
+	o != ""
 	not lower(o) in trusted_orgs
 }
 
@@ -36,47 +37,57 @@ lookalike_orgs[o] := p if {
 }
 
 deny contains f if {
+	count(lookalike_orgs) > 0 # most BOMs: no component loop at all
 	some c in hub_components
-	o := lower(lib.org(c))
+	o := lower(c.org)
 	p := lookalike_orgs[o]
 	f := lib.finding(
-		"lookalike.org", "high", lib.ref(c),
-		sprintf("%s comes from organisation %q, a look-alike of the approved %q", [lib.display(c), lib.org(c), p]),
+		"lookalike.org", "high", c.ref,
+		sprintf("%s comes from organisation %q, a look-alike of the approved %q", [c.display, c.org, p]),
 		"Check the organisation on the hub; if it is not the real publisher, replace the reference with the approved organisation's model.",
 	)
 }
 
 # Models without a trusted organisation (root-level names or unknown orgs)
 # compared with protected model names.
-candidate_models := {lower(lib.fullname(c)) |
+candidate_models := {lower(c.fullname) |
 	some c in lib.of_kind("model")
-	not trusted(c)
-	not lower(lib.fullname(c)) in protected_models
+	not lower(c.org) in trusted_orgs
+	not lower(c.fullname) in protected_models
 }
-
-trusted(c) if lower(lib.org(c)) in trusted_orgs
 
 # A helper, not an inline "not": OPA hoists calls out of a negation, so an
 # undefined org would make the negation undefined instead of true.
-org_lookalike(c) if lookalike_orgs[lower(lib.org(c))]
+org_lookalike(c) if lookalike_orgs[lower(c.org)]
 
 # Hub ids are compared with hub ids and bare names with bare names: an id
 # with an organisation cannot be within two edits of one without.
+by_shape(names) := {
+	"hub": {n | some n in names; contains(n, "/")},
+	"bare": {n | some n in names; not contains(n, "/")},
+}
+
+protected_by_shape := by_shape(protected_models)
+
+candidates_by_shape := by_shape(candidate_models)
+
 lookalike_models[m] := p if {
-	some m in candidate_models
-	some p in protected_models
-	contains(m, "/") == contains(p, "/")
+	some shape in ["hub", "bare"]
+	count(protected_by_shape[shape]) > 0
+	some p in protected_by_shape[shape]
+	some m in candidates_by_shape[shape]
 	abs(count(m) - count(p)) <= k
 	lib.within(m, p, k)
 }
 
 deny contains f if {
+	count(lookalike_models) > 0
 	some c in lib.of_kind("model")
-	p := lookalike_models[lower(lib.fullname(c))]
+	p := lookalike_models[lower(c.fullname)]
 	not org_lookalike(c) # one finding per component is enough
 	f := lib.finding(
-		"lookalike.model", "high", lib.ref(c),
-		sprintf("model %s is a look-alike of the approved %q", [lib.display(c), p]),
+		"lookalike.model", "high", c.ref,
+		sprintf("model %s is a look-alike of the approved %q", [c.display, p]),
 		"Verify the model id letter by letter; use the approved model unless this one was reviewed.",
 	)
 }

@@ -15,13 +15,13 @@ model_file(path) if regex.replace(lower(path), `^.*(\.[^./]*)$`, "$1") in model_
 
 bom_hashes := {h |
 	some c in lib.weight_files
-	some h in lib.sha256s(c)
+	some h in c.sha256
 }
 
 # Known weight-file paths, relative (no leading slash).
 known_paths := {trim_prefix(p, "/") |
 	some c in lib.weight_files
-	some p in (lib.paths(c) | {c.name})
+	some p in array.concat(c.paths, [c.name])
 }
 
 known(o) if lower(object.get(o, "sha256", "")) in bom_hashes
@@ -69,7 +69,7 @@ deny contains f if {
 	)
 }
 
-declared_providers := {lower(lib.prop(s, "mlbom:provider")) | some s in lib.services} | {lower(lib.prop(c, "mlbom:provider")) |
+declared_providers := {lower(lib.prop(s, "mlbom:provider")) | some s in lib.services} | {lower(c.props["mlbom:provider"]) |
 	some c in lib.of_kind("service")
 }
 

@@ -10,75 +10,65 @@ unsafe_formats := {lower(f) | some f in conf.unsafe_formats}
 
 safe_formats := {lower(f) | some f in conf.safe_formats}
 
-format(c) := lower(lib.prop(c, "mlbom:weights.format"))
-
-weights := [c |
+# [component, format] of every weight file with a known format.
+weights := [[c, f] |
 	some c in lib.weight_files
-	format(c)
+	f := lower(c.props["mlbom:weights.format"])
 ]
 
 safe_weights := [c |
-	some c in weights
-	format(c) in safe_formats
+	some [c, f] in weights
+	f in safe_formats
 ]
 
 # Where safe weights live: their directories, and the models that depend on
 # them (CycloneDX dependencies).
 safe_dirs := {lib.dir(p) |
 	some c in safe_weights
-	some p in lib.paths(c)
+	some p in c.paths
 }
 
-safe_refs := {lib.ref(c) | some c in safe_weights}
-
-models_with_safe_weights := {d.ref |
-	some d in dependencies
-	some r in lib.list(object.get(d, "dependsOn", []))
-	r in safe_refs
-}
+safe_refs := {c.ref | some c in safe_weights}
 
 dependencies := lib.list(object.get(input, ["bom", "dependencies"], []))
 
-parents := {r: {d.ref |
+# Files that share a parent (a model's dependsOn list) with safe weights.
+# One pass over the dependencies; no per-file search.
+safe_siblings := {r |
 	some d in dependencies
-	r in lib.list(object.get(d, "dependsOn", []))
-} |
-	some r in unsafe_refs
+	deps := lib.list(object.get(d, "dependsOn", []))
+	count({s | some s in deps; s in safe_refs}) > 0
+	some r in deps
 }
 
-unsafe_refs := {lib.ref(c) | some c in unsafe}
-
-has_safe_alternative(c) if {
-	some p in lib.paths(c)
-	lib.dir(p) in safe_dirs
-}
-
-has_safe_alternative(c) if {
-	some m in object.get(parents, lib.ref(c), set())
-	m in models_with_safe_weights
-}
-
-unsafe := [c |
-	some c in weights
-	format(c) in unsafe_formats
+# unsafe: [component, format, has a safe alternative].
+unsafe := [[c, f, alt] |
+	some [c, f] in weights
+	f in unsafe_formats
+	alt := safe_alternative(c.ref, c.paths)
 ]
 
+safe_alternative(ref, paths) if {
+	some p in paths
+	lib.dir(p) in safe_dirs
+} else if {
+	ref in safe_siblings
+} else := false
+
 deny contains f if {
-	some c in unsafe
-	has_safe_alternative(c)
+	some [c, format, true] in unsafe
 	f := lib.finding(
-		"serialization.pickle-with-safe-alternative", "high", lib.ref(c),
-		sprintf("%s is %s (pickle-based: loading it can run arbitrary code) although a safe format of the same model is available", [lib.display(c), format(c)]),
+		"serialization.pickle-with-safe-alternative", "high", c.ref,
+		sprintf("%s is %s (pickle-based: loading it can run arbitrary code) although a safe format of the same model is available", [c.display, format]),
 		"Load the safetensors (or other safe) weights instead and delete the pickle-based file from the repository.",
 	)
 }
 
 warn contains f if {
-	some c in unsafe
-	not has_safe_alternative(c)
+	some [c, format, false] in unsafe
 	f := lib.finding(
-		"serialization.pickle", "medium", lib.ref(c),
-		sprintf("%s is %s (pickle-based: loading it can run arbitrary code)", [lib.display(c), format(c)]),
+		"serialization.pickle", "medium", c.ref,
+		sprintf("%s is %s (pickle-based: loading it can run arbitrary code)", [c.display, format]),
 		"Convert the weights to safetensors (e.g. with the safetensors convert script) and load them with weights_only=True until then.",
 	)
 }
@@ -116,12 +106,12 @@ warn contains f if {
 
 # A malicious status without a recorded critical vulnerability still denies.
 deny contains f if {
-	some c in lib.components
-	lib.prop(c, "mlbom:modelscan.status") == "malicious"
-	not vuln_ids_by_severity[[lib.ref(c), "critical"]]
+	some c in lib.weight_files
+	c.props["mlbom:modelscan.status"] == "malicious"
+	not vuln_ids_by_severity[[c.ref, "critical"]]
 	f := lib.finding(
-		"serialization.scanner-critical", "critical", lib.ref(c),
-		sprintf("%s: the model-file scanner marked the file malicious", [lib.display(c)]),
+		"serialization.scanner-critical", "critical", c.ref,
+		sprintf("%s: the model-file scanner marked the file malicious", [c.display]),
 		"Do not load this file. Remove it and fetch the model from a trusted source.",
 	)
 }

@@ -10,36 +10,42 @@ allowed_orgs := {lower(o) | some o in conf.allowed_orgs}
 
 allowed_providers := {lower(p) | some p in conf.allowed_providers}
 
-# Local files and raw URLs have no organisation to vouch for them; the host
-# rule covers URLs.
-hub_sourced(c) if not lower(lib.prop_or(c, "mlbom:provider", "")) in {"local", "url"}
-
 deny contains f if {
 	some k in conf.kinds
 	k != "weights"
 	some c in lib.of_kind(k)
-	hub_sourced(c)
-	o := lib.org(c)
+	o := c.org
+	o != ""
+
+	# Local files and raw URLs have no organisation to vouch for them; the
+	# host rule covers URLs.
+	not object.get(c.props, "mlbom:provider", "") in {"local", "url"}
+	o != ""
 	not lower(o) in allowed_orgs
 	f := lib.finding(
-		"sources.unapproved-org", "high", lib.ref(c),
-		sprintf("%s %s comes from organisation %q, which is not on the allowlist", [k, lib.display(c), o]),
+		"sources.unapproved-org", "high", c.ref,
+		sprintf("%s %s comes from organisation %q, which is not on the allowlist", [k, c.display, o]),
 		"Use the model from an approved organisation, or have the organisation reviewed and added to mlbom.config.sources.allowed_orgs.",
 	)
 }
 
-deny contains f if {
+# Hosts are judged once each, not once per component.
+bad_hosts := {h |
 	some k in conf.kinds
 	some c in lib.of_kind(k)
-	hosts := {h |
-		some u in lib.source_urls(c)
-		h := lib.host(u)
-		not lib.host_allowed(h, conf.allowed_hosts)
-	}
+	some h in c.hosts
+	not lib.host_allowed(h, conf.allowed_hosts)
+}
+
+deny contains f if {
+	count(bad_hosts) > 0
+	some k in conf.kinds
+	some c in lib.of_kind(k)
+	hosts := {h | some h in c.hosts; h in bad_hosts}
 	count(hosts) > 0
 	f := lib.finding(
-		"sources.unapproved-host", "high", lib.ref(c),
-		sprintf("%s %s is downloaded from unapproved host(s) %s", [k, lib.display(c), concat(", ", sort(hosts))]),
+		"sources.unapproved-host", "high", c.ref,
+		sprintf("%s %s is downloaded from unapproved host(s) %s", [k, c.display, concat(", ", sort(hosts))]),
 		"Mirror the artifact to an approved host, or add the host to mlbom.config.sources.allowed_hosts after review.",
 	)
 }
@@ -49,12 +55,14 @@ deny contains f if {
 provider_users contains [lib.ref(s), p, lib.display(s)] if {
 	some s in lib.services
 	p := lib.prop(s, "mlbom:provider")
+	is_string(p)
 }
 
-provider_users contains [lib.ref(c), p, lib.display(c)] if {
+provider_users contains [c.ref, p, c.display] if {
 	some k in ["model", "service", "agent"]
 	some c in lib.of_kind(k)
-	p := lib.prop(c, "mlbom:provider")
+	p := c.props["mlbom:provider"]
+	is_string(p)
 }
 
 deny contains f if {

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -237,17 +236,6 @@ func mergeInto(dst, src map[string]any) {
 	}
 }
 
-// rawFinding is a finding as a rule writes it.
-type rawFinding struct {
-	Policy            string `json:"policy"`
-	Severity          string `json:"severity"`
-	Component         string `json:"component"`
-	Message           string `json:"message"`
-	Remediation       string `json:"remediation"`
-	ExceptionEligible bool   `json:"exception_eligible"`
-	License           string `json:"license"`
-}
-
 // Evaluate runs every policy over one input and returns the decision.
 func (e *Engine) Evaluate(ctx context.Context, in Input) (*Decision, error) {
 	value, err := inputValue(in)
@@ -301,8 +289,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*Decision, error) {
 }
 
 // inputValue converts the input to an OPA value directly, without the JSON
-// round trip rego.EvalInput does for structs: the BOM is by far the largest
-// part and is usually already a decoded JSON value.
+// round trip rego.EvalInput does for structs, and adds input.bom_index.
 func inputValue(in Input) (ast.Value, error) {
 	approvals := make([]any, 0, len(in.Approvals))
 	for _, a := range in.Approvals {
@@ -316,52 +303,93 @@ func inputValue(in Input) (ast.Value, error) {
 		if v == nil {
 			continue
 		}
-		switch raw := v.(type) {
-		case []byte:
-			val, err := ast.ValueFromReader(bytes.NewReader(raw))
-			if err != nil {
-				return nil, fmt.Errorf("decode %s: %w", key, err)
-			}
-			doc[key] = val
-		case json.RawMessage:
-			val, err := ast.ValueFromReader(bytes.NewReader(raw))
-			if err != nil {
-				return nil, fmt.Errorf("decode %s: %w", key, err)
-			}
-			doc[key] = val
-		default:
-			doc[key] = v
+		g, err := generic(v)
+		if err != nil {
+			return nil, fmt.Errorf("decode %s: %w", key, err)
 		}
+		doc[key] = g
+	}
+	if bom, ok := doc["bom"].(map[string]any); ok {
+		doc["bom_index"] = bomIndex(bom)
 	}
 	if in.Kubernetes != nil {
 		doc["kubernetes"] = in.Kubernetes
 	}
-	return ast.InterfaceToValue(doc)
+	// Lazy: a part of the input is converted to an OPA value only when a
+	// policy reads it. With the index present the built-in policies never
+	// read input.bom.components, the largest part of the input.
+	return ast.LazyObject(doc), nil
+}
+
+// generic returns v as decoded JSON (maps, slices, strings, numbers): raw
+// JSON is decoded, typed values (structs) are round-tripped through JSON.
+func generic(v any) (any, error) {
+	var raw []byte
+	switch x := v.(type) {
+	case map[string]any, []any:
+		return v, nil
+	case []byte:
+		raw = x
+	case json.RawMessage:
+		raw = x
+	case string:
+		raw = []byte(x)
+	default:
+		bs, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		raw = bs
+	}
+	var out any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func toFinding(item any, r ruleRef) (*Finding, error) {
-	bs, err := json.Marshal(item)
-	if err != nil {
-		return nil, fmt.Errorf("%w: data.%s.%s: %v", ErrPolicy, r.pkg, r.effect, err)
+	m, ok := item.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%w: data.%s.%s: a finding must be an object, got %T", ErrPolicy, r.pkg, r.effect, item)
 	}
-	var raw rawFinding
-	if err := json.Unmarshal(bs, &raw); err != nil {
-		return nil, fmt.Errorf("%w: data.%s.%s: a finding must be an object with string fields, got %s", ErrPolicy, r.pkg, r.effect, bs)
+	field := func(name string) (string, error) {
+		switch v := m[name].(type) {
+		case nil:
+			return "", nil
+		case string:
+			return v, nil
+		default:
+			return "", fmt.Errorf("%w: data.%s.%s: field %q of a finding must be a string, got %T", ErrPolicy, r.pkg, r.effect, name, v)
+		}
 	}
-	if raw.Policy == "" {
-		raw.Policy = strings.TrimPrefix(r.pkg, Namespace+".") + "." + r.effect
+	var f Finding
+	var err error
+	for _, x := range []struct {
+		name string
+		dst  *string
+	}{
+		{"policy", &f.Policy}, {"severity", &f.Severity}, {"component", &f.Component},
+		{"message", &f.Message}, {"remediation", &f.Remediation}, {"license", &f.License},
+	} {
+		if *x.dst, err = field(x.name); err != nil {
+			return nil, err
+		}
 	}
-	if raw.Severity == "" {
-		raw.Severity = "medium"
+	eligible, _ := m["exception_eligible"].(bool)
+	f.ExceptionEligible = eligible
+	f.Effect = r.effect
+	if f.Policy == "" {
+		f.Policy = strings.TrimPrefix(r.pkg, Namespace+".") + "." + r.effect
 	}
-	if raw.Message == "" {
-		raw.Message = raw.Policy
+	f.Severity = strings.ToLower(f.Severity)
+	if f.Severity == "" {
+		f.Severity = "medium"
 	}
-	return &Finding{
-		Policy: raw.Policy, Severity: strings.ToLower(raw.Severity), Component: raw.Component,
-		Message: raw.Message, Remediation: raw.Remediation, Effect: r.effect,
-		ExceptionEligible: raw.ExceptionEligible, License: raw.License,
-	}, nil
+	if f.Message == "" {
+		f.Message = f.Policy
+	}
+	return &f, nil
 }
 
 // add records f, merging it with a finding of the same identity: the

@@ -401,8 +401,8 @@ import data.mlbom.lib
 
 warn contains f if {
 	some c in lib.of_kind("model")
-	not lib.prop(c, "team:owner")
-	f := {"policy": "team.owner", "severity": "low", "component": lib.ref(c), "message": "model has no owner", "remediation": "set team:owner"}
+	not c.props["team:owner"]
+	f := {"policy": "team.owner", "severity": "low", "component": c.ref, "message": "model has no owner", "remediation": "set team:owner"}
 }
 
 deny contains {"component": "x", "message": "minimal"} if input.project == "minimal"

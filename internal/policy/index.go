@@ -1,0 +1,296 @@
+package policy
+
+import (
+	"github.com/open-policy-agent/opa/v1/ast"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Index keys, created once.
+var (
+	keyRef         = ast.StringTerm("ref")
+	keyKind        = ast.StringTerm("kind")
+	keyName        = ast.StringTerm("name")
+	keyOrg         = ast.StringTerm("org")
+	keyFullname    = ast.StringTerm("fullname")
+	keyDisplay     = ast.StringTerm("display")
+	keyProps       = ast.StringTerm("props")
+	keyLicenses    = ast.StringTerm("licenses")
+	keyDisjunction = ast.StringTerm("disjunction")
+	keySha256      = ast.StringTerm("sha256")
+	keyPaths       = ast.StringTerm("paths")
+	keyUrls        = ast.StringTerm("urls")
+	keyHosts       = ast.StringTerm("hosts")
+	keyComponents  = ast.StringTerm("components")
+	keyByKind      = ast.StringTerm("by_kind")
+	keyRefs        = ast.StringTerm("refs")
+	keyWeightFiles = ast.StringTerm("weight_files")
+)
+
+// bomIndex builds input.bom_index: one flat view per component with what the
+// policies need already extracted (see policies/lib.rego). It must produce
+// exactly the document lib.rego's rego_index computes when the index is
+// absent; TestIndexMatchesRego checks that. Doing it here is what keeps a
+// 5k-component evaluation within budget: the same work in Rego costs ~1 s.
+// The index is built as an OPA value directly, saving a conversion.
+func bomIndex(bom map[string]any) ast.Value {
+	var raw []map[string]any
+	top, _ := bom["components"].([]any)
+	for _, c := range top {
+		if m, ok := c.(map[string]any); ok {
+			raw = append(raw, m)
+		}
+	}
+	n := len(raw)
+	for _, c := range raw[:n] {
+		nested, _ := c["components"].([]any)
+		for _, x := range nested {
+			if m, ok := x.(map[string]any); ok {
+				raw = append(raw, m)
+			}
+		}
+	}
+	// The same view terms appear in components, by_kind and weight_files;
+	// sharing them costs nothing.
+	views := make([]*ast.Term, len(raw))
+	byKind := map[string][]*ast.Term{}
+	var kinds []string
+	refs := ast.NewObject()
+	weightFiles := []*ast.Term{}
+	strs := interner{}
+	for i, c := range raw {
+		v := componentView(c, strs)
+		vt := ast.NewTerm(v.value)
+		views[i] = vt
+		if _, ok := byKind[v.kind]; !ok {
+			kinds = append(kinds, v.kind)
+		}
+		byKind[v.kind] = append(byKind[v.kind], vt)
+		if k := ast.StringTerm(v.ref); refs.Get(k) == nil {
+			refs.Insert(k, ast.InternedTerm(i))
+		}
+		if v.weightFile {
+			weightFiles = append(weightFiles, vt)
+		}
+	}
+	bk := ast.NewObject()
+	for _, k := range kinds {
+		bk.Insert(ast.StringTerm(k), ast.ArrayTerm(byKind[k]...))
+	}
+	return ast.NewObject(
+		ast.Item(keyComponents, ast.ArrayTerm(views...)),
+		ast.Item(keyByKind, ast.NewTerm(bk)),
+		ast.Item(keyRefs, ast.NewTerm(refs)),
+		ast.Item(keyWeightFiles, ast.ArrayTerm(weightFiles...)),
+	)
+}
+
+func str(x any) string {
+	s, _ := x.(string)
+	return s
+}
+
+// view is one component's entry in the index.
+type view struct {
+	value      ast.Value
+	kind, ref  string
+	weightFile bool
+}
+
+// interner shares the terms of repeated strings (kinds, licenses, formats,
+// hosts): fewer allocations for the garbage collector to chase.
+type interner map[string]*ast.Term
+
+func (in interner) term(s string) *ast.Term {
+	t, ok := in[s]
+	if !ok {
+		t = ast.StringTerm(s)
+		in[s] = t
+	}
+	return t
+}
+
+func componentView(c map[string]any, strs interner) view {
+	props := ast.NewObject()
+	ps, _ := c["properties"].([]any)
+	var kind string
+	kindSet := false
+	hasFormat, formatFalse := false, false
+	for _, p := range ps {
+		pm, ok := p.(map[string]any)
+		if !ok {
+			continue
+		}
+		name, ok := pm["name"].(string)
+		if !ok {
+			continue
+		}
+		val, ok := pm["value"]
+		if !ok {
+			continue
+		}
+		k := strs.term(name)
+		if props.Get(k) != nil {
+			continue // the first of repeated names wins
+		}
+		var vt *ast.Term
+		if sv, ok := val.(string); ok {
+			vt = strs.term(sv)
+		} else {
+			v, err := ast.InterfaceToValue(val)
+			if err != nil {
+				continue
+			}
+			vt = ast.NewTerm(v)
+		}
+		props.Insert(k, vt)
+		switch name {
+		case "mlbom:asset.kind":
+			kind, kindSet = val.(string)
+		case "mlbom:weights.format":
+			hasFormat, formatFalse = true, val == false
+		}
+	}
+	name, group := str(c["name"]), str(c["group"])
+
+	if !kindSet {
+		switch c["type"] {
+		case "machine-learning-model":
+			kind = "model"
+		case "data":
+			kind = "dataset"
+		default:
+			kind = str(c["type"])
+		}
+	}
+	ref, ok := c["bom-ref"].(string)
+	if !ok {
+		ref = name
+	}
+	display := name
+	if group != "" && !strings.Contains(name, "/") {
+		display = group + "/" + name
+	}
+	org := group
+	if org == "" {
+		if parts := strings.Split(name, "/"); len(parts) == 2 && parts[0] != "" {
+			org = parts[0]
+		}
+	}
+	fullname := name
+	if !strings.Contains(name, "/") && org != "" {
+		fullname = org + "/" + name
+	}
+	licenses, disjunction := componentLicenses(c)
+
+	var hashes, urls, hosts, paths []string
+	hs, _ := c["hashes"].([]any)
+	for _, h := range hs {
+		hm, _ := h.(map[string]any)
+		alg, ok1 := hm["alg"].(string)
+		content, ok2 := hm["content"].(string)
+		if ok1 && ok2 && strings.ToUpper(alg) == "SHA-256" {
+			hashes = append(hashes, strings.ToLower(content))
+		}
+	}
+	refsx, _ := c["externalReferences"].([]any)
+	for _, r := range refsx {
+		rm, _ := r.(map[string]any)
+		u, ok := rm["url"].(string)
+		switch rm["type"] {
+		case "distribution", "vcs", "distribution-intake":
+			if ok {
+				urls = append(urls, u)
+				if m := urlHost.FindStringSubmatch(u); m != nil {
+					hosts = append(hosts, strings.ToLower(m[1]))
+				}
+			}
+		}
+	}
+	if ev, ok := c["evidence"].(map[string]any); ok {
+		occ, _ := ev["occurrences"].([]any)
+		for _, o := range occ {
+			om, _ := o.(map[string]any)
+			if loc, ok := om["location"].(string); ok {
+				paths = append(paths, loc)
+			}
+		}
+	}
+	if strings.Contains(name, "/") && strings.Contains(name, ".") {
+		paths = append(paths, name)
+	}
+	obj := ast.NewObject(
+		ast.Item(keyRef, ast.StringTerm(ref)),
+		ast.Item(keyKind, strs.term(kind)),
+		ast.Item(keyName, ast.StringTerm(name)),
+		ast.Item(keyOrg, strs.term(org)),
+		ast.Item(keyFullname, ast.StringTerm(fullname)),
+		ast.Item(keyDisplay, ast.StringTerm(display)),
+		ast.Item(keyProps, ast.NewTerm(props)),
+		ast.Item(keyLicenses, sortedSet(licenses, strs)),
+		ast.Item(keyDisjunction, ast.InternedTerm(disjunction)),
+		ast.Item(keySha256, sortedSet(hashes, strs)),
+		ast.Item(keyPaths, sortedSet(paths, strs)),
+		ast.Item(keyUrls, sortedSet(urls, strs)),
+		ast.Item(keyHosts, sortedSet(hosts, strs)),
+	)
+	// As in Rego, a format property whose value is false does not count.
+	weightFile := kind == "weights" || (hasFormat && !formatFalse)
+	return view{value: obj, kind: kind, ref: ref, weightFile: weightFile}
+}
+
+var (
+	withClause = regexp.MustCompile(`(?i)\s+WITH\s+[^\s()]+`)
+	orWord     = regexp.MustCompile(`(?i)\sOR\s`)
+	andWord    = regexp.MustCompile(`(?i)\sAND\s`)
+	urlHost    = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/:?#]+)`) // as lib.host
+)
+
+// componentLicenses mirrors lib.licenses and lib.is_disjunction.
+func componentLicenses(c map[string]any) (ids []string, disjunction bool) {
+	entries, _ := c["licenses"].([]any)
+	for _, e := range entries {
+		em, _ := e.(map[string]any)
+		lic, _ := em["license"].(map[string]any)
+		expr, isExpr := em["expression"].(string)
+		if isExpr && orWord.MatchString(expr) && !andWord.MatchString(expr) {
+			disjunction = true
+		}
+		if id, ok := lic["id"].(string); ok {
+			ids = append(ids, id)
+		} else if n, ok := lic["name"].(string); ok {
+			ids = append(ids, n)
+		} else if isExpr {
+			cleaned := strings.NewReplacer("(", " ", ")", " ").Replace(withClause.ReplaceAllString(expr, ""))
+			for _, w := range strings.Split(cleaned, " ") {
+				t := strings.TrimSpace(w)
+				if u := strings.ToUpper(t); t == "" || u == "AND" || u == "OR" {
+					continue
+				}
+				ids = append(ids, t)
+			}
+		}
+	}
+	return ids, disjunction
+}
+
+// emptyArray is shared by every view with an empty list; terms handed to
+// OPA as input are never mutated.
+var emptyArray = ast.ArrayTerm()
+
+// sortedSet returns the distinct strings, sorted, as an array term.
+func sortedSet(in []string, strs interner) *ast.Term {
+	if len(in) == 0 {
+		return emptyArray
+	}
+	sort.Strings(in)
+	out := make([]*ast.Term, 0, len(in))
+	for i, s := range in {
+		if i > 0 && s == in[i-1] {
+			continue
+		}
+		out = append(out, strs.term(s))
+	}
+	return ast.ArrayTerm(out...)
+}
