@@ -2,6 +2,7 @@ package bomdiff
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,84 +47,274 @@ type prop struct{ name, value string }
 // Diff compares two BOMs component by component (nested components and
 // services included), keyed by bom-ref. old may be nil: everything in new is
 // then added. Items and edges are sorted by bom-ref.
+//
+// Most components of two consecutive versions are identical, so a pair is
+// first compared field by field on the raw CycloneDX values; the normalized
+// projection (sorted hashes, licenses, occurrences, properties) is only
+// built for pairs that differ there, and for added and removed entries.
 func Diff(old, new *cdx.BOM) *Result {
-	a, b := index(old), index(new)
+	a, b := flatten(old), flatten(new)
+	am, bm := refIndex(a), refIndex(b)
 	r := &Result{Added: []Item{}, Removed: []Item{}, Changed: []Item{}}
-	for ref, n := range b {
-		o, ok := a[ref]
+	for i := range b {
+		e := &b[i]
+		if bm[e.ref] != int32(i) {
+			continue // a repeated bom-ref: the last one stands, as before
+		}
+		j, ok := am[e.ref]
 		if !ok {
-			r.Added = append(r.Added, Item{BOMRef: ref, Name: n.name, Kind: n.kind})
+			n := e.node()
+			r.Added = append(r.Added, Item{BOMRef: n.ref, Name: n.name, Kind: n.kind})
 			continue
 		}
-		if it, changed := compare(o, n); changed {
+		o := &a[j]
+		if o.rawEqual(e) {
+			continue
+		}
+		if it, changed := compare(o.node(), e.node()); changed {
 			r.Changed = append(r.Changed, it)
 		}
 	}
-	for ref, o := range a {
-		if _, ok := b[ref]; !ok {
-			r.Removed = append(r.Removed, Item{BOMRef: ref, Name: o.name, Kind: o.kind})
+	for i := range a {
+		e := &a[i]
+		if am[e.ref] != int32(i) {
+			continue
+		}
+		if _, ok := bm[e.ref]; !ok {
+			n := e.node()
+			r.Removed = append(r.Removed, Item{BOMRef: n.ref, Name: n.name, Kind: n.kind})
 		}
 	}
-	for _, l := range [][]Item{r.Added, r.Removed, r.Changed} {
-		sort.Slice(l, func(i, j int) bool { return l[i].BOMRef < l[j].BOMRef })
-	}
-	ea, eb := edges(old), edges(new)
-	for e := range eb {
-		if !ea[e] {
-			r.EdgesAdded = append(r.EdgesAdded, e)
-		}
-	}
-	for e := range ea {
-		if !eb[e] {
-			r.EdgesRemoved = append(r.EdgesRemoved, e)
-		}
-	}
-	sortEdges(r.EdgesAdded)
-	sortEdges(r.EdgesRemoved)
+	byRef := func(x, y Item) int { return strings.Compare(x.BOMRef, y.BOMRef) }
+	slices.SortFunc(r.Added, byRef)
+	slices.SortFunc(r.Removed, byRef)
+	slices.SortFunc(r.Changed, byRef)
+	r.EdgesAdded, r.EdgesRemoved = diffEdges(old, new)
 	return r
 }
 
 func sortEdges(es []Edge) {
-	sort.Slice(es, func(i, j int) bool {
-		if es[i].From != es[j].From {
-			return es[i].From < es[j].From
+	slices.SortFunc(es, func(x, y Edge) int {
+		if c := strings.Compare(x.From, y.From); c != 0 {
+			return c
 		}
-		return es[i].To < es[j].To
+		return strings.Compare(x.To, y.To)
 	})
 }
 
-func edges(b *cdx.BOM) map[Edge]bool {
-	out := map[Edge]bool{}
-	if b == nil || b.Dependencies == nil {
-		return out
-	}
-	for _, d := range *b.Dependencies {
-		if d.Dependencies == nil {
+// diffEdges compares dependency edges per "from" ref: a ref whose dependsOn
+// list is the same on both sides (the common case) costs one slice compare.
+func diffEdges(old, new *cdx.BOM) (added, removed []Edge) {
+	a, b := depIndex(old), depIndex(new)
+	for from, tb := range b {
+		ta := a[from]
+		if equalStrings(ta, tb) {
 			continue
 		}
-		for _, to := range *d.Dependencies {
-			out[Edge{From: d.Ref, To: to}] = true
+		added = appendMissing(added, from, tb, ta)
+	}
+	for from, ta := range a {
+		tb := b[from]
+		if equalStrings(ta, tb) {
+			continue
+		}
+		removed = appendMissing(removed, from, ta, tb)
+	}
+	sortEdges(added)
+	sortEdges(removed)
+	return added, removed
+}
+
+// appendMissing appends from→t for each distinct t in xs that is not in ys.
+func appendMissing(out []Edge, from string, xs, ys []string) []Edge {
+	var in map[string]bool
+	if len(ys) > 8 {
+		in = make(map[string]bool, len(ys))
+		for _, y := range ys {
+			in[y] = true
+		}
+	}
+	for i, x := range xs {
+		if in != nil && in[x] || in == nil && slices.Contains(ys, x) {
+			continue
+		}
+		if slices.Contains(xs[:i], x) {
+			continue // listed twice on this side: one edge
+		}
+		out = append(out, Edge{From: from, To: x})
+	}
+	return out
+}
+
+// depIndex maps each ref to its dependsOn list; a ref listed more than once
+// gets the concatenation (edges are a set, so order and repeats do not
+// matter beyond the fast equality check).
+func depIndex(b *cdx.BOM) map[string][]string {
+	if b == nil || b.Dependencies == nil {
+		return nil
+	}
+	out := make(map[string][]string, len(*b.Dependencies))
+	for _, d := range *b.Dependencies {
+		if d.Dependencies == nil || len(*d.Dependencies) == 0 {
+			continue
+		}
+		if prev, ok := out[d.Ref]; ok {
+			out[d.Ref] = append(slices.Clip(prev), *d.Dependencies...)
+			continue
+		}
+		out[d.Ref] = *d.Dependencies
+	}
+	return out
+}
+
+// entry is one component or service of a BOM, by its diff key.
+type entry struct {
+	ref string
+	c   *cdx.Component
+	s   *cdx.Service
+}
+
+func (e *entry) node() *node {
+	n := &node{}
+	if e.c != nil {
+		componentNode(n, e.c)
+	} else {
+		serviceNode(n, e.s)
+	}
+	n.ref = e.ref
+	return n
+}
+
+func flatten(b *cdx.BOM) []entry {
+	if b == nil {
+		return nil
+	}
+	var out []entry
+	if b.Components != nil {
+		out = make([]entry, 0, len(*b.Components))
+		out = flattenComponents(out, *b.Components)
+	}
+	if b.Services != nil {
+		out = flattenServices(out, *b.Services)
+	}
+	return out
+}
+
+func flattenComponents(out []entry, cs []cdx.Component) []entry {
+	for i := range cs {
+		c := &cs[i]
+		out = append(out, entry{ref: key(c.BOMRef, c.Group, c.Name, c.Version), c: c})
+		if c.Components != nil {
+			out = flattenComponents(out, *c.Components)
 		}
 	}
 	return out
 }
 
-func index(b *cdx.BOM) map[string]*node {
-	if b == nil {
-		return map[string]*node{}
-	}
-	n := 0
-	if b.Components != nil {
-		n = len(*b.Components)
-	}
-	out := make(map[string]*node, n)
-	if b.Components != nil {
-		addComponents(out, *b.Components)
-	}
-	if b.Services != nil {
-		addServices(out, *b.Services)
+func flattenServices(out []entry, ss []cdx.Service) []entry {
+	for i := range ss {
+		s := &ss[i]
+		out = append(out, entry{ref: key(s.BOMRef, s.Group, s.Name, s.Version), s: s})
+		if s.Services != nil {
+			out = flattenServices(out, *s.Services)
+		}
 	}
 	return out
+}
+
+// refIndex maps each key to the position of its last entry.
+func refIndex(es []entry) map[string]int32 {
+	m := make(map[string]int32, len(es))
+	for i := range es {
+		m[es[i].ref] = int32(i)
+	}
+	return m
+}
+
+// rawEqual reports whether every input of the normalized projection is
+// identical on both sides; false only means "normalize and compare".
+func (e *entry) rawEqual(f *entry) bool {
+	if e.c != nil && f.c != nil {
+		return componentsEqual(e.c, f.c)
+	}
+	if e.s != nil && f.s != nil {
+		return servicesEqual(e.s, f.s)
+	}
+	return false
+}
+
+func componentsEqual(x, y *cdx.Component) bool {
+	return x.Type == y.Type && x.Version == y.Version && x.PackageURL == y.PackageURL &&
+		x.Name == y.Name && x.Group == y.Group &&
+		orgName(x.Supplier) == orgName(y.Supplier) &&
+		slices.Equal(deref(x.Hashes), deref(y.Hashes)) &&
+		licensesEqual(x.Licenses, y.Licenses) &&
+		occurrencesEqual(x.Evidence, y.Evidence) &&
+		slices.Equal(deref(x.Properties), deref(y.Properties))
+}
+
+func servicesEqual(x, y *cdx.Service) bool {
+	return x.Version == y.Version && x.Name == y.Name && x.Group == y.Group &&
+		orgName(x.Provider) == orgName(y.Provider) &&
+		slices.Equal(deref(x.Endpoints), deref(y.Endpoints)) &&
+		licensesEqual(x.Licenses, y.Licenses) &&
+		slices.Equal(deref(x.Properties), deref(y.Properties))
+}
+
+func deref[T any](p *[]T) []T {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func orgName(o *cdx.OrganizationalEntity) string {
+	if o == nil {
+		return ""
+	}
+	return o.Name
+}
+
+func licensesEqual(x, y *cdx.Licenses) bool {
+	var a, b []cdx.LicenseChoice
+	if x != nil {
+		a = *x
+	}
+	if y != nil {
+		b = *y
+	}
+	return slices.EqualFunc(a, b, func(l, m cdx.LicenseChoice) bool {
+		return l.Expression == m.Expression && licenseIdentity(l.License) == licenseIdentity(m.License)
+	})
+}
+
+type licenseID struct{ id, name string }
+
+func licenseIdentity(l *cdx.License) licenseID {
+	if l == nil {
+		return licenseID{}
+	}
+	return licenseID{l.ID, l.Name}
+}
+
+func occurrencesEqual(x, y *cdx.Evidence) bool {
+	var a, b []cdx.EvidenceOccurrence
+	if x != nil && x.Occurrences != nil {
+		a = *x.Occurrences
+	}
+	if y != nil && y.Occurrences != nil {
+		b = *y.Occurrences
+	}
+	return slices.EqualFunc(a, b, func(o, p cdx.EvidenceOccurrence) bool {
+		return o.Location == p.Location && lineOf(o.Line) == lineOf(p.Line)
+	})
+}
+
+func lineOf(l *int) int {
+	if l == nil || *l < 0 {
+		return 0
+	}
+	return *l
 }
 
 // key: the bom-ref, or for the rare component without one a synthetic key
@@ -135,59 +326,35 @@ func key(ref, group, name, version string) string {
 	return "(no bom-ref) " + strings.TrimPrefix(group+"/"+name, "/") + "@" + version
 }
 
-func addComponents(out map[string]*node, cs []cdx.Component) {
-	nodes := make([]node, len(cs)) // one allocation for the level
-	for i := range cs {
-		c := &cs[i]
-		n := &nodes[i]
-		*n = node{
-			ref: key(c.BOMRef, c.Group, c.Name, c.Version), name: displayName(c.Group, c.Name),
-			kind: string(c.Type), version: c.Version, purl: c.PackageURL,
-			licenses: licenses(c.Licenses), hashes: hashes(c.Hashes),
-		}
-		if c.Supplier != nil {
-			n.supplier = c.Supplier.Name
-		}
-		if c.Evidence != nil && c.Evidence.Occurrences != nil {
-			for _, o := range *c.Evidence.Occurrences {
-				loc := o.Location
-				if o.Line != nil && *o.Line > 0 {
-					loc += ":" + strconv.Itoa(*o.Line)
-				}
-				n.occurrences = append(n.occurrences, loc)
-			}
-			sort.Strings(n.occurrences)
-		}
-		props(n, c.Properties)
-		out[n.ref] = n
-		if c.Components != nil {
-			addComponents(out, *c.Components)
-		}
+func componentNode(n *node, c *cdx.Component) {
+	*n = node{
+		ref: key(c.BOMRef, c.Group, c.Name, c.Version), name: displayName(c.Group, c.Name),
+		kind: string(c.Type), version: c.Version, purl: c.PackageURL,
+		licenses: licenses(c.Licenses), hashes: hashes(c.Hashes), supplier: orgName(c.Supplier),
 	}
+	if c.Evidence != nil && c.Evidence.Occurrences != nil {
+		for _, o := range *c.Evidence.Occurrences {
+			loc := o.Location
+			if o.Line != nil && *o.Line > 0 {
+				loc += ":" + strconv.Itoa(*o.Line)
+			}
+			n.occurrences = append(n.occurrences, loc)
+		}
+		sort.Strings(n.occurrences)
+	}
+	props(n, c.Properties)
 }
 
-func addServices(out map[string]*node, ss []cdx.Service) {
-	nodes := make([]node, len(ss))
-	for i := range ss {
-		s := &ss[i]
-		n := &nodes[i]
-		*n = node{
-			ref: key(s.BOMRef, s.Group, s.Name, s.Version), name: displayName(s.Group, s.Name),
-			kind: "service", version: s.Version, licenses: licenses(s.Licenses),
-		}
-		if s.Provider != nil {
-			n.supplier = s.Provider.Name
-		}
-		if s.Endpoints != nil {
-			n.occurrences = append([]string(nil), *s.Endpoints...)
-			sort.Strings(n.occurrences)
-		}
-		props(n, s.Properties)
-		out[n.ref] = n
-		if s.Services != nil {
-			addServices(out, *s.Services)
-		}
+func serviceNode(n *node, s *cdx.Service) {
+	*n = node{
+		ref: key(s.BOMRef, s.Group, s.Name, s.Version), name: displayName(s.Group, s.Name),
+		kind: "service", version: s.Version, licenses: licenses(s.Licenses), supplier: orgName(s.Provider),
 	}
+	if s.Endpoints != nil {
+		n.occurrences = append([]string(nil), *s.Endpoints...)
+		sort.Strings(n.occurrences)
+	}
+	props(n, s.Properties)
 }
 
 func displayName(group, name string) string {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -371,6 +372,9 @@ func FuzzDiff(f *testing.F) {
 			return
 		}
 		r := Diff(&x, &y)
+		if want := referenceDiff(&x, &y); !reflect.DeepEqual(r, want) {
+			t.Fatalf("fast and reference diffs differ: %+v vs %+v", r, want)
+		}
 		if err := WriteText(&bytes.Buffer{}, r); err != nil {
 			t.Fatal(err)
 		}
@@ -378,4 +382,101 @@ func FuzzDiff(f *testing.F) {
 			t.Fatalf("asymmetric: %d/%d vs %d/%d", len(r.Added), len(r.Removed), len(rev.Added), len(rev.Removed))
 		}
 	})
+}
+
+// referenceDiff is the straightforward diff the fast path must agree with:
+// every pair normalized and compared, edges as plain sets.
+func referenceDiff(old, new *cdx.BOM) *Result {
+	index := func(b *cdx.BOM) map[string]*node {
+		m := map[string]*node{}
+		es := flatten(b)
+		for i := range es {
+			m[es[i].ref] = es[i].node()
+		}
+		return m
+	}
+	edgeSet := func(b *cdx.BOM) map[Edge]bool {
+		m := map[Edge]bool{}
+		if b == nil || b.Dependencies == nil {
+			return m
+		}
+		for _, d := range *b.Dependencies {
+			for _, to := range deref(d.Dependencies) {
+				m[Edge{d.Ref, to}] = true
+			}
+		}
+		return m
+	}
+	a, b := index(old), index(new)
+	r := &Result{Added: []Item{}, Removed: []Item{}, Changed: []Item{}}
+	for ref, n := range b {
+		if o, ok := a[ref]; !ok {
+			r.Added = append(r.Added, Item{BOMRef: ref, Name: n.name, Kind: n.kind})
+		} else if it, changed := compare(o, n); changed {
+			r.Changed = append(r.Changed, it)
+		}
+	}
+	for ref, o := range a {
+		if _, ok := b[ref]; !ok {
+			r.Removed = append(r.Removed, Item{BOMRef: ref, Name: o.name, Kind: o.kind})
+		}
+	}
+	for _, l := range [][]Item{r.Added, r.Removed, r.Changed} {
+		slices.SortFunc(l, func(x, y Item) int { return strings.Compare(x.BOMRef, y.BOMRef) })
+	}
+	ea, eb := edgeSet(old), edgeSet(new)
+	for e := range eb {
+		if !ea[e] {
+			r.EdgesAdded = append(r.EdgesAdded, e)
+		}
+	}
+	for e := range ea {
+		if !eb[e] {
+			r.EdgesRemoved = append(r.EdgesRemoved, e)
+		}
+	}
+	sortEdges(r.EdgesAdded)
+	sortEdges(r.EdgesRemoved)
+	return r
+}
+
+func TestDiffMatchesReference(t *testing.T) {
+	old, new := goldenPair(t)
+	// Raw-different but normalized-equal pairs must not show as changed:
+	// reordered hashes/licenses/properties, upper-case hash, line 0 vs none.
+	reorder := func() (*cdx.BOM, *cdx.BOM) {
+		x := model("m", "1", "", "AB", "mit", cdx.Property{Name: "mlbom:a", Value: "1"}, cdx.Property{Name: "mlbom:b", Value: "2"})
+		y := model("m", "1", "", "ab", "mit", cdx.Property{Name: "mlbom:b", Value: "2"}, cdx.Property{Name: "mlbom:a", Value: "1"})
+		x.Evidence = &cdx.Evidence{Occurrences: &[]cdx.EvidenceOccurrence{{Location: "a.py", Line: ptr(0)}, {Location: "b.py"}}}
+		y.Evidence = &cdx.Evidence{Occurrences: &[]cdx.EvidenceOccurrence{{Location: "b.py"}, {Location: "a.py"}}}
+		y.Supplier = &cdx.OrganizationalEntity{}
+		return bom([]cdx.Component{x}, cdx.Dependency{Ref: "m", Dependencies: &[]string{"a", "b", "a"}}),
+			bom([]cdx.Component{y}, cdx.Dependency{Ref: "m", Dependencies: &[]string{"b"}}, cdx.Dependency{Ref: "m", Dependencies: &[]string{"a"}})
+	}
+	ro, rn := reorder()
+	pairs := []struct {
+		name     string
+		old, new *cdx.BOM
+	}{
+		{"golden", old, new},
+		{"golden reversed", new, old},
+		{"synthetic", synthetic(2000, 0), synthetic(2000, 1)},
+		{"synthetic reversed", synthetic(2000, 1), synthetic(2000, 0)},
+		{"normalized equal", ro, rn},
+		{"duplicate refs", bom([]cdx.Component{model("d", "1", "", "", ""), model("d", "2", "", "", "")}),
+			bom([]cdx.Component{model("d", "2", "", "", ""), model("d", "1", "", "", "")})},
+	}
+	for _, p := range pairs {
+		t.Run(p.name, func(t *testing.T) {
+			got, want := Diff(p.old, p.new), referenceDiff(p.old, p.new)
+			if !reflect.DeepEqual(got, want) {
+				g, _ := json.Marshal(got)
+				w, _ := json.Marshal(want)
+				t.Errorf("fast and reference diffs differ:\n got %s\nwant %s", g, w)
+			}
+		})
+	}
+	if r := Diff(ro, rn); !r.Empty() {
+		t.Errorf("normalized-equal BOMs reported as changed: %+v", r)
+	}
 }
