@@ -175,6 +175,9 @@ func (a *Activities) scanWeights(ctx context.Context, beat *pulse, fsys fs.FS, f
 	return reports
 }
 
+// maxBuffered bounds what a file without random access is read into memory.
+const maxBuffered = 1 << 30
+
 func scanOne(ctx context.Context, fsys fs.FS, path string, opts modelscan.Options) modelscan.Report {
 	f, err := fsys.Open(path)
 	if err != nil {
@@ -188,7 +191,11 @@ func scanOne(ctx context.Context, fsys fs.FS, path string, opts modelscan.Option
 	ra, ok := f.(io.ReaderAt)
 	if !ok {
 		// In-memory trees (Hugging Face) hold small files; buffer them.
-		data, err := io.ReadAll(io.LimitReader(f, 1<<30))
+		if st.Size() > maxBuffered {
+			return modelscan.Report{File: path, Status: modelscan.StatusUnscannable, Size: st.Size(),
+				Error: fmt.Sprintf("%d bytes is more than the %d this source can buffer for scanning", st.Size(), maxBuffered)}
+		}
+		data, err := io.ReadAll(io.LimitReader(f, maxBuffered))
 		if err != nil {
 			return modelscan.Report{File: path, Status: modelscan.StatusError, Error: err.Error()}
 		}

@@ -87,7 +87,7 @@ func NewDeps(ctx context.Context, cfg *config.Config) (*Deps, error) {
 			HFEndpoint: cfg.HFEndpoint, HFToken: cfg.HFToken, GitToken: cfg.GitToken, Timeout: 5 * time.Minute,
 		},
 		Discover:    discover.Options{MaxFileSize: cfg.MaxFileSize},
-		ModelScan:   modelscan.DefaultOptions(),
+		ModelScan:   scanOptions(),
 		WorkDir:     workDir,
 		ToolVersion: Version,
 	}
@@ -117,4 +117,12 @@ func NotifyOptions(cfg *config.Config) notify.Options {
 // IsConfigError tells errors a user must fix from transient ones.
 func IsConfigError(err error) bool {
 	return errors.Is(err, store.ErrConfig) || errors.Is(err, policy.ErrPolicy) || errors.Is(err, notify.ErrPermanent)
+}
+
+// scanOptions: discovery already hashes every weight file, so the model-file
+// scanner does not hash it a second time.
+func scanOptions() modelscan.Options {
+	o := modelscan.DefaultOptions()
+	o.Hash = false
+	return o
 }
