@@ -12,6 +12,8 @@ project_high_risk if conf.high_risk == true
 
 project_high_risk if input.project in conf.high_risk_projects
 
+kinds := {k | some k in conf.kinds}
+
 documented := [c |
 	some kind in conf.kinds
 	some c in lib.of_kind(kind)
@@ -22,8 +24,10 @@ documented := [c |
 high_risk := documented if {
 	project_high_risk
 } else := [c |
-	some c in documented
-	lower(object.get(c.props, "mlbom:use.risk", "")) == "high"
+	some risk, carriers in object.get(lib.index.by_prop, "mlbom:use.risk", {})
+	lower(risk) == "high"
+	some c in carriers
+	c.kind in kinds
 ]
 
 missing(c) := {lib.norm_field(trim_space(m)) |
@@ -51,9 +55,12 @@ deny contains f if {
 
 # The deny above supersedes this warning for the same model.
 warn contains f if {
-	some c in documented
-	score := to_number(c.props["mlbom:modelcard.completeness"])
+	# each distinct score once (component index), then its carriers
+	some value, carriers in object.get(lib.index.by_prop, "mlbom:modelcard.completeness", {})
+	score := to_number(value)
 	score < conf.min_completeness
+	some c in carriers
+	c.kind in kinds
 	not c.ref in gap_refs
 	f := lib.finding(
 		"docs.incomplete", "low", c.ref,

@@ -56,9 +56,9 @@ warn contains f if {
 }
 
 warn contains f if {
-	some k in conf.pin_kinds
-	some c in lib.of_kind(k)
-	c.props["mlbom:revision.pinned"] == "false"
+	some c in lib.with_prop("mlbom:revision.pinned", "false")
+	k := c.kind
+	k in conf.pin_kinds
 	f := lib.finding(
 		"drift.unpinned", "medium", c.ref,
 		sprintf("%s %s is referenced without a pinned revision, so its content can change under you", [k, c.display]),

@@ -20,6 +20,13 @@ components := index.components
 
 of_kind(k) := object.get(index.by_kind, k, [])
 
+# with_prop(name, value): components whose property name has the string
+# value (for the properties in mlbom.config.index.props).
+with_prop(name, value) := object.get(index.by_prop, [name, value], [])
+
+# by_org(kind): {organisation: [components]} for one kind ("" = none).
+by_org(kind) := object.get(index.by_org, kind, {})
+
 # weight files: kind weights, or any component carrying a weights format.
 weight_files := index.weight_files
 
@@ -48,11 +55,38 @@ rego_index := {
 	"components": views,
 	"by_kind": {k: [v | some v in views; v.kind == k] | some v0 in views; k := v0.kind},
 	"refs": refs,
-	"weight_files": [v |
-		some v in views
-		is_weight_view(v)
-	],
+	"weight_files": weight_views,
+	"by_prop": {name: {val: [v | some v in views; v.props[name] == val] |
+		some v0 in views
+		val := v0.props[name]
+		is_string(val)
+	} |
+		some name in cfg.index.props
+	},
+	"by_org": {k: {o: [v | some v in views; v.kind == k; v.org == o] |
+		some v0 in views
+		v0.kind == k
+		o := v0.org
+	} |
+		some v1 in views
+		k := v1.kind
+	},
+	"by_license": {l: [v | some v in views; l in v.licenses] | some v0 in views; some l in v0.licenses},
+	"unlicensed": {k: [v | some v in views; v.kind == k; count(v.licenses) == 0] |
+		some v0 in views
+		count(v0.licenses) == 0
+		k := v0.kind
+	},
+	"by_host": {h: [v | some v in views; h in v.hosts] | some v0 in views; some h in v0.hosts},
+	"weight_dirs": {d: [v | some v in weight_views; some p in v.paths; dir(p) == d] | some v0 in weight_views; some p0 in v0.paths; d := dir(p0)},
+	"known_paths": {trim_prefix(p, "/") | some v in weight_views; some p in array.concat(v.paths, [v.name])},
+	"known_sha256": {h | some v in weight_views; some h in v.sha256},
 }
+
+weight_views := [v |
+	some v in views
+	is_weight_view(v)
+]
 
 is_weight_view(v) if v.kind == "weights"
 

@@ -11,28 +11,27 @@ allow_set := {lower(a) | some a in conf.allow}
 
 allowed(l) if lower(l) in allow_set
 
-checked := [c |
-	some k in conf.kinds
-	some c in lib.of_kind(k)
-]
+checked_kinds := {k | some k in conf.kinds}
 
 # [component, license] pairs to judge: licenses not on the allow list,
 # unless a disjunctive expression offers an allowed alternative.
 # A disjunctive expression (A OR B) is fine when any alternative is allowed.
-judged := array.concat(
-	[[c, l] |
-		some c in checked
-		c.disjunction == false
-		some l in c.licenses
-		not lower(l) in allow_set
-	],
-	[[c, l] |
-		some c in checked
-		c.disjunction == true
-		count([x | some x in c.licenses; lower(x) in allow_set]) == 0
-		some l in c.licenses
-	],
-)
+#
+# Each distinct license is judged once; only components carrying one that is
+# not allowed are visited.
+judged := [[c, l] |
+	some l, carriers in lib.index.by_license
+	not lower(l) in allow_set
+	some c in carriers
+	c.kind in checked_kinds
+	not alternative_allowed(c)
+]
+
+alternative_allowed(c) if {
+	c.disjunction == true
+	some x in c.licenses
+	lower(x) in allow_set
+}
 
 # The category of each distinct judged license: the first configured
 # category whose patterns match, so the order in data.json decides
@@ -65,8 +64,7 @@ unknown := [cat | some cat in conf.categories; cat.name == "unknown"][0]
 
 unlicensed := [c |
 	some k in conf.require_license_kinds
-	some c in lib.of_kind(k)
-	count(c.licenses) == 0
+	some c in object.get(lib.index.unlicensed, k, [])
 ]
 
 # [component ref, display name, license, category, message].

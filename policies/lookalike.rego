@@ -15,16 +15,13 @@ protected_orgs := {lower(o) | some o in conf.protected_orgs; count(o) >= conf.mi
 
 protected_models := {lower(m) | some m in conf.protected_models; count(m) >= conf.min_length}
 
-hub_components := [c |
-	some kind in ["model", "dataset"]
-	some c in lib.of_kind(kind)
-]
-
 # Distinct candidate names first, so the distance check runs once per name,
-# not once per component.
+# not once per component; components are visited only for look-alikes.
+hub_kinds := ["model", "dataset"]
+
 candidate_orgs := {lower(o) |
-	some c in hub_components
-	o := c.org
+	some k in hub_kinds
+	some o, _ in lib.by_org(k)
 	o != ""
 	not lower(o) in trusted_orgs
 }
@@ -38,9 +35,10 @@ lookalike_orgs[o] := p if {
 
 deny contains f if {
 	count(lookalike_orgs) > 0 # most BOMs: no component loop at all
-	some c in hub_components
-	o := lower(c.org)
-	p := lookalike_orgs[o]
+	some k in hub_kinds
+	some o, carriers in lib.by_org(k)
+	p := lookalike_orgs[lower(o)]
+	some c in carriers
 	f := lib.finding(
 		"lookalike.org", "high", c.ref,
 		sprintf("%s comes from organisation %q, a look-alike of the approved %q", [c.display, c.org, p]),
@@ -50,9 +48,15 @@ deny contains f if {
 
 # Models without a trusted organisation (root-level names or unknown orgs)
 # compared with protected model names.
+# Models from organisations that are not trusted, or from none at all.
+untrusted_models := [c |
+	some o, carriers in lib.by_org("model")
+	not lower(o) in trusted_orgs
+	some c in carriers
+]
+
 candidate_models := {lower(c.fullname) |
-	some c in lib.of_kind("model")
-	not lower(c.org) in trusted_orgs
+	some c in untrusted_models
 	not lower(c.fullname) in protected_models
 }
 
@@ -82,7 +86,7 @@ lookalike_models[m] := p if {
 
 deny contains f if {
 	count(lookalike_models) > 0
-	some c in lib.of_kind("model")
+	some c in untrusted_models
 	p := lookalike_models[lower(c.fullname)]
 	not org_lookalike(c) # one finding per component is enough
 	f := lib.finding(

@@ -13,16 +13,10 @@ model_extensions := {lower(e) | some e in lib.cfg.runtime.model_extensions}
 
 model_file(path) if regex.replace(lower(path), `^.*(\.[^./]*)$`, "$1") in model_extensions
 
-bom_hashes := {h |
-	some c in lib.weight_files
-	some h in c.sha256
-}
+# Hashes and relative paths of the BOM's weight files (component index).
+bom_hashes := lib.index.known_sha256
 
-# Known weight-file paths, relative (no leading slash).
-known_paths := {trim_prefix(p, "/") |
-	some c in lib.weight_files
-	some p in array.concat(c.paths, [c.name])
-}
+known_paths := lib.index.known_paths
 
 known(o) if lower(object.get(o, "sha256", "")) in bom_hashes
 

@@ -10,30 +10,19 @@ unsafe_formats := {lower(f) | some f in conf.unsafe_formats}
 
 safe_formats := {lower(f) | some f in conf.safe_formats}
 
-# [component, format] of every weight file with a known format.
-weights := [[c, f] |
-	some c in lib.weight_files
-	f := lower(c.props["mlbom:weights.format"])
-]
+# Files by format: each distinct format is judged once (component index).
+formats := object.get(lib.index.by_prop, "mlbom:weights.format", {})
 
-safe_weights := [c |
-	some [c, f] in weights
-	f in safe_formats
-]
-
-# Where safe weights live: their directories, and the models that depend on
-# them (CycloneDX dependencies).
-safe_dirs := {lib.dir(p) |
-	some c in safe_weights
-	some p in c.paths
+safe_refs := {c.ref |
+	some f, files in formats
+	lower(f) in safe_formats
+	some c in files
 }
-
-safe_refs := {c.ref | some c in safe_weights}
 
 dependencies := lib.list(object.get(input, ["bom", "dependencies"], []))
 
 # Files that share a parent (a model's dependsOn list) with safe weights.
-# One pass over the dependencies; no per-file search.
+# One pass over the dependencies, and only when an unsafe file exists.
 safe_siblings := {r |
 	some d in dependencies
 	deps := lib.list(object.get(d, "dependsOn", []))
@@ -42,15 +31,19 @@ safe_siblings := {r |
 }
 
 # unsafe: [component, format, has a safe alternative].
-unsafe := [[c, f, alt] |
-	some [c, f] in weights
-	f in unsafe_formats
+unsafe := [[c, lower(f), alt] |
+	some f, files in formats
+	lower(f) in unsafe_formats
+	some c in files
 	alt := safe_alternative(c.ref, c.paths)
 ]
 
+# A safe alternative: safe weights in the same directory, or under the same
+# model in the dependency graph.
 safe_alternative(ref, paths) if {
 	some p in paths
-	lib.dir(p) in safe_dirs
+	some w in object.get(lib.index.weight_dirs, lib.dir(p), [])
+	lower(w.props["mlbom:weights.format"]) in safe_formats
 } else if {
 	ref in safe_siblings
 } else := false
@@ -106,8 +99,7 @@ warn contains f if {
 
 # A malicious status without a recorded critical vulnerability still denies.
 deny contains f if {
-	some c in lib.weight_files
-	c.props["mlbom:modelscan.status"] == "malicious"
+	some c in lib.with_prop("mlbom:modelscan.status", "malicious")
 	not vuln_ids_by_severity[[c.ref, "critical"]]
 	f := lib.finding(
 		"serialization.scanner-critical", "critical", c.ref,

@@ -1,5 +1,8 @@
 # Unapproved sources: models and datasets from organisations or hosts not on
 # the allowlist, and hosted AI providers nobody approved.
+#
+# Each distinct organisation, host and provider is judged once (through the
+# component index); only components carrying a bad one are visited.
 package mlbom.sources
 
 import data.mlbom.lib
@@ -10,42 +13,41 @@ allowed_orgs := {lower(o) | some o in conf.allowed_orgs}
 
 allowed_providers := {lower(p) | some p in conf.allowed_providers}
 
+kinds := {k | some k in conf.kinds}
+
+# Weight files are named by path; their organisation is their model's.
+org_kinds := kinds - {"weights"}
+
 deny contains f if {
-	some k in conf.kinds
-	k != "weights"
-	some c in lib.of_kind(k)
-	o := c.org
+	some k in org_kinds
+	some o, carriers in lib.by_org(k)
 	o != ""
+	not lower(o) in allowed_orgs
+	some c in carriers
 
 	# Local files and raw URLs have no organisation to vouch for them; the
 	# host rule covers URLs.
 	not object.get(c.props, "mlbom:provider", "") in {"local", "url"}
-	o != ""
-	not lower(o) in allowed_orgs
 	f := lib.finding(
 		"sources.unapproved-org", "high", c.ref,
-		sprintf("%s %s comes from organisation %q, which is not on the allowlist", [k, c.display, o]),
+		sprintf("%s %s comes from organisation %q, which is not on the allowlist", [c.kind, c.display, o]),
 		"Use the model from an approved organisation, or have the organisation reviewed and added to mlbom.config.sources.allowed_orgs.",
 	)
 }
 
-# Hosts are judged once each, not once per component.
 bad_hosts := {h |
-	some k in conf.kinds
-	some c in lib.of_kind(k)
-	some h in c.hosts
+	some h, _ in lib.index.by_host
 	not lib.host_allowed(h, conf.allowed_hosts)
 }
 
 deny contains f if {
-	count(bad_hosts) > 0
-	some k in conf.kinds
-	some c in lib.of_kind(k)
+	some h0 in bad_hosts
+	some c in lib.index.by_host[h0]
+	c.kind in kinds
 	hosts := {h | some h in c.hosts; h in bad_hosts}
-	count(hosts) > 0
 	f := lib.finding(
 		"sources.unapproved-host", "high", c.ref,
-		sprintf("%s %s is downloaded from unapproved host(s) %s", [k, c.display, concat(", ", sort(hosts))]),
+		sprintf("%s %s is downloaded from unapproved host(s) %s", [c.kind, c.display, concat(", ", sort(hosts))]),
 		"Mirror the artifact to an approved host, or add the host to mlbom.config.sources.allowed_hosts after review.",
 	)
 }
@@ -59,10 +61,10 @@ provider_users contains [lib.ref(s), p, lib.display(s)] if {
 }
 
 provider_users contains [c.ref, p, c.display] if {
-	some k in ["model", "service", "agent"]
-	some c in lib.of_kind(k)
-	p := c.props["mlbom:provider"]
-	is_string(p)
+	some p, carriers in object.get(lib.index.by_prop, "mlbom:provider", {})
+	not lower(p) in allowed_providers
+	some c in carriers
+	c.kind in {"model", "service", "agent"}
 }
 
 deny contains f if {

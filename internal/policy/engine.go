@@ -51,10 +51,13 @@ type Options struct {
 // Engine evaluates the policies. It is safe for concurrent use: the query is
 // prepared once in New and only evaluated afterwards.
 type Engine struct {
-	query   rego.PreparedEvalQuery
-	rules   []ruleRef // binding i of the query is rules[i]
-	now     func() time.Time
-	modules []string
+	query rego.PreparedEvalQuery
+	rules []ruleRef // binding i of the query is rules[i]
+	// indexProps are the properties input.bom_index inverts
+	// (data.mlbom.config.index.props).
+	indexProps []string
+	now        func() time.Time
+	modules    []string
 }
 
 // ruleRef is one deny or warn rule set of one package.
@@ -118,7 +121,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Engine{query: pq, rules: rules, now: now, modules: names}, nil
+	return &Engine{query: pq, rules: rules, now: now, modules: names, indexProps: indexProps(data)}, nil
 }
 
 // Modules lists the loaded policy files, for logs and `mlbom policies`.
@@ -238,7 +241,7 @@ func mergeInto(dst, src map[string]any) {
 
 // Evaluate runs every policy over one input and returns the decision.
 func (e *Engine) Evaluate(ctx context.Context, in Input) (*Decision, error) {
-	value, err := inputValue(in)
+	value, err := e.inputValue(in)
 	if err != nil {
 		return nil, fmt.Errorf("policy input: %w", err)
 	}
@@ -290,7 +293,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*Decision, error) {
 
 // inputValue converts the input to an OPA value directly, without the JSON
 // round trip rego.EvalInput does for structs, and adds input.bom_index.
-func inputValue(in Input) (ast.Value, error) {
+func (e *Engine) inputValue(in Input) (ast.Value, error) {
 	approvals := make([]any, 0, len(in.Approvals))
 	for _, a := range in.Approvals {
 		approvals = append(approvals, map[string]any{
@@ -310,7 +313,7 @@ func inputValue(in Input) (ast.Value, error) {
 		doc[key] = g
 	}
 	if bom, ok := doc["bom"].(map[string]any); ok {
-		doc["bom_index"] = bomIndex(bom)
+		doc["bom_index"] = bomIndex(bom, e.indexProps)
 	}
 	if in.Kubernetes != nil {
 		doc["kubernetes"] = in.Kubernetes
@@ -319,6 +322,23 @@ func inputValue(in Input) (ast.Value, error) {
 	// policy reads it. With the index present the built-in policies never
 	// read input.bom.components, the largest part of the input.
 	return ast.LazyObject(doc), nil
+}
+
+// indexProps reads data.mlbom.config.index.props.
+func indexProps(data map[string]any) []string {
+	var out []string
+	cur := any(data)
+	for _, k := range []string{"mlbom", "config", "index", "props"} {
+		m, _ := cur.(map[string]any)
+		cur = m[k]
+	}
+	list, _ := cur.([]any)
+	for _, x := range list {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // generic returns v as decoded JSON (maps, slices, strings, numbers): raw

@@ -26,7 +26,47 @@ var (
 	keyByKind      = ast.StringTerm("by_kind")
 	keyRefs        = ast.StringTerm("refs")
 	keyWeightFiles = ast.StringTerm("weight_files")
+	keyByProp      = ast.StringTerm("by_prop")
+	keyByOrg       = ast.StringTerm("by_org")
+	keyByLicense   = ast.StringTerm("by_license")
+	keyUnlicensed  = ast.StringTerm("unlicensed")
+	keyByHost      = ast.StringTerm("by_host")
+	keyWeightDirs  = ast.StringTerm("weight_dirs")
+	keyKnownPaths  = ast.StringTerm("known_paths")
+	keyKnownSHA256 = ast.StringTerm("known_sha256")
 )
+
+// groups collects view terms under string keys, keeping first-seen order
+// (the Rego side builds objects, whose order does not matter anyway).
+type groups struct {
+	order []string
+	m     map[string][]*ast.Term
+}
+
+func (g *groups) add(k string, t *ast.Term) {
+	if g.m == nil {
+		g.m = map[string][]*ast.Term{}
+	}
+	if _, ok := g.m[k]; !ok {
+		g.order = append(g.order, k)
+	}
+	g.m[k] = append(g.m[k], t)
+}
+
+func (g *groups) term(strs interner) *ast.Term {
+	obj := ast.NewObject()
+	for _, k := range g.order {
+		obj.Insert(strs.term(k), ast.ArrayTerm(g.m[k]...))
+	}
+	return ast.NewTerm(obj)
+}
+
+func dir(p string) string {
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		return p[:i]
+	}
+	return ""
+}
 
 // bomIndex builds input.bom_index: one flat view per component with what the
 // policies need already extracted (see policies/lib.rego). It must produce
@@ -34,7 +74,12 @@ var (
 // absent; TestIndexMatchesRego checks that. Doing it here is what keeps a
 // 5k-component evaluation within budget: the same work in Rego costs ~1 s.
 // The index is built as an OPA value directly, saving a conversion.
-func bomIndex(bom map[string]any) ast.Value {
+//
+// Besides the views it holds inverted indexes (by organisation, license,
+// host, weight directory and the string values of the properties named in
+// indexProps), so policies judge each distinct value once and touch only
+// the components that carry a bad one, instead of scanning the BOM.
+func bomIndex(bom map[string]any, indexProps []string) ast.Value {
 	var raw []map[string]any
 	top, _ := bom["components"].([]any)
 	for _, c := range top {
@@ -59,10 +104,43 @@ func bomIndex(bom map[string]any) ast.Value {
 	refs := ast.NewObject()
 	weightFiles := []*ast.Term{}
 	strs := interner{}
+	var byLicense, byHost, weightDirs groups
+	byOrg, unlicensed := map[string]*groups{}, &groups{}
+	byProp := make([]groups, len(indexProps))
+	knownPaths, knownSHA := ast.NewSet(), ast.NewSet()
 	for i, c := range raw {
 		v := componentView(c, strs)
 		vt := ast.NewTerm(v.value)
 		views[i] = vt
+		for j, name := range indexProps {
+			if val, ok := v.props[name]; ok {
+				byProp[j].add(val, vt)
+			}
+		}
+		// by kind, then organisation ("" too: models without one matter).
+		if byOrg[v.kind] == nil {
+			byOrg[v.kind] = &groups{}
+		}
+		byOrg[v.kind].add(v.org, vt)
+		for _, l := range v.licenses {
+			byLicense.add(l, vt)
+		}
+		if len(v.licenses) == 0 {
+			unlicensed.add(v.kind, vt)
+		}
+		for _, h := range v.hosts {
+			byHost.add(h, vt)
+		}
+		if v.weightFile {
+			for _, p := range v.paths {
+				weightDirs.add(dir(p), vt)
+				knownPaths.Add(strs.term(strings.TrimPrefix(p, "/")))
+			}
+			knownPaths.Add(strs.term(strings.TrimPrefix(v.name, "/")))
+			for _, h := range v.sha256 {
+				knownSHA.Add(strs.term(h))
+			}
+		}
 		if _, ok := byKind[v.kind]; !ok {
 			kinds = append(kinds, v.kind)
 		}
@@ -78,11 +156,27 @@ func bomIndex(bom map[string]any) ast.Value {
 	for _, k := range kinds {
 		bk.Insert(ast.StringTerm(k), ast.ArrayTerm(byKind[k]...))
 	}
+	byOrgObj := ast.NewObject()
+	for _, k := range kinds {
+		byOrgObj.Insert(strs.term(k), byOrg[k].term(strs))
+	}
+	byPropObj := ast.NewObject()
+	for j, name := range indexProps {
+		byPropObj.Insert(strs.term(name), byProp[j].term(strs))
+	}
 	return ast.NewObject(
 		ast.Item(keyComponents, ast.ArrayTerm(views...)),
 		ast.Item(keyByKind, ast.NewTerm(bk)),
 		ast.Item(keyRefs, ast.NewTerm(refs)),
 		ast.Item(keyWeightFiles, ast.ArrayTerm(weightFiles...)),
+		ast.Item(keyByProp, ast.NewTerm(byPropObj)),
+		ast.Item(keyByOrg, ast.NewTerm(byOrgObj)),
+		ast.Item(keyByLicense, byLicense.term(strs)),
+		ast.Item(keyUnlicensed, unlicensed.term(strs)),
+		ast.Item(keyByHost, byHost.term(strs)),
+		ast.Item(keyWeightDirs, weightDirs.term(strs)),
+		ast.Item(keyKnownPaths, ast.NewTerm(knownPaths)),
+		ast.Item(keyKnownSHA256, ast.NewTerm(knownSHA)),
 	)
 }
 
@@ -93,9 +187,11 @@ func str(x any) string {
 
 // view is one component's entry in the index.
 type view struct {
-	value      ast.Value
-	kind, ref  string
-	weightFile bool
+	value                          ast.Value
+	kind, ref, name, org           string
+	weightFile                     bool
+	props                          map[string]string // string values only
+	licenses, hosts, paths, sha256 []string          // distinct
 }
 
 // interner shares the terms of repeated strings (kinds, licenses, formats,
@@ -116,6 +212,7 @@ func componentView(c map[string]any, strs interner) view {
 	ps, _ := c["properties"].([]any)
 	var kind string
 	kindSet := false
+	strProps := map[string]string{}
 	hasFormat, formatFalse := false, false
 	for _, p := range ps {
 		pm, ok := p.(map[string]any)
@@ -137,6 +234,7 @@ func componentView(c map[string]any, strs interner) view {
 		var vt *ast.Term
 		if sv, ok := val.(string); ok {
 			vt = strs.term(sv)
+			strProps[name] = sv
 		} else {
 			v, err := ast.InterfaceToValue(val)
 			if err != nil {
@@ -237,7 +335,10 @@ func componentView(c map[string]any, strs interner) view {
 	)
 	// As in Rego, a format property whose value is false does not count.
 	weightFile := kind == "weights" || (hasFormat && !formatFalse)
-	return view{value: obj, kind: kind, ref: ref, weightFile: weightFile}
+	return view{
+		value: obj, kind: kind, ref: ref, name: name, org: org, weightFile: weightFile, props: strProps,
+		licenses: distinct(licenses), hosts: distinct(hosts), paths: distinct(paths), sha256: distinct(hashes),
+	}
 }
 
 var (
@@ -273,6 +374,18 @@ func componentLicenses(c map[string]any) (ids []string, disjunction bool) {
 		}
 	}
 	return ids, disjunction
+}
+
+// distinct sorts in and drops repeats, in place.
+func distinct(in []string) []string {
+	sort.Strings(in)
+	out := in[:0]
+	for i, s := range in {
+		if i == 0 || s != in[i-1] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // emptyArray is shared by every view with an empty list; terms handed to
