@@ -316,7 +316,7 @@ func printSummary(w io.Writer, s *workflows.ScanSummary, elapsed time.Duration, 
 	case n.DryRun:
 		fmt.Fprintf(w, "  notify      dry run: %d would be sent\n", n.Sent)
 	case len(n.Channels) == 0 || (len(n.Channels) == 1 && n.Channels[0] == "record"):
-		fmt.Fprintf(w, "  notify      no channel configured; %d findings recorded in the store\n", n.Recorded)
+		fmt.Fprintf(w, "  notify      no channel configured: %d new findings recorded in the store, %d recorded before\n", n.Recorded, n.Skipped)
 	default:
 		fmt.Fprintf(w, "  notify      %s: %d sent, %d already sent, %d resolved\n", strings.Join(n.Channels, ","), n.Sent, n.Skipped, n.Resolved)
 	}

@@ -582,3 +582,18 @@ func TestSingleFileModelCarriesItsWeightsHash(t *testing.T) {
 		}
 	}
 }
+
+func TestXMLFromStoredJSONHasNamespace(t *testing.T) {
+	_, data := buildFixture(t, Options{ToolVersion: "test"})
+	b, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := EncodeXML(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(x), `xmlns="http://cyclonedx.org/schema/bom/1.6"`) {
+		t.Fatalf("XML from a JSON-decoded BOM lacks the 1.6 namespace:\n%.300s", x)
+	}
+}

@@ -39,6 +39,12 @@ func EncodeXML(b *cdx.BOM) ([]byte, error) {
 	if b == nil {
 		return nil, errors.New("encode bom: nil bom")
 	}
+	if b.XMLNS == "" {
+		// A BOM decoded from JSON has no namespace; XML readers need it.
+		cp := *b
+		cp.XMLNS = xmlNamespace
+		b = &cp
+	}
 	var buf bytes.Buffer
 	enc := cdx.NewBOMEncoder(&buf, cdx.BOMFileFormatXML)
 	enc.SetPretty(true)
