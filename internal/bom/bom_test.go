@@ -597,3 +597,28 @@ func TestXMLFromStoredJSONHasNamespace(t *testing.T) {
 		t.Fatalf("XML from a JSON-decoded BOM lacks the 1.6 namespace:\n%.300s", x)
 	}
 }
+
+func TestRevisionPinnedOnlyForOutsideModels(t *testing.T) {
+	inv := inventory.Normalize(inventory.Input{Source: inventory.Source{Kind: "git", Name: "app"}, Result: &discover.Result{Findings: []discover.Finding{
+		{Kind: discover.KindModel, Name: "in-repo", Path: "m/README.md", Detector: "card.front_matter", Provider: "local"},
+		{Kind: discover.KindModel, Name: "org/remote", Path: "app.py", Line: 3, Detector: "python.from_pretrained", Provider: "huggingface"},
+	}}})
+	b, err := Build(inv, Options{ToolVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pinned := map[string]string{}
+	for _, c := range *b.Components {
+		for _, p := range *c.Properties {
+			if p.Name == PropRevisionPinned {
+				pinned[c.Name] = p.Value
+			}
+		}
+	}
+	if _, ok := pinned["in-repo"]; ok {
+		t.Errorf("a model kept in the repository has %s", PropRevisionPinned)
+	}
+	if pinned["remote"] != "false" {
+		t.Errorf("an unpinned Hugging Face reference: %s = %q, want false", PropRevisionPinned, pinned["remote"])
+	}
+}

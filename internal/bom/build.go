@@ -314,9 +314,12 @@ func commonProps(c *inventory.Component) []cdx.Property {
 	}
 	switch c.Kind {
 	case discover.KindModel:
-		props = append(props,
-			prop(PropCompleteness, strconv.FormatFloat(c.Completeness, 'f', 2, 64)),
-			prop(PropRevisionPinned, strconv.FormatBool(inventory.Pinned(c.Version))))
+		props = append(props, prop(PropCompleteness, strconv.FormatFloat(c.Completeness, 'f', 2, 64)))
+		if c.Provider != "local" {
+			// A model kept in the repository is pinned by the repository's
+			// own commit; only references to outside models can drift.
+			props = append(props, prop(PropRevisionPinned, strconv.FormatBool(inventory.Pinned(c.Version))))
+		}
 		if len(c.CardMissing) > 0 {
 			props = append(props, prop(PropCardMissing, strings.Join(c.CardMissing, ",")))
 		}
@@ -330,7 +333,9 @@ func commonProps(c *inventory.Component) []cdx.Property {
 			}
 		}
 	case discover.KindDataset:
-		props = append(props, prop(PropRevisionPinned, strconv.FormatBool(inventory.Pinned(c.Version))))
+		if c.Provider != "local" {
+			props = append(props, prop(PropRevisionPinned, strconv.FormatBool(inventory.Pinned(c.Version))))
+		}
 		if c.Card != nil {
 			props = append(props, prop(PropGated, strconv.FormatBool(c.Card.Gated)))
 		}
