@@ -112,9 +112,11 @@ func bomIndex(bom map[string]any, indexProps []string) ast.Value {
 		v := componentView(c, strs)
 		vt := ast.NewTerm(v.value)
 		views[i] = vt
-		for j, name := range indexProps {
-			if val, ok := v.props[name]; ok {
-				byProp[j].add(val, vt)
+		for _, p := range v.props {
+			for j, name := range indexProps {
+				if p.k == name {
+					byProp[j].add(p.v, vt)
+				}
 			}
 		}
 		// by kind, then organisation ("" too: models without one matter).
@@ -185,13 +187,15 @@ func str(x any) string {
 	return s
 }
 
+type kv struct{ k, v string }
+
 // view is one component's entry in the index.
 type view struct {
 	value                          ast.Value
 	kind, ref, name, org           string
 	weightFile                     bool
-	props                          map[string]string // string values only
-	licenses, hosts, paths, sha256 []string          // distinct
+	props                          []kv     // string values only
+	licenses, hosts, paths, sha256 []string // distinct
 }
 
 // interner shares the terms of repeated strings (kinds, licenses, formats,
@@ -212,7 +216,7 @@ func componentView(c map[string]any, strs interner) view {
 	ps, _ := c["properties"].([]any)
 	var kind string
 	kindSet := false
-	strProps := map[string]string{}
+	var strProps []kv
 	hasFormat, formatFalse := false, false
 	for _, p := range ps {
 		pm, ok := p.(map[string]any)
@@ -234,7 +238,7 @@ func componentView(c map[string]any, strs interner) view {
 		var vt *ast.Term
 		if sv, ok := val.(string); ok {
 			vt = strs.term(sv)
-			strProps[name] = sv
+			strProps = append(strProps, kv{name, sv})
 		} else {
 			v, err := ast.InterfaceToValue(val)
 			if err != nil {
@@ -300,8 +304,8 @@ func componentView(c map[string]any, strs interner) view {
 		case "distribution", "vcs", "distribution-intake":
 			if ok {
 				urls = append(urls, u)
-				if m := urlHost.FindStringSubmatch(u); m != nil {
-					hosts = append(hosts, strings.ToLower(m[1]))
+				if h, ok := urlHost(u); ok {
+					hosts = append(hosts, strings.ToLower(h))
 				}
 			}
 		}
@@ -345,7 +349,6 @@ var (
 	withClause = regexp.MustCompile(`(?i)\s+WITH\s+[^\s()]+`)
 	orWord     = regexp.MustCompile(`(?i)\sOR\s`)
 	andWord    = regexp.MustCompile(`(?i)\sAND\s`)
-	urlHost    = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/:?#]+)`) // as lib.host
 )
 
 // componentLicenses mirrors lib.licenses and lib.is_disjunction.
@@ -374,6 +377,43 @@ func componentLicenses(c map[string]any) (ids []string, disjunction bool) {
 		}
 	}
 	return ids, disjunction
+}
+
+// urlHost is the host of a URL exactly as lib.host's regular expression
+// ^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/:?#]+) captures it, without
+// the cost of a regular expression per component.
+func urlHost(u string) (string, bool) {
+	i := 0
+	for ; i < len(u); i++ {
+		c := u[i]
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if i == 0 && !letter {
+			return "", false
+		}
+		if !letter && !(c >= '0' && c <= '9') && c != '+' && c != '.' && c != '-' {
+			break
+		}
+	}
+	if i == 0 || !strings.HasPrefix(u[i:], "://") {
+		return "", false
+	}
+	rest := u[i+3:]
+	// With user info first; like the regexp, back off to none when that
+	// leaves no host.
+	if at := strings.IndexAny(rest, "/?#@"); at >= 0 && rest[at] == '@' {
+		if h := hostPrefix(rest[at+1:]); h != "" {
+			return h, true
+		}
+	}
+	h := hostPrefix(rest)
+	return h, h != ""
+}
+
+func hostPrefix(s string) string {
+	if end := strings.IndexAny(s, "/:?#"); end >= 0 {
+		return s[:end]
+	}
+	return s
 }
 
 // distinct sorts in and drops repeats, in place.

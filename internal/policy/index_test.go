@@ -122,3 +122,35 @@ func TestIndexMatchesRego(t *testing.T) {
 		})
 	}
 }
+
+// TestDecisionsWithAndWithoutIndex: the Go-built index and lib.rego's own
+// computation lead to the same decision, finding for finding.
+func TestDecisionsWithAndWithoutIndex(t *testing.T) {
+	fast := newEngine(t, Options{})
+	slow := newEngine(t, Options{})
+	slow.noIndex = true
+	inputs := map[string]Input{
+		"clean":     {Project: "p", BOM: readBOM(t, "clean")},
+		"risky":     {Project: "p", BOM: readBOM(t, "risky")},
+		"synthetic": benchInput(400, 7),
+		"dirty":     benchInput(200, 1),
+	}
+	for name, in := range inputs {
+		t.Run(name, func(t *testing.T) {
+			a, err := fast.Evaluate(context.Background(), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := slow.Evaluate(context.Background(), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(a.Findings) == 0 && name != "clean" {
+				t.Fatal("no findings; the comparison would prove nothing")
+			}
+			if !reflect.DeepEqual(a, b) {
+				t.Errorf("with index: %s %v\nwithout:    %s %v", a.Verdict, fired(a), b.Verdict, fired(b))
+			}
+		})
+	}
+}
