@@ -80,7 +80,11 @@ rego_index := {
 	"by_host": {h: [v | some v in views; h in v.hosts] | some v0 in views; some h in v0.hosts},
 	"weight_dirs": {d: [v | some v in weight_views; some p in v.paths; dir(p) == d] | some v0 in weight_views; some p0 in v0.paths; d := dir(p0)},
 	"known_paths": {trim_prefix(p, "/") | some v in weight_views; some p in array.concat(v.paths, [v.name])},
-	"known_sha256": {h | some v in weight_views; some h in v.sha256},
+	"known_sha256": {h |
+		some i, v in views
+		is_weight_view(v)
+		some h in sha256s(raw_components[i])
+	},
 }
 
 weight_views := [v |
@@ -106,14 +110,11 @@ view(c) := {
 	"kind": kind(c, props(c)),
 	"name": str(object.get(c, "name", "")),
 	"org": org(c),
-	"fullname": fullname(c),
 	"display": display(c),
 	"props": props(c),
 	"licenses": sort(licenses(c)),
 	"disjunction": is_disjunction(c),
-	"sha256": sort(sha256s(c)),
 	"paths": sort(paths(c)),
-	"urls": sort(source_urls(c)),
 	"hosts": sort({h | some u in source_urls(c); h := host(u)}),
 }
 
@@ -163,12 +164,13 @@ org(c) := c.group if {
 	parts[0] != ""
 } else := ""
 
-# fullname is "org/name" for hub ids, the bare name otherwise.
-fullname(c) := c.name if {
-	contains(str(object.get(c, "name", "")), "/")
-} else := sprintf("%s/%s", [org(c), str(object.get(c, "name", ""))]) if {
-	org(c) != ""
-} else := str(object.get(c, "name", ""))
+# fullname of a component view: "org/name" for hub ids, the bare name
+# otherwise.
+fullname(v) := v.name if {
+	contains(v.name, "/")
+} else := concat("/", [v.org, v.name]) if {
+	v.org != ""
+} else := v.name
 
 # licenses: every license identifier of a component, from SPDX ids, license
 # names (LicenseRefs or free text) and the terms of expressions.

@@ -55,9 +55,9 @@ untrusted_models := [c |
 	some c in carriers
 ]
 
-candidate_models := {lower(c.fullname) |
+candidate_models := {lower(lib.fullname(c)) |
 	some c in untrusted_models
-	not lower(c.fullname) in protected_models
+	not lower(lib.fullname(c)) in protected_models
 }
 
 # A helper, not an inline "not": OPA hoists calls out of a negation, so an
@@ -87,7 +87,7 @@ lookalike_models[m] := p if {
 deny contains f if {
 	count(lookalike_models) > 0
 	some c in untrusted_models
-	p := lookalike_models[lower(c.fullname)]
+	p := lookalike_models[lower(lib.fullname(c))]
 	not org_lookalike(c) # one finding per component is enough
 	f := lib.finding(
 		"lookalike.model", "high", c.ref,

@@ -58,8 +58,8 @@ type Engine struct {
 	indexProps []string
 	// noIndex leaves input.bom_index out so lib.rego computes it (tests).
 	noIndex bool
-	now        func() time.Time
-	modules    []string
+	now     func() time.Time
+	modules []string
 }
 
 // ruleRef is one deny or warn rule set of one package.

@@ -13,14 +13,11 @@ var (
 	keyKind        = ast.StringTerm("kind")
 	keyName        = ast.StringTerm("name")
 	keyOrg         = ast.StringTerm("org")
-	keyFullname    = ast.StringTerm("fullname")
 	keyDisplay     = ast.StringTerm("display")
 	keyProps       = ast.StringTerm("props")
 	keyLicenses    = ast.StringTerm("licenses")
 	keyDisjunction = ast.StringTerm("disjunction")
-	keySha256      = ast.StringTerm("sha256")
 	keyPaths       = ast.StringTerm("paths")
-	keyUrls        = ast.StringTerm("urls")
 	keyHosts       = ast.StringTerm("hosts")
 	keyComponents  = ast.StringTerm("components")
 	keyByKind      = ast.StringTerm("by_kind")
@@ -280,19 +277,15 @@ func componentView(c map[string]any, strs interner) view {
 			org = parts[0]
 		}
 	}
-	fullname := name
-	if !strings.Contains(name, "/") && org != "" {
-		fullname = org + "/" + name
-	}
 	licenses, disjunction := componentLicenses(c)
 
-	var hashes, urls, hosts, paths []string
+	var hashes, hosts, paths []string
 	hs, _ := c["hashes"].([]any)
 	for _, h := range hs {
 		hm, _ := h.(map[string]any)
 		alg, ok1 := hm["alg"].(string)
 		content, ok2 := hm["content"].(string)
-		if ok1 && ok2 && strings.ToUpper(alg) == "SHA-256" {
+		if ok1 && ok2 && strings.EqualFold(alg, "SHA-256") {
 			hashes = append(hashes, strings.ToLower(content))
 		}
 	}
@@ -303,7 +296,6 @@ func componentView(c map[string]any, strs interner) view {
 		switch rm["type"] {
 		case "distribution", "vcs", "distribution-intake":
 			if ok {
-				urls = append(urls, u)
 				if h, ok := urlHost(u); ok {
 					hosts = append(hosts, strings.ToLower(h))
 				}
@@ -327,14 +319,11 @@ func componentView(c map[string]any, strs interner) view {
 		ast.Item(keyKind, strs.term(kind)),
 		ast.Item(keyName, ast.StringTerm(name)),
 		ast.Item(keyOrg, strs.term(org)),
-		ast.Item(keyFullname, ast.StringTerm(fullname)),
 		ast.Item(keyDisplay, ast.StringTerm(display)),
 		ast.Item(keyProps, ast.NewTerm(props)),
 		ast.Item(keyLicenses, sortedSet(licenses, strs)),
 		ast.Item(keyDisjunction, ast.InternedTerm(disjunction)),
-		ast.Item(keySha256, sortedSet(hashes, strs)),
 		ast.Item(keyPaths, sortedSet(paths, strs)),
-		ast.Item(keyUrls, sortedSet(urls, strs)),
 		ast.Item(keyHosts, sortedSet(hosts, strs)),
 	)
 	// As in Rego, a format property whose value is false does not count.
