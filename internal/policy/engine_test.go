@@ -406,6 +406,8 @@ warn contains f if {
 }
 
 deny contains {"component": "x", "message": "minimal"} if input.project == "minimal"
+
+warn contains {"policy": "team.yaml", "component": "y", "message": "from YAML data"} if data.extra.threshold == 3
 `,
 		// Data overrides: the list replaces the built-in one.
 		"data.json": `{"mlbom": {"config": {"sources": {"allowed_orgs": ["acme-research", "google", "allenai", "meta-llarna", "some-lab", "stabilityai"]}}}}`,
@@ -448,6 +450,9 @@ deny contains {"component": "x", "message": "minimal"} if input.project == "mini
 	}
 	if !has(fired(d), "deny team.deny x") || d.Verdict != VerdictDeny {
 		t.Errorf("minimal finding: %v", fired(d))
+	}
+	if !has(fired(d), "warn team.yaml y") {
+		t.Errorf("YAML data file not loaded at data.extra: %v", fired(d))
 	}
 	var mods []string
 	for _, m := range e.Modules() {
