@@ -18,6 +18,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/topdown"
 	"github.com/open-policy-agent/opa/v1/util"
 
 	"github.com/mlbom/autopilot/policies"
@@ -249,6 +250,12 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*Decision, error) {
 	}
 	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(value))
 	if err != nil {
+		var te *topdown.Error
+		if ctx.Err() == nil && errors.As(err, &te) && te.Code != topdown.CancelErr {
+			// A rule that fails at evaluation (conflicting values, a
+			// builtin error) fails the same way on every retry.
+			return nil, fmt.Errorf("%w: evaluate: %v", ErrPolicy, err)
+		}
 		return nil, fmt.Errorf("evaluate policies: %w", err)
 	}
 	byID := map[string]*Finding{}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -507,6 +508,57 @@ func TestCompare(t *testing.T) {
 	for s, want := range map[string]bool{"": true, "none": true, "warn": true, "deny": true, "pass": false, "error": false} {
 		if ValidFailOn(s) != want {
 			t.Errorf("ValidFailOn(%q) = %v", s, !want)
+		}
+	}
+}
+
+func TestEvaluationErrorIsPolicyError(t *testing.T) {
+	dir := t.TempDir()
+	// Two values for one complete rule: an eval_conflict_error at evaluation.
+	src := "package mlbom.conflict\n\nx := 1 if input.project == \"p\"\n\nx := 2 if input.project == \"p\"\n\ndeny contains {\"component\": \"c\", \"message\": \"m\"} if x == 1\n"
+	if err := os.WriteFile(filepath.Join(dir, "conflict.rego"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := newEngine(t, Options{ExtraDir: dir})
+	_, err := e.Evaluate(context.Background(), Input{Project: "p"})
+	if !errors.Is(err, ErrPolicy) || !strings.Contains(err.Error(), "conflict.rego:") {
+		t.Fatalf("want ErrPolicy naming conflict.rego:LINE, got %v", err)
+	}
+	if _, err := e.Evaluate(context.Background(), Input{Project: "other"}); err != nil {
+		t.Fatalf("other inputs still evaluate: %v", err)
+	}
+}
+
+func TestCanceledEvaluationIsNotPolicyError(t *testing.T) {
+	e := newEngine(t, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := e.Evaluate(ctx, Input{Project: "p", BOM: readBOM(t, "risky")})
+	if err == nil || errors.Is(err, ErrPolicy) {
+		t.Fatalf("want a retryable error, got %v", err)
+	}
+}
+
+func TestConcurrentEvaluate(t *testing.T) {
+	e := newEngine(t, Options{})
+	in := Input{Project: "p", BOM: readBOM(t, "risky")}
+	want, err := e.Evaluate(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			got, err := e.Evaluate(context.Background(), in)
+			if err == nil && !reflect.DeepEqual(got, want) {
+				err = errors.New("concurrent evaluation gave a different decision")
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
 		}
 	}
 }
