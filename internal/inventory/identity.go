@@ -303,6 +303,11 @@ func SourcePURL(s Source) string {
 // SourceRef is the bom-ref of the scanned repository (metadata.component).
 func SourceRef(s Source) string {
 	if p := SourcePURL(s); p != "" {
+		if strings.HasPrefix(p, "pkg:huggingface/") {
+			// A Hugging Face repository's own model has this PURL as its
+			// bom-ref; the repository needs a ref of its own.
+			return "repository:" + p
+		}
 		return p
 	}
 	name := s.Name

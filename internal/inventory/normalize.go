@@ -95,7 +95,7 @@ func Normalize(in Input) *Inventory {
 				mf.Provider = "huggingface"
 			}
 			if id, ok := identify(mf); ok {
-				add(id, mf)
+				add(pinnedModel(groups, keys, id), mf)
 			}
 		}
 	}
@@ -126,7 +126,7 @@ func Normalize(in Input) *Inventory {
 				mf.Provider = "huggingface"
 			}
 			if id, ok := identify(mf); ok {
-				modelOf[c.BOMRef] = id.key
+				modelOf[c.BOMRef] = pinnedModel(groups, keys, id).key
 			}
 		}
 	}
@@ -703,32 +703,86 @@ func dedupeStrings(in []string) []string {
 	return out
 }
 
-// resolveLocalModelPaths gives a model that code loads from a directory of the
-// repository (from_pretrained("./models/x")) the name its card or config in
-// that directory gives it, so the reference, the card and the weights are one
-// component.
+// resolveLocalModelPaths gives one name to what is one model:
+//   - code that loads a model from a directory of the repository
+//     (from_pretrained("./models/x")) names the model its card or config in
+//     that directory declares;
+//   - in a Hugging Face repository, the card and config at the root describe
+//     the repository's own model, so they, and the weights that point at the
+//     card's name, take the Hub id and revision.
 func resolveLocalModelPaths(findings []discover.Finding) {
-	byDir := map[string]string{}
+	type canon struct {
+		name, provider, version string
+	}
+	byDir := map[string]canon{}
 	for _, f := range findings {
-		if f.Kind != discover.KindModel || normProvider(f.Provider) != "local" || f.Name == "" {
-			continue
+		if (f.Kind == discover.KindModel || f.Kind == discover.KindDataset) && f.Detector == "huggingface.api" {
+			byDir[path.Dir(cleanPath(f.Path))] = canon{f.Name, "huggingface", f.Version}
 		}
+	}
+	isCard := func(f discover.Finding) bool {
 		base := path.Base(cleanPath(f.Path))
-		if base != "README.md" && base != "config.json" {
-			continue
+		return f.Kind == discover.KindModel && normProvider(f.Provider) == "local" && f.Name != "" &&
+			(base == "README.md" || base == "config.json")
+	}
+	for _, f := range findings {
+		if isCard(f) {
+			dir := path.Dir(cleanPath(f.Path))
+			if _, seen := byDir[dir]; !seen {
+				byDir[dir] = canon{name: f.Name, provider: "local"}
+			}
 		}
-		dir := path.Dir(cleanPath(f.Path))
-		if _, seen := byDir[dir]; !seen {
-			byDir[dir] = f.Name
+	}
+	renamed := map[string]canon{}
+	for _, f := range findings {
+		if isCard(f) {
+			if c := byDir[path.Dir(cleanPath(f.Path))]; c.name != f.Name {
+				renamed[f.Name] = c
+			}
 		}
 	}
 	for i := range findings {
 		f := &findings[i]
-		if f.Kind != discover.KindModel || normProvider(f.Provider) != "local" {
-			continue
-		}
-		if name, ok := byDir[cleanPath(f.Name)]; ok {
-			f.Name = name
+		switch {
+		case f.Kind == discover.KindModel && normProvider(f.Provider) == "local":
+			c, ok := renamed[f.Name]
+			if !ok {
+				c, ok = byDir[cleanPath(f.Name)]
+			}
+			if isCard(*f) {
+				c, ok = byDir[path.Dir(cleanPath(f.Path))], true
+			}
+			if ok && c.name != "" {
+				f.Name, f.Provider = c.name, c.provider
+				if c.version != "" {
+					f.Version = c.version
+				}
+			}
+		case f.Kind == discover.KindWeights:
+			if c, ok := renamed[f.Model]; ok {
+				f.Model = c.name
+			}
 		}
 	}
+}
+
+// pinnedModel: a weight file names its model without a revision; when the
+// same model is known at exactly one revision (a Hugging Face repository's
+// own model), the weights belong to that one.
+func pinnedModel(groups map[string]*group, keys []string, id identity) identity {
+	if id.version != "" {
+		return id
+	}
+	var found []identity
+	for _, k := range keys {
+		g := groups[k].id
+		if g.kind == id.kind && g.provider == id.provider && strings.EqualFold(g.group, id.group) &&
+			strings.EqualFold(g.name, id.name) && g.version != "" {
+			found = append(found, g)
+		}
+	}
+	if len(found) == 1 {
+		return found[0]
+	}
+	return id
 }

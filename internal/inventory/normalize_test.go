@@ -322,7 +322,7 @@ func TestSourcePURL(t *testing.T) {
 	}{
 		{Source{Kind: "git", URL: "https://github.com/Acme/Repo.git", Commit: "ABCDEF0123456789ABCDEF0123456789ABCDEF01"}, "pkg:github/acme/repo@abcdef0123456789abcdef0123456789abcdef01", ""},
 		{Source{Kind: "git", URL: "git@github.com:acme/repo.git"}, "pkg:github/acme/repo", ""},
-		{Source{Kind: "huggingface", URL: "https://huggingface.co/org/model", Commit: "abc"}, "pkg:huggingface/org/model@abc", ""},
+		{Source{Kind: "huggingface", URL: "https://huggingface.co/org/model", Commit: "abc"}, "pkg:huggingface/org/model@abc", "repository:pkg:huggingface/org/model@abc"},
 		{Source{Kind: "git", URL: "https://gitlab.com/g/p.git", Name: "p", Commit: "c1"}, "pkg:generic/p@c1?vcs_url=git%2Bhttps%3A%2F%2Fgitlab.com%2Fg%2Fp", ""},
 		{Source{Kind: "local", URL: "/home/me/proj", Name: "proj"}, "", "application:proj"},
 	}
