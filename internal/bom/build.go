@@ -6,7 +6,9 @@ package bom
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -370,7 +372,7 @@ func commonProps(c *inventory.Component) []cdx.Property {
 			props = append(props, prop(PropProvDate, p.Date.UTC().Format(time.RFC3339)))
 		}
 	}
-	for _, k := range sortedKeys(c.Props) {
+	for _, k := range slices.Sorted(maps.Keys(c.Props)) {
 		props = append(props, prop(fmt.Sprintf(propDetailFmt, c.Kind, propKey(k)), c.Props[k]))
 	}
 	return props
@@ -1072,15 +1074,6 @@ func firstLine(s string) string {
 func round2(f float64) float64 {
 	v, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'f', 2, 64), 64)
 	return v
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func sortedFloatKeys(m map[string]float64) []string {

@@ -2,7 +2,9 @@ package inventory
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -154,7 +156,7 @@ func Normalize(in Input) *Inventory {
 			}
 		}
 	}
-	for _, wref := range sortedKeys(modelOf) {
+	for _, wref := range slices.Sorted(maps.Keys(modelOf)) {
 		if model := byKey[modelOf[wref]]; model != nil {
 			model.Weights = appendUnique(model.Weights, wref)
 		}
@@ -538,15 +540,6 @@ func (x *index) ensure(f discover.Finding, warnings *[]string) *Component {
 	x.comps[c.BOMRef] = c
 	x.byKey[id.key] = c
 	return c
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func hasOccurrence(os []Occurrence, o Occurrence) bool {
