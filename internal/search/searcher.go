@@ -113,6 +113,14 @@ func (s *Searcher) Reembed(ctx context.Context, batch int) (int, error) {
 	}
 }
 
+func (s *Searcher) searchVectors(ctx context.Context, query string, f store.Filter, cand int) ([]store.Hit, error) {
+	qv, err := s.emb.Embed(ctx, []string{query})
+	if err != nil {
+		return nil, fmt.Errorf("embed query: %w", err)
+	}
+	return s.db.SearchVectors(ctx, qv[0], f, s.emb.Name(), cand)
+}
+
 // Search returns the k best hits for query, at most one per project and
 // bom-ref. Score is the fused RRF score in Hybrid mode, else the
 // retriever's own score.
@@ -122,20 +130,29 @@ func (s *Searcher) Search(ctx context.Context, query string, f store.Filter, k i
 	}
 	cand := max(s.opts.Candidates, k)
 	var text, vec []store.Hit
-	var err error
-	if s.opts.Mode != VectorOnly {
-		if text, err = s.db.SearchText(ctx, query, f, cand); err != nil {
-			return nil, err
-		}
+	var textErr, vecErr error
+	switch s.opts.Mode {
+	case TextOnly:
+		text, textErr = s.db.SearchText(ctx, query, f, cand)
+	case VectorOnly:
+		vec, vecErr = s.searchVectors(ctx, query, f, cand)
+	default:
+		// The legs are independent: the keyword query runs on its own
+		// connection while this goroutine embeds the query and scans the
+		// vectors, so a search costs the slower leg, not the sum.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			text, textErr = s.db.SearchText(ctx, query, f, cand)
+		}()
+		vec, vecErr = s.searchVectors(ctx, query, f, cand)
+		<-done
 	}
-	if s.opts.Mode != TextOnly {
-		qv, err := s.emb.Embed(ctx, []string{query})
-		if err != nil {
-			return nil, fmt.Errorf("embed query: %w", err)
-		}
-		if vec, err = s.db.SearchVectors(ctx, qv[0], f, s.emb.Name(), cand); err != nil {
-			return nil, err
-		}
+	if textErr != nil {
+		return nil, textErr
+	}
+	if vecErr != nil {
+		return nil, vecErr
 	}
 	byID := map[string]store.Hit{}
 	var ranked []Fused

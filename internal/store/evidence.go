@@ -459,9 +459,20 @@ func (d *DB) SearchText(ctx context.Context, query string, f Filter, k int) ([]H
 			args = append(append([]any{match}, fargs...), k)
 		}
 	} else {
-		text := strings.Join(terms, " ")
-		q = "SELECT " + evidenceCols + ", MATCH(e.name, e.body) AGAINST (? IN NATURAL LANGUAGE MODE) AS score FROM evidence e " +
-			"WHERE MATCH(e.name, e.body) AGAINST (? IN NATURAL LANGUAGE MODE)" + where + " ORDER BY score DESC LIMIT ?"
+		kept, err := d.sampledTerms(ctx, terms)
+		if err != nil {
+			return nil, fmt.Errorf("text search %q: %w", query, err)
+		}
+		if len(kept) == 0 {
+			return []Hit{}, nil
+		}
+		text := strings.Join(kept, " ")
+		// Rank on the index alone and join the k winners afterwards: with
+		// the row's columns in the select list the server sorts every
+		// match's body through a temporary table.
+		q = "SELECT " + evidenceCols + ", r.score FROM (SELECT f.seq, MATCH(f.name, f.body) AGAINST (? IN NATURAL LANGUAGE MODE) AS score " +
+			"FROM evidence f WHERE MATCH(f.name, f.body) AGAINST (? IN NATURAL LANGUAGE MODE)" + strings.ReplaceAll(where, " e.", " f.") +
+			" ORDER BY score DESC LIMIT ?) r JOIN evidence e ON e.seq = r.seq ORDER BY r.score DESC"
 		args = append(append([]any{text, text}, fargs...), k)
 	}
 	rows, err := d.db.QueryContext(ctx, q, args...)

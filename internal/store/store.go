@@ -48,6 +48,9 @@ type DB struct {
 	count    int
 	countGen int64
 	countOK  bool
+	// word shares from a document sample (MySQL text search), see termsample.go
+	sampleMu sync.Mutex
+	sample   *termSample
 
 	now func() time.Time
 }

@@ -113,6 +113,7 @@ func runSuite(t *testing.T, fresh opener) {
 		{"SearchText", testSearchText},
 		{"SearchTextInProcessBM25", testSearchTextMem},
 		{"SearchVectors", testSearchVectors},
+		{"TermSample", testTermSample},
 		{"Observations", testObservations},
 	}
 	for _, tc := range tests {
