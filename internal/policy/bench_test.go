@@ -161,3 +161,13 @@ func BenchmarkNew(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkIndex5k is the Go share of BenchmarkEvaluate5k: building
+// input.bom_index for 5,000 components.
+func BenchmarkIndex5k(b *testing.B) {
+	e := newEngine(b, Options{})
+	bom := syntheticBOM(5000, 50)
+	for b.Loop() {
+		bomIndex(bom, e.indexProps)
+	}
+}

@@ -98,7 +98,8 @@ func bomIndex(bom map[string]any, indexProps []string) ast.Value {
 	views := make([]*ast.Term, len(raw))
 	byKind := map[string][]*ast.Term{}
 	var kinds []string
-	refs := ast.NewObject()
+	refs := ast.NewObjectWithCapacity(len(raw))
+	seenRef := make(map[string]bool, len(raw))
 	weightFiles := []*ast.Term{}
 	strs := interner{}
 	var byLicense, byHost, weightDirs groups
@@ -144,8 +145,9 @@ func bomIndex(bom map[string]any, indexProps []string) ast.Value {
 			kinds = append(kinds, v.kind)
 		}
 		byKind[v.kind] = append(byKind[v.kind], vt)
-		if k := ast.StringTerm(v.ref); refs.Get(k) == nil {
-			refs.Insert(k, ast.InternedTerm(i))
+		if !seenRef[v.ref] {
+			seenRef[v.ref] = true
+			refs.Insert(ast.StringTerm(v.ref), ast.InternedTerm(i))
 		}
 		if v.weightFile {
 			weightFiles = append(weightFiles, vt)
@@ -209,7 +211,8 @@ func (in interner) term(s string) *ast.Term {
 }
 
 func componentView(c map[string]any, strs interner) view {
-	props := ast.NewObject()
+	ps0, _ := c["properties"].([]any)
+	props := ast.NewObjectWithCapacity(len(ps0))
 	ps, _ := c["properties"].([]any)
 	var kind string
 	kindSet := false
@@ -335,6 +338,7 @@ func componentView(c map[string]any, strs interner) view {
 }
 
 var (
+	parens     = strings.NewReplacer("(", " ", ")", " ")
 	withClause = regexp.MustCompile(`(?i)\s+WITH\s+[^\s()]+`)
 	orWord     = regexp.MustCompile(`(?i)\sOR\s`)
 	andWord    = regexp.MustCompile(`(?i)\sAND\s`)
@@ -355,7 +359,7 @@ func componentLicenses(c map[string]any) (ids []string, disjunction bool) {
 		} else if n, ok := lic["name"].(string); ok {
 			ids = append(ids, n)
 		} else if isExpr {
-			cleaned := strings.NewReplacer("(", " ", ")", " ").Replace(withClause.ReplaceAllString(expr, ""))
+			cleaned := parens.Replace(withClause.ReplaceAllString(expr, ""))
 			for _, w := range strings.Split(cleaned, " ") {
 				t := strings.TrimSpace(w)
 				if u := strings.ToUpper(t); t == "" || u == "AND" || u == "OR" {
