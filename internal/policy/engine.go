@@ -83,7 +83,9 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	if opts.ExtraDir != "" {
 		if _, err := os.Stat(opts.ExtraDir); err != nil {
-			return nil, fmt.Errorf("policy directory %s: %w", opts.ExtraDir, err)
+			// A missing or unreadable directory is configuration: retrying
+			// will not fix it either.
+			return nil, fmt.Errorf("%w: policy directory %s: %v", ErrPolicy, opts.ExtraDir, err)
 		}
 		if err := loadTree(os.DirFS(opts.ExtraDir), opts.ExtraDir, modules, data); err != nil {
 			return nil, err
