@@ -36,6 +36,11 @@ $(BIN)/opa:
 	@echo "building opa $(OPA_VERSION) into ./bin (first time only: this takes a few minutes)..."
 	GOBIN=$(BIN) $(GO) install github.com/open-policy-agent/opa@$(OPA_VERSION)
 
+# Temporal's static determinism checker for workflow code.
+$(BIN)/workflowcheck:
+	@mkdir -p $(BIN)
+	GOBIN=$(BIN) $(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
+
 demo:
 	@scripts/make-demo.sh .mlbom/demo-app
 
@@ -51,9 +56,10 @@ fmt:
 # Every test. Integration tests start their own Temporal dev server from
 # ./bin/temporal and use the MariaDB at 127.0.0.1:3306 when it is there; CI
 # sets MLBOM_REQUIRE_* so that a missing dependency fails instead of skipping.
-test: temporal opa
+test: temporal opa $(BIN)/workflowcheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
+	$(BIN)/workflowcheck ./workflows/...
 	MLBOM_TEMPORAL_BIN=$(BIN)/temporal $(GO) test -count=1 -timeout 30m ./...
 	$(BIN)/opa test policies/ --fail-on-empty
 
