@@ -25,7 +25,12 @@ hash_detail(it) := sprintf(" (%v -> %v)", [ch.old, ch.new]) if {
 	lower(ch.field) in {"hashes", "sha256", "hash"}
 } else := ""
 
+# The first version of a project has nothing to drift from: everything in it
+# is "added", and saying so for every model would only be noise.
+has_previous if object.get(input, ["diff", "from"], 1) > 0
+
 warn contains f if {
+	has_previous
 	some it in diff_items("added")
 	object.get(it, "kind", "") in conf.watch_kinds
 	f := lib.finding(
@@ -36,6 +41,7 @@ warn contains f if {
 }
 
 warn contains f if {
+	has_previous
 	some it in diff_items("removed")
 	object.get(it, "kind", "") in conf.watch_kinds
 	f := lib.finding(

@@ -30,6 +30,16 @@ test_added_and_removed_models_warn if {
 	fs == {["drift.new-model", "model:new"], ["drift.removed-model", "model:old"]}
 }
 
+test_first_version_has_no_new_model_warnings if {
+	doc := {"diff": {"from": 0, "to": 1, "added": [item("model:new", "model")], "removed": []}}
+	count({f | some f in drift.warn; f.policy == "drift.new-model"}) == 0 with input as doc
+}
+
+test_later_version_warns_of_new_model if {
+	doc := {"diff": {"from": 1, "to": 2, "added": [item("model:new", "model")], "removed": []}}
+	{f.policy | some f in drift.warn} == {"drift.new-model"} with input as doc
+}
+
 test_license_change_warns if {
 	changed := object.union(item("dataset:d", "dataset"), {"licenseChange": true})
 	fs := {f.policy | some f in drift.warn} with input as {"diff": {"changed": [changed]}}
