@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/mlbom/autopilot/internal/config"
+	"github.com/mlbom/autopilot/internal/search"
 	"github.com/mlbom/autopilot/workflows"
 )
 
@@ -69,6 +70,7 @@ func Run(ctx context.Context, c client.Client, cfg *config.Config, deps *Deps) e
 		StickyScheduleToStartTimeout: 5 * time.Second,
 	})
 	Register(w, deps.Activities)
+	go reembed(ctx, deps)
 	stop := make(chan any)
 	go func() {
 		<-ctx.Done()
@@ -78,4 +80,26 @@ func Run(ctx context.Context, c client.Client, cfg *config.Config, deps *Deps) e
 		return fmt.Errorf("worker: %w", err)
 	}
 	return nil
+}
+
+// reembed brings stored evidence up to the configured embedder (after a
+// change of embedder or dimension, vectors of the old one no longer match
+// queries), a batch at a time, in the background of a running worker.
+func reembed(ctx context.Context, deps *Deps) {
+	s := search.NewSearcher(deps.Store, deps.Activities.Embedder, search.Options{})
+	total := 0
+	for ctx.Err() == nil {
+		n, err := s.Reembed(ctx, 256)
+		if err != nil {
+			slog.Warn("re-embedding stored evidence", "error", err, "done", total)
+			return
+		}
+		if n == 0 {
+			break
+		}
+		total += n
+	}
+	if total > 0 {
+		slog.Info("re-embedded stored evidence", "documents", total, "embedder", deps.Activities.Embedder.Name())
+	}
 }
