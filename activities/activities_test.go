@@ -122,3 +122,32 @@ func TestEscalationsAreFindingsWithStableIdentity(t *testing.T) {
 	require.Equal(t, "c", got[0].Component)
 	require.Equal(t, "high", got[0].Severity)
 }
+
+// TestMaliciousPickleFlowsIntoBOMAndVerdict: a pickle that calls os.system
+// when loaded is found by discovery, judged malicious by the model-file
+// scanner (never executed), reported as a vulnerability in the BOM and
+// denied by policy.
+func TestMaliciousPickleFlowsIntoBOMAndVerdict(t *testing.T) {
+	a := newActivities(t)
+	ctx := context.Background()
+	repo := t.TempDir()
+	// Protocol 2: GLOBAL posix.system, the string "id", TUPLE1, REDUCE, STOP.
+	evil := []byte("\x80\x02cposix\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.")
+	require.NoError(t, os.WriteFile(filepath.Join(repo, "model.pkl"), evil, 0o644))
+
+	scan, err := a.Scan(ctx, ScanRequest{ScanID: "evil/1", Source: repo, Project: "evil"})
+	require.NoError(t, err)
+	require.Equal(t, 1, scan.Weights)
+	require.Equal(t, 1, scan.Malicious)
+	norm, err := a.Normalize(ctx, NormalizeRequest{Project: "evil", ResultRef: scan.ResultRef})
+	require.NoError(t, err)
+	built, err := a.BuildBOM(ctx, BuildBOMRequest{ScanID: "evil/1", Project: "evil", InventoryRef: norm.InventoryRef})
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, built.Vulnerabilities, 1, "the scanner's finding is a vulnerability in the BOM")
+	d, err := a.Diff(ctx, DiffRequest{Project: "evil", Version: built.Version})
+	require.NoError(t, err)
+	pol, err := a.EvaluatePolicy(ctx, PolicyRequest{ScanID: "evil/1", Project: "evil", Version: built.Version, DiffRef: d.DiffRef})
+	require.NoError(t, err)
+	require.Equal(t, policy.VerdictDeny, pol.Verdict)
+	require.GreaterOrEqual(t, pol.BySeverity["critical"], 1)
+}
