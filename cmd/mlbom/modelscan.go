@@ -26,10 +26,11 @@ func runModelscan(ctx context.Context, _ *config.Config, args []string) error {
 	if *asJSON && *sarif {
 		return withCode(exitUsage, "--json and --sarif exclude each other")
 	}
-	switch modelscan.Severity(*failOn) {
-	case "", modelscan.SeverityCritical, modelscan.SeverityHigh, modelscan.SeverityMedium, modelscan.SeverityLow, modelscan.SeverityInfo:
-	default:
-		return withCode(exitUsage, "--fail-on takes critical, high, medium, low or info, not %q", *failOn)
+	var threshold modelscan.Severity
+	if *failOn != "" {
+		if threshold, err = modelscan.ParseSeverity(*failOn); err != nil {
+			return withCode(exitUsage, "--fail-on: %v", err)
+		}
 	}
 	opts := modelscan.DefaultOptions()
 	var reports []modelscan.Report
@@ -72,7 +73,7 @@ func runModelscan(ctx context.Context, _ *config.Config, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *failOn != "" && modelscan.FailOn(reports, modelscan.Severity(*failOn)) {
+	if threshold != "" && modelscan.FailOn(reports, threshold) {
 		return withCode(exitVerdict, "findings at or above %s", *failOn)
 	}
 	if len(reports) == 0 {
