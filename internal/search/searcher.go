@@ -114,11 +114,19 @@ func (s *Searcher) Reembed(ctx context.Context, batch int) (int, error) {
 }
 
 func (s *Searcher) searchVectors(ctx context.Context, query string, f store.Filter, cand int) ([]store.Hit, error) {
+	m, err := s.nearest(ctx, query, f, cand)
+	if err != nil {
+		return nil, err
+	}
+	return m.Load(ctx)
+}
+
+func (s *Searcher) nearest(ctx context.Context, query string, f store.Filter, cand int) (*store.VectorMatches, error) {
 	qv, err := s.emb.Embed(ctx, []string{query})
 	if err != nil {
 		return nil, fmt.Errorf("embed query: %w", err)
 	}
-	return s.db.SearchVectors(ctx, qv[0], f, s.emb.Name(), cand)
+	return s.db.NearestVectors(ctx, qv[0], f, s.emb.Name(), cand)
 }
 
 // Search returns the k best hits for query, at most one per project and
@@ -137,16 +145,22 @@ func (s *Searcher) Search(ctx context.Context, query string, f store.Filter, k i
 	case VectorOnly:
 		vec, vecErr = s.searchVectors(ctx, query, f, cand)
 	default:
-		// The legs are independent: the keyword query runs on its own
-		// connection while this goroutine embeds the query and scans the
-		// vectors, so a search costs the slower leg, not the sum.
+		// The legs are independent: the keyword query runs while this
+		// goroutine embeds the query and scans the in-process vectors
+		// (pure computation); the vector hits' documents are read after
+		// the keyword query, as two SQLite queries at once in this driver
+		// cost more CPU than they save.
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
 			text, textErr = s.db.SearchText(ctx, query, f, cand)
 		}()
-		vec, vecErr = s.searchVectors(ctx, query, f, cand)
+		var m *store.VectorMatches
+		m, vecErr = s.nearest(ctx, query, f, cand)
 		<-done
+		if vecErr == nil {
+			vec, vecErr = m.Load(ctx)
+		}
 	}
 	if textErr != nil {
 		return nil, textErr

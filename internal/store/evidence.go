@@ -308,7 +308,7 @@ const commonFraction = 0.2
 // selectiveTerms returns the distinct query words worth matching: no stop
 // words, no words that occur in no document, no very common words (unless
 // nothing else is left, then the rarest one).
-func (d *DB) selectiveTerms(ctx context.Context, terms []string) ([]string, error) {
+func (d *DB) selectiveTerms(ctx context.Context, terms []string) (kept []string, postings int, err error) {
 	seen := map[string]bool{}
 	var uniq []string
 	for _, t := range terms {
@@ -318,7 +318,7 @@ func (d *DB) selectiveTerms(ctx context.Context, terms []string) ([]string, erro
 		}
 	}
 	if len(uniq) == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
 	args := make([]any, len(uniq))
 	for i, t := range uniq {
@@ -326,7 +326,7 @@ func (d *DB) selectiveTerms(ctx context.Context, terms []string) ([]string, erro
 	}
 	rows, err := d.db.QueryContext(ctx, "SELECT term, doc FROM evidence_fts_vocab WHERE term IN ("+placeholders(len(uniq))+")", args...)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	df := map[string]int{}
 	for rows.Next() {
@@ -334,19 +334,18 @@ func (d *DB) selectiveTerms(ctx context.Context, terms []string) ([]string, erro
 		var n int
 		if err := rows.Scan(&t, &n); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, 0, err
 		}
 		df[t] = n
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	total, err := d.evidenceCount(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	var kept []string
 	rarest := ""
 	for _, t := range uniq {
 		n := df[t]
@@ -367,15 +366,14 @@ func (d *DB) selectiveTerms(ctx context.Context, terms []string) ([]string, erro
 	// a budget of postings the most common remaining words go first (the
 	// rarest always stays). Below the budget nothing changes.
 	sort.Slice(kept, func(i, j int) bool { return df[kept[i]] < df[kept[j]] })
-	sum := 0
 	for i, t := range kept {
-		sum += df[t]
-		if sum > matchBudget && i > 0 {
+		if postings+df[t] > matchBudget && i > 0 {
 			kept = kept[:i]
 			break
 		}
+		postings += df[t]
 	}
-	return kept, nil
+	return kept, postings, nil
 }
 
 // matchBudget is the number of postings a SQLite text query may score.
@@ -429,52 +427,31 @@ func (d *DB) SearchText(ctx context.Context, query string, f Filter, k int) ([]H
 	if d.memText {
 		return d.searchTextMem(ctx, terms, f, k)
 	}
-	where, fargs := filterSQL(f)
-	var q string
-	var args []any
 	if d.dialect == "sqlite" {
-		kept, err := d.selectiveTerms(ctx, terms)
-		if err != nil {
-			return nil, fmt.Errorf("text search %q: %w", query, err)
-		}
-		if len(kept) == 0 {
-			return []Hit{}, nil
-		}
-		quoted := make([]string, len(kept))
-		for i, t := range kept {
-			quoted[i] = `"` + t + `"`
-		}
-		match := strings.Join(quoted, " OR ")
-		if where == "" {
-			// Rank inside FTS first and join only the k winners: joining
-			// every match drags each document's body through the sorter.
-			q = "SELECT " + evidenceCols + ", r.score FROM (SELECT rowid, -bm25(evidence_fts, 2.0, 1.0) AS score " +
-				"FROM evidence_fts WHERE evidence_fts MATCH ? ORDER BY score DESC LIMIT ?) r " +
-				"JOIN evidence e ON e.seq = r.rowid ORDER BY r.score DESC"
-			args = []any{match, k}
-		} else {
-			q = "SELECT " + evidenceCols + ", -bm25(evidence_fts, 2.0, 1.0) AS score FROM evidence_fts " +
-				"JOIN evidence e ON e.seq = evidence_fts.rowid WHERE evidence_fts MATCH ?" + where +
-				" ORDER BY score DESC LIMIT ?"
-			args = append(append([]any{match}, fargs...), k)
-		}
-	} else {
-		kept, err := d.sampledTerms(ctx, terms)
-		if err != nil {
-			return nil, fmt.Errorf("text search %q: %w", query, err)
-		}
-		if len(kept) == 0 {
-			return []Hit{}, nil
-		}
-		text := strings.Join(kept, " ")
-		// Rank on the index alone and join the k winners afterwards: with
-		// the row's columns in the select list the server sorts every
-		// match's body through a temporary table.
-		q = "SELECT " + evidenceCols + ", r.score FROM (SELECT f.seq, MATCH(f.name, f.body) AGAINST (? IN NATURAL LANGUAGE MODE) AS score " +
-			"FROM evidence f WHERE MATCH(f.name, f.body) AGAINST (? IN NATURAL LANGUAGE MODE)" + strings.ReplaceAll(where, " e.", " f.") +
-			" ORDER BY score DESC LIMIT ?) r JOIN evidence e ON e.seq = r.seq ORDER BY r.score DESC"
-		args = append(append([]any{text, text}, fargs...), k)
+		return d.searchTextSQLite(ctx, query, terms, f, k)
 	}
+	kept, err := d.sampledTerms(ctx, terms)
+	if err != nil {
+		return nil, fmt.Errorf("text search %q: %w", query, err)
+	}
+	if len(kept) == 0 {
+		return []Hit{}, nil
+	}
+	text := strings.Join(kept, " ")
+	where, fargs := filterSQL(f)
+	// Rank on the index alone and join the k winners afterwards: with the
+	// row's columns in the select list the server sorts every match's body
+	// through a temporary table. Equal scores go by seq (insertion order),
+	// so the join cannot reorder them from one run to the next.
+	q := "SELECT " + evidenceCols + ", r.score FROM (SELECT f.seq, MATCH(f.name, f.body) AGAINST (? IN NATURAL LANGUAGE MODE) AS score " +
+		"FROM evidence f WHERE MATCH(f.name, f.body) AGAINST (? IN NATURAL LANGUAGE MODE)" + strings.ReplaceAll(where, " e.", " f.") +
+		" ORDER BY score DESC, f.seq LIMIT ?) r JOIN evidence e ON e.seq = r.seq ORDER BY r.score DESC, r.seq"
+	args := append(append([]any{text, text}, fargs...), k)
+	return d.queryHits(ctx, query, q, args)
+}
+
+// queryHits runs a text query whose rows are evidenceCols then the score.
+func (d *DB) queryHits(ctx context.Context, query, q string, args []any) ([]Hit, error) {
 	rows, err := d.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("text search %q: %w", query, err)
@@ -498,25 +475,52 @@ func (d *DB) SearchText(ctx context.Context, query string, f Filter, k int) ([]H
 // elsewhere an exact in-process scan over float32 vectors, refreshed from the
 // embeddings table before each search, answers.
 func (d *DB) SearchVectors(ctx context.Context, query []float32, f Filter, embedder string, k int) ([]Hit, error) {
+	m, err := d.NearestVectors(ctx, query, f, embedder, k)
+	if err != nil {
+		return nil, err
+	}
+	return m.Load(ctx)
+}
+
+// VectorMatches is a vector search whose documents are not loaded yet.
+type VectorMatches struct {
+	d    *DB
+	top  []scored
+	hits []Hit // already loaded (TiDB)
+}
+
+// NearestVectors is SearchVectors without loading the documents: the
+// in-process scan is pure computation, so a caller can overlap it with a
+// keyword query and call Load afterwards.
+func (d *DB) NearestVectors(ctx context.Context, query []float32, f Filter, embedder string, k int) (*VectorMatches, error) {
 	if k <= 0 {
 		k = 10
 	}
 	if len(query) == 0 {
-		return []Hit{}, nil
+		return &VectorMatches{hits: []Hit{}}, nil
 	}
 	if d.tidbVector {
-		return d.searchVectorsTiDB(ctx, query, f, embedder, k)
+		hits, err := d.searchVectorsTiDB(ctx, query, f, embedder, k)
+		return &VectorMatches{hits: hits}, err
 	}
 	idx, err := d.vectorIndexFor(ctx, embedder)
 	if err != nil {
 		return nil, fmt.Errorf("vector search: %w", err)
 	}
-	top := idx.search(query, f, k)
-	ids := make([]string, len(top))
-	for i, t := range top {
+	return &VectorMatches{d: d, top: idx.search(query, f, k)}, nil
+}
+
+// Load returns the matches as hits, best first; documents deleted since
+// the index was refreshed are skipped.
+func (m *VectorMatches) Load(ctx context.Context) ([]Hit, error) {
+	if m.d == nil {
+		return m.hits, nil
+	}
+	ids := make([]string, len(m.top))
+	for i, t := range m.top {
 		ids[i] = t.id
 	}
-	docs, err := d.GetEvidence(ctx, ids)
+	docs, err := m.d.GetEvidence(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -525,9 +529,9 @@ func (d *DB) SearchVectors(ctx context.Context, query []float32, f Filter, embed
 		e.Vector = nil // callers want the hit, not 1.5 KB of floats
 		byID[e.ID] = e
 	}
-	out := make([]Hit, 0, len(top))
-	for _, t := range top {
-		if e, ok := byID[t.id]; ok { // deleted since the refresh: skip
+	out := make([]Hit, 0, len(m.top))
+	for _, t := range m.top {
+		if e, ok := byID[t.id]; ok {
 			out = append(out, Hit{Evidence: e, Score: float64(t.score)})
 		}
 	}

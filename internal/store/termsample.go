@@ -59,7 +59,7 @@ func (d *DB) termSampleFor(ctx context.Context) (*termSample, error) {
 func (d *DB) takeSample(ctx context.Context, total int) (*termSample, error) {
 	s := &termSample{total: total, docs: map[string]float64{}, taken: d.now()}
 	var lo, hi int64
-	if err := d.db.QueryRowContext(ctx, "SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM evidence").Scan(&lo, &hi); err != nil {
+	if err := d.db.QueryRowContext(ctx, "SELECT COALESCE((SELECT MIN(seq) FROM evidence), 0), COALESCE((SELECT MAX(seq) FROM evidence), 0)").Scan(&lo, &hi); err != nil {
 		return nil, err
 	}
 	if hi == 0 {
