@@ -9,6 +9,9 @@ rm -rf "$dest"
 mkdir -p "$dest"
 cp -R "$src/." "$dest/"
 cd "$dest"
+# Kept under another name in this project so that a clone of the project
+# with git-lfs installed does not try to fetch the demo's LFS object.
+[ -f gitattributes.demo ] && mv gitattributes.demo .gitattributes
 export GIT_AUTHOR_NAME="Demo Author" GIT_AUTHOR_EMAIL="author@demo.example"
 export GIT_COMMITTER_NAME="Demo Author" GIT_COMMITTER_EMAIL="author@demo.example"
 export GIT_AUTHOR_DATE="2026-01-15T10:00:00Z" GIT_COMMITTER_DATE="2026-01-15T10:00:00Z"
