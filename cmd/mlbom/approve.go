@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/user"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -63,23 +64,26 @@ func decide(ctx context.Context, cfg *config.Config, decision string, args []str
 	}
 	defer c.Close()
 	id := pos[0]
-	targets := []string{*component}
-	if *all {
-		resp, err := c.QueryWorkflow(ctx, id, "", workflows.ProgressQuery)
-		if err != nil {
-			return fmt.Errorf("query %s: %w", id, err)
-		}
-		var p workflows.Progress
-		if err := resp.Get(&p); err != nil {
-			return err
-		}
-		if len(p.WaitingFor) == 0 {
-			return fmt.Errorf("workflow %s is not waiting for any license exception", id)
-		}
-		targets = targets[:0]
-		for _, e := range p.WaitingFor {
+	resp, err := c.QueryWorkflow(ctx, id, "", workflows.ProgressQuery)
+	if err != nil {
+		return fmt.Errorf("query %s: %w", id, err)
+	}
+	var p workflows.Progress
+	if err := resp.Get(&p); err != nil {
+		return err
+	}
+	if len(p.WaitingFor) == 0 {
+		return fmt.Errorf("workflow %s is not waiting for any license exception (step %s)", id, p.Step)
+	}
+	var targets, waiting []string
+	for _, e := range p.WaitingFor {
+		waiting = append(waiting, e.Component)
+		if *all || e.Component == *component {
 			targets = append(targets, e.Component)
 		}
+	}
+	if len(targets) == 0 {
+		return fmt.Errorf("workflow %s is not waiting for %s; it waits for: %s", id, *component, strings.Join(waiting, ", "))
 	}
 	for _, comp := range targets {
 		sig := workflows.ExceptionSignal{Decision: decision, Component: comp, Approver: who, Reason: *reason, Expires: *expires}

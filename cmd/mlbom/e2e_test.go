@@ -320,6 +320,10 @@ func TestE2EApprovalBySignal(t *testing.T) {
 	}, time.Minute, 200*time.Millisecond, "the running scan waits for a decision")
 	require.Contains(t, pending, "scan/nc/1")
 
+	_, errOut, code := e.mlbom(ctx, "approve", "scan/nc/1", "--component", "pkg:generic/not-waiting", "--reason", "x")
+	require.Equal(t, exitError, code)
+	require.Contains(t, errOut, "it waits for: pkg:generic/local/model")
+
 	o, errOut, code := e.mlbom(ctx, "approve", "scan/nc/1", "--all", "--reason", "research use only, legal ticket LEG-42", "--approver", "alice")
 	require.Equal(t, 0, code, o+errOut)
 	r := <-done

@@ -53,6 +53,7 @@ func commands() []command {
 		{"approve", "approve WORKFLOW_ID (--component REF | --all) --reason TEXT [--approver NAME] [--expires RFC3339]", runApprove},
 		{"reject", "reject WORKFLOW_ID (--component REF | --all) --reason TEXT [--approver NAME]", runReject},
 		{"approvals", "approvals [--pending] [--project P] [--json]", runApprovals},
+		{"serve", "serve [--addr 127.0.0.1:8080]          HTTP API (and dashboard later)", runServe},
 		{"modelscan", "modelscan PATH... [--json|--sarif] [--fail-on SEVERITY]", runModelscan},
 		{"version", "version", runVersion},
 	}
