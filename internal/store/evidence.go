@@ -320,31 +320,52 @@ func (d *DB) selectiveTerms(ctx context.Context, terms []string) (kept []string,
 	if len(uniq) == 0 {
 		return nil, 0, nil
 	}
-	args := make([]any, len(uniq))
-	for i, t := range uniq {
-		args[i] = t
-	}
-	rows, err := d.db.QueryContext(ctx, "SELECT term, doc FROM evidence_fts_vocab WHERE term IN ("+placeholders(len(uniq))+")", args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	df := map[string]int{}
-	for rows.Next() {
-		var t string
-		var n int
-		if err := rows.Scan(&t, &n); err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		df[t] = n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
 	total, err := d.evidenceCount(ctx)
 	if err != nil {
 		return nil, 0, err
+	}
+	// fts5vocab counts a word's documents by walking its postings, which
+	// for a word in half of 100k documents costs more than the search it
+	// steers. Words the document sample puts over the whole budget can
+	// only survive as the rarest word, so their estimate is enough; the
+	// others are counted exactly.
+	df := map[string]int{}
+	var exact []any
+	if total > 2*sampleSize {
+		s, err := d.termSampleFor(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, t := range uniq {
+			if est := s.docs[t] * float64(s.total); est > matchBudget {
+				df[t] = int(est)
+			} else {
+				exact = append(exact, t)
+			}
+		}
+	} else {
+		for _, t := range uniq {
+			exact = append(exact, t)
+		}
+	}
+	if len(exact) > 0 {
+		rows, err := d.db.QueryContext(ctx, "SELECT term, doc FROM evidence_fts_vocab WHERE term IN ("+placeholders(len(exact))+")", exact...)
+		if err != nil {
+			return nil, 0, err
+		}
+		for rows.Next() {
+			var t string
+			var n int
+			if err := rows.Scan(&t, &n); err != nil {
+				rows.Close()
+				return nil, 0, err
+			}
+			df[t] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, 0, err
+		}
 	}
 	rarest := ""
 	for _, t := range uniq {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -65,5 +66,50 @@ func testTermSample(t *testing.T, loc string) {
 	// Unchanged table: the same sample is reused.
 	if again, _ := d.termSampleFor(ctx); again != s {
 		t.Error("sample re-read although the table did not change")
+	}
+}
+
+// TestSelectiveTermsEstimated: past twice the sample size, SQLite takes
+// the document count of words over the whole budget from the sample and
+// still keeps, drops and falls back exactly as with exact counts.
+func TestSelectiveTermsEstimated(t *testing.T) {
+	d := open(t, "sqlite:"+filepath.Join(t.TempDir(), "terms.db"))
+	ctx := context.Background()
+	const n = 9000
+	docs := make([]Evidence, n)
+	for i := range docs {
+		body := "everywhere"
+		if i%3 == 0 {
+			body += " third"
+		}
+		if i%100 == 0 {
+			body += " hundredth"
+		}
+		docs[i] = Evidence{ID: fmt.Sprintf("d%d", i), Project: "p", Name: "doc", Text: body}
+	}
+	if err := d.UpsertEvidence(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"hundredth everywhere", []string{"hundredth"}}, // common word dropped
+		{"third hundredth", []string{"hundredth"}},      // 3000 > 20% of 9000: dropped
+		{"everywhere", []string{"everywhere"}},          // only word: the rarest stays
+		{"everywhere third", []string{"third"}},         // all common: the rarest
+		{"hundredth absentword", []string{"hundredth"}}, // absent words dropped
+	}
+	for _, tc := range tests {
+		got, _, err := d.selectiveTerms(ctx, Terms(tc.query))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("selectiveTerms(%q) = %v, want %v", tc.query, got, tc.want)
+		}
+	}
+	if d.sample == nil {
+		t.Error("no sample taken: the estimate path was not exercised")
 	}
 }
