@@ -28,10 +28,11 @@ $(BIN)/temporal:
 	@echo "building the Temporal CLI $(TEMPORAL_CLI_VERSION) into ./bin (first time only: this takes a few minutes)..."
 	GOBIN=$(BIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
 
-# Temporal's static determinism checker for workflow code.
-$(BIN)/workflowcheck:
+# Temporal's static determinism checker for workflow code, pinned with its
+# dependencies in tools/workflowcheck/go.mod.
+$(BIN)/workflowcheck: tools/workflowcheck/go.mod
 	@mkdir -p $(BIN)
-	GOBIN=$(BIN) $(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
+	cd tools/workflowcheck && GOBIN=$(BIN) $(GO) install tool
 
 demo:
 	@scripts/make-demo.sh .mlbom/demo-app

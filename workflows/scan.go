@@ -135,9 +135,11 @@ func (x *temporalExecutor) awaitExceptions(pending []activities.Exception, timeo
 	}
 	ctx := x.ctx
 	ch := workflow.GetSignalChannel(ctx, LicenseExceptionSignal)
-	want := map[string]activities.Exception{}
+	// A component may wait for more than one license; one decision covers
+	// them all and is recorded per license.
+	want := map[string][]activities.Exception{}
 	for _, e := range pending {
-		want[e.Component] = e
+		want[e.Component] = append(want[e.Component], e)
 	}
 	var decisions []activities.ApprovalDecision
 	decided := map[string]bool{}
@@ -150,16 +152,16 @@ func (x *temporalExecutor) awaitExceptions(pending []activities.Exception, timeo
 		sel.AddReceive(ch, func(c workflow.ReceiveChannel, _ bool) {
 			var s ExceptionSignal
 			c.Receive(ctx, &s)
-			d, err := decisionFrom(s, want, workflow.Now(ctx))
+			ds, err := decisionFrom(s, want, workflow.Now(ctx))
 			if err != nil {
 				workflow.GetLogger(ctx).Warn("ignoring license-exception signal", "error", err)
 				return
 			}
-			if decided[d.Component] {
+			if decided[s.Component] {
 				return
 			}
-			decided[d.Component] = true
-			decisions = append(decisions, d)
+			decided[s.Component] = true
+			decisions = append(decisions, ds...)
 			x.last.WaitingFor = remaining(pending, decided)
 		})
 		sel.AddFuture(timer, func(workflow.Future) { timedOut = true })
@@ -178,28 +180,33 @@ func remaining(pending []activities.Exception, decided map[string]bool) []activi
 	return out
 }
 
-// decisionFrom checks a signal against the pending exceptions.
-func decisionFrom(s ExceptionSignal, want map[string]activities.Exception, now time.Time) (activities.ApprovalDecision, error) {
+// decisionFrom checks a signal against the pending exceptions and returns
+// one decision per license the component waits for.
+func decisionFrom(s ExceptionSignal, want map[string][]activities.Exception, now time.Time) ([]activities.ApprovalDecision, error) {
 	if s.Decision != "approve" && s.Decision != "reject" {
-		return activities.ApprovalDecision{}, fmt.Errorf("decision must be approve or reject, got %q", s.Decision)
+		return nil, fmt.Errorf("decision must be approve or reject, got %q", s.Decision)
 	}
-	e, ok := want[s.Component]
+	exs, ok := want[s.Component]
 	if !ok {
-		return activities.ApprovalDecision{}, fmt.Errorf("component %q has no pending license exception", s.Component)
+		return nil, fmt.Errorf("component %q has no pending license exception", s.Component)
 	}
 	if s.Approver == "" {
-		return activities.ApprovalDecision{}, fmt.Errorf("approver is required")
+		return nil, fmt.Errorf("approver is required")
 	}
-	d := activities.ApprovalDecision{
-		Component: s.Component, License: e.License, Decision: s.Decision,
-		Approver: s.Approver, Reason: s.Reason, At: now,
-	}
+	var expires time.Time
 	if s.Expires != "" {
 		t, err := time.Parse(time.RFC3339, s.Expires)
 		if err != nil {
-			return activities.ApprovalDecision{}, fmt.Errorf("expires: %w", err)
+			return nil, fmt.Errorf("expires: %w", err)
 		}
-		d.Expires = t
+		expires = t
 	}
-	return d, nil
+	out := make([]activities.ApprovalDecision, 0, len(exs))
+	for _, e := range exs {
+		out = append(out, activities.ApprovalDecision{
+			Component: s.Component, License: e.License, Decision: s.Decision,
+			Approver: s.Approver, Reason: s.Reason, At: now, Expires: expires,
+		})
+	}
+	return out, nil
 }

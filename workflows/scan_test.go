@@ -277,3 +277,24 @@ func TestLicenseExceptionTimeoutIsEscalated(t *testing.T) {
 	require.NoError(t, env.GetWorkflowError())
 	require.Equal(t, f.exceptions, got.Escalations)
 }
+
+func TestOneDecisionCoversEveryLicenseOfAComponent(t *testing.T) {
+	env, f := newEnv(t)
+	comp := "pkg:huggingface/org/dual"
+	f.exceptions = []activities.Exception{
+		{Component: comp, License: "CC-BY-NC-4.0", FindingID: "f1"},
+		{Component: comp, License: "LicenseRef-llama3", FindingID: "f2"},
+	}
+	f.mockAll()
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(LicenseExceptionSignal, ExceptionSignal{Decision: "approve", Component: comp, Approver: "dana", Reason: "contract 7"})
+	}, time.Minute)
+	env.ExecuteWorkflow(ScanWorkflow, input)
+	require.NoError(t, env.GetWorkflowError())
+	require.Len(t, f.approvals, 1)
+	var lic []string
+	for _, d := range f.approvals[0].Decisions {
+		lic = append(lic, d.License)
+	}
+	require.ElementsMatch(t, []string{"CC-BY-NC-4.0", "LicenseRef-llama3"}, lic)
+}
