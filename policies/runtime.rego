@@ -23,11 +23,14 @@ known(o) if lower(object.get(o, "sha256", "")) in bom_hashes
 # A loaded file is known when one of its path suffixes (at a slash) is a
 # path in the BOM: /srv/app/models/bert/x.safetensors matches
 # models/bert/x.safetensors. Set lookups, so cost follows path depth, not
-# BOM size.
+# BOM size; each suffix is one substring after a slash rather than a
+# re-joined slice of the split path.
+known(o) if trim_prefix(o.path, "/") in known_paths
+
 known(o) if {
-	parts := split(trim_prefix(o.path, "/"), "/")
-	some i in numbers.range(0, count(parts) - 1)
-	concat("/", array.slice(parts, i, count(parts))) in known_paths
+	p := trim_prefix(o.path, "/")
+	some i in indexof_n(p, "/")
+	substring(p, i + 1, -1) in known_paths
 }
 
 deny contains f if {

@@ -1,10 +1,14 @@
 package policy
 
 import (
-	"github.com/open-policy-agent/opa/v1/ast"
+	"encoding/binary"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // Index keys, created once.
@@ -44,18 +48,19 @@ func (g *groups) add(k string, t *ast.Term) {
 	if g.m == nil {
 		g.m = map[string][]*ast.Term{}
 	}
-	if _, ok := g.m[k]; !ok {
+	l, ok := g.m[k]
+	if !ok {
 		g.order = append(g.order, k)
 	}
-	g.m[k] = append(g.m[k], t)
+	g.m[k] = append(l, t)
 }
 
-func (g *groups) term(strs interner) *ast.Term {
-	obj := ast.NewObject()
-	for _, k := range g.order {
-		obj.Insert(strs.term(k), ast.ArrayTerm(g.m[k]...))
+func (g *groups) term(b *indexBuilder) *ast.Term {
+	items := make([][2]*ast.Term, len(g.order))
+	for i, k := range g.order {
+		items[i] = ast.Item(b.intern(k), b.term(ast.NewArray(g.m[k]...)))
 	}
-	return ast.NewTerm(obj)
+	return b.term(ast.NewObject(items...))
 }
 
 func dir(p string) string {
@@ -77,8 +82,13 @@ func dir(p string) string {
 // indexProps), so policies judge each distinct value once and touch only
 // the components that carry a bad one, instead of scanning the BOM.
 func bomIndex(bom map[string]any, indexProps []string) ast.Value {
-	var raw []map[string]any
+	return bomIndexWorkers(bom, indexProps, runtime.GOMAXPROCS(0))
+}
+
+// bomIndexWorkers is bomIndex with up to workers goroutines building views.
+func bomIndexWorkers(bom map[string]any, indexProps []string, workers int) ast.Value {
 	top, _ := bom["components"].([]any)
+	raw := make([]map[string]any, 0, len(top))
 	for _, c := range top {
 		if m, ok := c.(map[string]any); ok {
 			raw = append(raw, m)
@@ -93,35 +103,34 @@ func bomIndex(bom map[string]any, indexProps []string) ast.Value {
 			}
 		}
 	}
+	vs := make([]view, len(raw))
+	b := buildViews(raw, vs, indexProps, workers)
 	// The same view terms appear in components, by_kind and weight_files;
 	// sharing them costs nothing.
 	views := make([]*ast.Term, len(raw))
 	byKind := map[string][]*ast.Term{}
 	var kinds []string
-	refs := ast.NewObjectWithCapacity(len(raw))
+	refs := make([][2]*ast.Term, 0, len(raw))
 	seenRef := make(map[string]bool, len(raw))
 	weightFiles := []*ast.Term{}
-	strs := interner{}
 	var byLicense, byHost, weightDirs groups
 	byOrg, unlicensed := map[string]*groups{}, &groups{}
 	byProp := make([]groups, len(indexProps))
 	knownPaths, knownSHA := ast.NewSet(), ast.NewSet()
-	for i, c := range raw {
-		v := componentView(c, strs)
-		vt := ast.NewTerm(v.value)
+	for i := range vs {
+		v := &vs[i]
+		vt := v.term
 		views[i] = vt
 		for _, p := range v.props {
-			for j, name := range indexProps {
-				if p.k == name {
-					byProp[j].add(p.v, vt)
-				}
-			}
+			byProp[p.prop].add(p.value, vt)
 		}
 		// by kind, then organisation ("" too: models without one matter).
-		if byOrg[v.kind] == nil {
-			byOrg[v.kind] = &groups{}
+		g := byOrg[v.kind]
+		if g == nil {
+			g = &groups{}
+			byOrg[v.kind] = g
 		}
-		byOrg[v.kind].add(v.org, vt)
+		g.add(v.org, vt)
 		for _, l := range v.licenses {
 			byLicense.add(l, vt)
 		}
@@ -134,51 +143,90 @@ func bomIndex(bom map[string]any, indexProps []string) ast.Value {
 		if v.weightFile {
 			for _, p := range v.paths {
 				weightDirs.add(dir(p), vt)
-				knownPaths.Add(strs.term(strings.TrimPrefix(p, "/")))
+				knownPaths.Add(b.pathTerm(strings.TrimPrefix(p, "/"), v))
 			}
-			knownPaths.Add(strs.term(strings.TrimPrefix(v.name, "/")))
+			knownPaths.Add(b.pathTerm(strings.TrimPrefix(v.name, "/"), v))
 			for _, h := range v.sha256 {
-				knownSHA.Add(strs.term(h))
+				knownSHA.Add(b.term(ast.String(h)))
 			}
 		}
-		if _, ok := byKind[v.kind]; !ok {
+		l, ok := byKind[v.kind]
+		if !ok {
 			kinds = append(kinds, v.kind)
 		}
-		byKind[v.kind] = append(byKind[v.kind], vt)
+		byKind[v.kind] = append(l, vt)
 		if !seenRef[v.ref] {
 			seenRef[v.ref] = true
-			refs.Insert(ast.StringTerm(v.ref), ast.InternedTerm(i))
+			refs = append(refs, ast.Item(v.refTerm, ast.InternedTerm(i)))
 		}
 		if v.weightFile {
 			weightFiles = append(weightFiles, vt)
 		}
 	}
-	bk := ast.NewObject()
-	for _, k := range kinds {
-		bk.Insert(ast.StringTerm(k), ast.ArrayTerm(byKind[k]...))
-	}
-	byOrgObj := ast.NewObject()
-	for _, k := range kinds {
-		byOrgObj.Insert(strs.term(k), byOrg[k].term(strs))
+	bk := make([][2]*ast.Term, len(kinds))
+	byOrgItems := make([][2]*ast.Term, len(kinds))
+	for i, k := range kinds {
+		bk[i] = ast.Item(b.intern(k), b.term(ast.NewArray(byKind[k]...)))
+		byOrgItems[i] = ast.Item(b.intern(k), byOrg[k].term(b))
 	}
 	byPropObj := ast.NewObject()
 	for j, name := range indexProps {
-		byPropObj.Insert(strs.term(name), byProp[j].term(strs))
+		// Insert, not NewObject: a name listed twice must not make two keys.
+		byPropObj.Insert(b.intern(name), byProp[j].term(b))
 	}
 	return ast.NewObject(
 		ast.Item(keyComponents, ast.ArrayTerm(views...)),
-		ast.Item(keyByKind, ast.NewTerm(bk)),
-		ast.Item(keyRefs, ast.NewTerm(refs)),
+		ast.Item(keyByKind, ast.ObjectTerm(bk...)),
+		ast.Item(keyRefs, ast.ObjectTerm(refs...)),
 		ast.Item(keyWeightFiles, ast.ArrayTerm(weightFiles...)),
 		ast.Item(keyByProp, ast.NewTerm(byPropObj)),
-		ast.Item(keyByOrg, ast.NewTerm(byOrgObj)),
-		ast.Item(keyByLicense, byLicense.term(strs)),
-		ast.Item(keyUnlicensed, unlicensed.term(strs)),
-		ast.Item(keyByHost, byHost.term(strs)),
-		ast.Item(keyWeightDirs, weightDirs.term(strs)),
+		ast.Item(keyByOrg, ast.ObjectTerm(byOrgItems...)),
+		ast.Item(keyByLicense, byLicense.term(b)),
+		ast.Item(keyUnlicensed, unlicensed.term(b)),
+		ast.Item(keyByHost, byHost.term(b)),
+		ast.Item(keyWeightDirs, weightDirs.term(b)),
 		ast.Item(keyKnownPaths, ast.NewTerm(knownPaths)),
 		ast.Item(keyKnownSHA256, ast.NewTerm(knownSHA)),
 	)
+}
+
+// Building views is most of the index's cost, and views are independent:
+// large BOMs are split between goroutines, each with its own builder.
+const (
+	minChunk   = 1000 // components; fewer are not worth a goroutine
+	maxWorkers = 4
+)
+
+// buildViews fills views[i] with the view of raw[i], with up to workers
+// goroutines, and returns a builder for the rest of the index.
+func buildViews(raw []map[string]any, views []view, indexProps []string, workers int) *indexBuilder {
+	workers = min(workers, len(raw)/minChunk, maxWorkers)
+	chunk := len(raw)
+	if workers > 1 {
+		chunk = (len(raw) + workers - 1) / workers
+	}
+	first := newIndexBuilder(indexProps, chunk)
+	if workers <= 1 {
+		for i, c := range raw {
+			views[i] = first.componentView(c)
+		}
+		return first
+	}
+	var wg sync.WaitGroup
+	for w := 1; w < workers; w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, len(raw))
+		wg.Go(func() {
+			b := newIndexBuilder(indexProps, hi-lo)
+			for i := lo; i < hi; i++ {
+				views[i] = b.componentView(raw[i])
+			}
+		})
+	}
+	for i := range chunk {
+		views[i] = first.componentView(raw[i])
+	}
+	wg.Wait()
+	return first
 }
 
 func str(x any) string {
@@ -186,44 +234,169 @@ func str(x any) string {
 	return s
 }
 
-type kv struct{ k, v string }
-
-// view is one component's entry in the index.
-type view struct {
-	value                          ast.Value
-	kind, ref, name, org           string
-	weightFile                     bool
-	props                          []kv     // string values only
-	licenses, hosts, paths, sha256 []string // distinct
+// propValue is a string value of the indexProps[prop] property.
+type propValue struct {
+	prop  int
+	value string
 }
 
-// interner shares the terms of repeated strings (kinds, licenses, formats,
-// hosts): fewer allocations for the garbage collector to chase.
-type interner map[string]*ast.Term
+// view is one component's entry in the index. Its slices are cut from the
+// builder's arenas.
+type view struct {
+	term                           *ast.Term
+	kind, ref, name, org           string
+	refTerm, nameTerm              *ast.Term
+	weightFile                     bool
+	props                          []propValue
+	licenses, hosts, paths, sha256 []string // distinct, sorted
+}
 
-func (in interner) term(s string) *ast.Term {
-	t, ok := in[s]
+// indexBuilder makes the terms of one index. Building the index is mostly
+// allocation, and the garbage collector's share grows with every object, so
+// the builder cuts terms from slabs, shares the terms of repeated strings
+// and the values of repeated property sets and small lists (thousands of
+// components, a handful of distinct licenses, formats and hosts), and
+// reuses its scratch slices from one component to the next. The shared
+// values are safe because OPA never mutates its input.
+type indexBuilder struct {
+	indexProps []string             // the properties views record string values of
+	strs       map[string]*ast.Term // interned string terms
+	shared     map[string]*ast.Term // property objects and lists, by content
+	slab       []ast.Term           // terms are cut from here
+
+	key       []byte // scratch for shared's keys
+	items     [][2]*ast.Term
+	propNames []string
+	// Arenas the views' lists are cut from: appending only, so a view's
+	// slice stays valid when an arena moves.
+	props []propValue
+	lists []string
+	// license expressions already split, by expression
+	exprs map[string]exprLicenses
+}
+
+type exprLicenses struct {
+	ids         []string
+	disjunction bool
+}
+
+func newIndexBuilder(indexProps []string, components int) *indexBuilder {
+	return &indexBuilder{
+		indexProps: indexProps,
+		strs:       map[string]*ast.Term{}, shared: map[string]*ast.Term{}, exprs: map[string]exprLicenses{},
+		// Most components have a license or a path, and a couple of the
+		// indexed properties.
+		lists: make([]string, 0, components*3/2),
+		props: make([]propValue, 0, components*2),
+	}
+}
+
+const slabSize = 1024
+
+// term wraps v in a term cut from the slab.
+func (b *indexBuilder) term(v ast.Value) *ast.Term {
+	if len(b.slab) == 0 {
+		b.slab = make([]ast.Term, slabSize)
+	}
+	t := &b.slab[0]
+	b.slab = b.slab[1:]
+	t.Value = v
+	return t
+}
+
+// intern returns the one term of a repeated string (kinds, licenses,
+// formats, hosts, organisations, property names and values).
+func (b *indexBuilder) intern(s string) *ast.Term {
+	t, ok := b.strs[s]
 	if !ok {
-		t = ast.StringTerm(s)
-		in[s] = t
+		t = b.term(ast.String(s))
+		b.strs[s] = t
 	}
 	return t
 }
 
-func componentView(c map[string]any, strs interner) view {
-	ps0, _ := c["properties"].([]any)
-	props := ast.NewObjectWithCapacity(len(ps0))
-	ps, _ := c["properties"].([]any)
+// pathTerm is the term of one of v's paths: weight files are named by their
+// path, so the name's term usually serves.
+func (b *indexBuilder) pathTerm(p string, v *view) *ast.Term {
+	if p == v.name {
+		return v.nameTerm
+	}
+	return b.term(ast.String(p))
+}
+
+// keyString appends a length-prefixed s to b.key, so that no two different
+// lists of strings make the same key.
+func (b *indexBuilder) keyString(s string) {
+	b.key = binary.AppendUvarint(b.key, uint64(len(s)))
+	b.key = append(b.key, s...)
+}
+
+// list returns the sorted, distinct strings ss as an array term, shared
+// between components with the same list.
+func (b *indexBuilder) list(ss []string) *ast.Term {
+	if len(ss) == 0 {
+		return emptyArray
+	}
+	b.key = append(b.key[:0], 'l')
+	for _, s := range ss {
+		b.keyString(s)
+	}
+	if t, ok := b.shared[string(b.key)]; ok {
+		return t
+	}
+	elems := make([]*ast.Term, len(ss))
+	for i, s := range ss {
+		elems[i] = b.intern(s)
+	}
+	t := b.term(ast.NewArray(elems...))
+	b.shared[string(b.key)] = t
+	return t
+}
+
+func (b *indexBuilder) componentView(c map[string]any) view {
+	// One pass over the component's keys rather than a lookup per field
+	// (most lookups would miss).
+	var name, group, ref string
+	var hasRef bool
+	var typ, ps, lics, hs, ers, ev any
+	for k, x := range c {
+		switch k {
+		case "name":
+			name = str(x)
+		case "group":
+			group = str(x)
+		case "bom-ref":
+			ref, hasRef = x.(string)
+		case "type":
+			typ = x
+		case "properties":
+			ps = x
+		case "licenses":
+			lics = x
+		case "hashes":
+			hs = x
+		case "externalReferences":
+			ers = x
+		case "evidence":
+			ev = x
+		}
+	}
+
+	// Properties: the first of repeated names wins. Objects whose values are
+	// all strings are shared between components with the same properties.
+	items, propNames, propStart := b.items[:0], b.propNames[:0], len(b.props)
 	var kind string
-	kindSet := false
-	var strProps []kv
+	kindSet, allStrings := false, true
 	hasFormat, formatFalse := false, false
-	for _, p := range ps {
+	plist, _ := ps.([]any)
+	b.key = append(b.key[:0], 'p')
+props:
+	for _, p := range plist {
 		pm, ok := p.(map[string]any)
 		if !ok {
 			continue
 		}
-		name, ok := pm["name"].(string)
+		pname, ok := pm["name"].(string)
 		if !ok {
 			continue
 		}
@@ -231,109 +404,157 @@ func componentView(c map[string]any, strs interner) view {
 		if !ok {
 			continue
 		}
-		k := strs.term(name)
-		if props.Get(k) != nil {
-			continue // the first of repeated names wins
+		for _, seen := range propNames {
+			if seen == pname {
+				continue props
+			}
 		}
 		var vt *ast.Term
 		if sv, ok := val.(string); ok {
-			vt = strs.term(sv)
-			strProps = append(strProps, kv{name, sv})
+			vt = b.intern(sv)
+			for j, name := range b.indexProps {
+				if pname == name {
+					b.props = append(b.props, propValue{j, sv})
+				}
+			}
+			b.keyString(pname)
+			b.keyString(sv)
 		} else {
 			v, err := ast.InterfaceToValue(val)
 			if err != nil {
 				continue
 			}
-			vt = ast.NewTerm(v)
+			vt = b.term(v)
+			allStrings = false
 		}
-		props.Insert(k, vt)
-		switch name {
+		propNames = append(propNames, pname)
+		items = append(items, ast.Item(b.intern(pname), vt))
+		switch pname {
 		case "mlbom:asset.kind":
 			kind, kindSet = val.(string)
 		case "mlbom:weights.format":
 			hasFormat, formatFalse = true, val == false
 		}
 	}
-	name, group := str(c["name"]), str(c["group"])
+	var propsTerm *ast.Term
+	if allStrings {
+		propsTerm = b.shared[string(b.key)]
+	}
+	if propsTerm == nil {
+		propsTerm = b.term(ast.NewObject(items...))
+		if allStrings {
+			b.shared[string(b.key)] = propsTerm
+		}
+	}
+	b.items, b.propNames = items, propNames
+	propValues := b.props[propStart:len(b.props):len(b.props)]
 
 	if !kindSet {
-		switch c["type"] {
+		switch typ {
 		case "machine-learning-model":
 			kind = "model"
 		case "data":
 			kind = "dataset"
 		default:
-			kind = str(c["type"])
+			kind = str(typ)
 		}
 	}
-	ref, ok := c["bom-ref"].(string)
-	if !ok {
+	nameTerm := b.term(ast.String(name))
+	if !hasRef {
 		ref = name
 	}
-	display := name
+	refTerm := nameTerm
+	if ref != name {
+		refTerm = b.term(ast.String(ref))
+	}
+	displayTerm := nameTerm
 	if group != "" && !strings.Contains(name, "/") {
-		display = group + "/" + name
+		displayTerm = b.term(ast.String(group + "/" + name))
 	}
 	org := group
 	if org == "" {
-		if parts := strings.Split(name, "/"); len(parts) == 2 && parts[0] != "" {
-			org = parts[0]
+		// The part before the slash of "org/name" (exactly one slash).
+		if i := strings.IndexByte(name, '/'); i > 0 && strings.IndexByte(name[i+1:], '/') < 0 {
+			org = name[:i]
 		}
 	}
-	licenses, disjunction := componentLicenses(c)
+	start := len(b.lists)
+	var disjunction bool
+	b.lists, disjunction = b.componentLicenses(lics, b.lists)
+	licenses := b.cut(start)
 
-	var hashes, hosts, paths []string
-	hs, _ := c["hashes"].([]any)
-	for _, h := range hs {
+	start = len(b.lists)
+	hl, _ := hs.([]any)
+	for _, h := range hl {
 		hm, _ := h.(map[string]any)
 		alg, ok1 := hm["alg"].(string)
 		content, ok2 := hm["content"].(string)
 		if ok1 && ok2 && strings.EqualFold(alg, "SHA-256") {
-			hashes = append(hashes, strings.ToLower(content))
+			b.lists = append(b.lists, strings.ToLower(content))
 		}
 	}
-	refsx, _ := c["externalReferences"].([]any)
-	for _, r := range refsx {
+	hashes := b.cut(start)
+
+	start = len(b.lists)
+	rl, _ := ers.([]any)
+	for _, r := range rl {
 		rm, _ := r.(map[string]any)
-		u, ok := rm["url"].(string)
 		switch rm["type"] {
 		case "distribution", "vcs", "distribution-intake":
-			if ok {
+			if u, ok := rm["url"].(string); ok {
 				if h, ok := urlHost(u); ok {
-					hosts = append(hosts, strings.ToLower(h))
+					b.lists = append(b.lists, strings.ToLower(h))
 				}
 			}
 		}
 	}
-	if ev, ok := c["evidence"].(map[string]any); ok {
-		occ, _ := ev["occurrences"].([]any)
+	hosts := b.cut(start)
+
+	start = len(b.lists)
+	if evm, ok := ev.(map[string]any); ok {
+		occ, _ := evm["occurrences"].([]any)
 		for _, o := range occ {
 			om, _ := o.(map[string]any)
 			if loc, ok := om["location"].(string); ok {
-				paths = append(paths, loc)
+				b.lists = append(b.lists, loc)
 			}
 		}
 	}
 	if strings.Contains(name, "/") && strings.Contains(name, ".") {
-		paths = append(paths, name)
+		b.lists = append(b.lists, name)
 	}
-	obj := ast.NewObject(
-		ast.Item(keyRef, ast.StringTerm(ref)),
-		ast.Item(keyKind, strs.term(kind)),
-		ast.Item(keyName, ast.StringTerm(name)),
-		ast.Item(keyOrg, strs.term(org)),
-		ast.Item(keyDisplay, ast.StringTerm(display)),
-		ast.Item(keyProps, ast.NewTerm(props)),
-		ast.Item(keyLicenses, sortedSet(licenses, strs)),
+	paths := b.cut(start)
+	pathsTerm := emptyArray
+	if len(paths) > 0 {
+		elems := make([]*ast.Term, len(paths))
+		for i, p := range paths {
+			if p == name {
+				elems[i] = nameTerm
+			} else {
+				elems[i] = b.term(ast.String(p))
+			}
+		}
+		pathsTerm = b.term(ast.NewArray(elems...))
+	}
+
+	obj := b.term(ast.NewObject(
+		ast.Item(keyRef, refTerm),
+		ast.Item(keyKind, b.intern(kind)),
+		ast.Item(keyName, nameTerm),
+		ast.Item(keyOrg, b.intern(org)),
+		ast.Item(keyDisplay, displayTerm),
+		ast.Item(keyProps, propsTerm),
+		ast.Item(keyLicenses, b.list(licenses)),
 		ast.Item(keyDisjunction, ast.InternedTerm(disjunction)),
-		ast.Item(keyPaths, sortedSet(paths, strs)),
-		ast.Item(keyHosts, sortedSet(hosts, strs)),
-	)
+		ast.Item(keyPaths, pathsTerm),
+		ast.Item(keyHosts, b.list(hosts)),
+	))
 	// As in Rego, a format property whose value is false does not count.
 	weightFile := kind == "weights" || (hasFormat && !formatFalse)
 	return view{
-		value: obj, kind: kind, ref: ref, name: name, org: org, weightFile: weightFile, props: strProps,
-		licenses: distinct(licenses), hosts: distinct(hosts), paths: distinct(paths), sha256: distinct(hashes),
+		term: obj, kind: kind, ref: ref, name: name, org: org,
+		refTerm: refTerm, nameTerm: nameTerm, weightFile: weightFile, props: propValues,
+		licenses: licenses, hosts: hosts, paths: paths, sha256: hashes,
 	}
 }
 
@@ -344,32 +565,56 @@ var (
 	andWord    = regexp.MustCompile(`(?i)\sAND\s`)
 )
 
-// componentLicenses mirrors lib.licenses and lib.is_disjunction.
-func componentLicenses(c map[string]any) (ids []string, disjunction bool) {
-	entries, _ := c["licenses"].([]any)
+// cut returns b.lists[start:], sorted and without repeats, as a slice of its
+// own that later appends cannot overwrite.
+func (b *indexBuilder) cut(start int) []string {
+	l := distinct(b.lists[start:])
+	b.lists = b.lists[:start+len(l)]
+	return l[:len(l):len(l)]
+}
+
+// componentLicenses mirrors lib.licenses and lib.is_disjunction: it appends
+// the license ids of a component's licenses to ids.
+func (b *indexBuilder) componentLicenses(lics any, ids []string) ([]string, bool) {
+	disjunction := false
+	entries, _ := lics.([]any)
 	for _, e := range entries {
 		em, _ := e.(map[string]any)
 		lic, _ := em["license"].(map[string]any)
 		expr, isExpr := em["expression"].(string)
-		if isExpr && orWord.MatchString(expr) && !andWord.MatchString(expr) {
-			disjunction = true
+		var x exprLicenses
+		if isExpr {
+			// BOMs repeat a few expressions; the regular expressions run
+			// once for each.
+			var ok bool
+			if x, ok = b.exprs[expr]; !ok {
+				x = splitExpression(expr)
+				b.exprs[expr] = x
+			}
+			disjunction = disjunction || x.disjunction
 		}
 		if id, ok := lic["id"].(string); ok {
 			ids = append(ids, id)
 		} else if n, ok := lic["name"].(string); ok {
 			ids = append(ids, n)
 		} else if isExpr {
-			cleaned := parens.Replace(withClause.ReplaceAllString(expr, ""))
-			for _, w := range strings.Split(cleaned, " ") {
-				t := strings.TrimSpace(w)
-				if u := strings.ToUpper(t); t == "" || u == "AND" || u == "OR" {
-					continue
-				}
-				ids = append(ids, t)
-			}
+			ids = append(ids, x.ids...)
 		}
 	}
 	return ids, disjunction
+}
+
+func splitExpression(expr string) exprLicenses {
+	x := exprLicenses{disjunction: orWord.MatchString(expr) && !andWord.MatchString(expr)}
+	cleaned := parens.Replace(withClause.ReplaceAllString(expr, ""))
+	for _, w := range strings.Split(cleaned, " ") {
+		t := strings.TrimSpace(w)
+		if u := strings.ToUpper(t); t == "" || u == "AND" || u == "OR" {
+			continue
+		}
+		x.ids = append(x.ids, t)
+	}
+	return x
 }
 
 // urlHost is the host of a URL exactly as lib.host's regular expression
@@ -424,19 +669,3 @@ func distinct(in []string) []string {
 // emptyArray is shared by every view with an empty list; terms handed to
 // OPA as input are never mutated.
 var emptyArray = ast.ArrayTerm()
-
-// sortedSet returns the distinct strings, sorted, as an array term.
-func sortedSet(in []string, strs interner) *ast.Term {
-	if len(in) == 0 {
-		return emptyArray
-	}
-	sort.Strings(in)
-	out := make([]*ast.Term, 0, len(in))
-	for i, s := range in {
-		if i > 0 && s == in[i-1] {
-			continue
-		}
-		out = append(out, strs.term(s))
-	}
-	return ast.ArrayTerm(out...)
-}
