@@ -11,7 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/mlbom/autopilot/internal/bom"
+	"github.com/mlbom/autopilot/internal/api"
 	"github.com/mlbom/autopilot/internal/bomdiff"
 	"github.com/mlbom/autopilot/internal/config"
 	"github.com/mlbom/autopilot/internal/search"
@@ -86,7 +86,7 @@ func versionName(n int) string {
 
 func runDiff(ctx context.Context, cfg *config.Config, args []string) error {
 	fs := newFlags(ctx, "diff")
-	from := fs.Int("from", 0, "older version (default: the one before --to)")
+	from := fs.Int("from", -1, "older version (default: the one before --to; 0 compares with nothing)")
 	to := fs.Int("to", 0, "newer version (default: latest)")
 	asJSON := fs.Bool("json", false, "print JSON with added, removed and changed arrays")
 	pos, err := parseArgs(fs, args)
@@ -101,33 +101,10 @@ func runDiff(ctx context.Context, cfg *config.Config, args []string) error {
 		return err
 	}
 	defer db.Close()
-	newer, err := db.GetVersion(ctx, pos[0], *to)
+	res, err := api.DiffVersions(ctx, db, pos[0], *from, *to)
 	if err != nil {
-		return fmt.Errorf("read %s version %s: %w", pos[0], versionName(*to), err)
+		return fmt.Errorf("diff %s: %w", pos[0], err)
 	}
-	f := *from
-	if f == 0 {
-		f = newer.Number - 1
-	}
-	nb, err := bom.Decode(newer.BOM)
-	if err != nil {
-		return err
-	}
-	var res *bomdiff.Result
-	if f <= 0 {
-		res = bomdiff.Diff(nil, nb)
-	} else {
-		older, err := db.GetVersion(ctx, pos[0], f)
-		if err != nil {
-			return fmt.Errorf("read %s version %d: %w", pos[0], f, err)
-		}
-		ob, err := bom.Decode(older.BOM)
-		if err != nil {
-			return err
-		}
-		res = bomdiff.Diff(ob, nb)
-	}
-	res.Project, res.From, res.To = pos[0], max(f, 0), newer.Number
 	if *asJSON {
 		enc := json.NewEncoder(stdoutOf(ctx))
 		enc.SetIndent("", "  ")

@@ -19,7 +19,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/mlbom/autopilot/activities"
-	"github.com/mlbom/autopilot/internal/bom"
+	"github.com/mlbom/autopilot/internal/api"
 	"github.com/mlbom/autopilot/internal/config"
 	"github.com/mlbom/autopilot/internal/policy"
 	"github.com/mlbom/autopilot/workers"
@@ -338,19 +338,9 @@ func exportBOM(ctx context.Context, cfg *config.Config, project string, version 
 		return err
 	}
 	defer db.Close()
-	v, err := db.GetVersion(ctx, project, version)
+	_, data, err := api.StoredBOM(ctx, db, project, version, format)
 	if err != nil {
-		return fmt.Errorf("read %s version %d: %w", project, version, err)
-	}
-	data := v.BOM
-	if format == "xml" {
-		b, err := bom.Decode(data)
-		if err != nil {
-			return err
-		}
-		if data, err = bom.EncodeXML(b); err != nil {
-			return err
-		}
+		return fmt.Errorf("read %s version %s: %w", project, versionName(version), err)
 	}
 	return writeOutput(ctx, path, data)
 }
