@@ -12,7 +12,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/mlbom/autopilot/activities"
-	"github.com/mlbom/autopilot/internal/store"
 	"github.com/mlbom/autopilot/workers"
 	"github.com/mlbom/autopilot/workers/devserver"
 	"github.com/mlbom/autopilot/workflows"
@@ -24,7 +23,7 @@ type noop struct{}
 func (noop) Scan(context.Context, activities.ScanRequest) (*activities.ScanResult, error) {
 	return &activities.ScanResult{Project: "p", ResultRef: "r"}, nil
 }
-func (noop) RecordScan(context.Context, store.Scan) error { return nil }
+func (noop) RecordScan(context.Context, activities.RecordScanRequest) error { return nil }
 func (noop) Normalize(context.Context, activities.NormalizeRequest) (*activities.NormalizeResult, error) {
 	return &activities.NormalizeResult{InventoryRef: "i"}, nil
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/mlbom/autopilot/activities"
-	"github.com/mlbom/autopilot/internal/store"
 )
 
 // LocalOptions tune a scan run without a Temporal server.
@@ -62,7 +61,7 @@ func (x *localExecutor) call(step string, in any) (any, error) {
 	case "Scan":
 		return a.Scan(ctx, in.(activities.ScanRequest))
 	case "RecordScan":
-		return nil, a.RecordScan(ctx, in.(store.Scan))
+		return nil, a.RecordScan(ctx, in.(activities.RecordScanRequest))
 	case "Normalize":
 		return a.Normalize(ctx, in.(activities.NormalizeRequest))
 	case "Embed":

@@ -82,7 +82,7 @@ func pipeline(x executor, scanID, runID, runURL string, in ScanInput, approvalTi
 	p.Project, p.Files, p.Findings = scan.Project, scan.Files, scan.Findings
 
 	record := store.Scan{ID: scanID, RunID: runID, Project: scan.Project, Source: in.Source, Ref: in.Ref, Commit: scan.Commit, Status: "running", StartedAt: started}
-	if err := x.run("RecordScan", record, nil); err != nil {
+	if err := x.run("RecordScan", activities.RecordScanRequest{Scan: record}, nil); err != nil {
 		return nil, err
 	}
 
@@ -158,8 +158,9 @@ func pipeline(x executor, scanID, runID, runURL string, in ScanInput, approvalTi
 	}
 
 	record.Status, record.Verdict, record.Version, record.EndedAt = "completed", sum.Verdict, sum.Version, x.now()
-	record.Summary = nil
-	if err := x.run("RecordScan", record, nil); err != nil {
+	// The summary is kept with the scan so the API can show it without
+	// asking Temporal.
+	if err := x.run("RecordScan", activities.RecordScanRequest{Scan: record, Summary: sum}, nil); err != nil {
 		return nil, err
 	}
 	p.Step, p.StepIndex = "Done", len(Steps)

@@ -249,8 +249,12 @@ func TestRecordScanCarriesRunIdentity(t *testing.T) {
 	env, f := newEnv(t)
 	f.mockAll("RecordScan")
 	var recs []store.Scan
-	env.OnActivity("RecordScan", mock.Anything, mock.Anything).Return(func(_ context.Context, s store.Scan) error {
-		recs = append(recs, s)
+	var summary any
+	env.OnActivity("RecordScan", mock.Anything, mock.Anything).Return(func(_ context.Context, r activities.RecordScanRequest) error {
+		recs = append(recs, r.Scan)
+		if r.Summary != nil {
+			summary = r.Summary
+		}
 		return nil
 	})
 	env.ExecuteWorkflow(ScanWorkflow, input)
@@ -260,6 +264,7 @@ func TestRecordScanCarriesRunIdentity(t *testing.T) {
 	require.Equal(t, "completed", recs[1].Status)
 	require.Equal(t, 3, recs[1].Version)
 	require.NotEmpty(t, recs[1].ID)
+	require.NotNil(t, summary, "the finished scan carries its summary")
 }
 
 func TestLicenseExceptionTimeoutIsEscalated(t *testing.T) {
