@@ -16,12 +16,16 @@ N=${N:-200}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
+load_start=$(uptime)
+
 pattern="Search/(sqlite|mysql)/(10k)/"
 [[ "$SIZES" == *100k* ]] && pattern="Search/(sqlite|mysql)/(10k|100k)/"
 go test ./internal/search -run '^$' -bench "$pattern" -benchtime "${N}x" -timeout 60m | tee -a "$out" >/dev/null
 go test ./internal/store -run '^$' -bench 'SaveVersion' -benchtime "${N}x" | tee -a "$out" >/dev/null
 go test ./internal/bomdiff -run '^$' -bench 'Diff10k' -count 3 | tee -a "$out" >/dev/null
 
+# Wall times on a shared machine move with its load: say what it was.
+echo "== load at start: ${load_start##*load average: }, at end: $(uptime | sed 's/.*load average: //') ($(nproc) CPUs)"
 echo "== search latency (ms), ratio = backend / sqlite"
 printf '%-8s %-5s %-7s %9s %9s %9s %8s\n' backend size mode p50 p95 cpu/op ratio50
 awk '/^BenchmarkSearch\//{
