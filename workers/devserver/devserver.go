@@ -79,8 +79,21 @@ func FreePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// Start starts a dev server and stops it when the test ends.
+// Start starts a dev server with mlbom's search attributes registered, and
+// stops it when the test ends.
 func Start(t testing.TB, extraArgs ...string) *Server {
+	t.Helper()
+	return start(t, true, extraArgs)
+}
+
+// StartPlain starts a dev server that knows no custom search attributes, as
+// a fresh production namespace would.
+func StartPlain(t testing.TB) *Server {
+	t.Helper()
+	return start(t, false, nil)
+}
+
+func start(t testing.TB, withSearchAttributes bool, extraArgs []string) *Server {
 	t.Helper()
 	bin := Require(t)
 	port, uiPort := FreePort(t), FreePort(t)
@@ -89,8 +102,10 @@ func Start(t testing.TB, extraArgs ...string) *Server {
 		"--ui-port", fmt.Sprint(uiPort), "--headless", "--db-filename", filepath.Join(dir, "temporal.db"),
 		"--log-level", "error",
 		"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
-		"--dynamic-config-value", "system.enableActivityEagerExecution=true",
-		"--search-attribute", "MlbomProject=Keyword", "--search-attribute", "MlbomVerdict=Keyword"}
+		"--dynamic-config-value", "system.enableActivityEagerExecution=true"}
+	if withSearchAttributes {
+		args = append(args, "--search-attribute", "MlbomProject=Keyword", "--search-attribute", "MlbomVerdict=Keyword")
+	}
 	args = append(args, extraArgs...)
 	s := &Server{Address: fmt.Sprintf("127.0.0.1:%d", port), UIPort: uiPort, Bin: bin, log: &bytes.Buffer{}}
 	s.cmd = exec.Command(bin, args...)
