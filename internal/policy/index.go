@@ -3,10 +3,8 @@ package policy
 import (
 	"encoding/binary"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -82,11 +80,6 @@ func dir(p string) string {
 // indexProps), so policies judge each distinct value once and touch only
 // the components that carry a bad one, instead of scanning the BOM.
 func bomIndex(bom map[string]any, indexProps []string) ast.Value {
-	return bomIndexWorkers(bom, indexProps, runtime.GOMAXPROCS(0))
-}
-
-// bomIndexWorkers is bomIndex with up to workers goroutines building views.
-func bomIndexWorkers(bom map[string]any, indexProps []string, workers int) ast.Value {
 	top, _ := bom["components"].([]any)
 	raw := make([]map[string]any, 0, len(top))
 	for _, c := range top {
@@ -103,8 +96,7 @@ func bomIndexWorkers(bom map[string]any, indexProps []string, workers int) ast.V
 			}
 		}
 	}
-	vs := make([]view, len(raw))
-	b := buildViews(raw, vs, indexProps, workers)
+	b := newIndexBuilder(indexProps)
 	// The same view terms appear in components, by_kind and weight_files;
 	// sharing them costs nothing.
 	views := make([]*ast.Term, len(raw))
@@ -117,8 +109,8 @@ func bomIndexWorkers(bom map[string]any, indexProps []string, workers int) ast.V
 	byOrg, unlicensed := map[string]*groups{}, &groups{}
 	byProp := make([]groups, len(indexProps))
 	knownPaths, knownSHA := ast.NewSet(), ast.NewSet()
-	for i := range vs {
-		v := &vs[i]
+	for i, c := range raw {
+		v := b.componentView(c)
 		vt := v.term
 		views[i] = vt
 		for _, p := range v.props {
@@ -190,45 +182,6 @@ func bomIndexWorkers(bom map[string]any, indexProps []string, workers int) ast.V
 	)
 }
 
-// Building views is most of the index's cost, and views are independent:
-// large BOMs are split between goroutines, each with its own builder.
-const (
-	minChunk   = 1000 // components; fewer are not worth a goroutine
-	maxWorkers = 4
-)
-
-// buildViews fills views[i] with the view of raw[i], with up to workers
-// goroutines, and returns a builder for the rest of the index.
-func buildViews(raw []map[string]any, views []view, indexProps []string, workers int) *indexBuilder {
-	workers = min(workers, len(raw)/minChunk, maxWorkers)
-	chunk := len(raw)
-	if workers > 1 {
-		chunk = (len(raw) + workers - 1) / workers
-	}
-	first := newIndexBuilder(indexProps, chunk)
-	if workers <= 1 {
-		for i, c := range raw {
-			views[i] = first.componentView(c)
-		}
-		return first
-	}
-	var wg sync.WaitGroup
-	for w := 1; w < workers; w++ {
-		lo, hi := w*chunk, min((w+1)*chunk, len(raw))
-		wg.Go(func() {
-			b := newIndexBuilder(indexProps, hi-lo)
-			for i := lo; i < hi; i++ {
-				views[i] = b.componentView(raw[i])
-			}
-		})
-	}
-	for i := range chunk {
-		views[i] = first.componentView(raw[i])
-	}
-	wg.Wait()
-	return first
-}
-
 func str(x any) string {
 	s, _ := x.(string)
 	return s
@@ -240,8 +193,8 @@ type propValue struct {
 	value string
 }
 
-// view is one component's entry in the index. Its slices are cut from the
-// builder's arenas.
+// view is one component's entry in the index. Its slices are the builder's
+// scratch space, valid until the next componentView.
 type view struct {
 	term                           *ast.Term
 	kind, ref, name, org           string
@@ -267,8 +220,7 @@ type indexBuilder struct {
 	key       []byte // scratch for shared's keys
 	items     [][2]*ast.Term
 	propNames []string
-	// Arenas the views' lists are cut from: appending only, so a view's
-	// slice stays valid when an arena moves.
+	// Scratch space the view's lists are cut from.
 	props []propValue
 	lists []string
 	// license expressions already split, by expression
@@ -280,14 +232,10 @@ type exprLicenses struct {
 	disjunction bool
 }
 
-func newIndexBuilder(indexProps []string, components int) *indexBuilder {
+func newIndexBuilder(indexProps []string) *indexBuilder {
 	return &indexBuilder{
 		indexProps: indexProps,
 		strs:       map[string]*ast.Term{}, shared: map[string]*ast.Term{}, exprs: map[string]exprLicenses{},
-		// Most components have a license or a path, and a couple of the
-		// indexed properties.
-		lists: make([]string, 0, components*3/2),
-		props: make([]propValue, 0, components*2),
 	}
 }
 
@@ -317,7 +265,7 @@ func (b *indexBuilder) intern(s string) *ast.Term {
 
 // pathTerm is the term of one of v's paths: weight files are named by their
 // path, so the name's term usually serves.
-func (b *indexBuilder) pathTerm(p string, v *view) *ast.Term {
+func (b *indexBuilder) pathTerm(p string, v view) *ast.Term {
 	if p == v.name {
 		return v.nameTerm
 	}
@@ -384,7 +332,8 @@ func (b *indexBuilder) componentView(c map[string]any) view {
 
 	// Properties: the first of repeated names wins. Objects whose values are
 	// all strings are shared between components with the same properties.
-	items, propNames, propStart := b.items[:0], b.propNames[:0], len(b.props)
+	items, propNames := b.items[:0], b.propNames[:0]
+	b.props, b.lists = b.props[:0], b.lists[:0]
 	var kind string
 	kindSet, allStrings := false, true
 	hasFormat, formatFalse := false, false
@@ -447,7 +396,7 @@ props:
 		}
 	}
 	b.items, b.propNames = items, propNames
-	propValues := b.props[propStart:len(b.props):len(b.props)]
+	propValues := b.props
 
 	if !kindSet {
 		switch typ {
@@ -565,8 +514,8 @@ var (
 	andWord    = regexp.MustCompile(`(?i)\sAND\s`)
 )
 
-// cut returns b.lists[start:], sorted and without repeats, as a slice of its
-// own that later appends cannot overwrite.
+// cut returns b.lists[start:], sorted and without repeats, as a slice that
+// later appends cannot overwrite.
 func (b *indexBuilder) cut(start int) []string {
 	l := distinct(b.lists[start:])
 	b.lists = b.lists[:start+len(l)]

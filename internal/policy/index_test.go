@@ -154,26 +154,3 @@ func TestDecisionsWithAndWithoutIndex(t *testing.T) {
 		})
 	}
 }
-
-// TestIndexParallelMatchesSequential: a BOM large enough to be split between
-// goroutines gives the same index as one goroutine does (the tests above use
-// BOMs below the split threshold).
-func TestIndexParallelMatchesSequential(t *testing.T) {
-	props := []string{"mlbom:weights.format", "mlbom:provider", "mlbom:revision.pinned"}
-	bom := syntheticBOM(3*minChunk+17, 7)
-	// Duplicate bom-refs across chunks: refs keeps the first.
-	comps := bom["components"].([]any)
-	comps[len(comps)-1] = comps[0]
-	seq := bomIndexWorkers(bom, props, 1)
-	for _, workers := range []int{2, 3, maxWorkers} {
-		par := bomIndexWorkers(bom, props, workers)
-		if par.Compare(seq) != 0 {
-			a, _ := ast.JSON(seq)
-			b, _ := ast.JSON(par)
-			if !reflect.DeepEqual(normalize(t, a), normalize(t, b)) {
-				t.Fatalf("%d workers: index differs from one worker's", workers)
-			}
-			t.Fatalf("%d workers: index compares unequal to one worker's", workers)
-		}
-	}
-}
