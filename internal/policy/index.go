@@ -39,24 +39,28 @@ var (
 // (the Rego side builds objects, whose order does not matter anyway).
 type groups struct {
 	order []string
-	m     map[string][]*ast.Term
+	lists [][]*ast.Term // lists[i] is the group of order[i]
+	index map[string]int
 }
 
 func (g *groups) add(k string, t *ast.Term) {
-	if g.m == nil {
-		g.m = map[string][]*ast.Term{}
-	}
-	l, ok := g.m[k]
+	i, ok := g.index[k]
 	if !ok {
+		if g.index == nil {
+			g.index = map[string]int{}
+		}
+		i = len(g.order)
+		g.index[k] = i
 		g.order = append(g.order, k)
+		g.lists = append(g.lists, nil)
 	}
-	g.m[k] = append(l, t)
+	g.lists[i] = append(g.lists[i], t)
 }
 
 func (g *groups) term(b *indexBuilder) *ast.Term {
 	items := make([][2]*ast.Term, len(g.order))
 	for i, k := range g.order {
-		items[i] = ast.Item(b.intern(k), b.term(ast.NewArray(g.m[k]...)))
+		items[i] = ast.Item(b.intern(k), b.term(ast.NewArray(g.lists[i]...)))
 	}
 	return b.term(ast.NewObject(items...))
 }
@@ -100,15 +104,16 @@ func bomIndex(bom map[string]any, indexProps []string) ast.Value {
 	// The same view terms appear in components, by_kind and weight_files;
 	// sharing them costs nothing.
 	views := make([]*ast.Term, len(raw))
-	byKind := map[string][]*ast.Term{}
-	var kinds []string
+	var byKind groups
 	refs := make([][2]*ast.Term, 0, len(raw))
 	seenRef := make(map[string]bool, len(raw))
 	weightFiles := []*ast.Term{}
 	var byLicense, byHost, weightDirs groups
 	byOrg, unlicensed := map[string]*groups{}, &groups{}
+	// Set members are collected first: a set built at its final size does
+	// not grow its table over and over.
+	var knownPaths, knownSHA []*ast.Term
 	byProp := make([]groups, len(indexProps))
-	knownPaths, knownSHA := ast.NewSet(), ast.NewSet()
 	for i, c := range raw {
 		v := b.componentView(c)
 		vt := v.term
@@ -135,18 +140,14 @@ func bomIndex(bom map[string]any, indexProps []string) ast.Value {
 		if v.weightFile {
 			for _, p := range v.paths {
 				weightDirs.add(dir(p), vt)
-				knownPaths.Add(b.pathTerm(strings.TrimPrefix(p, "/"), v))
+				knownPaths = append(knownPaths, b.pathTerm(strings.TrimPrefix(p, "/"), v))
 			}
-			knownPaths.Add(b.pathTerm(strings.TrimPrefix(v.name, "/"), v))
+			knownPaths = append(knownPaths, b.pathTerm(strings.TrimPrefix(v.name, "/"), v))
 			for _, h := range v.sha256 {
-				knownSHA.Add(b.term(ast.String(h)))
+				knownSHA = append(knownSHA, b.term(ast.String(h)))
 			}
 		}
-		l, ok := byKind[v.kind]
-		if !ok {
-			kinds = append(kinds, v.kind)
-		}
-		byKind[v.kind] = append(l, vt)
+		byKind.add(v.kind, vt)
 		if !seenRef[v.ref] {
 			seenRef[v.ref] = true
 			refs = append(refs, ast.Item(v.refTerm, ast.InternedTerm(i)))
@@ -155,10 +156,8 @@ func bomIndex(bom map[string]any, indexProps []string) ast.Value {
 			weightFiles = append(weightFiles, vt)
 		}
 	}
-	bk := make([][2]*ast.Term, len(kinds))
-	byOrgItems := make([][2]*ast.Term, len(kinds))
-	for i, k := range kinds {
-		bk[i] = ast.Item(b.intern(k), b.term(ast.NewArray(byKind[k]...)))
+	byOrgItems := make([][2]*ast.Term, len(byKind.order))
+	for i, k := range byKind.order {
 		byOrgItems[i] = ast.Item(b.intern(k), byOrg[k].term(b))
 	}
 	byPropObj := ast.NewObject()
@@ -168,7 +167,7 @@ func bomIndex(bom map[string]any, indexProps []string) ast.Value {
 	}
 	return ast.NewObject(
 		ast.Item(keyComponents, ast.ArrayTerm(views...)),
-		ast.Item(keyByKind, ast.ObjectTerm(bk...)),
+		ast.Item(keyByKind, byKind.term(b)),
 		ast.Item(keyRefs, ast.ObjectTerm(refs...)),
 		ast.Item(keyWeightFiles, ast.ArrayTerm(weightFiles...)),
 		ast.Item(keyByProp, ast.NewTerm(byPropObj)),
@@ -177,8 +176,8 @@ func bomIndex(bom map[string]any, indexProps []string) ast.Value {
 		ast.Item(keyUnlicensed, unlicensed.term(b)),
 		ast.Item(keyByHost, byHost.term(b)),
 		ast.Item(keyWeightDirs, weightDirs.term(b)),
-		ast.Item(keyKnownPaths, ast.NewTerm(knownPaths)),
-		ast.Item(keyKnownSHA256, ast.NewTerm(knownSHA)),
+		ast.Item(keyKnownPaths, ast.SetTerm(knownPaths...)),
+		ast.Item(keyKnownSHA256, ast.SetTerm(knownSHA...)),
 	)
 }
 
