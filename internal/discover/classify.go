@@ -166,8 +166,35 @@ func localPath(fsys fs.FS, dir, v string) (string, bool) {
 var (
 	reHFResolve = regexp.MustCompile(`^https?://(?:huggingface\.co|hf\.co)/(datasets/|spaces/)?([A-Za-z0-9][\w.-]*/[\w.-]+)(?:/(?:resolve|blob|tree)/([^/]+))?`)
 	reWeightURL = regexp.MustCompile(`\.(safetensors|bin|pt|pth|ckpt|gguf|onnx|h5|keras|tflite|pkl|joblib|npz|mlmodel)(\?.*)?$`)
-	reDataURL   = regexp.MustCompile(`\.(csv|tsv|parquet|jsonl|arrow|zip|tar\.gz|tgz)(\?.*)?$`)
+	// Data files by extension are datasets wherever they are downloaded from.
+	reDataURL = regexp.MustCompile(`(?i)\.(csv|tsv|parquet|jsonl|ndjson|arrow|feather|tfrecords?|avro|h5ad)(\.gz|\.bz2|\.xz|\.zst)?(\?.*)?$`)
+	// Archives are datasets only with data context in the URL: a dataset
+	// host or a data-ish path. Most archive URLs in code are source or
+	// release downloads (github.com/.../archive/refs/tags/v1.zip).
+	reArchiveURL    = regexp.MustCompile(`(?i)\.(zip|tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz|7z|gz)(\?.*)?$`)
+	reDatasetHost   = regexp.MustCompile(`(?i)^https?://([\w.-]+\.)?(kaggle\.com|zenodo\.org|figshare\.com|dataverse\.[\w.-]+|data\.mendeley\.com|archive\.ics\.uci\.edu|image-net\.org|physionet\.org|opendatalab\.com|datasets-server\.huggingface\.co)(/|$)`)
+	reDataPathWord  = regexp.MustCompile(`(?i)(^|[/_.-])(datasets?|data|corpus|corpora|benchmarks?|train|training|eval|validation|test-?set|dev-?set)([/_.-]|$)`)
+	reSourceArchive = regexp.MustCompile(`(?i)^https?://(codeload\.github\.com/|(github\.com|gitlab\.com|bitbucket\.org|gitea\.com|codeberg\.org)/[^/]+/[^/]+/(-/)?(archive|zipball|tarball)/)`)
 )
+
+// dataArchiveURL reports an archive download whose URL says it holds data.
+func dataArchiveURL(u string) bool {
+	if !reArchiveURL.MatchString(u) || reSourceArchive.MatchString(u) {
+		return false
+	}
+	if reDatasetHost.MatchString(u) {
+		return true
+	}
+	rest := u
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+3:]
+	}
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	_, p, _ := strings.Cut(rest, "/") // the host (data.example.com) is not evidence
+	return reDataPathWord.MatchString(p)
+}
 
 // urlFinding classifies a URL found in code or config: Hugging Face model
 // and dataset pages, weight downloads, dataset downloads.
@@ -192,7 +219,7 @@ func urlFinding(u string) (Finding, bool) {
 	if reWeightURL.MatchString(u) {
 		return Finding{Kind: KindWeights, Name: u, Provider: "url", URL: u, Confidence: 0.8}, true
 	}
-	if reDataURL.MatchString(u) {
+	if reDataURL.MatchString(u) || dataArchiveURL(u) {
 		return Finding{Kind: KindDataset, Name: u, Provider: "url", URL: u, Confidence: 0.6}, true
 	}
 	return Finding{}, false

@@ -82,6 +82,7 @@ func (codeDetector) detect(f *file, out *sink) {
 	isOp := func(i int, op string) bool { return i >= 0 && i < len(t) && t[i].kind == tOp && t[i].text == op }
 	consts := map[string]string{}
 	constLine := map[string]int{}
+	constTok := map[string]int{}
 	// Constants: NAME = "..." / NAME := "..." / const NAME: &str = "...".
 	for i := 0; i+2 < len(t); i++ {
 		if t[i].kind != tIdent {
@@ -97,11 +98,21 @@ func (codeDetector) detect(f *file, out *sink) {
 			}
 		}
 		if (isOp(j, "=") || isOp(j, ":=")) && j+1 < len(t) && t[j+1].kind == tString && !isOp(j+2, "+") && !isOp(j+2, ".") {
-			if _, dup := consts[t[i].text]; !dup {
-				consts[t[i].text] = t[j+1].text
-				constLine[t[i].text] = t[i].line
+			name := t[i].text
+			// Go typed constants: NAME TYPE = "v" names NAME, not TYPE.
+			if l == langGo && i > 0 && t[i-1].kind == tIdent && t[i-1].line == t[i].line && !goKeywords[t[i-1].text] {
+				name = t[i-1].text
+			}
+			if _, dup := consts[name]; !dup {
+				consts[name] = t[j+1].text
+				constLine[name] = t[i].line
+				constTok[name] = i
 			}
 		}
+	}
+	catalogue := map[string]bool{}
+	if l == langGo {
+		catalogue = goModelCatalogue(t, consts, constTok)
 	}
 	ollama := reOllamaImport.Match(f.data)
 	value := func(i int) (string, int, bool) {
@@ -140,9 +151,9 @@ func (codeDetector) detect(f *file, out *sink) {
 	}
 	for name, v := range consts {
 		switch {
-		case rePromptName.MatchString(name) && !reNotPrompt.MatchString(name) && len(strings.TrimSpace(v)) >= 20:
+		case !reNotPrompt.MatchString(name) && len(strings.TrimSpace(v)) >= 20 && promptConstant(name, v):
 			out.add(promptFinding(f.path, constLine[name], name, v, det+".prompt_constant"))
-		case reModelName.MatchString(name) && !reNotModelName.MatchString(name) && !rePromptName.MatchString(name):
+		case reModelName.MatchString(name) && !reNotModelName.MatchString(name) && !reAnyPromptWord.MatchString(name) && !catalogue[name]:
 			emitModel(v, constLine[name], hintAny, "model_constant")
 		}
 	}
@@ -252,4 +263,69 @@ func jsAgentOrTool(f *file, out *sink, t []token, calleeAt int, n *node, det str
 	case "DynamicTool", "DynamicStructuredTool", "tool", "FunctionTool":
 		out.add(Finding{Kind: KindTool, Name: name.s, Path: f.path, Line: name.line, Detector: det + ".tool", Confidence: 0.9})
 	}
+}
+
+var goKeywords = map[string]bool{"const": true, "var": true, "return": true, "case": true, "go": true, "defer": true, "if": true, "for": true, "range": true, "else": true}
+
+// goModelCatalogue finds Go const ( ... ) blocks that list three or more
+// model ids, as SDKs do (go-openai's CreateImageModelDallE2 = "dall-e-2"):
+// such a block is the vocabulary of an API, data rather than a use. A use
+// of one of its constants in a model position (Model: openai.GPT4o) is
+// still reported where it happens.
+func goModelCatalogue(t []token, consts map[string]string, constTok map[string]int) map[string]bool {
+	for i := 0; i+1 < len(t); i++ {
+		if t[i].kind == tIdent && t[i].text == "package" {
+			if t[i+1].text == "main" {
+				return nil // a program's constants are its own choices
+			}
+			break
+		}
+	}
+	type block struct{ s, e int }
+	var blocks []block
+	for i := 0; i+1 < len(t); i++ {
+		if t[i].kind != tIdent || t[i].text != "const" || t[i+1].kind != tOp || t[i+1].text != "(" {
+			continue
+		}
+		depth := 0
+		for k := i + 1; k < len(t); k++ {
+			if t[k].kind != tOp {
+				continue
+			}
+			switch t[k].text {
+			case "(":
+				depth++
+			case ")":
+				depth--
+			}
+			if depth == 0 {
+				blocks = append(blocks, block{i, k})
+				i = k
+				break
+			}
+		}
+	}
+	out := map[string]bool{}
+	for _, b := range blocks {
+		var members []string
+		models := 0
+		for name, at := range constTok {
+			if at <= b.s || at >= b.e {
+				continue
+			}
+			members = append(members, name)
+			v := consts[name]
+			// Exported: an API's vocabulary for its callers; unexported
+			// constants are the package's own settings.
+			if _, hosted := hostedProvider(v); (hosted || reHFID.MatchString(v)) && name[0] >= 'A' && name[0] <= 'Z' {
+				models++
+			}
+		}
+		if models >= 3 {
+			for _, m := range members {
+				out[m] = true
+			}
+		}
+	}
+	return out
 }

@@ -119,7 +119,7 @@ func (tc *treeCtx) walk(n *node, keyPath []string, inList bool, depth int) {
 					}
 				}
 			}
-		case tc.configKeys && promptKeys[k] && v.kind == nStr && len(v.s) >= 20:
+		case tc.configKeys && promptKeys[k] && v.kind == nStr && len(v.s) >= 20 && promptText(v.s, false):
 			tc.prompt(v, strings.Join(append(append([]string{}, keyPath...), k), "."), tc.det+".prompt_key")
 			continue
 		case tc.configKeys && v.kind == nStr && (strings.HasPrefix(v.s, "https://") || strings.HasPrefix(v.s, "http://")) && !(inList && tc.skipListModels):

@@ -8,7 +8,6 @@ import (
 )
 
 var (
-	rePromptName   = regexp.MustCompile(`(?i)(prompt|template|instructions|policy)`)
 	reNotPrompt    = regexp.MustCompile(`(?i)(_path|_dir|_file|_url|_name|_id|_key|_version|_vars?|_variables|_env|_count|_len|_max|_tokens|_names|_ids|_files|_dirs|_class|_type)$`)
 	reModelName    = regexp.MustCompile(`(?i)(model|checkpoint|repo_id|embedding|embedder|llm|engine)`)
 	reNotModelName = regexp.MustCompile(`(?i)(_dir|_path|_file|_url|_root|_folder|_cache|_type|_class|_kwargs|_args|_config|_size|_max|_len|_version|_key|_token)$`)
@@ -266,7 +265,7 @@ func (p *pyFile) call(callee string, chained bool, args []span, line int, assign
 			p.out.add(Finding{Kind: KindTool, Name: name, Path: p.f.path, Line: p.line(line), Detector: "python.tool", Confidence: 0.9})
 		}
 	}
-	if ctor, ok := agentCtors[last]; ok && !(last == "Agent" && strings.Contains(lc, "ollama")) {
+	if ctor, ok := agentCtors[last]; ok && !(last == "Agent" && (strings.Contains(lc, "ollama") || !p.llmAgentArgs(args))) {
 		p.agent(callee, last, ctor, args, line, assigned)
 	}
 
@@ -305,6 +304,19 @@ func (p *pyFile) call(callee string, chained bool, args []span, line int, assign
 		p.modelRef(v, h, det, line, "", nil)
 		break
 	}
+}
+
+// llmAgentArgs tells a bare Agent(...) of an LLM framework (CrewAI's role
+// and goal, the Agents SDK's instructions, a model or tools) from any other
+// class named Agent, such as a reinforcement-learning actor built from a
+// world size.
+func (p *pyFile) llmAgentArgs(args []span) bool {
+	for _, k := range []string{"role", "goal", "backstory", "instructions", "model", "llm", "tools", "system_prompt", "handoffs", "name", "description"} {
+		if p.kwarg(args, k) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *pyFile) agent(callee, last string, ctor agentCtor, args []span, line int, assigned string) {
@@ -597,7 +609,7 @@ func (p *pyFile) constants() {
 			literal := isLiteral(p, a.val)
 			isStr := p.toks[a.val.s].kind == tString
 			switch {
-			case isStr && rePromptName.MatchString(short) && !reNotPrompt.MatchString(short) && !strings.HasPrefix(name, "self.") || (isStr && p.prompts && a.top && reUpperName.MatchString(short)):
+			case isStr && promptName(short) != promptNameNo && !reNotPrompt.MatchString(short) && !strings.HasPrefix(name, "self.") || (isStr && p.prompts && a.top && reUpperName.MatchString(short)):
 				vals := p.eval(a.val, 0)
 				text := ""
 				if len(vals) == 1 {
@@ -613,8 +625,18 @@ func (p *pyFile) constants() {
 				if len(strings.TrimSpace(text)) < 8 || (!a.top && len(text) < 20) || looksLikePath(text) && !strings.Contains(text, " ") {
 					continue
 				}
+				// In a prompt module every upper-case constant counts as a
+				// prompt by name; elsewhere the name's convention decides
+				// how much the value has to prove.
+				strength := promptName(short)
+				if p.prompts && a.top && reUpperName.MatchString(short) {
+					strength = promptNameStrong
+				}
+				if !promptText(text, strength == promptNameWeak) {
+					continue
+				}
 				p.out.add(promptFinding(p.f.path, p.line(a.line), short, text, "python.prompt_constant"))
-			case reModelName.MatchString(short) && !reNotModelName.MatchString(short) && !rePromptName.MatchString(short) && a.top:
+			case reModelName.MatchString(short) && !reNotModelName.MatchString(short) && !reAnyPromptWord.MatchString(short) && a.top:
 				p.modelConstant(a)
 			}
 			if a.top && p.module != "" && !strings.Contains(name, ".") {

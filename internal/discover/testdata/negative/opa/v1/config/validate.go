@@ -1,0 +1,17 @@
+// Copyright 2025 The OPA Authors.  All rights reserved.
+// Use of this source code is governed by an Apache2
+// license that can be found in the LICENSE file.
+
+package config
+
+// coreValidationModule injects OPA's config defaults and reports unrecognized
+// options.
+//
+//go:embed validate.rego
+var coreValidationModule string
+
+const coreValidationPolicyName = "opa/config/validate.rego"
+
+// validationQuery binds the policy's result document (processed/warnings/errors) to x.
+const validationQuery = "data.opa.config = x"
+

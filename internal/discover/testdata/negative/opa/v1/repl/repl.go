@@ -1,0 +1,8 @@
+// Copyright 2016 The OPA Authors.  All rights reserved.
+// Use of this source code is governed by an Apache2
+// license that can be found in the LICENSE file.
+
+var allowedTargets = map[string]bool{compile.TargetRego: true, compile.TargetWasm: true}
+
+const exitPromptMessage = "Do you want to exit ([y]/n)? "
+
