@@ -13,8 +13,3 @@ const (
 	TTSModelCanary    SpeechModel = "canary-tts"
 	TTSModelGPT4oMini SpeechModel = "gpt-4o-mini-tts"
 )
-
-type SpeechVoice string
-
-const (
-	VoiceAlloy   SpeechVoice = "alloy"

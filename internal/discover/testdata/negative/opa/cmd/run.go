@@ -4,6 +4,7 @@
 
 package cmd
 
+func initRun() {
 	usageTemplate := `Usage:
   {{.UseLine}} [files]
 
@@ -12,4 +13,4 @@ Flags:
 `
 
 	runCommand.SetUsageTemplate(usageTemplate)
-
+}

@@ -4,17 +4,6 @@
 
 package temporalnexus
 
-import (
-	"fmt"
-	"net/url"
-	"regexp"
-	"strconv"
-
-	"github.com/nexus-rpc/sdk-go/nexus"
-	commonpb "go.temporal.io/api/common/v1"
-	enumspb "go.temporal.io/api/enums/v1"
-)
-
 const (
 	urlSchemeTemporalKey = "temporal"
 	urlPathNamespaceKey  = "namespace"
@@ -27,4 +16,3 @@ const (
 	linkEventTypeKey                  = "eventType"
 	linkRequestIDKey                  = "requestID"
 )
-

@@ -11,7 +11,3 @@ package config
 var coreValidationModule string
 
 const coreValidationPolicyName = "opa/config/validate.rego"
-
-// validationQuery binds the policy's result document (processed/warnings/errors) to x.
-const validationQuery = "data.opa.config = x"
-

@@ -31,10 +31,3 @@ allow if {
 // AllowQuery is the test query that goes with the Policy
 // defined in this package
 const AllowQuery = "data.policy.restauthz.allow"
-
-// DataSetProfile defines how the test data should be generated
-type DataSetProfile struct {
-	NumTokens int
-	NumPaths  int
-}
-

@@ -18,10 +18,6 @@
 
 package e2e
 
-	v3tlspb "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
-	v3typepb "github.com/envoyproxy/go-control-plane/envoy/type/v3"
-)
-
 const (
 	// ServerListenerResourceNameTemplate is the Listener resource name template
 	// used on the server side.
@@ -29,3 +25,7 @@ const (
 	// ClientSideCertProviderInstance is the certificate provider instance name
 	// used in the Cluster resource on the client side.
 	ClientSideCertProviderInstance = "client-side-certificate-provider-instance"
+	// ServerSideCertProviderInstance is the certificate provider instance name
+	// used in the Listener resource on the server side.
+	ServerSideCertProviderInstance = "server-side-certificate-provider-instance"
+)

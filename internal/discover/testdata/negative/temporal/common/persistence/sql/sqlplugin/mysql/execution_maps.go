@@ -1,15 +1,5 @@
 package mysql
 
-import (
-	"context"
-	"database/sql"
-	"fmt"
-	"strings"
-
-	"github.com/jmoiron/sqlx"
-	"go.temporal.io/server/common/persistence/sql/sqlplugin"
-)
-
 const (
 	deleteMapQryTemplate = `DELETE FROM %v
 WHERE
@@ -43,3 +33,11 @@ run_id = ? AND
 
 	// %[1]v is the name of the table
 	// %[2]v is the name of the key
+	// %[3]v is the value columns, separated by commas
+	getMapQryTemplate = `SELECT %[2]v, %[3]v FROM %[1]v
+WHERE
+shard_id = ? AND
+namespace_id = ? AND
+workflow_id = ? AND
+run_id = ?`
+)
