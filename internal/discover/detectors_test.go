@@ -128,6 +128,11 @@ var detectorCases = []struct {
 	{"trap: notebook outputs and markdown", map[string]string{"n.ipynb": `{"cells":[{"cell_type":"markdown","source":["AutoModel.from_pretrained('acme/md')"]},{"cell_type":"code","source":["x = 1\n"],"outputs":[{"output_type":"stream","text":["AutoModel.from_pretrained('acme/out')"]}]}],"nbformat":4}`}, nil, nil},
 	{"notebook code cells and line mapping", map[string]string{"n.ipynb": "{\n \"cells\": [\n  {\n   \"cell_type\": \"code\",\n   \"source\": [\n    \"import x\\n\",\n    \"m = AutoModel.from_pretrained(\\\"acme/nb\\\")\"\n   ]\n  }\n ],\n \"nbformat\": 4\n}\n"},
 		[]want{{KindModel, "acme/nb", "n.ipynb", 7}}, nil},
+	{"trap: an SDK's exported model-id constants are its vocabulary", map[string]string{
+		"openai/image.go": "package openai\n\nconst (\n\tCreateImageModelDallE2 = \"dall-e-2\"\n\tCreateImageModelDallE3 = \"dall-e-3\"\n\tCreateImageModelGptImage1 = \"gpt-image-1\"\n)\n",
+		"cmd/app/main.go": "package main\n\nconst (\n\tchatModel = \"gpt-4o\"\n\tembedModel = \"text-embedding-3-small\"\n\tvisionModel = \"gpt-4o-mini\"\n)\n\nfunc f() { _ = openai.ImageRequest{Model: openai.CreateImageModelDallE3} }\n"},
+		[]want{{KindService, "gpt-4o", "cmd/app/main.go", 4}, {KindService, "text-embedding-3-small", "cmd/app/main.go", 5}, {KindService, "gpt-4o-mini", "cmd/app/main.go", 6}}, nil},
+	{"trap: an Agent class that is not an LLM agent", map[string]string{"rl.py": "agent = Agent(self.world_size)\nrun_agent(agent, n_steps=10)\n"}, nil, nil},
 	{"trap: model names as data", map[string]string{"tests/fixtures/models.json": `{"model": "gpt-4o"}`, "data/names.json": `[{"model": "gpt-4o"}]`, "names.csv": "model\ngpt-4o\nacme/m\n", "results.json": `[{"model": "acme/m", "score": 1}]`}, nil, nil},
 
 	// Datasets.
@@ -135,6 +140,20 @@ var detectorCases = []struct {
 		[]want{{KindDataset, "acme/reviews", "a.py", 1}, {KindDataset, "docs/handbook.pdf", "a.py", 2}, {KindDataset, "https://example.com/faq", "a.py", 3}, {KindDataset, "docs", "a.py", 4}}, nil},
 	{"dataset card and data files", map[string]string{"ds/README.md": "---\nlicense: cc-by-4.0\ntask_categories: [text-classification]\n---\n# Reviews\n", "ds/data/train.parquet": strings.Repeat("PAR1", 300)},
 		[]want{{KindDataset, "ds", "ds/README.md", 0}, {KindDataset, "ds", "ds/data/train.parquet", 0}}, nil},
+	// A download URL is a dataset when it says data: a data file, a dataset
+	// host, a data-ish path; source and release archives are not.
+	{"dataset URLs need data context", map[string]string{"get.sh": "#!/bin/sh\n" +
+		"curl -L -o regal.zip \"https://github.com/open-policy-agent/regal/archive/refs/$ref.zip\"\n" +
+		"curl -LO https://github.com/protocolbuffers/protobuf/releases/download/v25.1/protoc-25.1-linux-x86_64.zip\n" +
+		"curl -LO https://example.com/downloads/tool-1.2.tar.gz\n" +
+		"wget https://zenodo.org/records/123/files/corpus.zip\n" +
+		"wget https://example.com/datasets/reviews.tar.gz\n" +
+		"wget https://example.com/shards/train-00001.tfrecord\n" +
+		"curl -O https://example.com/exports/prices.csv\n" +
+		"wget https://github.com/acme/bench/releases/download/v1/eval_data.zip\n"},
+		[]want{{KindDataset, "https://zenodo.org/records/123/files/corpus.zip", "get.sh", 5}, {KindDataset, "https://example.com/datasets/reviews.tar.gz", "get.sh", 6},
+			{KindDataset, "https://example.com/shards/train-00001.tfrecord", "get.sh", 7}, {KindDataset, "https://example.com/exports/prices.csv", "get.sh", 8},
+			{KindDataset, "https://github.com/acme/bench/releases/download/v1/eval_data.zip", "get.sh", 9}}, nil},
 	{"dvc", map[string]string{"data/corpus.dvc": "outs:\n- md5: 0123456789abcdef0123456789abcdef.dir\n  size: 100\n  path: corpus\n"},
 		[]want{{KindDataset, "data/corpus", "data/corpus.dvc", 4}}, nil},
 
@@ -145,6 +164,21 @@ var detectorCases = []struct {
 		[]want{{KindPrompt, "QA_TEMPLATE", "a.py", 1}, {KindPrompt, "a.py", "a.py", 3}, {KindPrompt, "a.py", "a.py", 4}, {KindPrompt, "rlm/rag-prompt", "a.py", 5}}, nil},
 	{"chat template in tokenizer config", map[string]string{"tokenizer_config.json": "{\n  \"chat_template\": \"{% for m in messages %}{{ m.content }}{% endfor %}\"\n}\n"},
 		[]want{{KindPrompt, "tokenizer_config.json", "tokenizer_config.json", 2}}, nil},
+
+	// Prompt constants need a prompt-by-convention name and a prose value
+	// (negative cases taken from OPA, Temporal and the Python stdlib's
+	// neighbours; see testdata/negative for the files themselves).
+	{"trap: identifiers merely containing Policy, Template or Prompt", map[string]string{
+		"authz.go": "package authz\n\nconst Policy = `package policy.restauthz\n\ndefault allow := false\n`\n\nconst (\n\tPolicyNotSupportedErr = \"storage_policy_not_supported_error\"\n\tcoreValidationPolicyName = \"opa/config/validate.rego\"\n)\n\nconst exitPromptMessage = \"Do you want to exit ([y]/n)? \"\n",
+		"run.go":   "package cmd\n\nfunc f() {\n\tusageTemplate := `Usage:\n  {{.UseLine}} [files]\n\nFlags:\n{{.LocalFlags.FlagUsages | trimRightSpace}}\n`\n\t_ = usageTemplate\n}\n\nconst TemplateGetQueueQuery = `SELECT metadata_payload, version FROM queues WHERE queue_type = ? AND queue_name = ?`\nconst urlPathTemplate = \"/namespaces/%s/workflows/%s/%s/history\"\n",
+		"page.jsx": "export default function P() {\n  return <iframe title=\"video\" referrerPolicy=\"strict-origin-when-cross-origin\" />;\n}\nconst templateFile = 'test-keywords-in-ref_v0.yaml.template';\n",
+		"gen.py":   "h_template = r\"\"\"\n#if defined(_MULTIARRAYMODULE)\ntypedef struct { int x; } S;\n#endif\n\"\"\"\nHTML_TEMPLATE = '<div class=\"animation\">{body} and more words here</div>'\ndef check(attr, value):\n    tmpl = '{attr!r} must be a boolean value (got {value!r})'\n    raise ValueError(tmpl.format(attr=attr, value=value))\n_MESSAGE_TEMPLATE = \"Usage of '{old_location}' is deprecated; please use '{new_location}' instead.\"\nACCESS_POLICY = 'allow read on the bucket for everyone in the group'\n"}, nil, nil},
+	{"prompt constants by convention in Go, JavaScript and Python", map[string]string{
+		"bot.go":  "package bot\n\nconst systemPrompt = \"You are a release assistant. Answer in two short sentences.\"\n\nconst (\n\tSUMMARY_PROMPT_TEMPLATE = \"Summarize the following ticket for an engineer: %s\"\n\texampleInstructions = \"# Release review\\n\\nReview the supplied release plan and identify the three largest risks.\"\n)\n",
+		"chat.ts": "const CONTENT_POLICY = 'Do not reveal personal data and refuse requests for medical advice.';\nexport const promptTemplate = `Translate the user's message into French: ${msg}`;\n",
+		"p.py":    "SAFETY_POLICY = 'Never give medical advice; always refer the user to a doctor.'\nPROMPT_SUMMARIZE = 'Summarize the text below in three bullet points.'\n"},
+		[]want{{KindPrompt, "systemPrompt", "bot.go", 3}, {KindPrompt, "SUMMARY_PROMPT_TEMPLATE", "bot.go", 6}, {KindPrompt, "exampleInstructions", "bot.go", 7},
+			{KindPrompt, "CONTENT_POLICY", "chat.ts", 1}, {KindPrompt, "promptTemplate", "chat.ts", 2}, {KindPrompt, "SAFETY_POLICY", "p.py", 1}, {KindPrompt, "PROMPT_SUMMARIZE", "p.py", 2}}, []Kind{KindPrompt}},
 
 	// Tools and agents.
 	{"tool schemas and decorators", map[string]string{"a.py": "TOOLS = [{'type': 'function', 'function': {'name': 'get_time'}}]\nANTH = {'name': 'calc', 'description': 'x', 'input_schema': {'type': 'object'}}\n@tool('web_search')\ndef search(q):\n    pass\n@mcp.tool()\ndef read_file(p):\n    pass\n"},

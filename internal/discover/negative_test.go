@@ -31,3 +31,21 @@ func TestNegativeCorpus(t *testing.T) {
 		}
 	}
 }
+
+func TestPromptName(t *testing.T) {
+	cases := map[string]promptNameStrength{
+		"SYSTEM_PROMPT": promptNameStrong, "systemPrompt": promptNameStrong, "QA_PROMPT_TEMPLATE": promptNameStrong,
+		"promptTemplate": promptNameStrong, "PROMPT_SUMMARIZE": promptNameStrong, "ROUTER_INSTRUCTIONS": promptNameStrong,
+		"AgentPrompt": promptNameStrong, "SystemMessage": promptNameStrong, "SAFETY_POLICY_PROMPT": promptNameStrong,
+		"QA_TEMPLATE": promptNameWeak, "CONTENT_POLICY": promptNameWeak, "usageTemplate": promptNameWeak,
+		"Policy": promptNameNo, "PolicyNotSupportedErr": promptNameNo, "coreValidationPolicyName": promptNameNo,
+		"exitPromptMessage": promptNameNo, "referrerPolicy": promptNameNo, "templateFile": promptNameNo,
+		"PROMPT_PATH": promptNameNo, "promptMessage": promptNameNo, "INSTALL_INSTRUCTIONS": promptNameNo,
+		"CERT_GROUP_POLICY_SYSTEM_STORE_REGPATH": promptNameNo, "TemplateGetQueueQuery": promptNameNo,
+	}
+	for name, want := range cases {
+		if got := promptName(name); got != want {
+			t.Errorf("promptName(%q) = %d, want %d (words %q)", name, got, want, identWords(name))
+		}
+	}
+}

@@ -118,7 +118,7 @@ func promptName(name string) promptNameStrength {
 var (
 	reSQLStart       = regexp.MustCompile(`(?i)^(select|insert|update|delete|create|alter|drop|with|upsert|replace|truncate|merge|pragma)\s`)
 	reCodeStart      = regexp.MustCompile(`(?i)^(package\s|import\s|from\s+\S+\s+import\s|func\s|def\s|class\s|module\s|#(include|if|ifdef|ifndef|define|pragma)\b|#!|//|/\*|<\?xml|<!doctype|<html|<[a-zA-Z][\w-]*[\s>])`)
-	reErrorPattern   = regexp.MustCompile(`![rsa]\}|\(got |\bis deprecated\b|: %[vsqw]$`)
+	reErrorPattern   = regexp.MustCompile(`![rsa]\}|\(got |\bis deprecated\b|: %[vw]$`)
 	reTerminalAsk    = regexp.MustCompile(`(?i)[\[(]\s*y(es)?\s*[\])]?\s*/\s*\[?n(o)?\s*[\])]|\(y/n\)|\[y/n\]`)
 	reFmtVerb        = regexp.MustCompile(`%[-+# 0]*\d*(\.\d+)?[vsdqxXfgtwT]|%\[\d+\][vsdqxf]`)
 	reGoTmplAction   = regexp.MustCompile(`\{\{\s*[.$]`)
