@@ -1,0 +1,72 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func lookupFrom(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := env[k]
+		return v, ok
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := fromLookup(lookupFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := map[string][2]string{
+		"TemporalAddress": {c.TemporalAddress, "127.0.0.1:7233"},
+		"TaskQueue":       {c.TaskQueue, "mlbom-scan"},
+		"DB":              {c.DB, "sqlite:.mlbom/mlbom.db"},
+		"HFEndpoint":      {c.HFEndpoint, "https://huggingface.co"},
+		"SlackAPIURL":     {c.SlackAPIURL, "https://slack.com/api/"},
+	}
+	for name, got := range checks {
+		if got[0] != got[1] {
+			t.Errorf("%s = %q, want %q", name, got[0], got[1])
+		}
+	}
+	if c.ApprovalTimeout != 72*time.Hour {
+		t.Errorf("ApprovalTimeout = %v, want 72h", c.ApprovalTimeout)
+	}
+}
+
+func TestOverrides(t *testing.T) {
+	c, err := fromLookup(lookupFrom(map[string]string{
+		"MLBOM_HOME":             "/data",
+		"MLBOM_APPROVAL_TIMEOUT": "0s",
+		"GITHUB_TOKEN":           "ghp_x",
+		"MLBOM_MAX_FILE_SIZE":    "1024",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DB != "sqlite:/data/mlbom.db" {
+		t.Errorf("DB follows MLBOM_HOME: got %q", c.DB)
+	}
+	if c.ApprovalTimeout != 0 || c.GitToken != "ghp_x" || c.MaxFileSize != 1024 {
+		t.Errorf("overrides not applied: %+v", c)
+	}
+	// The specific variable wins over the generic one.
+	c, _ = fromLookup(lookupFrom(map[string]string{"MLBOM_GIT_TOKEN": "a", "GITHUB_TOKEN": "b"}))
+	if c.GitToken != "a" {
+		t.Errorf("GitToken = %q, want MLBOM_GIT_TOKEN's", c.GitToken)
+	}
+}
+
+func TestBadValues(t *testing.T) {
+	for _, tc := range []struct{ key, val string }{
+		{"MLBOM_APPROVAL_TIMEOUT", "three days"},
+		{"MLBOM_MAX_FILE_SIZE", "-5"},
+		{"MLBOM_MAX_FILE_SIZE", "big"},
+	} {
+		_, err := fromLookup(lookupFrom(map[string]string{tc.key: tc.val}))
+		if err == nil || !strings.Contains(err.Error(), tc.key) {
+			t.Errorf("%s=%q: want an error naming the variable, got %v", tc.key, tc.val, err)
+		}
+	}
+}
