@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -141,9 +140,7 @@ func listPending(ctx context.Context, cfg *config.Config, project string, asJSON
 		}
 	}
 	if asJSON {
-		enc := json.NewEncoder(stdoutOf(ctx))
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+		return printJSON(ctx, rows)
 	}
 	if len(rows) == 0 {
 		fmt.Fprintln(stdoutOf(ctx), "no license exceptions are waiting")

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -175,4 +176,11 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// printJSON writes v as indented JSON to the command's standard output.
+func printJSON(ctx context.Context, v any) error {
+	enc := json.NewEncoder(stdoutOf(ctx))
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

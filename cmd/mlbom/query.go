@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -106,9 +105,7 @@ func runDiff(ctx context.Context, cfg *config.Config, args []string) error {
 		return fmt.Errorf("diff %s: %w", pos[0], err)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdoutOf(ctx))
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return printJSON(ctx, res)
 	}
 	return bomdiff.WriteText(stdoutOf(ctx), res)
 }
@@ -140,9 +137,7 @@ func runSearch(ctx context.Context, cfg *config.Config, args []string) error {
 		if hits == nil {
 			hits = []search.Result{}
 		}
-		enc := json.NewEncoder(stdoutOf(ctx))
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"hits": hits})
+		return printJSON(ctx, map[string]any{"hits": hits})
 	}
 	if len(hits) == 0 {
 		fmt.Fprintln(stdoutOf(ctx), "no hits")
@@ -180,9 +175,7 @@ func runApprovals(ctx context.Context, cfg *config.Config, args []string) error 
 		if list == nil {
 			list = []store.Approval{}
 		}
-		enc := json.NewEncoder(stdoutOf(ctx))
-		enc.SetIndent("", "  ")
-		return enc.Encode(list)
+		return printJSON(ctx, list)
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(stdoutOf(ctx), "no approvals on record")
