@@ -65,7 +65,11 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (*ScanSummary, error) {
 	if in.Options.ApprovalTimeout != "" {
 		timeout, _ = time.ParseDuration(in.Options.ApprovalTimeout) // validated above
 	}
-	sum, err := pipeline(x, info.WorkflowExecution.ID, info.WorkflowExecution.RunID, "", in, timeout)
+	// A scan is one run: a workflow ID used again (a nightly job with a fixed
+	// ID) is a new scan and a new version, while retries within the run keep
+	// the same scan ID and so never store a second version.
+	scanID := info.WorkflowExecution.ID + "/" + info.WorkflowExecution.RunID
+	sum, err := pipeline(x, scanID, info.WorkflowExecution.RunID, "", in, timeout)
 	if err != nil {
 		x.last.Error = err.Error()
 		x.last.Step = "Failed"

@@ -184,7 +184,7 @@ func TestE2EScanThroughTemporal(t *testing.T) {
 	vs, err := db.ListVersions(ctx, "e2e")
 	require.NoError(t, err)
 	require.Len(t, vs, 1)
-	require.Equal(t, "scan/e2e/first", vs[0].ScanID)
+	require.True(t, strings.HasPrefix(vs[0].ScanID, "scan/e2e/first/"), "scan ID is workflow ID / run ID: %s", vs[0].ScanID)
 	db.Close()
 	printed, _, code := e.mlbom(ctx, "bom", "e2e")
 	require.Equal(t, 0, code)
@@ -206,6 +206,17 @@ func TestE2EScanThroughTemporal(t *testing.T) {
 	require.NoError(t, json.Unmarshal(wrapped.Result, &sum), res)
 	require.Equal(t, 2, sum.Version)
 	require.Equal(t, 0, sum.Diff.Added+sum.Diff.Removed, "same commit, same components")
+
+	// The same workflow ID started again (as a nightly job with a fixed ID
+	// would) is a new scan: a new version, not the old one returned.
+	_, err = e.srv.CLI(ctx, "workflow", "start", "--type", "ScanWorkflow", "--task-queue", "mlbom-scan", "--workflow-id", "cli-start", "--input", input)
+	require.NoError(t, err)
+	res, err = e.srv.CLI(ctx, "workflow", "result", "--workflow-id", "cli-start", "--output", "json")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal([]byte(res), &wrapped), res)
+	require.NoError(t, json.Unmarshal(wrapped.Result, &sum), res)
+	require.Equal(t, 3, sum.Version)
+	require.True(t, sum.Created)
 
 	if os.Getenv("MLBOM_UPDATE_REPLAY") == "1" {
 		hist, err := e.srv.CLI(ctx, "workflow", "show", "--workflow-id", "scan/e2e/first", "--output", "json")
