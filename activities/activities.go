@@ -56,8 +56,11 @@ type Activities struct {
 	// DryRunNotifier plans without sending, for scans started with dryRun.
 	DryRunNotifier Notifier
 	Source         source.Options
-	Discover       discover.Options
-	ModelScan      modelscan.Options
+	// ResolveHub looks up Hugging Face models and datasets that code refers
+	// to (license, card, current revision) after discovery.
+	ResolveHub bool
+	Discover   discover.Options
+	ModelScan  modelscan.Options
 	// WorkDir holds clones and fetched files.
 	WorkDir     string
 	ToolVersion string

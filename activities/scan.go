@@ -90,6 +90,11 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 	}
 	res.Findings = append(res.Findings, tree.Findings...)
 	res.Skipped = append(res.Skipped, tree.Skipped...)
+	if a.ResolveHub && tree.Kind != "huggingface" {
+		// A Hub repository's own finding already carries the Hub's data.
+		beat.set(ScanProgress{Phase: "resolve", Files: res.Files, Findings: len(res.Findings)})
+		res.Warnings = append(res.Warnings, source.ResolveHub(ctx, res.Findings, a.Source)...)
+	}
 	addProvenance(res.Findings, tree.ProvenanceAll)
 
 	reports := a.scanWeights(ctx, beat, tree.FS, res.Findings, res.Files)

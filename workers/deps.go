@@ -86,6 +86,7 @@ func NewDeps(ctx context.Context, cfg *config.Config) (*Deps, error) {
 		Source: source.Options{
 			HFEndpoint: cfg.HFEndpoint, HFToken: cfg.HFToken, GitToken: cfg.GitToken, Timeout: 5 * time.Minute,
 		},
+		ResolveHub:  cfg.HFResolve,
 		Discover:    discover.Options{MaxFileSize: cfg.MaxFileSize},
 		ModelScan:   scanOptions(),
 		WorkDir:     workDir,

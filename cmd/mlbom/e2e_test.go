@@ -109,6 +109,9 @@ func newE2E(t *testing.T) *e2e {
 		"MLBOM_TEMPORAL_UI=http://127.0.0.1:" + fmt.Sprint(srv.UIPort),
 		// The demo's models have no declared license; do not wait for a human.
 		"MLBOM_APPROVAL_TIMEOUT=0s",
+		// The demo's code refers to Hub models; tests must not reach the
+		// real Hub (internal/source and activities test the lookups).
+		"MLBOM_HF_RESOLVE=false",
 	}
 	for _, kv := range e.env {
 		k, v, _ := strings.Cut(kv, "=")

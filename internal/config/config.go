@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -28,6 +29,9 @@ type Config struct {
 	HFToken     string // HF_TOKEN
 	GitToken    string // MLBOM_GIT_TOKEN or GITHUB_TOKEN (https clones of private repos)
 	MaxFileSize int64  // MLBOM_MAX_FILE_SIZE bytes for text files read by detectors, default 8 MiB
+	// HFResolve looks up Hugging Face models and datasets referenced in code
+	// on the Hub (license, card, current revision).
+	HFResolve bool // MLBOM_HF_RESOLVE, default true; "0", "false" or "no" turn it off
 
 	// Policies
 	PolicyDir string // MLBOM_POLICY_DIR: an extra directory of user policies
@@ -112,7 +116,20 @@ func fromLookup(lookup func(string) (string, bool)) (*Config, error) {
 	if c.ApprovalTimeout, err = time.ParseDuration(get("72h", "MLBOM_APPROVAL_TIMEOUT")); err != nil {
 		return nil, fmt.Errorf("MLBOM_APPROVAL_TIMEOUT: %w", err)
 	}
+	if c.HFResolve, err = parseBool(get("true", "MLBOM_HF_RESOLVE")); err != nil {
+		return nil, fmt.Errorf("MLBOM_HF_RESOLVE: %w", err)
+	}
 	return c, nil
+}
+
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "1", "true", "yes", "on":
+		return true, nil
+	case "0", "false", "no", "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("want true or false, got %q", s)
 }
 
 func parseInt(s string) (int64, error) {
