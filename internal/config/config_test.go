@@ -70,3 +70,22 @@ func TestBadValues(t *testing.T) {
 		}
 	}
 }
+
+func TestHFResolveSwitch(t *testing.T) {
+	for val, want := range map[string]bool{"": true, "true": true, "1": true, "on": true, "false": false, "0": false, "no": false, "off": false} {
+		env := map[string]string{}
+		if val != "" {
+			env["MLBOM_HF_RESOLVE"] = val
+		}
+		c, err := fromLookup(lookupFrom(env))
+		if err != nil {
+			t.Fatalf("MLBOM_HF_RESOLVE=%q: %v", val, err)
+		}
+		if c.HFResolve != want {
+			t.Errorf("MLBOM_HF_RESOLVE=%q: HFResolve = %v, want %v", val, c.HFResolve, want)
+		}
+	}
+	if _, err := fromLookup(lookupFrom(map[string]string{"MLBOM_HF_RESOLVE": "maybe"})); err == nil || !strings.Contains(err.Error(), "MLBOM_HF_RESOLVE") {
+		t.Errorf("a bad value should be an error naming the variable, got %v", err)
+	}
+}
