@@ -166,10 +166,15 @@ func scanRemote(ctx context.Context, cfg *config.Config, in workflows.ScanInput,
 	fmt.Fprintf(stderrOf(ctx), "started workflow %s (run %s)\n  %s\n", run.GetID(), run.GetRunID(), runURL)
 
 	done := make(chan struct{})
-	go watchProgress(ctx, c, run.GetID(), run.GetRunID(), done)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		watchProgress(ctx, c, run.GetID(), run.GetRunID(), done)
+	}()
 	var sum workflows.ScanSummary
 	err = run.Get(ctx, &sum)
 	close(done)
+	<-watched // no progress line after the summary
 	if err != nil {
 		return nil, runURL, fmt.Errorf("scan workflow %s failed: %w", run.GetID(), err)
 	}
