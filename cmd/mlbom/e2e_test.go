@@ -173,7 +173,7 @@ func TestE2EScanThroughTemporal(t *testing.T) {
 	out, errOut, code := e.mlbom(ctx, "scan", "file://"+repo, "--project", "e2e", "-o", bomFile, "--id", "scan/e2e/first")
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	require.Contains(t, out, "BOM version 1")
-	require.Contains(t, errOut, "Scan", "live progress names the steps")
+	require.Contains(t, errOut, "[7/7] Done", "progress ends with the final state")
 
 	data, err := os.ReadFile(bomFile)
 	require.NoError(t, err)

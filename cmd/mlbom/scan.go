@@ -193,35 +193,43 @@ func watchProgress(ctx context.Context, c client.Client, id, runID string, done 
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for {
+		// Poll first, so even a scan faster than one tick shows a line, and
+		// once more after the end, so the last line is the final state.
+		showProgress(ctx, c, id, runID, pr)
 		select {
 		case <-done:
+			showProgress(ctx, c, id, runID, pr)
 			return
 		case <-ctx.Done():
 			return
 		case <-tick.C:
 		}
-		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		resp, err := c.QueryWorkflow(qctx, id, runID, workflows.ProgressQuery)
-		var p workflows.Progress
-		if err == nil && resp.Get(&p) == nil {
-			if p.Step == "Scan" {
-				if d, err := c.DescribeWorkflowExecution(qctx, id, runID); err == nil {
-					for _, pa := range d.GetPendingActivities() {
-						var hb activities.ScanProgress
-						if pa.GetActivityType().GetName() == "Scan" && pa.GetHeartbeatDetails() != nil {
-							if json.Unmarshal(pa.GetHeartbeatDetails().GetPayloads()[0].GetData(), &hb) == nil {
-								p.Files, p.Findings = hb.Files, hb.Findings
-							}
-						}
+	}
+}
+
+func showProgress(ctx context.Context, c client.Client, id, runID string, pr *progressPrinter) {
+	qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	resp, err := c.QueryWorkflow(qctx, id, runID, workflows.ProgressQuery)
+	var p workflows.Progress
+	if err != nil || resp.Get(&p) != nil {
+		return
+	}
+	if p.Step == "Scan" {
+		if d, err := c.DescribeWorkflowExecution(qctx, id, runID); err == nil {
+			for _, pa := range d.GetPendingActivities() {
+				var hb activities.ScanProgress
+				if pa.GetActivityType().GetName() == "Scan" && pa.GetHeartbeatDetails() != nil {
+					if json.Unmarshal(pa.GetHeartbeatDetails().GetPayloads()[0].GetData(), &hb) == nil {
+						p.Files, p.Findings = hb.Files, hb.Findings
 					}
 				}
 			}
-			pr.show(p)
-			if len(p.WaitingFor) > 0 {
-				pr.waiting(id, p.WaitingFor)
-			}
 		}
-		cancel()
+	}
+	pr.show(p)
+	if len(p.WaitingFor) > 0 {
+		pr.waiting(id, p.WaitingFor)
 	}
 }
 
