@@ -372,3 +372,40 @@ func TestE2EApprovalBySignal(t *testing.T) {
 		require.NoError(t, os.WriteFile("../../workflows/testdata/replay/scan-approval-v1.json", []byte(hist), 0o644))
 	}
 }
+
+// TestE2ESchedule: a recurring scan is a Temporal Schedule; its runs store
+// versions like any other scan, each its own scan.
+func TestE2ESchedule(t *testing.T) {
+	e := newE2E(t)
+	e.startWorker()
+	repo := makeRepo(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	out, errOut, code := e.mlbom(ctx, "schedule", "create", "sched", repo, "--every", "1h", "--now")
+	require.Equal(t, 0, code, out+errOut)
+	require.Contains(t, out, "mlbom-scan-sched")
+	// Schedule listings come from visibility, which is eventually consistent.
+	require.Eventually(t, func() bool {
+		list, _, code := e.mlbom(ctx, "schedule", "list")
+		return code == 0 && strings.Contains(list, "mlbom-scan-sched")
+	}, 30*time.Second, 200*time.Millisecond, "the schedule is listed")
+
+	db, err := store.Open(ctx, "sqlite:"+e.dbPath)
+	require.NoError(t, err)
+	defer db.Close()
+	require.Eventually(t, func() bool {
+		vs, err := db.ListVersions(ctx, "sched")
+		return err == nil && len(vs) == 1
+	}, time.Minute, 200*time.Millisecond, "the triggered run stores version 1")
+	vs, err := db.ListVersions(ctx, "sched")
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(vs[0].ScanID, "scan/sched/scheduled"), vs[0].ScanID)
+
+	_, _, code = e.mlbom(ctx, "schedule", "delete", "sched")
+	require.Equal(t, 0, code)
+	require.Eventually(t, func() bool {
+		list, _, code := e.mlbom(ctx, "schedule", "list")
+		return code == 0 && !strings.Contains(list, "mlbom-scan-sched")
+	}, 30*time.Second, 200*time.Millisecond, "the deleted schedule is no longer listed")
+}

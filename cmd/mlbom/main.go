@@ -55,6 +55,7 @@ func commands() []command {
 		{"reject", "reject WORKFLOW_ID (--component REF | --all) --reason TEXT [--approver NAME]", runReject},
 		{"approvals", "approvals [--pending] [--project P] [--json]", runApprovals},
 		{"serve", "serve [--addr 127.0.0.1:8080]          HTTP API (and dashboard later)", runServe},
+		{"schedule", "schedule create PROJECT SOURCE [--cron EXPR | --every DUR] [--now] | list | delete PROJECT", runSchedule},
 		{"modelscan", "modelscan PATH... [--json|--sarif] [--fail-on SEVERITY]", runModelscan},
 		{"version", "version", runVersion},
 	}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/mlbom/autopilot/internal/config"
+	"github.com/mlbom/autopilot/workers"
+	"github.com/mlbom/autopilot/workflows"
+)
+
+// scheduleID names a project's recurring scan.
+func scheduleID(project string) string { return "mlbom-scan-" + project }
+
+// runSchedule manages recurring scans as Temporal Schedules, so they show,
+// pause and backfill in the Temporal UI like any other schedule.
+func runSchedule(ctx context.Context, cfg *config.Config, args []string) error {
+	if len(args) == 0 {
+		return withCode(exitUsage, "want create, list or delete")
+	}
+	c, err := workers.Dial(cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	switch args[0] {
+	case "create":
+		return scheduleCreate(ctx, cfg, c, args[1:])
+	case "list":
+		return scheduleList(ctx, c, args[1:])
+	case "delete":
+		return scheduleDelete(ctx, c, args[1:])
+	}
+	return withCode(exitUsage, "unknown schedule command %q: want create, list or delete", args[0])
+}
+
+func scheduleCreate(ctx context.Context, cfg *config.Config, c client.Client, args []string) error {
+	fs := newFlags(ctx, "schedule create")
+	cron := fs.String("cron", "", `cron expression in UTC (default "0 2 * * *", nightly at 02:00)`)
+	every := fs.Duration("every", 0, "run at this interval instead of a cron expression")
+	ref := fs.String("ref", "", "branch, tag or commit to scan")
+	approvalTimeout := fs.String("approval-timeout", "", "how long each run waits for license-exception signals")
+	now := fs.Bool("now", false, "also run once right away")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return withCode(exitUsage, "want PROJECT SOURCE")
+	}
+	if *cron != "" && *every > 0 {
+		return withCode(exitUsage, "give --cron or --every, not both")
+	}
+	spec := client.ScheduleSpec{}
+	switch {
+	case *every > 0:
+		spec.Intervals = []client.ScheduleIntervalSpec{{Every: *every}}
+	case *cron != "":
+		spec.CronExpressions = []string{*cron}
+	default:
+		spec.CronExpressions = []string{"0 2 * * *"}
+	}
+	project := pos[0]
+	in := workflows.ScanInput{Source: normalizeSource(pos[1]), Ref: *ref, Project: project,
+		Options: workflows.ScanOptions{ApprovalTimeout: *approvalTimeout}}
+	if in.Options.ApprovalTimeout == "" {
+		in.Options.ApprovalTimeout = cfg.ApprovalTimeout.String()
+	}
+	h, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID:   scheduleID(project),
+		Spec: spec,
+		Action: &client.ScheduleWorkflowAction{
+			// Temporal appends the scheduled time to this ID for each run.
+			ID:                    "scan/" + project + "/scheduled",
+			Workflow:              workflows.ScanWorkflowName,
+			Args:                  []any{in},
+			TaskQueue:             cfg.TaskQueue,
+			TypedSearchAttributes: workflowsSearchAttributes(project),
+		},
+		// A scan still running (waiting for an approval, say) is not
+		// overtaken by the next one.
+		Overlap:            enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		TriggerImmediately: *now,
+		Note:               "created by mlbom schedule create",
+	})
+	if err != nil {
+		return fmt.Errorf("create schedule for %s: %w", project, err)
+	}
+	fmt.Fprintf(stdoutOf(ctx), "schedule %s: scans %s (%s)\n", h.GetID(), in.Source, describeSpec(spec))
+	return nil
+}
+
+func describeSpec(s client.ScheduleSpec) string {
+	var parts []string
+	for _, iv := range s.Intervals {
+		parts = append(parts, "every "+iv.Every.String())
+	}
+	for _, c := range s.CronExpressions {
+		parts = append(parts, "cron "+c+" UTC")
+	}
+	if len(parts) == 0 && len(s.Calendars) > 0 {
+		parts = append(parts, fmt.Sprintf("%d calendar specs", len(s.Calendars)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func scheduleList(ctx context.Context, c client.Client, args []string) error {
+	fs := newFlags(ctx, "schedule list")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	it, err := c.ScheduleClient().List(ctx, client.ScheduleListOptions{})
+	if err != nil {
+		return fmt.Errorf("list schedules: %w", err)
+	}
+	tw := tabwriter.NewWriter(stdoutOf(ctx), 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SCHEDULE\tNEXT RUN\tRECENT RUNS\tPAUSED")
+	n := 0
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			return fmt.Errorf("list schedules: %w", err)
+		}
+		if !strings.HasPrefix(e.ID, "mlbom-scan-") {
+			continue
+		}
+		next := "-"
+		if len(e.NextActionTimes) > 0 {
+			next = e.NextActionTimes[0].UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%v\n", e.ID, next, len(e.RecentActions), e.Paused)
+		n++
+	}
+	if n == 0 {
+		fmt.Fprintln(stdoutOf(ctx), "no mlbom schedules")
+		return nil
+	}
+	return tw.Flush()
+}
+
+func scheduleDelete(ctx context.Context, c client.Client, args []string) error {
+	fs := newFlags(ctx, "schedule delete")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return withCode(exitUsage, "want PROJECT")
+	}
+	if err := c.ScheduleClient().GetHandle(ctx, scheduleID(pos[0])).Delete(ctx); err != nil {
+		return fmt.Errorf("delete schedule %s: %w", scheduleID(pos[0]), err)
+	}
+	fmt.Fprintf(stdoutOf(ctx), "schedule %s deleted\n", scheduleID(pos[0]))
+	return nil
+}
