@@ -75,6 +75,8 @@ func New(opts Options) http.Handler {
 	s.handle("GET /api/scans/{rest...}", s.scan)
 	s.handle("GET /api/search", s.search)
 	s.handle("GET /api/approvals", s.approvals)
+	s.handle("GET /{$}", s.dashboard(s.index))
+	s.handle("GET /projects/{project}", s.dashboard(s.projectPage))
 	s.handle("/", s.notFound)
 	return s.logRequests(s.mux)
 }
