@@ -499,22 +499,7 @@ func (s *session) finish() *Result {
 	s.attachModels()
 	s.attachDataFiles()
 	res := &Result{Findings: s.findings, Skipped: s.skipped, Warnings: s.warnings}
-	sort.SliceStable(res.Findings, func(i, j int) bool {
-		a, b := res.Findings[i], res.Findings[j]
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Kind != b.Kind {
-			return a.Kind < b.Kind
-		}
-		if a.Name != b.Name {
-			return a.Name < b.Name
-		}
-		return a.Detector < b.Detector
-	})
+	sort.SliceStable(res.Findings, func(i, j int) bool { return FindingLess(res.Findings[i], res.Findings[j]) })
 	res.Findings = dedupe(res.Findings)
 	sort.Slice(res.Skipped, func(i, j int) bool { return res.Skipped[i].Path < res.Skipped[j].Path })
 	sort.Strings(res.Warnings)
@@ -619,4 +604,23 @@ func isFixturePath(p string) bool {
 		}
 	}
 	return false
+}
+
+// FindingLess is the order findings are reported in: by path, line, kind,
+// name and detector. Later stages sort by it too, so that whatever they keep
+// "first" does not depend on the order findings arrived in.
+func FindingLess(a, b Finding) bool {
+	if a.Path != b.Path {
+		return a.Path < b.Path
+	}
+	if a.Line != b.Line {
+		return a.Line < b.Line
+	}
+	if a.Kind != b.Kind {
+		return a.Kind < b.Kind
+	}
+	if a.Name != b.Name {
+		return a.Name < b.Name
+	}
+	return a.Detector < b.Detector
 }

@@ -47,7 +47,7 @@ func Normalize(in Input) *Inventory {
 	}
 	// Sort first so that every "first value wins" below is independent of
 	// the order discovery reported findings in.
-	sort.SliceStable(findings, func(i, j int) bool { return findingLess(findings[i], findings[j]) })
+	sort.SliceStable(findings, func(i, j int) bool { return discover.FindingLess(findings[i], findings[j]) })
 	resolveLocalModelPaths(findings)
 
 	groups := map[string]*group{}
@@ -183,22 +183,6 @@ func Normalize(in Input) *Inventory {
 	return inv
 }
 
-func findingLess(a, b discover.Finding) bool {
-	if a.Path != b.Path {
-		return a.Path < b.Path
-	}
-	if a.Line != b.Line {
-		return a.Line < b.Line
-	}
-	if a.Kind != b.Kind {
-		return a.Kind < b.Kind
-	}
-	if a.Name != b.Name {
-		return a.Name < b.Name
-	}
-	return a.Detector < b.Detector
-}
-
 func mergeUnversionedFrameworks(groups map[string]*group, keys *[]string) {
 	byName := map[string][]string{}
 	for _, k := range *keys {
@@ -222,7 +206,7 @@ func mergeUnversionedFrameworks(groups map[string]*group, keys *[]string) {
 		if bare != "" && len(versioned) == 1 {
 			v := groups[versioned[0]]
 			v.findings = append(v.findings, groups[bare].findings...)
-			sort.SliceStable(v.findings, func(i, j int) bool { return findingLess(v.findings[i], v.findings[j]) })
+			sort.SliceStable(v.findings, func(i, j int) bool { return discover.FindingLess(v.findings[i], v.findings[j]) })
 			drop[bare] = true
 		}
 	}
