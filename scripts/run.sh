@@ -72,6 +72,7 @@ cat <<MSG
 Temporal UI:    $MLBOM_TEMPORAL_UI  (workflow runs, filter with: MlbomProject="${project:-...}")
 BOM written to: $data/last-bom.json
 More:           bin/mlbom bom ${project:-PROJECT} | bin/mlbom diff ${project:-PROJECT} | bin/mlbom search "sentiment model"
+Dashboard:      bin/mlbom serve   (then open http://127.0.0.1:8080/)
 Server and worker keep running; press Ctrl-C to stop them.
 MSG
 if [ ${#pids[@]} -gt 0 ]; then
