@@ -24,22 +24,22 @@ func RunLocal(ctx context.Context, acts *activities.Activities, in ScanInput, op
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	x := &localExecutor{ctx: ctx, acts: acts, opts: opts}
+	x := &localExecutor{ctx: ctx, opts: opts}
 	scanID := opts.ScanID
 	if scanID == "" {
 		scanID = fmt.Sprintf("local/%s/%s", in.Project, time.Now().UTC().Format("20060102T150405.000000000Z"))
 	}
-	return pipeline(x, scanID, "", "", in, 0)
+	return pipeline(x, acts, scanID, "", "", in, 0)
 }
 
 type localExecutor struct {
 	ctx  context.Context
-	acts *activities.Activities
 	opts LocalOptions
 }
 
-func (x *localExecutor) run(step string, in, out any) error {
-	res, err := x.call(step, in)
+// exec is the one place a step runs in-process.
+func (x *localExecutor) exec(name string, _, _, out any, local func(context.Context) (any, error)) error {
+	res, err := local(x.ctx)
 	if err != nil {
 		return err
 	}
@@ -50,34 +50,9 @@ func (x *localExecutor) run(step string, in, out any) error {
 	// modes see the same values.
 	data, err := json.Marshal(res)
 	if err != nil {
-		return fmt.Errorf("%s: encode result: %w", step, err)
+		return fmt.Errorf("%s: encode result: %w", name, err)
 	}
 	return json.Unmarshal(data, out)
-}
-
-func (x *localExecutor) call(step string, in any) (any, error) {
-	a, ctx := x.acts, x.ctx
-	switch step {
-	case "Scan":
-		return a.Scan(ctx, in.(activities.ScanRequest))
-	case "RecordScan":
-		return nil, a.RecordScan(ctx, in.(activities.RecordScanRequest))
-	case "Normalize":
-		return a.Normalize(ctx, in.(activities.NormalizeRequest))
-	case "Embed":
-		return a.Embed(ctx, in.(activities.EmbedRequest))
-	case "BuildBOM":
-		return a.BuildBOM(ctx, in.(activities.BuildBOMRequest))
-	case "Diff":
-		return a.Diff(ctx, in.(activities.DiffRequest))
-	case "EvaluatePolicy":
-		return a.EvaluatePolicy(ctx, in.(activities.PolicyRequest))
-	case "RecordApprovals":
-		return nil, a.RecordApprovals(ctx, in.(activities.RecordApprovalsRequest))
-	case "Notify":
-		return a.Notify(ctx, in.(activities.NotifyRequest))
-	}
-	return nil, fmt.Errorf("unknown step %q", step)
 }
 
 func (x *localExecutor) now() time.Time { return time.Now().UTC() }

@@ -44,8 +44,8 @@ func TestNotifyRetriedAfterSlackAcceptedStillOneMessage(t *testing.T) {
 	require.NoError(t, err)
 
 	env, f := newEnv(t, &activities.Activities{Store: db, Notifier: n})
-	f.mockAll("EvaluatePolicy", "Notify")
-	env.OnActivity("EvaluatePolicy", mock.Anything, mock.Anything).Return(&activities.PolicyResult{Verdict: "deny", Findings: 2, DecisionRef: ref}, nil)
+	f.mockAll(a.EvaluatePolicy, a.Notify)
+	env.OnActivity(a.EvaluatePolicy, mock.Anything, mock.Anything).Return(&activities.PolicyResult{Verdict: "deny", Findings: 2, DecisionRef: ref}, nil)
 	env.ExecuteWorkflow(ScanWorkflow, input)
 	require.NoError(t, env.GetWorkflowError())
 

@@ -1,12 +1,12 @@
 package workflows
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"time"
 
 	"github.com/mlbom/autopilot/activities"
-	"github.com/mlbom/autopilot/internal/store"
 )
 
 // ScanSummary is the workflow result (and what `temporal workflow result`
@@ -49,8 +49,11 @@ type ExceptionOutcome struct {
 // local mode calls the same activity methods in-process. Keeping the
 // sequence in one function means both modes do exactly the same steps.
 type executor interface {
-	// run executes the named activity with in and decodes its result into out.
-	run(step string, in, out any) error
+	// exec runs the activity registered as name with the request in and
+	// decodes its result into out (nil: no result). fn is the activity method
+	// value; local calls it in-process. Steps reach exec only through call
+	// and do, which keep request and result types tied to the method.
+	exec(name string, fn, in, out any, local func(context.Context) (any, error)) error
 	// now is the clock (workflow time in the workflow).
 	now() time.Time
 	// awaitExceptions collects human decisions for pending exceptions.
@@ -60,8 +63,10 @@ type executor interface {
 }
 
 // pipeline is the scan, in order: Scan → Normalize → Embed → BuildBOM →
-// Diff → EvaluatePolicy → Notify.
-func pipeline(x executor, scanID, runID, runURL string, in ScanInput, approvalTimeout time.Duration) (*ScanSummary, error) {
+// Diff → EvaluatePolicy → Notify. a provides the activity methods: nil in the
+// workflow (the methods only name the activities), the real dependencies in
+// the local runner.
+func pipeline(x executor, a *activities.Activities, scanID, runID, runURL string, in ScanInput, approvalTimeout time.Duration) (*ScanSummary, error) {
 	p := Progress{Steps: Steps, Project: in.Project}
 	step := func(i int) {
 		p.Step, p.StepIndex = Steps[i], i
@@ -71,54 +76,54 @@ func pipeline(x executor, scanID, runID, runURL string, in ScanInput, approvalTi
 	started := x.now()
 
 	step(0)
-	var scan activities.ScanResult
-	if err := x.run("Scan", activities.ScanRequest{
+	scan, err := call(x, a.Scan, activities.ScanRequest{
 		ScanID: scanID, Source: in.Source, Ref: in.Ref, Project: in.Project, FetchWeights: in.Options.FetchWeights,
-	}, &scan); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	sum.Project, sum.Commit, sum.Files, sum.Skipped = scan.Project, scan.Commit, scan.Files, scan.Skipped
 	sum.WeightsScanned, sum.Malicious = scan.Weights, scan.Malicious
 	p.Project, p.Files, p.Findings = scan.Project, scan.Files, scan.Findings
 
-	record := store.Scan{ID: scanID, RunID: runID, Project: scan.Project, Source: in.Source, Ref: in.Ref, Commit: scan.Commit, Status: "running", StartedAt: started}
-	if err := x.run("RecordScan", activities.RecordScanRequest{Scan: record}, nil); err != nil {
+	record := activities.ScanRow{ID: scanID, RunID: runID, Project: scan.Project, Source: in.Source, Ref: in.Ref, Commit: scan.Commit, Status: "running", StartedAt: started}
+	if err := do(x, a.RecordScan, activities.RecordScanRequest{Scan: record}); err != nil {
 		return nil, err
 	}
 
 	step(1)
-	var norm activities.NormalizeResult
-	if err := x.run("Normalize", activities.NormalizeRequest{Project: scan.Project, ResultRef: scan.ResultRef}, &norm); err != nil {
+	norm, err := call(x, a.Normalize, activities.NormalizeRequest{Project: scan.Project, ResultRef: scan.ResultRef})
+	if err != nil {
 		return nil, err
 	}
 	sum.Assets, sum.Components, sum.Warnings = norm.Assets, norm.Components, norm.Warnings
 	p.Assets = norm.Assets
 
 	step(2)
-	var emb activities.EmbedResult
-	if err := x.run("Embed", activities.EmbedRequest{Project: scan.Project, InventoryRef: norm.InventoryRef}, &emb); err != nil {
+	emb, err := call(x, a.Embed, activities.EmbedRequest{Project: scan.Project, InventoryRef: norm.InventoryRef})
+	if err != nil {
 		return nil, err
 	}
 
 	step(3)
-	var built activities.BuildBOMResult
-	if err := x.run("BuildBOM", activities.BuildBOMRequest{
+	built, err := call(x, a.BuildBOM, activities.BuildBOMRequest{
 		ScanID: scanID, RunID: runID, Project: scan.Project, InventoryRef: norm.InventoryRef, VectorsRef: emb.VectorsRef,
-	}, &built); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	sum.Version, sum.Created, sum.Vulnerabilities = built.Version, built.Created, built.Vulnerabilities
 	p.Version = built.Version
 
 	step(4)
-	if err := x.run("Diff", activities.DiffRequest{Project: scan.Project, Version: built.Version}, &sum.Diff); err != nil {
+	if sum.Diff, err = call(x, a.Diff, activities.DiffRequest{Project: scan.Project, Version: built.Version}); err != nil {
 		return nil, err
 	}
 
 	step(5)
 	polReq := activities.PolicyRequest{ScanID: scanID, Project: scan.Project, Version: built.Version, DiffRef: sum.Diff.DiffRef, ResultRef: scan.ResultRef}
-	var pol activities.PolicyResult
-	if err := x.run("EvaluatePolicy", polReq, &pol); err != nil {
+	pol, err := call(x, a.EvaluatePolicy, polReq)
+	if err != nil {
 		return nil, err
 	}
 	if len(pol.Exceptions) > 0 {
@@ -131,11 +136,11 @@ func pipeline(x executor, scanID, runID, runURL string, in ScanInput, approvalTi
 		p.WaitingFor = nil
 		sum.Exceptions = outcomes(pol.Exceptions, decisions)
 		if len(decisions) > 0 {
-			if err := x.run("RecordApprovals", activities.RecordApprovalsRequest{ScanID: scanID, Project: scan.Project, Decisions: decisions}, nil); err != nil {
+			if err := do(x, a.RecordApprovals, activities.RecordApprovalsRequest{ScanID: scanID, Project: scan.Project, Decisions: decisions}); err != nil {
 				return nil, err
 			}
 			// Judge again with the new approvals on record.
-			if err := x.run("EvaluatePolicy", polReq, &pol); err != nil {
+			if pol, err = call(x, a.EvaluatePolicy, polReq); err != nil {
 				return nil, err
 			}
 		}
@@ -150,17 +155,17 @@ func pipeline(x executor, scanID, runID, runURL string, in ScanInput, approvalTi
 			escalate = append(escalate, o.Exception)
 		}
 	}
-	if err := x.run("Notify", activities.NotifyRequest{
+	if sum.Notify, err = call(x, a.Notify, activities.NotifyRequest{
 		ScanID: scanID, RunID: runID, RunURL: runURL, Project: scan.Project, Version: built.Version,
 		DecisionRef: pol.DecisionRef, DryRun: in.Options.DryRun, Escalations: escalate,
-	}, &sum.Notify); err != nil {
+	}); err != nil {
 		return nil, err
 	}
 
 	record.Status, record.Verdict, record.Version, record.EndedAt = "completed", sum.Verdict, sum.Version, x.now()
 	// The summary is kept with the scan so the API can show it without
 	// asking Temporal.
-	if err := x.run("RecordScan", activities.RecordScanRequest{Scan: record, Summary: sum}, nil); err != nil {
+	if err := do(x, a.RecordScan, activities.RecordScanRequest{Scan: record, Summary: sum}); err != nil {
 		return nil, err
 	}
 	p.Step, p.StepIndex = "Done", len(Steps)

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -69,7 +70,10 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (*ScanSummary, error) {
 	// ID) is a new scan and a new version, while retries within the run keep
 	// the same scan ID and so never store a second version.
 	scanID := info.WorkflowExecution.ID + "/" + info.WorkflowExecution.RunID
-	sum, err := pipeline(x, scanID, info.WorkflowExecution.RunID, "", in, timeout)
+	// A nil *Activities: its method values only name the activities; the
+	// worker runs the registered ones.
+	var acts *activities.Activities
+	sum, err := pipeline(x, acts, scanID, info.WorkflowExecution.RunID, "", in, timeout)
 	if err != nil {
 		x.last.Error = err.Error()
 		x.last.Step = "Failed"
@@ -90,7 +94,7 @@ type temporalExecutor struct {
 // trip through the server.
 var localSteps = map[string]bool{"RecordScan": true}
 
-func (x *temporalExecutor) run(step string, in, out any) error {
+func (x *temporalExecutor) exec(step string, fn, in, out any, _ func(context.Context) (any, error)) error {
 	var f workflow.Future
 	var ctx workflow.Context
 	if localSteps[step] {
@@ -98,10 +102,11 @@ func (x *temporalExecutor) run(step string, in, out any) error {
 			StartToCloseTimeout: 30 * time.Second,
 			RetryPolicy:         stepOptions(step).RetryPolicy,
 		})
-		f = workflow.ExecuteLocalActivity(ctx, step, in)
+		// fn's receiver is nil: the SDK runs the method the worker registered.
+		f = workflow.ExecuteLocalActivity(ctx, fn, in)
 	} else {
 		ctx = workflow.WithActivityOptions(x.ctx, stepOptions(step))
-		f = workflow.ExecuteActivity(ctx, step, in)
+		f = workflow.ExecuteActivity(ctx, fn, in)
 	}
 	if out == nil {
 		return f.Get(ctx, nil)

@@ -13,8 +13,10 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/mlbom/autopilot/activities"
-	"github.com/mlbom/autopilot/internal/store"
 )
+
+// a names the activities the tests mock, as the workflow does.
+var a *activities.Activities
 
 // fakeSteps wires every activity to canned results so a test can override
 // the one it is about.
@@ -31,32 +33,33 @@ func newEnv(t *testing.T, acts ...*activities.Activities) (*testsuite.TestWorkfl
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(ScanWorkflow, workflow.RegisterOptions{Name: ScanWorkflowName})
-	a := &activities.Activities{}
+	reg := &activities.Activities{}
 	if len(acts) > 0 {
-		a = acts[0]
+		reg = acts[0]
 	}
-	env.RegisterActivity(a)
+	env.RegisterActivity(reg)
 	return env, &fakeSteps{env: env}
 }
 
-func (f *fakeSteps) mockAll(skip ...string) {
+// mockAll mocks every step except those in skip (activity method values).
+func (f *fakeSteps) mockAll(skip ...any) {
 	skipped := map[string]bool{}
-	for _, s := range skip {
-		skipped[s] = true
+	for _, fn := range skip {
+		skipped[activityName(fn)] = true
 	}
-	on := func(name string, ret ...any) {
-		if !skipped[name] {
-			f.env.OnActivity(name, mock.Anything, mock.Anything).Return(ret...)
+	on := func(fn any, ret ...any) {
+		if !skipped[activityName(fn)] {
+			f.env.OnActivity(fn, mock.Anything, mock.Anything).Return(ret...)
 		}
 	}
-	on("Scan", &activities.ScanResult{Project: "demo", Kind: "git", Commit: "abc123", Files: 12, Findings: 7, ResultRef: "r-scan", Weights: 1}, nil)
-	on("RecordScan", nil)
-	on("Normalize", &activities.NormalizeResult{InventoryRef: "r-inv", Components: 4, Assets: map[string]int{"model": 2, "weights": 1, "service": 1}}, nil)
-	on("Embed", &activities.EmbedResult{VectorsRef: "r-vec", Documents: 4, Embedder: "offline", Dim: 256}, nil)
-	on("BuildBOM", &activities.BuildBOMResult{Version: 3, Created: true, Components: 4}, nil)
-	on("Diff", &activities.DiffResult{From: 2, To: 3, Added: 1, DiffRef: "r-diff"}, nil)
+	on(a.Scan, &activities.ScanResult{Project: "demo", Kind: "git", Commit: "abc123", Files: 12, Findings: 7, ResultRef: "r-scan", Weights: 1}, nil)
+	on(a.RecordScan, nil)
+	on(a.Normalize, &activities.NormalizeResult{InventoryRef: "r-inv", Components: 4, Assets: map[string]int{"model": 2, "weights": 1, "service": 1}}, nil)
+	on(a.Embed, &activities.EmbedResult{VectorsRef: "r-vec", Documents: 4, Embedder: "offline", Dim: 256}, nil)
+	on(a.BuildBOM, &activities.BuildBOMResult{Version: 3, Created: true, Components: 4}, nil)
+	on(a.Diff, &activities.DiffResult{From: 2, To: 3, Added: 1, DiffRef: "r-diff"}, nil)
 	if !skipped["EvaluatePolicy"] {
-		f.env.OnActivity("EvaluatePolicy", mock.Anything, mock.Anything).Return(
+		f.env.OnActivity(a.EvaluatePolicy, mock.Anything, mock.Anything).Return(
 			func(_ context.Context, req activities.PolicyRequest) (*activities.PolicyResult, error) {
 				f.policyRuns++
 				if f.policyRuns == 1 && len(f.exceptions) > 0 {
@@ -66,13 +69,13 @@ func (f *fakeSteps) mockAll(skip ...string) {
 			})
 	}
 	if !skipped["RecordApprovals"] {
-		f.env.OnActivity("RecordApprovals", mock.Anything, mock.Anything).Return(
+		f.env.OnActivity(a.RecordApprovals, mock.Anything, mock.Anything).Return(
 			func(_ context.Context, req activities.RecordApprovalsRequest) error {
 				f.approvals = append(f.approvals, req)
 				return nil
 			}).Maybe()
 	}
-	on("Notify", &activities.NotifyResult{Recorded: 0, Channels: []string{"record"}}, nil)
+	on(a.Notify, &activities.NotifyResult{Recorded: 0, Channels: []string{"record"}}, nil)
 }
 
 var input = ScanInput{Source: "/repos/demo", Project: "demo"}
@@ -95,9 +98,9 @@ func TestScanWorkflowHappyPath(t *testing.T) {
 
 func TestScanWorkflowRetriesTransientFailures(t *testing.T) {
 	env, f := newEnv(t)
-	f.mockAll("Normalize")
+	f.mockAll(a.Normalize)
 	calls := 0
-	env.OnActivity("Normalize", mock.Anything, mock.Anything).Return(
+	env.OnActivity(a.Normalize, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.NormalizeRequest) (*activities.NormalizeResult, error) {
 			calls++
 			if calls <= 2 {
@@ -113,9 +116,9 @@ func TestScanWorkflowRetriesTransientFailures(t *testing.T) {
 
 func TestScanWorkflowNonRetryableFailsFast(t *testing.T) {
 	env, f := newEnv(t)
-	f.mockAll("Scan")
+	f.mockAll(a.Scan)
 	calls := 0
-	env.OnActivity("Scan", mock.Anything, mock.Anything).Return(
+	env.OnActivity(a.Scan, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, _ activities.ScanRequest) (*activities.ScanResult, error) {
 			calls++
 			return nil, temporal.NewNonRetryableApplicationError("scan: open /nope: no such directory", activities.ErrTypeInvalidSource, nil)
@@ -192,9 +195,9 @@ func TestLicenseExceptionReject(t *testing.T) {
 	env, f := newEnv(t)
 	comp := "pkg:huggingface/org/nc-model"
 	f.exceptions = []activities.Exception{{Component: comp, License: "CC-BY-NC-4.0", FindingID: "f1"}}
-	f.mockAll("EvaluatePolicy")
+	f.mockAll(a.EvaluatePolicy)
 	runs := 0
-	env.OnActivity("EvaluatePolicy", mock.Anything, mock.Anything).Return(
+	env.OnActivity(a.EvaluatePolicy, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, _ activities.PolicyRequest) (*activities.PolicyResult, error) {
 			runs++
 			// A rejection is on record, nothing is waived: still deny, no new exception asked.
@@ -235,8 +238,8 @@ func TestStoredApprovalIsReused(t *testing.T) {
 	// A second scan of the same component: the store has the approval, the
 	// policy waives the finding, and the workflow does not wait at all.
 	env, f := newEnv(t)
-	f.mockAll("EvaluatePolicy")
-	env.OnActivity("EvaluatePolicy", mock.Anything, mock.Anything).Return(&activities.PolicyResult{Verdict: "pass", Waived: 1, DecisionRef: "d"}, nil)
+	f.mockAll(a.EvaluatePolicy)
+	env.OnActivity(a.EvaluatePolicy, mock.Anything, mock.Anything).Return(&activities.PolicyResult{Verdict: "pass", Waived: 1, DecisionRef: "d"}, nil)
 	env.ExecuteWorkflow(ScanWorkflow, input)
 	require.NoError(t, env.GetWorkflowError())
 	var sum ScanSummary
@@ -247,10 +250,10 @@ func TestStoredApprovalIsReused(t *testing.T) {
 
 func TestRecordScanCarriesRunIdentity(t *testing.T) {
 	env, f := newEnv(t)
-	f.mockAll("RecordScan")
-	var recs []store.Scan
+	f.mockAll(a.RecordScan)
+	var recs []activities.ScanRow
 	var summary any
-	env.OnActivity("RecordScan", mock.Anything, mock.Anything).Return(func(_ context.Context, r activities.RecordScanRequest) error {
+	env.OnActivity(a.RecordScan, mock.Anything, mock.Anything).Return(func(_ context.Context, r activities.RecordScanRequest) error {
 		recs = append(recs, r.Scan)
 		if r.Summary != nil {
 			summary = r.Summary
@@ -270,9 +273,9 @@ func TestRecordScanCarriesRunIdentity(t *testing.T) {
 func TestLicenseExceptionTimeoutIsEscalated(t *testing.T) {
 	env, f := newEnv(t)
 	f.exceptions = []activities.Exception{{Component: "pkg:huggingface/org/m", License: "LicenseRef-llama3", FindingID: "f1"}}
-	f.mockAll("Notify")
+	f.mockAll(a.Notify)
 	var got activities.NotifyRequest
-	env.OnActivity("Notify", mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.NotifyRequest) (*activities.NotifyResult, error) {
+	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.NotifyRequest) (*activities.NotifyResult, error) {
 		got = req
 		return &activities.NotifyResult{Sent: 1}, nil
 	})
