@@ -11,6 +11,7 @@ import (
 	"github.com/mlbom/autopilot/activities"
 	"github.com/mlbom/autopilot/internal/config"
 	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/metrics"
 	"github.com/mlbom/autopilot/internal/modelscan"
 	"github.com/mlbom/autopilot/internal/notify"
 	"github.com/mlbom/autopilot/internal/policy"
@@ -29,6 +30,8 @@ const OfflineDim = 256
 type Deps struct {
 	Store      *store.DB
 	Activities *activities.Activities
+	// Metrics receives the worker's counters; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // Close releases the store.

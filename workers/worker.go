@@ -2,27 +2,41 @@ package workers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/mlbom/autopilot/internal/config"
+	"github.com/mlbom/autopilot/internal/metrics"
 	"github.com/mlbom/autopilot/internal/search"
 	"github.com/mlbom/autopilot/workflows"
 )
 
 // Dial connects to the Temporal server named by the configuration.
 func Dial(cfg *config.Config, logger *slog.Logger) (client.Client, error) {
-	c, err := client.Dial(client.Options{
+	return DialMetrics(cfg, logger, nil)
+}
+
+// DialMetrics is Dial with the SDK's metrics going to m (nil: nowhere).
+func DialMetrics(cfg *config.Config, logger *slog.Logger, m *metrics.Metrics) (client.Client, error) {
+	opts := client.Options{
 		HostPort:  cfg.TemporalAddress,
 		Namespace: cfg.TemporalNamespace,
 		Logger:    newLogger(logger),
-	})
+	}
+	if m != nil {
+		opts.MetricsHandler = TemporalMetrics(m)
+	}
+	c, err := client.Dial(opts)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s (MLBOM_TEMPORAL_ADDRESS): %w", cfg.TemporalAddress, err)
 	}
@@ -68,6 +82,7 @@ func Run(ctx context.Context, c client.Client, cfg *config.Config, deps *Deps) e
 		// Workflow and activity tasks of one scan follow each other closely;
 		// a short sticky timeout keeps the cache warm between steps.
 		StickyScheduleToStartTimeout: 5 * time.Second,
+		Interceptors:                 []interceptor.WorkerInterceptor{Observe(deps.Metrics)},
 	})
 	Register(w, deps.Activities)
 	go reembed(ctx, deps)
@@ -102,4 +117,33 @@ func reembed(ctx context.Context, deps *Deps) {
 	if total > 0 {
 		slog.Info("re-embedded stored evidence", "documents", total, "embedder", deps.Activities.Embedder.Name())
 	}
+}
+
+// ServeMetrics serves m at http://addr/metrics until ctx is done. The worker
+// has no other HTTP surface; addr defaults to loopback so that exposing it
+// is a deliberate choice. A port in use is logged, not fatal: scans matter
+// more than their counters.
+func ServeMetrics(ctx context.Context, addr string, m *metrics.Metrics, logger *slog.Logger) {
+	if addr == "" || addr == "off" {
+		return
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		logger.Error("metrics endpoint not served (MLBOM_METRICS_ADDR)", "addr", addr, "error", err)
+		return
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	logger.Info("metrics endpoint", "url", "http://"+ln.Addr().String()+"/metrics")
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("metrics endpoint stopped", "error", err)
+		}
+	}()
 }

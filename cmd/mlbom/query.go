@@ -13,6 +13,8 @@ import (
 	"github.com/mlbom/autopilot/internal/api"
 	"github.com/mlbom/autopilot/internal/bomdiff"
 	"github.com/mlbom/autopilot/internal/config"
+	"github.com/mlbom/autopilot/internal/logs"
+	"github.com/mlbom/autopilot/internal/metrics"
 	"github.com/mlbom/autopilot/internal/search"
 	"github.com/mlbom/autopilot/internal/store"
 	"github.com/mlbom/autopilot/workers"
@@ -34,19 +36,37 @@ func runWorker(ctx context.Context, cfg *config.Config, args []string) error {
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	logger, err := processLogger(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	// Code that logs through the default logger (with a context carrying a
+	// run's IDs) writes the same structured lines.
+	slog.SetDefault(logger)
 	deps, err := workers.NewDeps(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer deps.Close()
-	c, err := workers.Dial(cfg, logger)
+	deps.Metrics = metrics.New()
+	c, err := workers.DialMetrics(cfg, logger, deps.Metrics)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	workers.ServeMetrics(ctx, cfg.MetricsAddr, deps.Metrics, logger)
 	logger.Info("worker started", "temporal", cfg.TemporalAddress, "taskQueue", cfg.TaskQueue, "store", deps.Store.Backend())
 	return workers.Run(ctx, c, cfg, deps)
+}
+
+// processLogger is the structured logger of a long-running command
+// (MLBOM_LOG_FORMAT, MLBOM_LOG_LEVEL) on standard error.
+func processLogger(ctx context.Context, cfg *config.Config) (*slog.Logger, error) {
+	l, err := logs.New(stderrOf(ctx), cfg.LogFormat, cfg.LogLevel)
+	if err != nil {
+		return nil, withCode(exitUsage, "MLBOM_LOG_FORMAT/MLBOM_LOG_LEVEL: %v", err)
+	}
+	return l, nil
 }
 
 func runVersion(ctx context.Context, _ *config.Config, _ []string) error {

@@ -64,6 +64,21 @@ type Config struct {
 
 	// API / dashboard
 	HTTPAddr string // MLBOM_HTTP_ADDR, default 127.0.0.1:8080
+	// HTTPAnonymous lets requests without credentials act with this role;
+	// empty (the default) means every request must sign in. Only "viewer"
+	// is accepted: nobody may write anonymously.
+	HTTPAnonymous string // MLBOM_HTTP_ANONYMOUS
+	// HTTPTLSCert and HTTPTLSKey make `mlbom serve` speak HTTPS (session
+	// cookies are then marked Secure).
+	HTTPTLSCert string // MLBOM_HTTP_TLS_CERT
+	HTTPTLSKey  string // MLBOM_HTTP_TLS_KEY
+
+	// Observability
+	LogFormat string // MLBOM_LOG_FORMAT: json (default) or text, for worker and serve
+	LogLevel  string // MLBOM_LOG_LEVEL: debug, info (default), warn, error
+	// MetricsAddr is where the worker serves Prometheus /metrics; "off"
+	// disables it. (`mlbom serve` serves /metrics on its own address.)
+	MetricsAddr string // MLBOM_METRICS_ADDR, default 127.0.0.1:9464
 }
 
 // FromEnv builds the configuration from environment variables and defaults.
@@ -106,6 +121,12 @@ func fromLookup(lookup func(string) (string, bool)) (*Config, error) {
 		WebhookSecret:         get("", "MLBOM_WEBHOOK_SECRET"),
 		DashboardURL:          get("http://127.0.0.1:8080", "MLBOM_DASHBOARD_URL"),
 		HTTPAddr:              get("127.0.0.1:8080", "MLBOM_HTTP_ADDR"),
+		HTTPAnonymous:         get("", "MLBOM_HTTP_ANONYMOUS"),
+		HTTPTLSCert:           get("", "MLBOM_HTTP_TLS_CERT"),
+		HTTPTLSKey:            get("", "MLBOM_HTTP_TLS_KEY"),
+		LogFormat:             get("json", "MLBOM_LOG_FORMAT"),
+		LogLevel:              get("info", "MLBOM_LOG_LEVEL"),
+		MetricsAddr:           get("127.0.0.1:9464", "MLBOM_METRICS_ADDR"),
 	}
 	c.DB = get("sqlite:"+filepath.Join(c.DataDir, "mlbom.db"), "MLBOM_DB")
 
@@ -118,6 +139,21 @@ func fromLookup(lookup func(string) (string, bool)) (*Config, error) {
 	}
 	if c.HFResolve, err = parseBool(get("true", "MLBOM_HF_RESOLVE")); err != nil {
 		return nil, fmt.Errorf("MLBOM_HF_RESOLVE: %w", err)
+	}
+	switch c.HTTPAnonymous {
+	case "", "viewer":
+	case "none", "off":
+		c.HTTPAnonymous = ""
+	default:
+		return nil, fmt.Errorf("MLBOM_HTTP_ANONYMOUS: only viewer (read-only) may be anonymous, got %q", c.HTTPAnonymous)
+	}
+	if (c.HTTPTLSCert == "") != (c.HTTPTLSKey == "") {
+		return nil, fmt.Errorf("MLBOM_HTTP_TLS_CERT and MLBOM_HTTP_TLS_KEY go together: set both or neither")
+	}
+	switch c.LogFormat {
+	case "json", "text":
+	default:
+		return nil, fmt.Errorf("MLBOM_LOG_FORMAT: want json or text, got %q", c.LogFormat)
 	}
 	return c, nil
 }

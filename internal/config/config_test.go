@@ -63,6 +63,10 @@ func TestBadValues(t *testing.T) {
 		{"MLBOM_APPROVAL_TIMEOUT", "three days"},
 		{"MLBOM_MAX_FILE_SIZE", "-5"},
 		{"MLBOM_MAX_FILE_SIZE", "big"},
+		{"MLBOM_HTTP_ANONYMOUS", "admin"},
+		{"MLBOM_HTTP_ANONYMOUS", "operator"},
+		{"MLBOM_LOG_FORMAT", "xml"},
+		{"MLBOM_HTTP_TLS_CERT", "/only/the/cert.pem"},
 	} {
 		_, err := fromLookup(lookupFrom(map[string]string{tc.key: tc.val}))
 		if err == nil || !strings.Contains(err.Error(), tc.key) {
@@ -87,5 +91,22 @@ func TestHFResolveSwitch(t *testing.T) {
 	}
 	if _, err := fromLookup(lookupFrom(map[string]string{"MLBOM_HF_RESOLVE": "maybe"})); err == nil || !strings.Contains(err.Error(), "MLBOM_HF_RESOLVE") {
 		t.Errorf("a bad value should be an error naming the variable, got %v", err)
+	}
+}
+
+func TestObservabilityAndHTTPDefaults(t *testing.T) {
+	c, err := fromLookup(lookupFrom(map[string]string{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAnonymous != "" || c.LogFormat != "json" || c.LogLevel != "info" || c.MetricsAddr != "127.0.0.1:9464" {
+		t.Errorf("defaults: anonymous %q, log %q/%q, metrics %q", c.HTTPAnonymous, c.LogFormat, c.LogLevel, c.MetricsAddr)
+	}
+	c, err = fromLookup(lookupFrom(map[string]string{"MLBOM_HTTP_ANONYMOUS": "viewer", "MLBOM_LOG_FORMAT": "text", "MLBOM_METRICS_ADDR": "off"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAnonymous != "viewer" || c.LogFormat != "text" || c.MetricsAddr != "off" {
+		t.Errorf("overrides not applied: %+v", c)
 	}
 }
