@@ -1,0 +1,7 @@
+1/
+
+xPlaceholder
+
+
+f
+fn0EagerPyFunc

@@ -1,0 +1,3 @@
+
+
+n0PyFuncStateless

@@ -1,0 +1,7 @@
+42
+
+n0Const
+
+n1ReadFile
+
+n2MatchingFiles

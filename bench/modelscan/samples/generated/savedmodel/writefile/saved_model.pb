@@ -1,0 +1,5 @@
+ 
+
+n0Const
+
+n1	WriteFile
