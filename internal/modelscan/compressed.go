@@ -65,7 +65,7 @@ func (s *scanner) scanCompressed(member string, r io.Reader, format string, dept
 		return
 	}
 	limit := min(s.opts.MaxMemberSize, s.opts.MaxTotalUncompressed-s.total)
-	lr := &boundedReader{r: rd, left: limit, s: s}
+	lr := &boundedReader{r: rd, left: limit, s: s, charge: true, over: errBomb}
 	inner, ir := sniffReader(lr, "")
 	m := member
 	if m == "" {

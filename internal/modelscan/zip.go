@@ -5,6 +5,7 @@ import (
 	"compress/bzip2"
 	"compress/flate"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -237,9 +238,13 @@ func join(outer, inner string) string {
 	return outer + "!" + inner
 }
 
-// openZipMember returns a reader of e's uncompressed bytes, bounded by the
-// member and total limits, and a function reporting the CRC it computed.
-func (s *scanner) openZipMember(r io.ReaderAt, e *zipEntry) (io.Reader, func() (uint32, bool), error) {
+// openZipMember returns a reader of e's uncompressed bytes and a function
+// reporting the CRC it computed. Stored members cost no decompression, so
+// they are not charged to the shared budget; a compressed member is read at
+// most to its declared size (more is errSizeMismatch: the loader stops
+// there too) and charged to the budget, except a pickle, which is read
+// whatever decoys before it used: it is what the loader executes.
+func (s *scanner) openZipMember(r io.ReaderAt, e *zipEntry, pickle bool) (io.Reader, func() (uint32, bool), error) {
 	raw := io.NewSectionReader(r, e.dataOff, e.csize)
 	var rd io.Reader
 	switch e.method {
@@ -258,38 +263,72 @@ func (s *scanner) openZipMember(r io.ReaderAt, e *zipEntry) (io.Reader, func() (
 	default:
 		return nil, nil, fmt.Errorf("compression method %d not supported", e.method)
 	}
-	limit := min(s.opts.MaxMemberSize, s.opts.MaxTotalUncompressed-s.total)
-	lr := &boundedReader{r: rd, left: limit, s: s}
+	lr := &boundedReader{r: rd, s: s, left: e.csize}
+	if e.method != 0 {
+		lr.charge = true
+		lr.left, lr.over = s.opts.MaxMemberSize, errBomb
+		if !pickle {
+			lr.left = min(lr.left, s.opts.MaxTotalUncompressed-s.total)
+		}
+		if e.usize >= 0 && e.usize <= lr.left {
+			lr.left, lr.over = e.usize, errSizeMismatch
+		}
+	}
 	h := crc32.NewIEEE()
 	tr := io.TeeReader(lr, h)
 	return tr, func() (uint32, bool) { return h.Sum32(), lr.eof }, nil
 }
 
-// boundedReader fails with errBomb once more than left bytes come out.
+// boundedReader yields at most left bytes; when more would come out it
+// fails with over (errBomb for a budget, errSizeMismatch for a declared size).
 type boundedReader struct {
-	r    io.Reader
-	left int64
-	s    *scanner
-	eof  bool
-	hit  bool
+	r      io.Reader
+	left   int64
+	over   error
+	charge bool // count the bytes against the file's decompression budget
+	s      *scanner
+	eof    bool
+	hit    bool
 }
 
-var errBomb = fmt.Errorf("decompressed size limit exceeded")
+var (
+	errBomb         = errors.New("decompressed size limit exceeded")
+	errSizeMismatch = errors.New("member inflates past its declared size")
+)
 
 func (b *boundedReader) Read(p []byte) (int, error) {
 	if err := b.s.ctx.Err(); err != nil {
 		return 0, err
 	}
 	if b.left <= 0 {
-		b.hit = true
-		return 0, errBomb
+		// At the limit: one more byte means the content is longer.
+		var one [1]byte
+		for i := 0; i < 16; i++ {
+			n, err := b.r.Read(one[:])
+			if n > 0 {
+				b.hit = true
+				if b.over == nil {
+					return 0, errBomb
+				}
+				return 0, b.over
+			}
+			if err != nil {
+				if err == io.EOF {
+					b.eof = true
+				}
+				return 0, err
+			}
+		}
+		return 0, io.ErrNoProgress
 	}
 	if int64(len(p)) > b.left {
 		p = p[:b.left]
 	}
 	n, err := b.r.Read(p)
 	b.left -= int64(n)
-	b.s.total += int64(n)
+	if b.charge {
+		b.s.total += int64(n)
+	}
 	if err == io.EOF {
 		b.eof = true
 	}
@@ -406,7 +445,8 @@ func (s *scanner) scanZipMember(outer string, r io.ReaderAt, e *zipEntry, kind s
 	if (kind == "pytorch-zip" || kind == "torchscript") && isData && !s.opts.VerifyAllCRC {
 		return // raw tensor storages: never interpreted as code by the loader
 	}
-	rd, crc, err := s.openZipMember(r, e)
+	pickle := strings.HasSuffix(base, ".pkl") || strings.HasSuffix(base, ".debug_pkl")
+	rd, crc, err := s.openZipMember(r, e, pickle)
 	if err != nil {
 		s.add(m, Finding{Rule: "zip.unsupported-method", Severity: SeverityMedium, Offset: e.localOff, Reason: err.Error() + "; member not analysed"})
 		return
@@ -423,7 +463,7 @@ func (s *scanner) scanZipMember(outer string, r io.ReaderAt, e *zipEntry, kind s
 	switch {
 	case (kind == "pytorch-zip" || kind == "torchscript") && isData:
 		err = finish(rd)
-	case strings.HasSuffix(base, ".pkl") || strings.HasSuffix(base, ".debug_pkl"):
+	case pickle:
 		ps := s.pickleScannerFor(m, depth)
 		ps.scanPickles(rd, kindPlain)
 		err = finish(rd)
@@ -447,8 +487,13 @@ func (s *scanner) scanZipMember(outer string, r io.ReaderAt, e *zipEntry, kind s
 		}
 		err = finish(br)
 	}
-	if err == errBomb {
+	if errors.Is(err, errBomb) {
 		s.add(m, Finding{Rule: "zip.bomb", Severity: SeverityHigh, Offset: e.localOff, Reason: "member decompresses past the size limit"})
+		return
+	}
+	if errors.Is(err, errSizeMismatch) {
+		s.add(m, Finding{Rule: "zip.size-mismatch", Severity: SeverityHigh, Offset: e.localOff,
+			Reason: fmt.Sprintf("member inflates past the %d bytes its headers declare; loaders stop at the declared size, so the rest is hidden from tools that read to the end", e.usize)})
 		return
 	}
 	if err != nil {
