@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io/fs"
-	"path/filepath"
 
 	"github.com/mlbom/autopilot/internal/config"
 	"github.com/mlbom/autopilot/internal/modelscan"
@@ -33,22 +31,12 @@ func runModelscan(ctx context.Context, _ *config.Config, args []string) error {
 		}
 	}
 	opts := modelscan.DefaultOptions()
-	var reports []modelscan.Report
-	for _, p := range pos {
-		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				reports = append(reports, modelscan.Report{File: path, Status: modelscan.StatusError, Error: err.Error()})
-				return nil
-			}
-			if d.Type()&fs.ModeSymlink != 0 || d.IsDir() {
-				return nil
-			}
-			reports = append(reports, modelscan.ScanPath(ctx, path, opts))
-			return nil
-		})
-		if err != nil {
-			return err
-		}
+	files, reports, skipped := modelscan.Expand(ctx, pos)
+	for _, sk := range skipped {
+		fmt.Fprintf(stderrOf(ctx), "skipped %s: %s\n", sk.Path, sk.Reason)
+	}
+	for _, f := range files {
+		reports = append(reports, modelscan.ScanPath(ctx, f, opts))
 	}
 	switch {
 	case *asJSON:

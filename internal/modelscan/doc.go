@@ -3,7 +3,10 @@
 // and nothing is extracted to disk: archive member names are labels only.
 //
 // Entry points: Scan (an io.ReaderAt) and ScanPath (a file) return a
-// Report per file; Worst, FailOn and ExitCode turn reports into CI
+// Report per file; Expand turns command-line paths into the files to scan
+// (symlinks named explicitly are followed, links inside a directory only to
+// regular files within the given directories, Hugging Face cache snapshots
+// included; named pipes and devices are never opened); Worst, FailOn and ExitCode turn reports into CI
 // decisions; WriteJSON (JSON lines) and WriteSARIF (SARIF 2.1.0) render
 // them.
 //

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"runtime/debug"
 	"strings"
@@ -74,9 +73,12 @@ func (s *scanner) refine(member, format string) {
 	}
 }
 
-// ScanPath opens path and scans it. Report.File is path.
+var errNotRegular = errors.New("not a regular file")
+
+// ScanPath opens path and scans it. Report.File is path. Anything but a
+// regular file (a named pipe, a device) is an error report, never read.
 func ScanPath(ctx context.Context, path string, opts Options) Report {
-	f, err := os.Open(path)
+	f, err := openNoBlock(path)
 	if err != nil {
 		return Report{File: path, Status: StatusError, Error: fmt.Sprintf("open %s: %v", path, err), Findings: []Finding{}}
 	}
@@ -86,7 +88,7 @@ func ScanPath(ctx context.Context, path string, opts Options) Report {
 		return Report{File: path, Status: StatusError, Error: fmt.Sprintf("stat %s: %v", path, err), Findings: []Finding{}}
 	}
 	if !st.Mode().IsRegular() {
-		return Report{File: path, Status: StatusError, Error: fmt.Sprintf("scan %s: not a regular file", path), Findings: []Finding{}}
+		return Report{File: path, Status: StatusError, Error: fmt.Sprintf("scan %s: %s, %v; not read", path, kindOf(st.Mode()), errNotRegular), Findings: []Finding{}}
 	}
 	return Scan(ctx, path, f, st.Size(), opts)
 }
