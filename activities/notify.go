@@ -79,14 +79,15 @@ func escalations(ex []Exception) []policy.Finding {
 	out := make([]policy.Finding, 0, len(ex))
 	for _, e := range ex {
 		out = append(out, policy.Finding{
-			ID:          "escalation:" + e.FindingID,
-			Policy:      "approval.escalation",
-			Severity:    "high",
-			Effect:      policy.VerdictDeny,
-			Component:   e.Component,
-			License:     e.License,
-			Message:     fmt.Sprintf("license exception for %s (%s) was not decided in time and counts as rejected: %s", e.Component, e.License, e.Message),
-			Remediation: "approve or reject it with `mlbom approve|reject`, or replace the component",
+			ID:            "escalation:" + e.FindingID,
+			Policy:        "approval.escalation",
+			Severity:      "high",
+			Effect:        policy.VerdictDeny,
+			Component:     e.Component,
+			License:       e.License,
+			LicenseReason: e.LicenseReason,
+			Message:       fmt.Sprintf("license exception for %s (%s) was not decided in time and counts as rejected: %s", e.Component, e.License, e.Message),
+			Remediation:   "approve or reject it with `mlbom approve|reject`, or replace the component",
 		})
 	}
 	return out

@@ -26,6 +26,9 @@ type Exception struct {
 	License   string `json:"license"`
 	FindingID string `json:"findingId"`
 	Message   string `json:"message"`
+	// LicenseReason says why the license is unknown ("not looked up",
+	// "Hub unreachable", "nothing declared", ...), when it is.
+	LicenseReason string `json:"licenseReason,omitempty"`
 }
 
 // PolicyResult is the verdict with counts; the decision is stored.
@@ -101,7 +104,8 @@ func (a *Activities) EvaluatePolicy(ctx context.Context, req PolicyRequest) (*Po
 			Component: f.Component, Message: f.Message, Remediation: f.Remediation,
 		})
 		if f.ExceptionEligible && f.Component != "" {
-			out.Exceptions = append(out.Exceptions, Exception{Component: f.Component, License: f.License, FindingID: f.ID, Message: f.Message})
+			out.Exceptions = append(out.Exceptions, Exception{Component: f.Component, License: f.License, FindingID: f.ID,
+				Message: f.Message, LicenseReason: f.LicenseReason})
 		}
 	}
 	if err := a.Store.SaveFindings(ctx, req.ScanID, rows); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mlbom/autopilot/internal/discover"
 	"github.com/mlbom/autopilot/internal/inventory"
+	"github.com/mlbom/autopilot/internal/license"
 	"github.com/mlbom/autopilot/internal/modelscan"
 	"github.com/mlbom/autopilot/internal/policy"
 	"github.com/mlbom/autopilot/internal/source"
@@ -96,6 +97,7 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 		res.Warnings = append(res.Warnings, source.ResolveHub(ctx, res.Findings, a.Source)...)
 	}
 	addProvenance(res.Findings, tree.ProvenanceAll)
+	locateLicenses(tree.FS, res.Findings)
 
 	reports := a.scanWeights(ctx, beat, tree.FS, res.Findings, res.Files)
 
@@ -155,6 +157,52 @@ func addProvenance(fs []discover.Finding, lookup func([]string) map[string]*disc
 			fs[i].Provenance = prov[fs[i].Path]
 		}
 	}
+}
+
+// maxDeclarationRead bounds how much of a card or manifest is read to find
+// the line that declares its license.
+const maxDeclarationRead = 1 << 20
+
+// locateLicenses points each license declared by a whole file (a card's
+// front matter) at the line that declares it, so the BOM's license
+// provenance reads file:line. Findings with a line of their own, or whose
+// license came from elsewhere (the Hub), are left alone.
+func locateLicenses(fsys fs.FS, findings []discover.Finding) {
+	lines := map[string]int{}
+	for i := range findings {
+		f := &findings[i]
+		if f.License == "" || f.Line > 0 || f.Path == "" || f.Props[license.FindingSource] != "" || f.Props[license.FindingLocation] != "" {
+			continue
+		}
+		line, ok := lines[f.Path]
+		if !ok {
+			line = declarationLine(fsys, f.Path)
+			lines[f.Path] = line
+		}
+		if line == 0 {
+			continue
+		}
+		if f.Props == nil {
+			f.Props = map[string]string{}
+		}
+		f.Props[license.FindingLocation] = license.FileLocation(f.Path, line)
+	}
+}
+
+func declarationLine(fsys fs.FS, path string) int {
+	fh, err := fsys.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer fh.Close()
+	if st, err := fh.Stat(); err != nil || !st.Mode().IsRegular() {
+		return 0 // never block on a FIFO or read a device
+	}
+	data, err := io.ReadAll(io.LimitReader(fh, maxDeclarationRead))
+	if err != nil {
+		return 0
+	}
+	return license.DeclarationLine(data)
 }
 
 // scanWeights runs the model-file scanner on every weight file whose bytes are

@@ -59,39 +59,59 @@ category_of(l) := conf.categories[category_index[l]] if {
 	category_index[l]
 } else := unlisted
 
-# A model or dataset with no license at all has an unknown license.
+# A model or dataset with no license at all has an unknown license, for a
+# reason the BOM states (mlbom:license.reason): "not looked up", "Hub
+# unreachable", "Hub lookup failed" or "nothing declared". A BOM without the
+# property (written by another tool, or before mlbom recorded provenance)
+# reads as "nothing declared".
 unknown := [cat | some cat in conf.categories; cat.name == "unknown"][0]
 
-unlicensed := [c |
+unknown_reason(c) := r if {
+	r := c.props["mlbom:license.reason"]
+	is_string(r)
+} else := "nothing declared"
+
+# How an unlicensed component is judged: the "unknown" category with the
+# entry of mlbom.config.license.unknown_reasons for its reason laid over it
+# (effect, severity, exception_eligible, message, remediation); a reason
+# data.json does not name is judged as the category says.
+treatment(reason) := object.union(unknown, object.get(conf, ["unknown_reasons", reason], {}))
+
+unlicensed := [[c, reason] |
 	some k in conf.require_license_kinds
 	some c in object.get(lib.index.unlicensed, k, [])
+	reason := unknown_reason(c)
 ]
 
-# [component ref, display name, license, category, message].
+# [component ref, display name, license, category, message, reason].
 rated := array.concat(
-	[[c.ref, c.display, l, cat, cat.message] |
+	[[c.ref, c.display, l, cat, cat.message, ""] |
 		some [c, l] in judged
 		cat := category_by_license[l]
 	],
-	[[c.ref, c.display, "NOASSERTION", unknown, "no license declared"] | some c in unlicensed],
+	[[c.ref, c.display, "NOASSERTION", t, t.reason_message, reason] |
+		some [c, reason] in unlicensed
+		t := object.union({"reason_message": sprintf("no license: %s", [reason])}, treatment(reason))
+	],
 )
 
-deny contains finding(ref, display, l, cat, msg) if {
-	some [ref, display, l, cat, msg] in rated
+deny contains finding(ref, display, l, cat, msg, reason) if {
+	some [ref, display, l, cat, msg, reason] in rated
 	cat.effect == "deny"
 }
 
-warn contains finding(ref, display, l, cat, msg) if {
-	some [ref, display, l, cat, msg] in rated
+warn contains finding(ref, display, l, cat, msg, reason) if {
+	some [ref, display, l, cat, msg, reason] in rated
 	cat.effect == "warn"
 }
 
-finding(ref, display, l, cat, msg) := {
+finding(ref, display, l, cat, msg, reason) := {
 	"policy": concat(".", ["license", cat.name]),
 	"severity": cat.severity,
 	"component": ref,
 	"license": l,
+	"license_reason": reason,
 	"message": sprintf("%s (%s): %s", [display, l, msg]),
 	"remediation": cat.remediation,
-	"exception_eligible": true,
+	"exception_eligible": object.get(cat, "exception_eligible", true),
 }

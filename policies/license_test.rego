@@ -84,3 +84,69 @@ test_clean_fixture if {
 	count(license.deny) == 0 with input.bom as data.testdata.clean
 	count(license.warn) == 0 with input.bom as data.testdata.clean
 }
+
+unlicensed_model(ref, reason) := {
+	"bom-ref": ref, "type": "machine-learning-model", "name": ref,
+	"properties": [
+		{"name": "mlbom:asset.kind", "value": "model"},
+		{"name": "mlbom:license.reason", "value": reason},
+		{"name": "mlbom:license.source", "value": "unknown"},
+	],
+}
+
+reasons_doc := {"bom": {"components": [
+	unlicensed_model("offline", "not looked up"),
+	unlicensed_model("empty", "nothing declared"),
+	unlicensed_model("down", "Hub unreachable"),
+]}}
+
+test_unknown_license_says_why if {
+	got := {[f.component, f.license_reason, f.message] | some f in license.deny} with input as reasons_doc
+	got == {
+		["offline", "not looked up", "offline (NOASSERTION): license not looked up (it may be declared where it is published; Hub look-ups were off or stopped)"],
+		["empty", "nothing declared", "empty (NOASSERTION): no license declared"],
+		["down", "Hub unreachable", "down (NOASSERTION): license unknown: the Hugging Face Hub was unreachable"],
+	}
+}
+
+test_unknown_reasons_default_exception_eligible if {
+	fs := license.deny with input as reasons_doc
+	count(fs) == 3
+	every f in fs {
+		f.exception_eligible == true
+		f.policy == "license.unknown"
+	}
+}
+
+test_unknown_reason_without_property_is_nothing_declared if {
+	some f in license.deny with input as {"bom": {"components": [comp("old", "model", [])]}}
+	f.license_reason == "nothing declared"
+	f.message == "old (NOASSERTION): no license declared"
+}
+
+test_data_decides_per_reason if {
+	overrides := {
+		"not looked up": {"effect": "warn", "severity": "low", "exception_eligible": false},
+		"nothing declared": {"effect": "deny"},
+		"Hub unreachable": {"effect": "ignore"},
+	}
+	denied := {f.component | some f in license.deny} with input as reasons_doc
+		with data.mlbom.config.license.unknown_reasons as overrides
+	denied == {"empty"}
+	some w in license.warn with input as reasons_doc with data.mlbom.config.license.unknown_reasons as overrides
+	w.component == "offline"
+	w.severity == "low"
+	w.exception_eligible == false
+}
+
+test_unnamed_reason_falls_back_to_the_category if {
+	some f in license.deny with input as {"bom": {"components": [unlicensed_model("m", "registry offline")]}}
+	f.message == "m (NOASSERTION): no license: registry offline"
+	f.severity == "medium"
+	f.exception_eligible == true
+}
+
+test_other_license_findings_carry_no_reason if {
+	some f in license.deny with input as {"bom": {"components": [comp("nc", "model", id("CC-BY-NC-4.0"))]}}
+	f.license_reason == ""
+}

@@ -318,7 +318,11 @@ func printSummary(w io.Writer, s *workflows.ScanSummary, elapsed time.Duration, 
 	}
 	fmt.Fprintln(w, ")")
 	for _, e := range s.Exceptions {
-		fmt.Fprintf(w, "  exception   %s %s: %s", e.Component, e.License, e.Decision)
+		fmt.Fprintf(w, "  exception   %s %s", e.Component, e.License)
+		if e.LicenseReason != "" {
+			fmt.Fprintf(w, " (%s)", e.LicenseReason)
+		}
+		fmt.Fprintf(w, ": %s", e.Decision)
 		if e.Approver != "" {
 			fmt.Fprintf(w, " by %s", e.Approver)
 		}

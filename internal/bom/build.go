@@ -77,6 +77,12 @@ const (
 	PropGated           = "mlbom:gated"
 	PropLicenseRef      = "mlbom:license.ref"
 	PropLicenseRaw      = "mlbom:license.raw"
+	// License provenance (license.Provenance), on components, services and
+	// the metadata component.
+	PropLicenseSource   = "mlbom:license.source"
+	PropLicenseLocation = "mlbom:license.location"
+	PropLicenseRevision = "mlbom:license.revision"
+	PropLicenseReason   = "mlbom:license.reason"
 	PropSourceKind      = "mlbom:source.kind"
 	PropSourceRef       = "mlbom:source.ref"
 	PropSourceCommit    = "mlbom:source.commit"
@@ -215,6 +221,7 @@ func application(inv *inventory.Inventory, ref string) *cdx.Component {
 		c.Licenses = licenses([]inventory.License{inventory.NormalizeLicense(s.License)})
 	}
 	props := []cdx.Property{prop(PropSourceKind, s.Kind)}
+	props = append(props, provenanceProps(s.LicenseFrom)...)
 	if s.Ref != "" {
 		props = append(props, prop(PropSourceRef, s.Ref))
 	}
@@ -361,6 +368,7 @@ func commonProps(c *inventory.Component) []cdx.Property {
 	if c.RuntimeObserved {
 		props = append(props, prop(PropRuntimeObserved, "true"))
 	}
+	props = append(props, provenanceProps(c.LicenseFrom)...)
 	if p := c.Provenance; p != nil {
 		if p.Author != "" {
 			props = append(props, prop(PropProvAuthor, p.Author))
@@ -675,6 +683,40 @@ func licenseEntry(l inventory.License) *cdx.License {
 		e.Properties = &[]cdx.Property{prop(PropLicenseRaw, l.Raw)}
 	}
 	return e
+}
+
+// provenanceProps writes how licenses are known. Names repeat when several
+// sources agree; each value belongs to its source by meaning (a location to
+// a file or the repository, a revision to the Hub, a reason to unknown).
+func provenanceProps(from []license.Provenance) []cdx.Property {
+	var props []cdx.Property
+	for _, p := range from {
+		props = append(props, prop(PropLicenseSource, p.Source))
+		if p.Location != "" {
+			props = append(props, prop(PropLicenseLocation, p.Location))
+		}
+		if p.Revision != "" {
+			props = append(props, prop(PropLicenseRevision, p.Revision))
+		}
+		if p.Reason != "" {
+			props = append(props, prop(PropLicenseReason, p.Reason))
+		}
+	}
+	return uniqProps(props)
+}
+
+// uniqProps drops repeated name=value pairs (two files of one component
+// both on the Hub's revision, say).
+func uniqProps(ps []cdx.Property) []cdx.Property {
+	seen := map[cdx.Property]bool{}
+	out := ps[:0]
+	for _, p := range ps {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // techniques maps detector names to CycloneDX identity techniques.

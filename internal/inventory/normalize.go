@@ -178,7 +178,7 @@ func Normalize(in Input) *Inventory {
 	for _, ref := range sortedRefs(comps) {
 		inv.Components = append(inv.Components, *comps[ref])
 	}
-	inv.Source.License = sourceLicense(inv.Source.License, licenseFindings)
+	inv.Source.License, inv.Source.LicenseFrom = sourceLicense(inv.Source.License, inv.Source.LicenseFrom, licenseFindings)
 	inv.Warnings = dedupeStrings(inv.Warnings)
 	return inv
 }
@@ -251,6 +251,7 @@ func build(g *group) *Component {
 		c.Supplier = id.provider
 	}
 	var lics []License
+	var stated []statedLicense
 	seenOcc := map[string]bool{}
 	for _, f := range g.findings {
 		if c.SHA256 == "" && isHex64(f.SHA256) {
@@ -270,7 +271,9 @@ func build(g *group) *Component {
 			c.Card = mergeCard(c.Card, f.Card)
 		}
 		if f.License != "" {
-			lics = append(lics, NormalizeLicense(f.License))
+			l := NormalizeLicense(f.License)
+			lics = append(lics, l)
+			stated = append(stated, statedLicense{l, licenseProvenance(f)})
 		}
 		if f.Provenance != nil && (c.Provenance == nil || f.Provenance.Date.After(c.Provenance.Date)) {
 			p := *f.Provenance
@@ -278,6 +281,9 @@ func build(g *group) *Component {
 			c.Provenance = &p
 		}
 		for k, v := range f.Props {
+			if license.IsFindingKey(k) {
+				continue // read into LicenseFrom below
+			}
 			k, v = clean(k), clean(v)
 			if _, ok := c.Props[k]; !ok {
 				c.Props[k] = v
@@ -300,11 +306,16 @@ func build(g *group) *Component {
 	}
 	if c.Card != nil {
 		if c.Card.License != "" || c.Card.LicenseName != "" {
-			lics = append(lics, License(license.NormalizeCard(c.Card.License, c.Card.LicenseName, c.Card.LicenseLink)))
+			l := License(license.NormalizeCard(c.Card.License, c.Card.LicenseName, c.Card.LicenseLink))
+			lics = append(lics, l)
+			if f, ok := cardWithLicense(g.findings); ok {
+				stated = append(stated, statedLicense{l, licenseProvenance(f)})
+			}
 		}
 		c.Description = firstParagraph(c.Card.Description)
 	}
 	c.Licenses = mergeLicenses(lics)
+	c.LicenseFrom = licenseFrom(c, stated, g.findings)
 	sortOccurrences(c.Occurrences)
 	c.PURL, c.BOMRef = id.refs(c.SHA256)
 	if c.Occurrences == nil {
@@ -626,14 +637,16 @@ func Completeness(c *Component) (float64, []string) {
 	return float64(n) / float64(len(CardFields)), missing
 }
 
-// sourceLicense normalizes the repository's license: the one given, else the
-// license files found (root files first; several distinct licenses all apply).
-func sourceLicense(given string, files []discover.Finding) string {
+// sourceLicense normalizes the repository's license: the one given (with
+// its provenance, if the caller knows it), else the license files found
+// (root files first; several distinct licenses all apply), each file its
+// provenance.
+func sourceLicense(given string, givenFrom []license.Provenance, files []discover.Finding) (string, []license.Provenance) {
 	if strings.TrimSpace(given) != "" {
-		return license.License(NormalizeLicense(given)).Key()
+		return license.License(NormalizeLicense(given)).Key(), givenFrom
 	}
 	if len(files) == 0 {
-		return ""
+		return "", []license.Provenance{{Source: license.SourceUnknown, Reason: license.ReasonNothingDeclared}}
 	}
 	var root, nested []discover.Finding
 	for _, f := range files {
@@ -648,12 +661,15 @@ func sourceLicense(given string, files []discover.Finding) string {
 		use = nested
 	}
 	var ls []License
+	var stated []statedLicense
 	for _, f := range use {
 		raw := f.License
 		if raw == "" {
 			raw = f.Name
 		}
-		ls = append(ls, NormalizeLicense(raw))
+		l := NormalizeLicense(raw)
+		ls = append(ls, l)
+		stated = append(stated, statedLicense{l, license.Provenance{Source: license.SourceFile, Location: license.FileLocation(f.Path, max(f.Line, 0))}})
 	}
 	merged := mergeLicenses(ls)
 	var keys []string
@@ -664,7 +680,7 @@ func sourceLicense(given string, files []discover.Finding) string {
 		}
 		keys = append(keys, k)
 	}
-	return strings.Join(keys, " AND ")
+	return strings.Join(keys, " AND "), statedBy(merged, stated)
 }
 
 func dedupeStrings(in []string) []string {

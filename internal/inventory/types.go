@@ -5,6 +5,7 @@ package inventory
 
 import (
 	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/license"
 	"github.com/mlbom/autopilot/internal/modelscan"
 )
 
@@ -16,6 +17,9 @@ type Source struct {
 	Commit  string `json:"commit,omitempty"`
 	Name    string `json:"name"`              // project name
 	License string `json:"license,omitempty"` // normalized SPDX expression of the repository
+	// LicenseFrom says how License is known (the license files it was read
+	// from), or why it is unknown.
+	LicenseFrom []license.Provenance `json:"licenseFrom,omitempty"`
 }
 
 // License is a normalized license: an SPDX id, an SPDX expression, or a
@@ -38,21 +42,24 @@ type Occurrence struct {
 
 // Component is one asset.
 type Component struct {
-	BOMRef   string              `json:"bom-ref"` // stable: derived from identity, never from scan order
-	Kind     discover.Kind       `json:"kind"`
-	Name     string              `json:"name"`
-	Group    string              `json:"group,omitempty"` // organisation, e.g. HF org
-	Version  string              `json:"version,omitempty"`
-	PURL     string              `json:"purl,omitempty"`
-	Provider string              `json:"provider,omitempty"`
-	Supplier string              `json:"supplier,omitempty"`
-	Licenses []License           `json:"licenses,omitempty"`
-	SHA256   string              `json:"sha256,omitempty"`
-	Size     int64               `json:"size,omitempty"`
-	Format   string              `json:"format,omitempty"`
-	LFS      bool                `json:"lfs,omitempty"`
-	URL      string              `json:"url,omitempty"` // download URL or service endpoint
-	Card     *discover.ModelCard `json:"card,omitempty"`
+	BOMRef   string        `json:"bom-ref"` // stable: derived from identity, never from scan order
+	Kind     discover.Kind `json:"kind"`
+	Name     string        `json:"name"`
+	Group    string        `json:"group,omitempty"` // organisation, e.g. HF org
+	Version  string        `json:"version,omitempty"`
+	PURL     string        `json:"purl,omitempty"`
+	Provider string        `json:"provider,omitempty"`
+	Supplier string        `json:"supplier,omitempty"`
+	Licenses []License     `json:"licenses,omitempty"`
+	// LicenseFrom says how Licenses are known, one entry per source of
+	// truth, or why they are unknown (one SourceUnknown entry).
+	LicenseFrom []license.Provenance `json:"licenseFrom,omitempty"`
+	SHA256      string               `json:"sha256,omitempty"`
+	Size        int64                `json:"size,omitempty"`
+	Format      string               `json:"format,omitempty"`
+	LFS         bool                 `json:"lfs,omitempty"`
+	URL         string               `json:"url,omitempty"` // download URL or service endpoint
+	Card        *discover.ModelCard  `json:"card,omitempty"`
 	// Completeness of the model card, 0..1 (models only).
 	Completeness float64 `json:"completeness,omitempty"`
 	// CardMissing lists the expected model-card fields that are absent

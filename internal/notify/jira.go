@@ -376,7 +376,12 @@ func (j *jiraChannel) findingWiki(b Batch, k keyed) string {
 		fmt.Fprintf(&sb, "*Component:* %s\n", wikiEscape(k.f.Component))
 	}
 	if k.f.License != "" {
-		fmt.Fprintf(&sb, "*License:* %s\n", wikiEscape(k.f.License))
+		fmt.Fprintf(&sb, "*License:* %s", wikiEscape(k.f.License))
+		if k.f.LicenseReason != "" {
+			// Unknown is not unlicensed: say whether anyone looked.
+			fmt.Fprintf(&sb, " (%s)", wikiEscape(k.f.LicenseReason))
+		}
+		sb.WriteString("\n")
 	}
 	fmt.Fprintf(&sb, "*Finding:* %s\n", wikiEscape(k.f.Message))
 	if k.f.Remediation != "" {

@@ -78,10 +78,14 @@ func TestJiraPriorityAndDescription(t *testing.T) {
 	n := mustNew(t, o, notifytest.NewMemLedger())
 	fs := findings(5) // critical, high, medium, low, info
 	fs[0].Message = "uses [a link|http://evil] {code}"
+	fs[1].License, fs[1].LicenseReason = "NOASSERTION", "not looked up"
 	notify(t, n, batch("scan-1", fs))
 	got := map[string]string{}
 	for _, is := range j.Issues() {
 		got[is.Summary[strings.Index(is.Summary, "pkg:"):]] = is.Priority
+		if strings.Contains(is.Summary, "model-1@") && !strings.Contains(is.Description, "*License:* NOASSERTION (not looked up)\n") {
+			t.Errorf("an unknown license does not say why: %s", is.Description)
+		}
 		if strings.Contains(is.Summary, "model-0@") {
 			if !strings.Contains(is.Description, `\[a link\|http://evil\] \{code\}`) {
 				t.Errorf("wiki markup not escaped: %s", is.Description)

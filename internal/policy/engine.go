@@ -402,6 +402,7 @@ func toFinding(item any, r ruleRef) (*Finding, error) {
 	}{
 		{"policy", &f.Policy}, {"severity", &f.Severity}, {"component", &f.Component},
 		{"message", &f.Message}, {"remediation", &f.Remediation}, {"license", &f.License},
+		{"license_reason", &f.LicenseReason},
 	} {
 		if *x.dst, err = field(x.name); err != nil {
 			return nil, err

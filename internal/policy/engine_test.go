@@ -562,3 +562,61 @@ func TestConcurrentEvaluate(t *testing.T) {
 		}
 	}
 }
+
+// A model without a license is judged by why it has none: the engine
+// carries the reason, and a policy directory's data.json can treat "not
+// looked up" differently from "nothing declared".
+func TestUnknownLicenseReason(t *testing.T) {
+	model := func(ref, reason string) map[string]any {
+		return map[string]any{"bom-ref": ref, "type": "machine-learning-model", "name": ref, "properties": []any{
+			map[string]any{"name": "mlbom:asset.kind", "value": "model"},
+			map[string]any{"name": "mlbom:license.source", "value": "unknown"},
+			map[string]any{"name": "mlbom:license.reason", "value": reason},
+		}}
+	}
+	bom := map[string]any{"components": []any{model("offline", "not looked up"), model("empty", "nothing declared")}}
+	byComp := func(d *Decision) map[string]Finding {
+		m := map[string]Finding{}
+		for _, f := range d.Findings {
+			if f.Policy == "license.unknown" {
+				m[f.Component] = f
+			}
+		}
+		return m
+	}
+
+	d, err := newEngine(t, Options{}).Evaluate(context.Background(), Input{Project: "p", BOM: bom})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := byComp(d)
+	for comp, reason := range map[string]string{"offline": "not looked up", "empty": "nothing declared"} {
+		f := got[comp]
+		if f.LicenseReason != reason || !f.ExceptionEligible || f.Effect != VerdictDeny {
+			t.Errorf("%s: %+v, want a waivable deny with reason %q", comp, f, reason)
+		}
+	}
+	if !strings.Contains(got["offline"].Message, "not looked up") || got["empty"].Message != "empty (NOASSERTION): no license declared" {
+		t.Errorf("messages: %q / %q", got["offline"].Message, got["empty"].Message)
+	}
+	if len(d.PendingExceptions()) != 2 {
+		t.Errorf("pending exceptions %+v, want both", d.PendingExceptions())
+	}
+
+	dir := t.TempDir()
+	data := `{"mlbom": {"config": {"license": {"unknown_reasons": {"not looked up": {"effect": "warn", "exception_eligible": false}}}}}}`
+	if err := os.WriteFile(filepath.Join(dir, "data.json"), []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err = newEngine(t, Options{ExtraDir: dir}).Evaluate(context.Background(), Input{Project: "p", BOM: bom})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = byComp(d)
+	if f := got["offline"]; f.Effect != VerdictWarn || f.ExceptionEligible {
+		t.Errorf("not looked up under the team's data: %+v", f)
+	}
+	if f := got["empty"]; f.Effect != VerdictDeny || !f.ExceptionEligible {
+		t.Errorf("nothing declared must keep the built-in treatment: %+v", f)
+	}
+}

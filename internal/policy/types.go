@@ -25,7 +25,10 @@ type Finding struct {
 	// ExceptionEligible findings (licenses) can be waived by a human approval.
 	ExceptionEligible bool   `json:"exceptionEligible,omitempty"`
 	License           string `json:"license,omitempty"`
-	Waived            bool   `json:"waived,omitempty"` // an approval covers it
+	// LicenseReason says why the license is unknown ("not looked up",
+	// "Hub unreachable", "nothing declared", ...), for a component without one.
+	LicenseReason string `json:"licenseReason,omitempty"`
+	Waived        bool   `json:"waived,omitempty"` // an approval covers it
 }
 
 // Decision is the result of evaluating every policy over one scan.

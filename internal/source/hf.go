@@ -25,6 +25,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/license"
 )
 
 const (
@@ -462,10 +463,15 @@ func hfFindings(repo hfRepo, info *hfInfo, endpoint string) []discover.Finding {
 	}
 	setProp("hf.pretty_name", string(cd.PrettyName))
 
-	license := first(cd.License)
-	if strings.EqualFold(license, "other") && cd.LicenseName != "" {
+	lic := first(cd.License)
+	if strings.EqualFold(lic, "other") && cd.LicenseName != "" {
 		// "other" says nothing; the named license is what a reviewer needs.
-		license = string(cd.LicenseName)
+		lic = string(cd.LicenseName)
+	}
+	// The license, or its absence, is the Hub's word at this revision.
+	props[license.FindingRevision] = string(info.SHA)
+	if lic != "" {
+		props[license.FindingSource] = license.SourceHub
 	}
 	readme := ""
 	for _, s := range info.Siblings {
@@ -521,7 +527,7 @@ func hfFindings(repo hfRepo, info *hfInfo, endpoint string) []discover.Finding {
 		Detector:   "huggingface.api",
 		Confidence: 1,
 		Provider:   "huggingface",
-		License:    license,
+		License:    lic,
 		Model:      modelOf(kind, repo.ID),
 		URL:        u,
 		Card:       card,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/license"
 )
 
 // Bounds of ResolveHub. Lookups are a nicety on top of a scan: they must
@@ -77,9 +78,10 @@ func ResolveHub(ctx context.Context, findings []discover.Finding, o Options) (wa
 	defer cancel()
 
 	type outcome struct {
-		info *hfInfo
-		repo hfRepo
-		warn string
+		info     *hfInfo
+		repo     hfRepo
+		warn     string
+		answered bool // the Hub answered, without the repository
 	}
 	results := make([]outcome, len(keys))
 	var (
@@ -121,6 +123,7 @@ func ResolveHub(ctx context.Context, findings []discover.Finding, o Options) (wa
 				}
 				return
 			}
+			results[i].answered = true
 			results[i].warn = fmt.Sprintf("Hugging Face %s %s: %s; license left unknown",
 				k.kind, k.id, strings.TrimPrefix(redactString(err.Error(), []string{o.HFToken}), ErrInvalid.Error()+": "))
 		}()
@@ -135,8 +138,13 @@ func ResolveHub(ctx context.Context, findings []discover.Finding, o Options) (wa
 			fill(findings, byKey[k], r.repo, r.info, c.endpoint)
 		case r.warn != "":
 			warnings = append(warnings, r.warn)
+			if r.answered {
+				markUnknown(findings, byKey[k], license.ReasonHubFailed)
+			}
+		case unreachable:
+			markUnknown(findings, byKey[k], license.ReasonHubUnreachable)
 		default:
-			pending++
+			pending++ // not looked up: the budget ran out first
 		}
 	}
 	if unreachable {
@@ -202,8 +210,21 @@ func (c *hfClient) lookup(ctx context.Context, repo hfRepo) (*hfInfo, error) {
 	return &info, nil
 }
 
+// markUnknown records on the findings at idx why the look-up left their
+// license unknown.
+func markUnknown(findings []discover.Finding, idx []int, reason string) {
+	for _, i := range idx {
+		f := &findings[i]
+		if f.Props == nil {
+			f.Props = map[string]string{}
+		}
+		f.Props[license.FindingReason] = reason
+	}
+}
+
 // fill copies what the Hub says of repo onto the findings at idx, keeping
-// anything the finding already had.
+// anything the finding already had, and records that the license (or its
+// absence) is the Hub's word at the revision read.
 func fill(findings []discover.Finding, idx []int, repo hfRepo, info *hfInfo, endpoint string) {
 	hub := hfFindings(repo, info, endpoint)
 	if len(hub) != 1 {
@@ -236,6 +257,10 @@ func fill(findings []discover.Finding, idx []int, repo hfRepo, info *hfInfo, end
 			}
 		}
 		f.Props[PropResolvedRevision] = h.Version
+		f.Props[license.FindingRevision] = h.Version
+		if f.License != "" {
+			f.Props[license.FindingSource] = license.SourceHub
+		}
 	}
 }
 

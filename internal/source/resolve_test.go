@@ -2,6 +2,7 @@ package source
 
 import (
 	"context"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/license"
 )
 
 // resolveHub serves repository info the way GET /api/{models,datasets}/ID
@@ -130,6 +132,9 @@ func TestResolveHubFillsAndDedupes(t *testing.T) {
 			strings.Join(f.Card.BaseModel, ",") != "google-bert/bert-base-uncased" || strings.Join(f.Card.Datasets, ",") != "acme-ai/product-reviews" {
 			t.Errorf("%s:%d card %+v", f.Path, f.Line, f.Card)
 		}
+		if f.Props[license.FindingSource] != license.SourceHub || f.Props[license.FindingRevision] != "3f2a9c1e5b7d40a8e6c2b19f0d4e7a6c8b1d2e3f" {
+			t.Errorf("%s:%d: license provenance %v", f.Path, f.Line, f.Props)
+		}
 		if _, ok := f.Props["hf.downloads"]; ok {
 			t.Errorf("%s:%d: download count would make BOMs of one commit differ", f.Path, f.Line)
 		}
@@ -197,8 +202,14 @@ func TestResolveHubWarnings(t *testing.T) {
 			if strings.Contains(warns[0], testHFToken) || strings.Contains(warns[0], "invalid source") {
 				t.Errorf("warning %q leaks the token or internal wording", warns[0])
 			}
-			if f := findings[0]; f.License != "" || f.Card != nil || f.Props != nil || f.Name != before.Name {
-				t.Errorf("unresolved finding changed: %+v", f)
+			// The Hub answered without the repository, which is all the
+			// finding learns; an id never sent was not looked up.
+			wantProps := map[string]string{license.FindingReason: license.ReasonHubFailed}
+			if tt.name == "not a hub id" {
+				wantProps = nil
+			}
+			if f := findings[0]; f.License != "" || f.Card != nil || !maps.Equal(f.Props, wantProps) || f.Name != before.Name {
+				t.Errorf("unresolved finding changed: %+v, want props %v", f, wantProps)
 			}
 			if findings[1].License != "apache-2.0" {
 				t.Errorf("one failure stopped the other lookup: %+v", findings[1])
@@ -237,8 +248,8 @@ func checkUnreachable(t *testing.T, warns []string, endpoint string, findings []
 		t.Fatalf("warnings %q, want one naming %s", warns, endpoint)
 	}
 	for _, f := range findings {
-		if f.License != "" || f.Props != nil {
-			t.Errorf("finding changed: %+v", f)
+		if f.License != "" || f.Card != nil || len(f.Props) != 1 || f.Props[license.FindingReason] != license.ReasonHubUnreachable {
+			t.Errorf("finding changed beyond its reason: %+v", f)
 		}
 	}
 }
