@@ -260,6 +260,11 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*Decision, error) {
 		}
 		return nil, fmt.Errorf("evaluate policies: %w", err)
 	}
+	if err := ctx.Err(); err != nil {
+		// OPA notices cancellation asynchronously, so a short evaluation may
+		// finish regardless; the caller gave up on it either way.
+		return nil, fmt.Errorf("evaluate policies: %w", err)
+	}
 	byID := map[string]*Finding{}
 	if len(rs) > 0 {
 		for i, r := range e.rules {
