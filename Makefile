@@ -7,12 +7,14 @@ SHELL := /bin/bash
 GO ?= go
 BIN := $(CURDIR)/bin
 TEMPORAL_CLI_VERSION := v1.5.1
+# cosign, only to show in tests that it accepts mlbom's attestations.
+COSIGN_VERSION := v2.6.5
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/mlbom/autopilot/workers.Version=$(VERSION)
 SOURCE ?=
 PROJECT ?=
 
-.PHONY: run test test-unit build demo temporal vet fmt bench clean
+.PHONY: run test test-unit build demo temporal cosign vet fmt bench clean
 
 build: $(BIN)/mlbom
 
@@ -33,6 +35,15 @@ $(BIN)/temporal:
 $(BIN)/workflowcheck: tools/workflowcheck/go.mod
 	@mkdir -p $(BIN)
 	cd tools/workflowcheck && GOBIN=$(BIN) $(GO) install tool
+
+# Built from source through the Go module proxy (a few minutes the first
+# time); tests use it to check that `cosign verify-blob-attestation` accepts
+# what `mlbom sign` writes.
+cosign: $(BIN)/cosign
+$(BIN)/cosign:
+	@mkdir -p $(BIN)
+	@echo "building cosign $(COSIGN_VERSION) into ./bin for the interop test (first time only: this takes a few minutes)..."
+	GOBIN=$(BIN) $(GO) install github.com/sigstore/cosign/v2/cmd/cosign@$(COSIGN_VERSION)
 
 demo:
 	@scripts/make-demo.sh .mlbom/demo-app

@@ -61,6 +61,8 @@ type Activities struct {
 	ResolveHub bool
 	Discover   discover.Options
 	ModelScan  modelscan.Options
+	// Signing signs new BOM versions; nil when no key is configured.
+	Signing *Signing
 	// WorkDir holds clones and fetched files.
 	WorkDir     string
 	ToolVersion string

@@ -80,6 +80,9 @@ func (a *Activities) BuildBOM(ctx context.Context, req BuildBOMRequest) (*BuildB
 	if err := a.indexEvidence(ctx, req, v); err != nil {
 		return nil, classify("build bom", err)
 	}
+	if err := a.signVersion(ctx, req.Project, v.Number); err != nil {
+		return nil, classify("build bom", err)
+	}
 	out := &BuildBOMResult{Version: v.Number, Created: created, ContentHash: v.ContentHash, Components: len(inv.Components)}
 	if b.Vulnerabilities != nil {
 		out.Vulnerabilities = len(*b.Vulnerabilities)

@@ -48,5 +48,13 @@ func (a *Activities) RecordScan(ctx context.Context, req RecordScanRequest) erro
 		}
 		s.Summary = data
 	}
-	return classify("record scan", a.Store.UpsertScan(ctx, s))
+	if err := a.Store.UpsertScan(ctx, s); err != nil {
+		return classify("record scan", err)
+	}
+	// The scan is over: every decision made in it is in the version's BOM,
+	// so this is when a signature can cover the final document.
+	if s.Status == "completed" {
+		return classify("record scan", a.signVersion(ctx, s.Project, s.Version))
+	}
+	return nil
 }

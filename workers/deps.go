@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/mlbom/autopilot/activities"
+	"github.com/mlbom/autopilot/internal/api"
 	"github.com/mlbom/autopilot/internal/config"
 	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/keys"
 	"github.com/mlbom/autopilot/internal/metrics"
 	"github.com/mlbom/autopilot/internal/modelscan"
 	"github.com/mlbom/autopilot/internal/notify"
@@ -95,7 +97,25 @@ func NewDeps(ctx context.Context, cfg *config.Config) (*Deps, error) {
 		WorkDir:     workDir,
 		ToolVersion: Version,
 	}
+	if cfg.SigningKey != "" {
+		signer, err := keys.LoadPrivate(cfg.SigningKey)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("MLBOM_SIGNING_KEY %s: %w", cfg.SigningKey, err)
+		}
+		acts.Signing = &activities.Signing{Signer: signer, Store: db, ReadBOM: storedBOM(db)}
+	}
 	return &Deps{Store: db, Activities: acts}, nil
+}
+
+// storedBOM reads a version's BOM through the API's read path, the one
+// `mlbom bom` and GET /api/projects/{p}/bom use, so signatures cover what
+// readers are served.
+func storedBOM(db *store.DB) func(ctx context.Context, project string, version int) ([]byte, error) {
+	return func(ctx context.Context, project string, version int) ([]byte, error) {
+		_, data, err := api.StoredBOM(ctx, db, project, version, api.FormatJSON)
+		return data, err
+	}
 }
 
 // Embedder picks the OpenAI-compatible embedder when an endpoint is

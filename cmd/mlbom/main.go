@@ -57,6 +57,9 @@ func commands() []command {
 		{"serve", "serve [--addr 127.0.0.1:8080]          HTTP API (and dashboard later)", runServe},
 		{"schedule", "schedule create PROJECT SOURCE [--cron EXPR | --every DUR] [--now] | list | delete PROJECT", runSchedule},
 		{"modelscan", "modelscan PATH... [--json|--sarif] [--fail-on SEVERITY]", runModelscan},
+		{"keygen", "keygen -o PREFIX [--type ecdsa-p256|ed25519] | keygen --tls -o PREFIX [--host NAME]...", runKeygen},
+		{"sign", "sign [--key KEY] (BOM.json -o ATTESTATION | --project P [--version N] | --model DIR)", runSign},
+		{"verify", "verify [--key PUB] (--bom ATTESTATION | --project P [--version N]) [PATH...] | verify --model DIR", runVerify},
 		{"version", "version", runVersion},
 	}
 }

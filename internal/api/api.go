@@ -69,6 +69,7 @@ func New(opts Options) http.Handler {
 	s.handle("GET /api/projects/{project}/versions", s.versions)
 	s.handle("GET /api/projects/{project}/bom", s.bom)
 	s.handle("GET /api/projects/{project}/diff", s.diff)
+	s.handle("GET /api/projects/{project}/attestation", s.attestation)
 	s.handle("GET /api/projects/{project}/scans", s.scans)
 	// Scan IDs are Temporal workflow IDs such as scan/demo/20260314T092653Z:
 	// the rest of the path is the ID, plain or with its slashes escaped.

@@ -79,6 +79,14 @@ type Config struct {
 	// MetricsAddr is where the worker serves Prometheus /metrics; "off"
 	// disables it. (`mlbom serve` serves /metrics on its own address.)
 	MetricsAddr string // MLBOM_METRICS_ADDR, default 127.0.0.1:9464
+
+	// Signing and verification
+	// SigningKey is a PEM private key file; when set, the worker signs every
+	// new BOM version (and `mlbom sign` uses it when --key is not given).
+	SigningKey string // MLBOM_SIGNING_KEY
+	// TrustedKeys are PEM public key files whose signatures count as valid:
+	// model signatures found by scans, signed BOMs at admission.
+	TrustedKeys []string // MLBOM_TRUSTED_KEYS, comma-separated
 }
 
 // FromEnv builds the configuration from environment variables and defaults.
@@ -129,6 +137,12 @@ func fromLookup(lookup func(string) (string, bool)) (*Config, error) {
 		MetricsAddr:           get("127.0.0.1:9464", "MLBOM_METRICS_ADDR"),
 	}
 	c.DB = get("sqlite:"+filepath.Join(c.DataDir, "mlbom.db"), "MLBOM_DB")
+	c.SigningKey = get("", "MLBOM_SIGNING_KEY")
+	for _, k := range strings.Split(get("", "MLBOM_TRUSTED_KEYS"), ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			c.TrustedKeys = append(c.TrustedKeys, k)
+		}
+	}
 
 	var err error
 	if c.MaxFileSize, err = parseInt(get("8388608", "MLBOM_MAX_FILE_SIZE")); err != nil {

@@ -110,3 +110,20 @@ func TestObservabilityAndHTTPDefaults(t *testing.T) {
 		t.Errorf("overrides not applied: %+v", c)
 	}
 }
+
+func TestSigningKeys(t *testing.T) {
+	c, err := fromLookup(lookupFrom(map[string]string{
+		"MLBOM_SIGNING_KEY":  "/secrets/mlbom.key",
+		"MLBOM_TRUSTED_KEYS": " a.pub, ,b.pub ",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SigningKey != "/secrets/mlbom.key" || strings.Join(c.TrustedKeys, "|") != "a.pub|b.pub" {
+		t.Errorf("signing config: %q %q", c.SigningKey, c.TrustedKeys)
+	}
+	c, _ = fromLookup(lookupFrom(nil))
+	if c.SigningKey != "" || c.TrustedKeys != nil {
+		t.Errorf("defaults: %q %q", c.SigningKey, c.TrustedKeys)
+	}
+}
