@@ -161,7 +161,11 @@ func Sign(ctx context.Context, modelPath, sigPath string, s *keys.Signer, ignore
 			keys.ErrKey, s.Algorithm())
 	}
 	ser := serialization{Method: "files", HashType: "sha256", IgnorePaths: ignoreList(modelPath, sigPath, ignore)}
-	files, err := manifest(ctx, modelPath, ser)
+	abs, err := filepath.Abs(modelPath)
+	if err != nil {
+		return nil, err
+	}
+	files, err := manifest(ctx, os.DirFS(filepath.Dir(abs)), filepath.Base(abs), ser)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +189,6 @@ func Sign(ctx context.Context, modelPath, sigPath string, s *keys.Signer, ignore
 	if err != nil {
 		return nil, err
 	}
-	abs, _ := filepath.Abs(modelPath)
 	st := attest.Statement{
 		Type:          attest.StatementV1,
 		Subject:       []attest.Subject{{Name: filepath.Base(abs), Digest: map[string]string{"sha256": root}}},
@@ -257,27 +260,52 @@ func rootDigest(rs []resource) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// Verify checks the signature file sigPath of the model at modelPath with
-// the trusted keys. Problems with the signature or the files are in the
-// Result; the error is for I/O that prevented checking (unreadable model).
+// Verify checks the signature file sigPath of the model at modelPath (OS
+// paths) with the trusted keys. Problems with the signature or the files are
+// in the Result; the error is for I/O that prevented checking.
 func Verify(ctx context.Context, modelPath, sigPath string, trusted []TrustedKey) (*Result, error) {
-	f, err := os.Open(sigPath)
+	data, err := readBounded(os.DirFS(filepath.Dir(sigPath)), filepath.Base(sigPath))
 	if err != nil {
 		return nil, fmt.Errorf("read signature: %w", err)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxBundle+1))
-	f.Close()
+	abs, err := filepath.Abs(modelPath)
 	if err != nil {
-		return nil, fmt.Errorf("read signature %s: %w", sigPath, err)
+		return nil, err
 	}
-	if len(data) > maxBundle {
+	sigRel := ""
+	if rel, err := filepath.Rel(modelPath, sigPath); err == nil && !strings.HasPrefix(rel, "..") && rel != "." {
+		sigRel = filepath.ToSlash(rel)
+	}
+	return VerifyFS(ctx, os.DirFS(filepath.Dir(abs)), filepath.Base(abs), data, sigRel, trusted)
+}
+
+// VerifyFS checks signature bytes against the model at modelPath inside fsys
+// (a directory or a single file, slash-separated). sigRel is the signature
+// file's path relative to the model directory when it lies inside it (it is
+// never part of the model), else "".
+func VerifyFS(ctx context.Context, fsys fs.FS, modelPath string, sigData []byte, sigRel string, trusted []TrustedKey) (*Result, error) {
+	if len(sigData) > maxBundle {
 		return invalid("signature file larger than %d bytes", maxBundle), nil
 	}
-	sig, res := Parse(data)
+	sig, res := Parse(sigData)
 	if res != nil {
 		return res, nil
 	}
-	return sig.verify(ctx, modelPath, sigPath, trusted)
+	return sig.verify(ctx, fsys, modelPath, sigRel, trusted)
+}
+
+// readBounded reads a signature file, refusing one larger than maxBundle.
+func readBounded(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxBundle+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	return data, nil
 }
 
 // Signature is a parsed, not yet verified, model signature.
@@ -331,7 +359,7 @@ func invalid(format string, args ...any) *Result {
 	return &Result{Status: StatusInvalid, Problems: []string{fmt.Sprintf(format, args...)}}
 }
 
-func (s *Signature) verify(ctx context.Context, modelPath, sigPath string, trusted []TrustedKey) (*Result, error) {
+func (s *Signature) verify(ctx context.Context, fsys fs.FS, modelPath, sigRel string, trusted []TrustedKey) (*Result, error) {
 	res := &Result{KeyHint: s.hint}
 	if s.hint != "" {
 		res.Signer = "sha256:" + s.hint
@@ -380,10 +408,10 @@ func (s *Signature) verify(ctx context.Context, modelPath, sigPath string, trust
 	}
 	ser := model.ser
 	ser.IgnorePaths = append(append([]string{}, ser.IgnorePaths...), DefaultIgnore...)
-	if rel, err := filepath.Rel(modelPath, sigPath); err == nil && !strings.HasPrefix(rel, "..") && rel != "." {
-		ser.IgnorePaths = append(ser.IgnorePaths, filepath.ToSlash(rel))
+	if sigRel != "" {
+		ser.IgnorePaths = append(ser.IgnorePaths, sigRel)
 	}
-	got, err := manifest(ctx, modelPath, ser)
+	got, err := manifest(ctx, fsys, modelPath, ser)
 	if err != nil {
 		var se symlinkError
 		if errors.As(err, &se) {
@@ -507,16 +535,16 @@ func (e symlinkError) Error() string {
 	return fmt.Sprintf("%s is a symbolic link and the signature does not allow them", e.name)
 }
 
-// manifest hashes the model: file name (relative, slash-separated; "." for a
-// single-file model) → sha256.
-func manifest(ctx context.Context, modelPath string, ser serialization) (map[string]string, error) {
-	st, err := os.Stat(modelPath)
+// manifest hashes the model at root inside fsys: file name (relative to
+// root, slash-separated; "." for a single-file model) → sha256.
+func manifest(ctx context.Context, fsys fs.FS, root string, ser serialization) (map[string]string, error) {
+	st, err := fs.Stat(fsys, root)
 	if err != nil {
-		return nil, fmt.Errorf("model %s: %w", modelPath, err)
+		return nil, fmt.Errorf("model %s: %w", root, err)
 	}
 	out := map[string]string{}
 	if !st.IsDir() {
-		sum, err := hashFile(ctx, modelPath)
+		sum, _, err := discover.HashFile(ctx, fsys, root)
 		if err != nil {
 			return nil, err
 		}
@@ -532,16 +560,18 @@ func manifest(ctx context.Context, modelPath string, ser serialization) (map[str
 		}
 		return false
 	}
-	err = filepath.WalkDir(modelPath, func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(modelPath, p)
-		rel = filepath.ToSlash(rel)
-		if rel == "." {
+		rel := strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
+		if root == "." {
+			rel = p
+		}
+		if rel == "" || rel == "." {
 			return nil
 		}
 		if ignored(rel) {
@@ -554,14 +584,14 @@ func manifest(ctx context.Context, modelPath string, ser serialization) (map[str
 			if !ser.AllowSymlinks {
 				return symlinkError{rel}
 			}
-			info, err := os.Stat(p)
+			info, err := fs.Stat(fsys, p)
 			if err != nil || info.IsDir() {
 				return nil // links to directories are not followed
 			}
 		} else if d.IsDir() || !d.Type().IsRegular() {
 			return nil
 		}
-		sum, err := hashFile(ctx, p)
+		sum, _, err := discover.HashFile(ctx, fsys, p)
 		if err != nil {
 			return err
 		}
@@ -572,9 +602,4 @@ func manifest(ctx context.Context, modelPath string, ser serialization) (map[str
 		return nil, err
 	}
 	return out, nil
-}
-
-func hashFile(ctx context.Context, p string) (string, error) {
-	sum, _, err := discover.HashFile(ctx, os.DirFS(filepath.Dir(p)), filepath.Base(p))
-	return sum, err
 }
