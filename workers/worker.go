@@ -43,6 +43,25 @@ func DialMetrics(cfg *config.Config, logger *slog.Logger, m *metrics.Metrics) (c
 	return c, nil
 }
 
+// DialLazy is DialMetrics that connects on first use, so a server that needs
+// Temporal only for some requests starts (and reports itself not ready)
+// while Temporal is down.
+func DialLazy(cfg *config.Config, logger *slog.Logger, m *metrics.Metrics) (client.Client, error) {
+	opts := client.Options{
+		HostPort:  cfg.TemporalAddress,
+		Namespace: cfg.TemporalNamespace,
+		Logger:    newLogger(logger),
+	}
+	if m != nil {
+		opts.MetricsHandler = TemporalMetrics(m)
+	}
+	c, err := client.NewLazyClient(opts)
+	if err != nil {
+		return nil, fmt.Errorf("Temporal client for %s (MLBOM_TEMPORAL_ADDRESS): %w", cfg.TemporalAddress, err)
+	}
+	return c, nil
+}
+
 // EnsureSearchAttributes registers the custom search attributes the workflows
 // set, if the server does not have them yet.
 func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string) error {

@@ -9,14 +9,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/mlbom/autopilot/activities"
 	"github.com/mlbom/autopilot/internal/api"
@@ -57,7 +54,7 @@ func runScan(ctx context.Context, cfg *config.Config, args []string) error {
 		Options: workflows.ScanOptions{FetchWeights: *fetch, ApprovalTimeout: *approvalTimeout, DryRun: *dryRun},
 	}
 	if in.Project == "" {
-		in.Project = defaultProject(in.Source)
+		in.Project = workers.DefaultProject(in.Source)
 	}
 	if in.Options.ApprovalTimeout == "" {
 		in.Options.ApprovalTimeout = cfg.ApprovalTimeout.String()
@@ -105,31 +102,6 @@ func normalizeSource(s string) string {
 	return s
 }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-// defaultProject names a project after the last element of its source.
-func defaultProject(src string) string {
-	s := strings.TrimSuffix(strings.TrimRight(src, "/"), ".git")
-	if rest, ok := strings.CutPrefix(s, "hf://"); ok {
-		rest = strings.TrimPrefix(strings.TrimPrefix(rest, "datasets/"), "spaces/")
-		if i := strings.Index(rest, "@"); i >= 0 {
-			rest = rest[:i]
-		}
-		return unsafeName.ReplaceAllString(rest, "-")
-	}
-	if u, err := url.Parse(s); err == nil && u.Path != "" {
-		s = u.Path
-	}
-	if i := strings.LastIndexAny(s, "/:"); i >= 0 {
-		s = s[i+1:]
-	}
-	s = unsafeName.ReplaceAllString(s, "-")
-	if s == "" {
-		return "project"
-	}
-	return s
-}
-
 func scanLocal(ctx context.Context, cfg *config.Config, in workflows.ScanInput) (*workflows.ScanSummary, error) {
 	deps, err := workers.NewDeps(ctx, cfg)
 	if err != nil {
@@ -151,14 +123,9 @@ func scanRemote(ctx context.Context, cfg *config.Config, in workflows.ScanInput,
 	}
 	defer c.Close()
 	if id == "" {
-		id = fmt.Sprintf("scan/%s/%s", in.Project, time.Now().UTC().Format("20060102T150405Z"))
+		id = workers.ScanID(in.Project, time.Now())
 	}
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       id,
-		TaskQueue:                cfg.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		TypedSearchAttributes:    workflowsSearchAttributes(in.Project),
-	}, workflows.ScanWorkflowName, in)
+	run, err := c.ExecuteWorkflow(ctx, workers.ScanStartOptions(cfg, id, in.Project, nil), workflows.ScanWorkflowName, in)
 	if err != nil {
 		return nil, "", fmt.Errorf("start scan workflow on %s: %w", cfg.TemporalAddress, err)
 	}
@@ -360,8 +327,4 @@ func exportBOM(ctx context.Context, cfg *config.Config, project string, version 
 		return fmt.Errorf("read %s version %s: %w", project, versionName(version), err)
 	}
 	return writeOutput(ctx, path, data)
-}
-
-func workflowsSearchAttributes(project string) temporal.SearchAttributes {
-	return temporal.NewSearchAttributes(workflows.ProjectKey.ValueSet(project))
 }

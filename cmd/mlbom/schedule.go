@@ -9,16 +9,12 @@ import (
 	"text/tabwriter"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/mlbom/autopilot/internal/config"
 	"github.com/mlbom/autopilot/workers"
 	"github.com/mlbom/autopilot/workflows"
 )
-
-// scheduleID names a project's recurring scan.
-func scheduleID(project string) string { return "mlbom-scan-" + project }
 
 // runSchedule manages recurring scans as Temporal Schedules, so they show,
 // pause and backfill in the Temporal UI like any other schedule.
@@ -74,42 +70,12 @@ func scheduleCreate(ctx context.Context, cfg *config.Config, c client.Client, ar
 	if in.Options.ApprovalTimeout == "" {
 		in.Options.ApprovalTimeout = cfg.ApprovalTimeout.String()
 	}
-	h, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID:   scheduleID(project),
-		Spec: spec,
-		Action: &client.ScheduleWorkflowAction{
-			// Temporal appends the scheduled time to this ID for each run.
-			ID:                    "scan/" + project + "/scheduled",
-			Workflow:              workflows.ScanWorkflowName,
-			Args:                  []any{in},
-			TaskQueue:             cfg.TaskQueue,
-			TypedSearchAttributes: workflowsSearchAttributes(project),
-		},
-		// A scan still running (waiting for an approval, say) is not
-		// overtaken by the next one.
-		Overlap:            enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
-		TriggerImmediately: *now,
-		Note:               "created by mlbom schedule create",
-	})
+	h, err := c.ScheduleClient().Create(ctx, workers.NewScheduleOptions(cfg, project, in, spec, *now, "created by mlbom schedule create"))
 	if err != nil {
 		return fmt.Errorf("create schedule for %s: %w", project, err)
 	}
-	fmt.Fprintf(stdoutOf(ctx), "schedule %s: scans %s (%s)\n", h.GetID(), in.Source, describeSpec(spec))
+	fmt.Fprintf(stdoutOf(ctx), "schedule %s: scans %s (%s)\n", h.GetID(), in.Source, workers.DescribeSpec(spec))
 	return nil
-}
-
-func describeSpec(s client.ScheduleSpec) string {
-	var parts []string
-	for _, iv := range s.Intervals {
-		parts = append(parts, "every "+iv.Every.String())
-	}
-	for _, c := range s.CronExpressions {
-		parts = append(parts, "cron "+c+" UTC")
-	}
-	if len(parts) == 0 && len(s.Calendars) > 0 {
-		parts = append(parts, fmt.Sprintf("%d calendar specs", len(s.Calendars)))
-	}
-	return strings.Join(parts, ", ")
 }
 
 func scheduleList(ctx context.Context, c client.Client, args []string) error {
@@ -155,9 +121,9 @@ func scheduleDelete(ctx context.Context, c client.Client, args []string) error {
 	if len(pos) != 1 {
 		return withCode(exitUsage, "want PROJECT")
 	}
-	if err := c.ScheduleClient().GetHandle(ctx, scheduleID(pos[0])).Delete(ctx); err != nil {
-		return fmt.Errorf("delete schedule %s: %w", scheduleID(pos[0]), err)
+	if err := c.ScheduleClient().GetHandle(ctx, workers.ScheduleID(pos[0])).Delete(ctx); err != nil {
+		return fmt.Errorf("delete schedule %s: %w", workers.ScheduleID(pos[0]), err)
 	}
-	fmt.Fprintf(stdoutOf(ctx), "schedule %s deleted\n", scheduleID(pos[0]))
+	fmt.Fprintf(stdoutOf(ctx), "schedule %s deleted\n", workers.ScheduleID(pos[0]))
 	return nil
 }

@@ -1,7 +1,13 @@
-// Package api serves the store over HTTP as JSON: projects, BOM versions and
-// their diffs, scans with links to their Temporal runs, findings, hybrid
-// search and approvals. It reads only; scans and decisions go through
-// Temporal.
+// Package api serves mlbom over HTTP: a JSON API (projects, BOM versions and
+// their diffs, components, scans with links to their Temporal runs,
+// findings, hybrid search, approvals, schedules, tokens), the server-rendered
+// dashboard, health checks and Prometheus metrics. Every route is an
+// operation of the embedded OpenAPI document, which also names the role it
+// needs (see openapi.go and auth.go).
+//
+// Writes that are workflow operations (start a scan, decide an exception,
+// schedules) go through the Runs interface; workers/ implements it over the
+// Temporal client, so this package knows nothing of Temporal.
 package api
 
 import (
@@ -14,8 +20,11 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/mlbom/autopilot/internal/auth"
+	"github.com/mlbom/autopilot/internal/metrics"
 	"github.com/mlbom/autopilot/internal/search"
 	"github.com/mlbom/autopilot/internal/store"
 )
@@ -31,26 +40,67 @@ type Options struct {
 	// TemporalUIURL is empty.
 	TemporalUIURL, Namespace string
 	Logger                   *slog.Logger // nil: slog.Default()
+	// Runs starts, queries and signals workflows; nil makes the routes that
+	// need Temporal answer 503 and the rest work.
+	Runs Runs
+	// Metrics counts requests (and scans started, approvals sent); nil
+	// serves an empty /metrics.
+	Metrics *metrics.Metrics
+	// Anonymous is the role of a request without credentials: "" (the
+	// default: 401) or auth.Viewer.
+	Anonymous string
+	// LocalSources are directories under which POST /api/scans accepts a
+	// local path as source; none means only URLs and hf:// are accepted, so
+	// an operator cannot make the worker read arbitrary local files.
+	LocalSources []string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 }
 
 type server struct {
-	db       *store.DB
-	searcher *search.Searcher
-	uiURL    string
-	ns       string
-	log      *slog.Logger
-	mux      *http.ServeMux
+	db           *store.DB
+	searcher     *search.Searcher
+	uiURL        string
+	ns           string
+	log          *slog.Logger
+	mux          *http.ServeMux
+	runs         Runs
+	metrics      *metrics.Metrics
+	anonymous    string
+	localSources []string
+	now          func() time.Time
+
+	ops    map[string]Operation // documented operations by "METHOD /path"
+	served map[string]bool      // the documented operations a route serves
+	// touched throttles the last-used write of each token to one a minute.
+	touchMu sync.Mutex
+	touched map[string]time.Time
 }
 
 // New returns the API handler. Every response, errors included, is JSON
-// except the BOM documents themselves.
+// except the BOM documents themselves, /metrics and the dashboard's pages.
+// It panics when a route is missing from openapi.json: the document is the
+// access table, and a route without a role must not be served.
 func New(opts Options) http.Handler {
+	s := newServer(opts)
+	return s.logRequests(s.mux)
+}
+
+func newServer(opts Options) *server {
 	s := &server{
-		db:    opts.Store,
-		uiURL: strings.TrimRight(opts.TemporalUIURL, "/"),
-		ns:    opts.Namespace,
-		log:   opts.Logger,
-		mux:   http.NewServeMux(),
+		db:           opts.Store,
+		uiURL:        strings.TrimRight(opts.TemporalUIURL, "/"),
+		ns:           opts.Namespace,
+		log:          opts.Logger,
+		mux:          http.NewServeMux(),
+		runs:         opts.Runs,
+		metrics:      opts.Metrics,
+		anonymous:    opts.Anonymous,
+		localSources: opts.LocalSources,
+		now:          opts.Now,
+		ops:          mustOperations(),
+		served:       map[string]bool{},
+		touched:      map[string]time.Time{},
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -58,40 +108,119 @@ func New(opts Options) http.Handler {
 	if s.ns == "" {
 		s.ns = "default"
 	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.anonymous != "" && s.anonymous != auth.Viewer {
+		panic(fmt.Sprintf("api: anonymous role %q: only viewer may be anonymous", s.anonymous))
+	}
 	emb := opts.Embedder
 	if emb == nil {
 		emb = search.NewOffline(0)
 	}
 	s.searcher = search.NewSearcher(opts.Store, emb, search.Options{})
 
-	s.handle("GET /api/health", s.health)
-	s.handle("GET /api/projects", s.projects)
-	s.handle("GET /api/projects/{project}/versions", s.versions)
-	s.handle("GET /api/projects/{project}/bom", s.bom)
-	s.handle("GET /api/projects/{project}/diff", s.diff)
-	s.handle("GET /api/projects/{project}/attestation", s.attestation)
-	s.handle("GET /api/projects/{project}/scans", s.scans)
+	// Operations and health.
+	s.route("GET /healthz", s.healthz)
+	s.route("GET /readyz", s.readyz)
+	s.route("GET /openapi.json", s.openapi)
+	s.route("GET /metrics", s.metricsPage)
+	s.route("GET /signin", s.signinPage)
+	s.route("POST /signin", s.signin)
+	s.route("POST /signout", s.signout)
+
+	// Reads.
+	s.route("GET /api/health", s.health)
+	s.route("GET /api/whoami", s.whoami)
+	s.route("GET /api/projects", s.projects)
+	s.route("GET /api/projects/{project}/versions", s.versions)
+	s.route("GET /api/projects/{project}/bom", s.bom)
+	s.route("GET /api/projects/{project}/diff", s.diff)
+	s.route("GET /api/projects/{project}/attestation", s.attestation)
+	s.route("GET /api/projects/{project}/scans", s.scans)
+	s.route("GET /api/projects/{project}/components", s.components)
+	s.route("GET /api/projects/{project}/observations", s.observations)
 	// Scan IDs are Temporal workflow IDs such as scan/demo/20260314T092653Z:
 	// the rest of the path is the ID, plain or with its slashes escaped.
-	s.handle("GET /api/scans/{rest...}", s.scan)
-	s.handle("GET /api/search", s.search)
-	s.handle("GET /api/approvals", s.approvals)
-	s.handle("GET /{$}", s.dashboard(s.index))
-	s.handle("GET /projects/{project}", s.dashboard(s.projectPage))
-	s.handle("/", s.notFound)
-	return s.logRequests(s.mux)
+	s.route("GET /api/scans/{rest...}", s.scan, "/api/scans/{scan}", "/api/scans/{scan}/findings", "/api/scans/{scan}/progress")
+	s.route("GET /api/search", s.search)
+	s.route("GET /api/approvals", s.approvals)
+	s.route("GET /api/approvals/pending", s.pending)
+	s.route("GET /api/schedules", s.schedules)
+
+	// Writes.
+	s.route("POST /api/scans", s.startScan)
+	s.route("POST /api/approvals", s.decide)
+	s.route("POST /api/schedules", s.createSchedule)
+	s.route("DELETE /api/schedules/{project}", s.deleteSchedule)
+	s.route("GET /api/tokens", s.tokens)
+	s.route("POST /api/tokens", s.createToken)
+	s.route("DELETE /api/tokens/{name}", s.revokeToken)
+
+	// Dashboard.
+	s.route("GET /{$}", s.dashboard(s.index), "/")
+	s.route("GET /projects/{project}", s.dashboard(s.projectPage))
+	s.route("GET /projects/{project}/diff", s.dashboard(s.diffPage))
+	s.route("GET /search", s.dashboard(s.searchPage))
+	s.route("GET /approvals", s.dashboard(s.approvalsPage))
+	s.route("POST /approvals", s.form(s.decideForm))
+	s.route("GET /scans/new", s.dashboard(s.newScanPage))
+	s.route("POST /scans", s.form(s.startScanForm))
+	s.route("GET /scans/{rest...}", s.dashboard(s.scanPage), "/scans/{scan}")
+
+	// Anything else: 404 (405 for a known path with another method), after
+	// authentication like every other route, so it tells strangers nothing.
+	s.mux.HandleFunc("/", s.guard(auth.Viewer, s.notFound))
+	return s
 }
 
 // handlerFunc is a handler that reports failure by returning an error, which
 // the error table turns into a status.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-func (s *server) handle(pattern string, h handlerFunc) {
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
-			writeError(w, r, s.log, err)
+// route registers h for pattern ("METHOD /path") behind the role its
+// documented operations demand. docPaths are the documented paths the
+// pattern serves; by default the pattern's own path.
+func (s *server) route(pattern string, h handlerFunc, docPaths ...string) {
+	method, path, _ := strings.Cut(pattern, " ")
+	if len(docPaths) == 0 {
+		docPaths = []string{path}
+	}
+	role := ""
+	for _, dp := range docPaths {
+		op, ok := s.ops[method+" "+dp]
+		if !ok {
+			panic(fmt.Sprintf("api: route %s serves %s %s, which openapi.json does not document", pattern, method, dp))
 		}
-	})
+		if role != "" && op.Role != role {
+			panic(fmt.Sprintf("api: route %s serves operations with different roles (%s, %s)", pattern, role, op.Role))
+		}
+		role = op.Role
+		s.served[method+" "+dp] = true
+	}
+	s.mux.HandleFunc(pattern, s.guard(role, h))
+}
+
+// fail answers err: a page for a browser on a dashboard path, JSON
+// everywhere else (API clients always get JSON, errors included).
+func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, errUnauthenticated) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="mlbom"`)
+	}
+	if !strings.HasPrefix(r.URL.Path, "/api/") && wantsHTML(r) {
+		if errors.Is(err, errUnauthenticated) && r.Method == http.MethodGet {
+			next := "/"
+			if r.URL.Path != "/signin" {
+				next = r.URL.RequestURI()
+			}
+			if rerr := s.renderSignin(w, r, http.StatusUnauthorized, next, "Sign in to continue."); rerr == nil {
+				return
+			}
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	writeError(w, r, s.log, err)
 }
 
 // notFound answers paths no route takes, in JSON; a path some route takes
@@ -139,7 +268,10 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
-		rec.Header().Set("X-Content-Type-Options", "nosniff")
+		h := rec.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -150,8 +282,10 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 					writeJSON(rec, http.StatusInternalServerError, errorBody{Error: internalError.message, Code: internalError.code})
 				}
 			}
+			d := time.Since(start)
+			s.metrics.HTTPRequest(r.Method, r.Pattern, rec.status, d)
 			s.log.InfoContext(r.Context(), "http request", "method", r.Method, "path", r.URL.Path,
-				"status", rec.status, "bytes", rec.bytes, "duration", time.Since(start).Round(time.Microsecond))
+				"status", rec.status, "bytes", rec.bytes, "duration", d.Round(time.Microsecond))
 		}()
 		next.ServeHTTP(rec, r)
 	})
@@ -163,6 +297,8 @@ func (s *server) runURL(workflowID, runID string) string {
 	if s.uiURL == "" || workflowID == "" || runID == "" {
 		return ""
 	}
+	// Stored scan IDs are WORKFLOW_ID/RUN_ID (one scan per run).
+	workflowID = strings.TrimSuffix(workflowID, "/"+runID)
 	return fmt.Sprintf("%s/namespaces/%s/workflows/%s/%s/history", s.uiURL,
 		url.PathEscape(s.ns), url.PathEscape(workflowID), url.PathEscape(runID))
 }

@@ -20,7 +20,9 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
+	"github.com/mlbom/autopilot/internal/auth"
 	"github.com/mlbom/autopilot/internal/bom"
+	"github.com/mlbom/autopilot/internal/metrics"
 	"github.com/mlbom/autopilot/internal/search"
 	"github.com/mlbom/autopilot/internal/store"
 )
@@ -41,7 +43,10 @@ const (
 // and no version.
 type fixture struct {
 	db     *store.DB
-	h      http.Handler
+	h      http.Handler      // raw, acting as the viewer token
+	raw    http.Handler      // no credentials added
+	tokens map[string]string // secret by role
+	runs   *fakeRuns
 	v1, v2 []byte // stored BOM JSON
 	n2     int    // components of version 2
 	logs   *bytes.Buffer
@@ -140,9 +145,30 @@ func newFixture(t testing.TB) *fixture {
 			t.Fatal(err)
 		}
 	}
-	f.h = New(Options{Store: db, Embedder: emb, TemporalUIURL: uiBase, Namespace: "prod ns",
+	f.tokens = map[string]string{}
+	for _, role := range auth.Roles {
+		secret := auth.NewSecret(auth.TokenPrefix)
+		if err := db.CreateToken(ctx, store.Token{Name: "test-" + role, Role: role, Hint: auth.Hint(secret)}, auth.Hash(secret)); err != nil {
+			t.Fatal(err)
+		}
+		f.tokens[role] = secret
+	}
+	f.runs = &fakeRuns{}
+	f.raw = New(Options{Store: db, Embedder: emb, TemporalUIURL: uiBase, Namespace: "prod ns", Runs: f.runs,
+		Metrics: metrics.New(), LocalSources: []string{"/srv/repos"},
 		Logger: slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	f.h = as(f.raw, f.tokens[auth.Viewer])
 	return f
+}
+
+// as sends requests that carry no credentials of their own with token.
+func as(h http.Handler, token string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // rows is the component projection BuildBOM stores with a version.

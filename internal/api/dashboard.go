@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlbom/autopilot/internal/auth"
+	"github.com/mlbom/autopilot/internal/search"
 	"github.com/mlbom/autopilot/internal/store"
 )
 
@@ -35,12 +37,23 @@ var (
 	// dashboardCSP allows exactly the inline stylesheet; an injected
 	// <script> or style attribute would be refused by the browser even if
 	// escaping ever failed.
+	// Forms post only to this site.
 	dashboardCSP = "default-src 'none'; style-src '" + cssHash(dashboardCSS) +
-		"'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+		"'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 	dashboardTmpl = template.Must(template.New("dashboard").Funcs(template.FuncMap{
 		"verdictClass":  verdictClass,
 		"severityClass": severityClass,
 		"date":          formatDate,
+		"short":         shorten,
+		"shortHash":     shortHash,
+		"pathEscape":    url.PathEscape,
+		"queryEscape":   url.QueryEscape,
+		"add":           func(a, b int) int { return a + b },
+		"allows":        auth.Allows,
+		"verdictNames":  func() []string { return []string{"deny", "warn", "pass"} },
+		"severityBadge": func(sev string) string {
+			return strings.Replace(severityClass(sev), "bar", "badge", 1) + badgeFallback(sev)
+		},
 	}).ParseFS(templateFS, "templates/*.tmpl"))
 )
 
@@ -237,7 +250,35 @@ func wantsHTML(r *http.Request) bool {
 type page struct {
 	Title string
 	CSS   template.CSS
-	Body  any
+	User  identity // who is signed in; zero on the sign-in page
+	CSRF  string   // the session's form token; empty for bearer and anonymous
+	Nav   string   // the section the page belongs to
+	// Refresh reloads the page after this many seconds (a scan in
+	// progress); a meta refresh needs no script.
+	Refresh int
+	Body    any
+}
+
+// refresher is a page body that asks for a reload.
+type refresher interface{ refreshSeconds() int }
+
+// navOf names the section of a page template for the header.
+var navOf = map[string]string{"index": "projects", "project": "projects", "diff": "projects",
+	"search": "search", "approvals": "approvals", "newscan": "scans", "scan": "scans"}
+
+// badgeFallback gives severities without a colour the neutral badge.
+func badgeFallback(sev string) string {
+	if severityClass(sev) == "bar" {
+		return " none"
+	}
+	return ""
+}
+
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12] + "…"
+	}
+	return h
 }
 
 type projectRow struct {
@@ -250,6 +291,8 @@ type projectRow struct {
 	Kinds          barChart
 	HasKinds       bool
 	LatestScanLink string
+	Trend          []trendCell // verdicts of the last scans, oldest first
+	TrendWidth     int
 }
 
 type indexData struct {
@@ -268,19 +311,56 @@ type versionRow struct {
 
 type scanRow struct {
 	ID, Status, Verdict, RunURL string
+	Href                        string // the scan's page (by workflow ID)
 	Version                     int
 	Started                     time.Time
 }
 
 type projectData struct {
 	Name       string
+	Href       string
 	Versions   []versionRow // newest first
 	History    barChart
 	Findings   barChart
 	NFindings  int
 	LatestScan *scanRow
 	Scans      []scanRow
+
+	// The component table of version Shown, filtered.
+	Shown      int
+	Filter     componentFilterForm
+	Kinds      []string // options of the kind filter
+	Licenses   []string
+	Components []componentView // this page of the matches
+	Total      int
+	Matched    int
+	Page       int
+	Pages      int
+	PrevHref   string
+	NextHref   string
+	ClearHref  string
+	Lineage    lineage
+	HasLineage bool
+	// Findings of the latest scan, worst first, with where they were seen.
+	FindingRows []findingRow
 }
+
+// componentFilterForm is the filter as the form shows it.
+type componentFilterForm struct {
+	Q, Kind, License, Verdict string
+	Version                   int
+}
+
+type findingRow struct {
+	Severity, Policy, Component, Message, Remediation, Evidence string
+}
+
+// componentsPerPage bounds the table rows of one page; the filter and the
+// page links reach the rest.
+const componentsPerPage = 250
+
+// trendScans is how many scans the verdict strip of the index shows.
+const trendScans = 12
 
 // dashboardScans bounds the scans listed on a project page.
 const dashboardScans = 50
@@ -322,10 +402,12 @@ func (s *server) projectSummary(ctx context.Context, name string) (projectRow, e
 	if err != nil {
 		return row, err
 	}
-	scans, err := s.db.ListScans(ctx, name, 1)
+	scans, err := s.db.ListScans(ctx, name, trendScans)
 	if err != nil {
 		return row, err
 	}
+	row.Trend = verdictTrend(scans)
+	row.TrendWidth = len(row.Trend) * 14
 	if len(scans) > 0 {
 		sc := scans[0]
 		row.Verdict = cmp.Or(sc.Verdict, sc.Status)
@@ -354,6 +436,22 @@ func (s *server) projectSummary(ctx context.Context, name string) (projectRow, e
 func (s *server) projectPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	name := r.PathValue("project")
+	q, err := query(r, "version", "kind", "license", "verdict", "q", "page")
+	if err != nil {
+		return err
+	}
+	filter, err := parseComponentFilter(q)
+	if err != nil {
+		return err
+	}
+	number, err := intParam(q, "version", 0, 1, -1)
+	if err != nil {
+		return err
+	}
+	pageNo, err := intParam(q, "page", 1, 1, -1)
+	if err != nil {
+		return err
+	}
 	versions, err := s.db.ListVersions(ctx, name)
 	if err != nil {
 		return err
@@ -368,7 +466,7 @@ func (s *server) projectPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	esc := url.PathEscape(name)
-	data := projectData{Name: name}
+	data := projectData{Name: name, Href: "/projects/" + esc}
 	labels := make([]string, 0, len(versions))
 	counts := make([]int, 0, len(versions))
 	for _, v := range versions {
@@ -377,7 +475,7 @@ func (s *server) projectPage(w http.ResponseWriter, r *http.Request) error {
 		data.Versions = append(data.Versions, versionRow{
 			Number: v.Number, Prev: v.Number - 1, Components: v.Components, Date: v.CreatedAt,
 			BOMHref:  fmt.Sprintf("/api/projects/%s/bom?version=%d", esc, v.Number),
-			DiffHref: fmt.Sprintf("/api/projects/%s/diff?from=%d&to=%d", esc, v.Number-1, v.Number),
+			DiffHref: fmt.Sprintf("/projects/%s/diff?from=%d&to=%d", esc, v.Number-1, v.Number),
 			RunURL:   s.runURL(v.ScanID, v.RunID),
 		})
 	}
@@ -385,7 +483,9 @@ func (s *server) projectPage(w http.ResponseWriter, r *http.Request) error {
 	data.History = newBarChart("Components per version of "+name, labels, counts, nil).withTrend()
 
 	for _, sc := range scans {
-		data.Scans = append(data.Scans, scanRow{ID: sc.ID, Status: sc.Status, Verdict: sc.Verdict,
+		// Stored scan IDs are WORKFLOW_ID/RUN_ID; the page goes by workflow ID.
+		wf := strings.TrimSuffix(sc.ID, "/"+sc.RunID)
+		data.Scans = append(data.Scans, scanRow{ID: sc.ID, Status: sc.Status, Verdict: sc.Verdict, Href: "/scans/" + url.PathEscape(wf),
 			RunURL: s.runURL(sc.ID, sc.RunID), Version: sc.Version, Started: sc.StartedAt})
 	}
 	if len(scans) > 0 {
@@ -398,8 +498,102 @@ func (s *server) projectPage(w http.ResponseWriter, r *http.Request) error {
 		sevs, n := countBy(findings, func(f store.Finding) string { return cmp.Or(f.Severity, "unknown") })
 		sevs, n = orderSeverities(sevs, n)
 		data.Findings = newBarChart("Findings by severity of scan "+scans[0].ID, sevs, n, severityClass)
+		if data.FindingRows, err = s.findingRows(ctx, name, findings); err != nil {
+			return err
+		}
+	}
+	if len(versions) > 0 {
+		if err := s.componentTable(r, &data, name, number, filter, pageNo); err != nil {
+			return err
+		}
 	}
 	return s.renderPage(w, r, http.StatusOK, "project", name+" · ML-BOM", data)
+}
+
+// componentTable fills the component table, its filter options and the
+// lineage picture of version number (0: latest).
+func (s *server) componentTable(r *http.Request, data *projectData, name string, number int, f componentFilter, pageNo int) error {
+	ctx := r.Context()
+	v, all, err := s.versionComponents(ctx, name, number)
+	if err != nil {
+		return err
+	}
+	data.Shown, data.Total = v.Number, len(all)
+	data.Filter = componentFilterForm{Q: r.URL.Query().Get("q"), Kind: f.Kind, License: f.License, Verdict: f.Verdict, Version: number}
+	kinds, licenses := map[string]bool{}, map[string]bool{}
+	verdicts := make(map[string]string, len(all))
+	var matched []componentView
+	for _, c := range all {
+		kinds[c.Kind] = true
+		licenses[cmp.Or(c.License, "none")] = true
+		verdicts[c.BOMRef] = c.Verdict
+		if f.match(c) {
+			matched = append(matched, c)
+		}
+	}
+	data.Kinds = sortedKeys(kinds)
+	data.Licenses = sortedKeys(licenses)
+	data.Matched = len(matched)
+	data.Pages = max(1, (len(matched)+componentsPerPage-1)/componentsPerPage)
+	data.Page = min(pageNo, data.Pages)
+	lo := (data.Page - 1) * componentsPerPage
+	data.Components = matched[lo:min(lo+componentsPerPage, len(matched))]
+	link := func(page int) string {
+		q := r.URL.Query()
+		q.Set("page", strconv.Itoa(page))
+		return data.Href + "?" + q.Encode() + "#components"
+	}
+	if data.Page > 1 {
+		data.PrevHref = link(data.Page - 1)
+	}
+	if data.Page < data.Pages {
+		data.NextHref = link(data.Page + 1)
+	}
+	data.ClearHref = data.Href + "#components"
+	if data.Lineage, err = buildLineage(v.BOM, verdicts); err != nil {
+		return err
+	}
+	data.HasLineage = !data.Lineage.Empty
+	return nil
+}
+
+// findingRows orders findings worst first and adds where each component was
+// seen (file:line), from the search evidence of the project.
+func (s *server) findingRows(ctx context.Context, project string, findings []store.Finding) ([]findingRow, error) {
+	ids := make([]string, 0, len(findings))
+	for _, f := range findings {
+		ids = append(ids, search.EvidenceID(project, f.Component))
+	}
+	ev, err := s.db.GetEvidence(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	where := make(map[string]string, len(ev))
+	for _, e := range ev {
+		where[e.BOMRef] = e.Location
+	}
+	rows := make([]findingRow, 0, len(findings))
+	for _, f := range findings {
+		rows = append(rows, findingRow{Severity: f.Severity, Policy: f.Policy, Component: f.Component,
+			Message: f.Message, Remediation: f.Remediation, Evidence: where[f.Component]})
+	}
+	rank := func(sev string) int {
+		if i := slices.Index(severityOrder, sev); i >= 0 {
+			return i
+		}
+		return len(severityOrder)
+	}
+	slices.SortStableFunc(rows, func(a, b findingRow) int { return cmp.Compare(rank(a.Severity), rank(b.Severity)) })
+	return rows, nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // orderSeverities sorts severities worst first; unknown ones keep their
@@ -452,8 +646,13 @@ func (s *server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 // renderPage executes a template into a buffer first, so a template error
 // becomes an error page instead of half a page with status 200.
 func (s *server) renderPage(w http.ResponseWriter, r *http.Request, status int, name, title string, body any) error {
+	id := identityOf(r.Context())
+	p := page{Title: title, CSS: template.CSS(dashboardCSS), User: id, CSRF: id.csrf, Nav: navOf[name], Body: body}
+	if rf, ok := body.(refresher); ok {
+		p.Refresh = rf.refreshSeconds()
+	}
 	var buf bytes.Buffer
-	if err := dashboardTmpl.ExecuteTemplate(&buf, name, page{Title: title, CSS: template.CSS(dashboardCSS), Body: body}); err != nil {
+	if err := dashboardTmpl.ExecuteTemplate(&buf, name, p); err != nil {
 		return fmt.Errorf("render %s page: %w", name, err)
 	}
 	h := w.Header()

@@ -121,7 +121,7 @@ func TestDashboardIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range projects {
-		if !strings.Contains(body, `<a href="/projects/`+p+`">`+p+`</a>`) {
+		if !strings.Contains(body, `<a href="/projects/`+p+`"><strong>`+p+`</strong></a>`) {
 			t.Errorf("no link to project %q", p)
 		}
 	}
@@ -153,11 +153,21 @@ func TestDashboardIndex(t *testing.T) {
 	if got := c.counts(t); !maps.Equal(got, want) {
 		t.Errorf("kind bars = %v, want %v", got, want)
 	}
-	if len(charts(t, body)) != 1 {
-		t.Errorf("%d charts; quiet has no version, so only demo's", len(charts(t, body)))
+	kindCharts := 0
+	for label := range charts(t, body) {
+		if strings.HasPrefix(label, "Assets by kind") {
+			kindCharts++
+		}
+	}
+	if kindCharts != 1 {
+		t.Errorf("%d kind charts; quiet has no version, so only demo's", kindCharts)
+	}
+	// The verdict strip shows demo's two scans, oldest first.
+	if !regexp.MustCompile(`(?s)aria-label="verdicts of the last scans of demo">.*?data-verdict="warn".*?data-verdict="warn".*?</svg>`).MatchString(body) {
+		t.Error("demo's verdict trend strip missing")
 	}
 	// The row shows the latest version and its component count.
-	if !regexp.MustCompile(`(?s)/projects/demo">demo</a></td>\s*<td class="num">2</td>.*?<td class="num">` + strconv.Itoa(f.n2) + `</td>`).MatchString(body) {
+	if !regexp.MustCompile(`(?s)/projects/demo"><strong>demo</strong></a></td>.*?<td class="num">v2</td>\s*<td class="num">` + strconv.Itoa(f.n2) + `</td>`).MatchString(body) {
 		t.Error("demo row lacks version 2 or its component count")
 	}
 }
@@ -209,7 +219,7 @@ func TestDashboardProject(t *testing.T) {
 	// Each version links to its BOM and its diff, and the links work.
 	for _, v := range versions {
 		bomHref := fmt.Sprintf("/api/projects/demo/bom?version=%d", v.Number)
-		diffHref := fmt.Sprintf("/api/projects/demo/diff?from=%d&amp;to=%d", v.Number-1, v.Number)
+		diffHref := fmt.Sprintf("/projects/demo/diff?from=%d&amp;to=%d", v.Number-1, v.Number)
 		for _, h := range []string{bomHref, diffHref} {
 			if !strings.Contains(body, `href="`+h+`"`) {
 				t.Errorf("no link %s", h)
@@ -221,8 +231,8 @@ func TestDashboardProject(t *testing.T) {
 		if got.StatusCode != 200 || string(data) != string(stored) {
 			t.Errorf("%s: status %d, not the stored BOM", bomHref, got.StatusCode)
 		}
-		if got := f.get(t, http.MethodGet, strings.ReplaceAll(diffHref, "&amp;", "&")); got.StatusCode != 200 {
-			t.Errorf("%s: status %d", diffHref, got.StatusCode)
+		if got, page := f.page(t, http.MethodGet, strings.ReplaceAll(diffHref, "&amp;", "&"), browserAccept); got.StatusCode != 200 {
+			t.Errorf("%s: status %d\n%s", diffHref, got.StatusCode, page)
 		}
 	}
 	// Every scan with a run links to it in the Temporal UI.
@@ -319,7 +329,8 @@ func TestDashboardNegotiation(t *testing.T) {
 		{"/", "text/html;q=0, application/json", 404, "application/json"},
 		{"/projects/demo", "", 404, "application/json"},
 		{"/projects/nope", "application/json", 404, "application/json"},
-		{"/projects/demo/extra", browserAccept, 404, "application/json"},
+		{"/projects/demo/extra", browserAccept, 404, "text/html"},
+		{"/projects/demo/extra", "", 404, "application/json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.target+" "+tt.accept, func(t *testing.T) {

@@ -18,6 +18,12 @@ var (
 	errNoRoute    = errors.New("no such endpoint")
 	errMethod     = errors.New("method not allowed")
 	errStoreDown  = errors.New("store unavailable")
+	// ErrConflict marks a write that clashes with the current state (a
+	// scan ID in use, an exception nobody waits for any more).
+	ErrConflict = errors.New("conflict")
+	// ErrUnavailable marks a write or live read that needs Temporal when
+	// it cannot be reached (or the server runs without it).
+	ErrUnavailable = errors.New("temporal unavailable")
 )
 
 // errorKind is one row of the error table: the status and code a class of
@@ -36,6 +42,12 @@ type errorKind struct {
 // target matches (errors.Is) wins.
 var errorTable = []errorKind{
 	{target: ErrBadRequest, status: http.StatusBadRequest, code: "bad_request", public: true},
+	{target: errUnauthenticated, status: http.StatusUnauthorized, code: "unauthenticated", public: true},
+	{target: errForbidden, status: http.StatusForbidden, code: "forbidden", public: true},
+	{target: errCSRF, status: http.StatusForbidden, code: "csrf", public: true},
+	{target: ErrConflict, status: http.StatusConflict, code: "conflict", public: true},
+	{target: store.ErrExists, status: http.StatusConflict, code: "exists", public: true},
+	{target: ErrUnavailable, status: http.StatusServiceUnavailable, code: "temporal_unavailable", public: true},
 	{target: store.ErrInvalid, status: http.StatusBadRequest, code: "invalid", public: true},
 	{target: store.ErrNotFound, status: http.StatusNotFound, code: "not_found", public: true},
 	{target: errNoRoute, status: http.StatusNotFound, code: "not_found", public: true},

@@ -166,8 +166,12 @@ func (s *server) scans(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// scan serves /api/scans/{id} and /api/scans/{id}/findings.
+// scan serves /api/scans/{id}, /api/scans/{id}/findings and
+// /api/scans/{id}/progress.
 func (s *server) scan(w http.ResponseWriter, r *http.Request) error {
+	if id, ok := strings.CutSuffix(r.PathValue("rest"), "/progress"); ok && id != "" {
+		return s.progress(w, r, id)
+	}
 	if _, err := query(r); err != nil {
 		return err
 	}

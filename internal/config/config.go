@@ -72,6 +72,10 @@ type Config struct {
 	// cookies are then marked Secure).
 	HTTPTLSCert string // MLBOM_HTTP_TLS_CERT
 	HTTPTLSKey  string // MLBOM_HTTP_TLS_KEY
+	// HTTPLocalSources are the directories (on the worker's machine) under
+	// which a scan started through the API may read a local path; none
+	// means the API scans only URLs.
+	HTTPLocalSources []string // MLBOM_HTTP_LOCAL_SOURCES, comma-separated
 
 	// Observability
 	LogFormat string // MLBOM_LOG_FORMAT: json (default) or text, for worker and serve
@@ -153,6 +157,15 @@ func fromLookup(lookup func(string) (string, bool)) (*Config, error) {
 	}
 	if c.HFResolve, err = parseBool(get("true", "MLBOM_HF_RESOLVE")); err != nil {
 		return nil, fmt.Errorf("MLBOM_HF_RESOLVE: %w", err)
+	}
+	for _, d := range strings.Split(get("", "MLBOM_HTTP_LOCAL_SOURCES"), ",") {
+		if d = strings.TrimSpace(d); d == "" {
+			continue
+		}
+		if !filepath.IsAbs(d) {
+			return nil, fmt.Errorf("MLBOM_HTTP_LOCAL_SOURCES: %q is not an absolute directory", d)
+		}
+		c.HTTPLocalSources = append(c.HTTPLocalSources, filepath.Clean(d))
 	}
 	switch c.HTTPAnonymous {
 	case "", "viewer":

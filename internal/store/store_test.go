@@ -115,6 +115,8 @@ func runSuite(t *testing.T, fresh opener) {
 		{"SearchVectors", testSearchVectors},
 		{"TermSample", testTermSample},
 		{"Observations", testObservations},
+		{"Tokens", testTokens},
+		{"Sessions", testSessions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, fresh(t)) })
@@ -868,5 +870,101 @@ func TestMySQLConfigErrors(t *testing.T) {
 	_, err = Open(ctx, "mysql://root@127.0.0.1:1/test?timeout=1s")
 	if err == nil || errors.Is(err, ErrConfig) || !IsRetryable(err) {
 		t.Errorf("refused connection: %v, want a retryable error", err)
+	}
+}
+
+func testTokens(t *testing.T, loc string) {
+	ctx := context.Background()
+	d := open(t, loc)
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	h1, h2 := sha("secret-1"), sha("secret-2")
+	if err := d.CreateToken(ctx, Token{Name: "dana", Role: "approver", Hint: "mlbom_ab", CreatedBy: "cli", CreatedAt: t0}, h1); err != nil {
+		t.Fatal(err)
+	}
+	// Names are identities: taken forever, whatever the case or the secret.
+	for _, name := range []string{"dana", "DANA"} {
+		if err := d.CreateToken(ctx, Token{Name: name, Role: "viewer"}, h2); !errors.Is(err, ErrExists) {
+			t.Errorf("CreateToken(%q) again = %v, want ErrExists", name, err)
+		}
+	}
+	if err := d.CreateToken(ctx, Token{Name: "lee", Role: "viewer"}, h1); err == nil {
+		t.Error("a second token with the same hash was stored")
+	}
+	if err := d.CreateToken(ctx, Token{Name: "", Role: "viewer"}, h2); !errors.Is(err, ErrInvalid) {
+		t.Errorf("empty name = %v, want ErrInvalid", err)
+	}
+	if err := d.CreateToken(ctx, Token{Name: "ci", Role: "operator", Expires: t0.Add(time.Hour)}, h2); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := d.TokenByHash(ctx, h1)
+	if err != nil || got.Name != "dana" || got.Role != "approver" || got.Hint != "mlbom_ab" || !got.CreatedAt.Equal(t0) || !got.Active(t0) {
+		t.Errorf("TokenByHash = %+v, %v", got, err)
+	}
+	if _, err := d.TokenByHash(ctx, sha("nobody")); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown hash = %v, want ErrNotFound", err)
+	}
+	ci, _ := d.GetToken(ctx, "ci")
+	if !ci.Active(t0) || ci.Active(t0.Add(2*time.Hour)) {
+		t.Errorf("expiry not honoured: %+v", ci)
+	}
+	if err := d.TouchToken(ctx, "dana", t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.RevokeToken(ctx, "dana", t0.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.RevokeToken(ctx, "dana", t0.Add(3*time.Minute)); err != nil {
+		t.Errorf("revoking twice: %v", err)
+	}
+	if err := d.RevokeToken(ctx, "nobody", t0); !errors.Is(err, ErrNotFound) {
+		t.Errorf("revoke unknown = %v, want ErrNotFound", err)
+	}
+	list, err := d.ListTokens(ctx)
+	if err != nil || len(list) != 2 || list[0].Name != "ci" || list[1].Name != "dana" {
+		t.Fatalf("ListTokens = %+v, %v", list, err)
+	}
+	dana := list[1]
+	if !dana.Revoked.Equal(t0.Add(2*time.Minute)) || !dana.LastUsed.Equal(t0.Add(time.Minute)) || dana.Active(t0.Add(time.Hour)) {
+		t.Errorf("revoked token = %+v", dana)
+	}
+}
+
+func testSessions(t *testing.T, loc string) {
+	ctx := context.Background()
+	d := open(t, loc)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	if err := d.CreateToken(ctx, Token{Name: "dana", Role: "approver"}, sha("tok")); err != nil {
+		t.Fatal(err)
+	}
+	live, old := sha("cookie-live"), sha("cookie-old")
+	if err := d.CreateSession(ctx, live, Session{TokenName: "dana", CSRF: "csrf-1", Expires: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.CreateSession(ctx, old, Session{TokenName: "dana", CSRF: "csrf-2", Expires: now.Add(-time.Second)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.CreateSession(ctx, sha("x"), Session{TokenName: "dana"}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("session without CSRF token = %v, want ErrInvalid", err)
+	}
+	s, tok, err := d.SessionByHash(ctx, live, now)
+	if err != nil || s.CSRF != "csrf-1" || tok.Name != "dana" || tok.Role != "approver" {
+		t.Fatalf("SessionByHash = %+v %+v %v", s, tok, err)
+	}
+	if _, _, err := d.SessionByHash(ctx, old, now); !errors.Is(err, ErrNotFound) {
+		t.Errorf("expired session = %v, want ErrNotFound", err)
+	}
+	if n, err := d.DeleteExpiredSessions(ctx, now); err != nil || n != 1 {
+		t.Errorf("DeleteExpiredSessions = %d, %v; want 1", n, err)
+	}
+	// Revoking the token ends its sessions at once.
+	if err := d.RevokeToken(ctx, "dana", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := d.SessionByHash(ctx, live, now); !errors.Is(err, ErrNotFound) {
+		t.Errorf("session of a revoked token = %v, want ErrNotFound", err)
+	}
+	if err := d.DeleteSession(ctx, live); err != nil {
+		t.Errorf("DeleteSession of a gone session: %v", err)
 	}
 }
