@@ -2,6 +2,7 @@ package attest
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"path"
 	"sort"
@@ -25,29 +26,31 @@ func BOMSubjects(bomJSON []byte) ([]Subject, error) {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, fmt.Errorf("%w: want CycloneDX JSON (export it with mlbom bom PROJECT --format json)", ErrNotBOM)
 	}
-	b, err := bom.Decode(trimmed)
-	if err != nil {
+	// Only the fields subjects come from are decoded: a full CycloneDX decode
+	// costs ten times as much on a large BOM.
+	var b struct {
+		BOMFormat  string         `json:"bomFormat"`
+		Components []subjectInput `json:"components"`
+	}
+	if err := json.Unmarshal(trimmed, &b); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotBOM, err)
 	}
 	if b.BOMFormat != cdx.BOMFormat {
 		return nil, fmt.Errorf("%w: bomFormat %q, want %q", ErrNotBOM, b.BOMFormat, cdx.BOMFormat)
 	}
 	by := map[string]string{}
-	var walk func(cs *[]cdx.Component) error
-	walk = func(cs *[]cdx.Component) error {
-		if cs == nil {
-			return nil
-		}
-		for i := range *cs {
-			c := &(*cs)[i]
+	var walk func(cs []subjectInput) error
+	walk = func(cs []subjectInput) error {
+		for i := range cs {
+			c := &cs[i]
 			if err := walk(c.Components); err != nil {
 				return err
 			}
-			if !subjectKinds[property(c.Properties, bom.PropAssetKind)] {
+			if !subjectKinds[c.property(bom.PropAssetKind)] {
 				continue
 			}
-			sum := sha256Of(c.Hashes)
-			name := filePath(c)
+			sum := c.sha256()
+			name := c.filePath()
 			if sum == "" || name == "" {
 				continue
 			}
@@ -69,11 +72,27 @@ func BOMSubjects(bomJSON []byte) ([]Subject, error) {
 	return out, nil
 }
 
-func property(ps *[]cdx.Property, name string) string {
-	if ps == nil {
-		return ""
-	}
-	for _, p := range *ps {
+// subjectInput is the part of a CycloneDX component subjects come from.
+type subjectInput struct {
+	BOMRef string `json:"bom-ref"`
+	Hashes []struct {
+		Alg     string `json:"alg"`
+		Content string `json:"content"`
+	} `json:"hashes"`
+	Properties []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"properties"`
+	Evidence *struct {
+		Occurrences []struct {
+			Location string `json:"location"`
+		} `json:"occurrences"`
+	} `json:"evidence"`
+	Components []subjectInput `json:"components"`
+}
+
+func (c *subjectInput) property(name string) string {
+	for _, p := range c.Properties {
 		if p.Name == name {
 			return p.Value
 		}
@@ -81,22 +100,20 @@ func property(ps *[]cdx.Property, name string) string {
 	return ""
 }
 
-func sha256Of(hs *[]cdx.Hash) string {
-	if hs == nil {
-		return ""
-	}
-	for _, h := range *hs {
-		if h.Algorithm == cdx.HashAlgoSHA256 && isHex64(strings.ToLower(h.Value)) {
-			return strings.ToLower(h.Value)
+func (c *subjectInput) sha256() string {
+	for _, h := range c.Hashes {
+		if h.Alg == string(cdx.HashAlgoSHA256) && isHex64(strings.ToLower(h.Content)) {
+			return strings.ToLower(h.Content)
 		}
 	}
 	return ""
 }
 
-// filePath is the repository-relative path of a file component.
-func filePath(c *cdx.Component) string {
-	if c.Evidence != nil && c.Evidence.Occurrences != nil {
-		for _, o := range *c.Evidence.Occurrences {
+// filePath is the repository-relative path of a file component: its first
+// evidence occurrence, else the path in a pkg:generic bom-ref.
+func (c *subjectInput) filePath() string {
+	if c.Evidence != nil {
+		for _, o := range c.Evidence.Occurrences {
 			if p := cleanRel(o.Location); p != "" {
 				return p
 			}
