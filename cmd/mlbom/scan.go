@@ -36,6 +36,7 @@ func runScan(ctx context.Context, cfg *config.Config, args []string) error {
 	approvalTimeout := fs.String("approval-timeout", "", "how long to wait for license-exception signals (e.g. 72h, 0s)")
 	dryRun := fs.Bool("dry-run", false, "show what Notify would send without sending")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	sarifOut := fs.String("sarif", "", "write policy and model-file findings as SARIF 2.1.0 to this file (for code scanning)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -75,6 +76,11 @@ func runScan(ctx context.Context, cfg *config.Config, args []string) error {
 
 	if *out != "" {
 		if err := exportBOM(ctx, cfg, sum.Project, sum.Version, *format, *out); err != nil {
+			return err
+		}
+	}
+	if *sarifOut != "" {
+		if err := writeScanSARIF(ctx, cfg, sum, in.Source, *sarifOut); err != nil {
 			return err
 		}
 	}
