@@ -17,6 +17,7 @@ import (
 	"github.com/mlbom/autopilot/internal/discover"
 	"github.com/mlbom/autopilot/internal/modelscan"
 	"github.com/mlbom/autopilot/internal/notify"
+	"github.com/mlbom/autopilot/internal/oms"
 	"github.com/mlbom/autopilot/internal/policy"
 	"github.com/mlbom/autopilot/internal/search"
 	"github.com/mlbom/autopilot/internal/source"
@@ -61,6 +62,9 @@ type Activities struct {
 	ResolveHub bool
 	Discover   discover.Options
 	ModelScan  modelscan.Options
+	// ModelKeys are the public keys whose OpenSSF model signatures count as
+	// valid (MLBOM_TRUSTED_KEYS).
+	ModelKeys []oms.TrustedKey
 	// Signing signs new BOM versions; nil when no key is configured.
 	Signing *Signing
 	// WorkDir holds clones and fetched files.

@@ -13,6 +13,7 @@ import (
 	"github.com/mlbom/autopilot/internal/inventory"
 	"github.com/mlbom/autopilot/internal/license"
 	"github.com/mlbom/autopilot/internal/modelscan"
+	"github.com/mlbom/autopilot/internal/oms"
 	"github.com/mlbom/autopilot/internal/policy"
 	"github.com/mlbom/autopilot/internal/source"
 )
@@ -95,7 +96,15 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 		// A Hub repository's own finding already carries the Hub's data.
 		beat.set(ScanProgress{Phase: "resolve", Files: res.Files, Findings: len(res.Findings)})
 		res.Warnings = append(res.Warnings, source.ResolveHub(ctx, res.Findings, a.Source)...)
+		// Weights of a Hub model pinned to a revision: are they the
+		// published files?
+		res.Warnings = append(res.Warnings, source.CheckHubWeights(ctx, res.Findings, a.Source)...)
 	}
+	// OpenSSF model signatures in the tree, verified against the files.
+	beat.set(ScanProgress{Phase: "signatures", Files: res.Files, Findings: len(res.Findings)})
+	signed, warns := oms.CheckTree(ctx, tree.FS, res.Findings, a.ModelKeys)
+	res.Findings = append(res.Findings, signed...)
+	res.Warnings = append(res.Warnings, warns...)
 	addProvenance(res.Findings, tree.ProvenanceAll)
 	locateLicenses(tree.FS, res.Findings)
 

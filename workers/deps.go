@@ -16,6 +16,7 @@ import (
 	"github.com/mlbom/autopilot/internal/metrics"
 	"github.com/mlbom/autopilot/internal/modelscan"
 	"github.com/mlbom/autopilot/internal/notify"
+	"github.com/mlbom/autopilot/internal/oms"
 	"github.com/mlbom/autopilot/internal/policy"
 	"github.com/mlbom/autopilot/internal/search"
 	"github.com/mlbom/autopilot/internal/source"
@@ -96,6 +97,14 @@ func NewDeps(ctx context.Context, cfg *config.Config) (*Deps, error) {
 		ModelScan:   scanOptions(),
 		WorkDir:     workDir,
 		ToolVersion: Version,
+	}
+	for _, p := range cfg.TrustedKeys {
+		v, err := keys.LoadPublic(p)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("MLBOM_TRUSTED_KEYS: %w", err)
+		}
+		acts.ModelKeys = append(acts.ModelKeys, oms.TrustedKey{Name: filepath.Base(p), Key: v})
 	}
 	if cfg.SigningKey != "" {
 		signer, err := keys.LoadPrivate(cfg.SigningKey)

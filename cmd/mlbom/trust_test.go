@@ -229,3 +229,61 @@ func TestCosignVerifiesOurAttestations(t *testing.T) {
 		})
 	}
 }
+
+// TestScanVerifiesModelSignatures: a scan of a repository carrying an
+// OpenSSF model signature records the outcome on the model's component
+// (status, signer), and an invalid signature is a deny finding.
+func TestScanVerifiesModelSignatures(t *testing.T) {
+	ctx := context.Background()
+	dir := localEnv(t)
+	e := &e2e{t: t}
+	repo := makeRepo(t)
+	key := filepath.Join(dir, "publisher")
+	_, _, code := e.mlbom(ctx, "keygen", "-o", key)
+	require.Equal(t, 0, code)
+	_, _, code = e.mlbom(ctx, "sign", "--key", key, "--model", filepath.Join(repo, "model"))
+	require.Equal(t, 0, code)
+	t.Setenv("MLBOM_TRUSTED_KEYS", key+".pub")
+
+	scan := func() (map[string]string, string) {
+		t.Helper()
+		bomFile := filepath.Join(dir, "bom.json")
+		sarifFile := filepath.Join(dir, "scan.sarif")
+		out, errOut, _ := e.mlbom(ctx, "scan", repo, "--local", "--project", "signed", "-o", bomFile, "--sarif", sarifFile)
+		data, err := os.ReadFile(bomFile)
+		require.NoError(t, err, out+errOut)
+		var doc struct {
+			Components []struct {
+				Type       string `json:"type"`
+				Properties []struct{ Name, Value string }
+			} `json:"components"`
+		}
+		require.NoError(t, json.Unmarshal(data, &doc))
+		props := map[string]string{}
+		for _, c := range doc.Components {
+			if c.Type != "machine-learning-model" {
+				continue
+			}
+			for _, p := range c.Properties {
+				if strings.HasPrefix(p.Name, "mlbom:model.signature.") {
+					props[p.Name] = p.Value
+				}
+			}
+		}
+		s, _ := os.ReadFile(sarifFile)
+		return props, string(s)
+	}
+	props, sarifText := scan()
+	require.Equal(t, "valid", props["mlbom:model.signature.status"], "%v", props)
+	require.Equal(t, "publisher.pub", props["mlbom:model.signature.signer"])
+	require.Equal(t, "model/model.sig", props["mlbom:model.signature.file"])
+	require.NotContains(t, sarifText, "integrity.model-signature-invalid")
+
+	w := filepath.Join(repo, "model", "model.safetensors")
+	b, _ := os.ReadFile(w)
+	require.NoError(t, os.WriteFile(w, append(b, 1), 0o644))
+	props, sarifText = scan()
+	require.Equal(t, "invalid", props["mlbom:model.signature.status"], "%v", props)
+	require.Contains(t, props["mlbom:model.signature.problems"], "changed model.safetensors")
+	require.Contains(t, sarifText, "integrity.model-signature-invalid")
+}
