@@ -34,6 +34,7 @@ type Store interface {
 	SaveDiff(ctx context.Context, project string, from, to int, data []byte) error
 	SaveFindings(ctx context.Context, scanID string, fs []store.Finding) error
 	SaveApproval(ctx context.Context, a store.Approval) error
+	CarryApprovals(ctx context.Context, project string, version int, as []store.Approval) error
 	ActiveApprovals(ctx context.Context, project string, at time.Time) ([]store.Approval, error)
 	UpsertEvidence(ctx context.Context, docs []store.Evidence) error
 }

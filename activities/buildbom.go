@@ -48,16 +48,14 @@ func (a *Activities) BuildBOM(ctx context.Context, req BuildBOMRequest) (*BuildB
 	if err := a.getJSON(ctx, req.InventoryRef, &inv); err != nil {
 		return nil, classify("build bom", err)
 	}
-	now := a.now()
-	approvals, err := a.Store.ActiveApprovals(ctx, req.Project, now)
-	if err != nil {
-		return nil, classify("build bom", fmt.Errorf("read approvals: %w", err))
-	}
+	// Decisions are not built in: they are recorded with the version as
+	// they are made (EvaluatePolicy, RecordApprovals) and added whenever the
+	// version is read (api.StoredBOM), so the version of the very scan that
+	// waited for them carries them and its content hash does not depend on them.
 	b, err := bom.Build(&inv, bom.Options{
 		ToolVersion:  a.ToolVersion,
-		Timestamp:    now,
+		Timestamp:    a.now(),
 		SerialNumber: "urn:uuid:" + uuid.NewSHA1(serialNamespace, []byte(req.ScanID)).String(),
-		Approvals:    bomApprovals(approvals),
 	})
 	if err != nil {
 		return nil, classify("build bom", err)
@@ -123,17 +121,6 @@ func (a *Activities) indexEvidence(ctx context.Context, req BuildBOMRequest, v s
 		return fmt.Errorf("index evidence: %w", err)
 	}
 	return nil
-}
-
-func bomApprovals(in []store.Approval) []bom.Approval {
-	out := make([]bom.Approval, 0, len(in))
-	for _, a := range in {
-		out = append(out, bom.Approval{
-			Component: a.Component, License: a.License, Decision: a.Decision,
-			Approver: a.Approver, Reason: a.Reason, Time: a.CreatedAt, Expires: a.Expires,
-		})
-	}
-	return out
 }
 
 func componentRows(inv *inventory.Inventory) []store.ComponentRow {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mlbom/autopilot/internal/policy"
@@ -111,17 +112,48 @@ func (a *Activities) EvaluatePolicy(ctx context.Context, req PolicyRequest) (*Po
 	if err := a.Store.SaveFindings(ctx, req.ScanID, rows); err != nil {
 		return nil, classify("evaluate policy", fmt.Errorf("store findings: %w", err))
 	}
+	if carried := waivedBy(approvals, dec.Findings, req.ScanID); len(carried) > 0 {
+		if err := a.Store.CarryApprovals(ctx, req.Project, req.Version, carried); err != nil {
+			return nil, classify("evaluate policy", err)
+		}
+	}
 	if out.DecisionRef, err = a.putJSON(ctx, dec); err != nil {
 		return nil, classify("evaluate policy", err)
 	}
 	return out, nil
 }
 
-// ApprovalDecision is one human decision on a license exception.
+// waivedBy is the approvals, made in scans before scanID, that waive the
+// findings: the version's BOM shows them beside its own decisions. The
+// match is the policy engine's (same component, the same license or any).
+func waivedBy(approvals []store.Approval, findings []policy.Finding, scanID string) []store.Approval {
+	var out []store.Approval
+	seen := map[int]bool{}
+	for _, f := range findings {
+		if !f.Waived {
+			continue
+		}
+		for i, ap := range approvals {
+			if ap.ScanID == scanID || ap.Component != f.Component || !strings.EqualFold(ap.Decision, store.DecisionApprove) ||
+				(ap.License != "" && !strings.EqualFold(ap.License, f.License)) {
+				continue
+			}
+			if !seen[i] {
+				seen[i] = true
+				out = append(out, ap)
+			}
+			break
+		}
+	}
+	return out
+}
+
+// ApprovalDecision is one decision on a license exception: a person's, or a
+// timeout when nobody decided while the scan waited.
 type ApprovalDecision struct {
 	Component string    `json:"component"`
 	License   string    `json:"license"`
-	Decision  string    `json:"decision"` // approve, reject
+	Decision  string    `json:"decision"` // approve, reject, timeout
 	Approver  string    `json:"approver"`
 	Reason    string    `json:"reason"`
 	Expires   time.Time `json:"expires,omitempty"`
@@ -135,12 +167,17 @@ type RecordApprovalsRequest struct {
 	Decisions []ApprovalDecision `json:"decisions"`
 }
 
-// RecordApprovals stores decisions so later scans reuse them until they
-// expire. Upserts make it idempotent.
+// RecordApprovals stores the decisions a scan collected with the BOM
+// version it stored, where every read of that version shows them; approvals
+// and rejections are also kept on record so later scans reuse them until
+// they expire (a timeout is not: the next scan asks again). Upserts make it
+// idempotent.
 func (a *Activities) RecordApprovals(ctx context.Context, req RecordApprovalsRequest) error {
 	for _, d := range req.Decisions {
-		if d.Decision != "approve" && d.Decision != "reject" {
-			return classify("record approvals", invalid("decision must be approve or reject, got %q", d.Decision))
+		switch d.Decision {
+		case store.DecisionApprove, store.DecisionReject, store.DecisionTimeout:
+		default:
+			return classify("record approvals", invalid("decision must be approve, reject or timeout, got %q", d.Decision))
 		}
 		err := a.Store.SaveApproval(ctx, store.Approval{
 			Project: req.Project, Component: d.Component, License: d.License, Decision: d.Decision,

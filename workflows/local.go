@@ -57,6 +57,9 @@ func (x *localExecutor) exec(name string, _, _, out any, local func(context.Cont
 
 func (x *localExecutor) now() time.Time { return time.Now().UTC() }
 
+// version: nothing in-process predates the current code.
+func (x *localExecutor) version(_ string, max int) int { return max }
+
 func (x *localExecutor) progress(p Progress) {
 	if x.opts.Progress != nil {
 		x.opts.Progress(p)

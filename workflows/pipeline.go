@@ -60,7 +60,19 @@ type executor interface {
 	awaitExceptions(pending []activities.Exception, timeout time.Duration) ([]activities.ApprovalDecision, error)
 	// progress publishes progress.
 	progress(p Progress)
+	// version is the version of the workflow code at change changeID, up to
+	// max: what running workflows recorded (workflow.GetVersion), max for new
+	// runs and in-process.
+	version(changeID string, max int) int
 }
+
+// Changes to the command sequence, for executor.version.
+const (
+	// changeRecordTimeouts: exceptions nobody decided are recorded too
+	// (RecordApprovals runs when only timeouts happened), so the version of
+	// the scan that waited shows them.
+	changeRecordTimeouts = "record-timeouts"
+)
 
 // pipeline is the scan, in order: Scan → Normalize → Embed → BuildBOM →
 // Diff → EvaluatePolicy → Notify. a provides the activity methods: nil in the
@@ -135,10 +147,18 @@ func pipeline(x executor, a *activities.Activities, scanID, runID, runURL string
 		}
 		p.WaitingFor = nil
 		sum.Exceptions = outcomes(pol.Exceptions, decisions)
-		if len(decisions) > 0 {
-			if err := do(x, a.RecordApprovals, activities.RecordApprovalsRequest{ScanID: scanID, Project: scan.Project, Decisions: decisions}); err != nil {
+		// Every outcome is part of the scan's BOM version: the decisions,
+		// and (workflow code version 1 on) the exceptions nobody decided.
+		record := decisions
+		if x.version(changeRecordTimeouts, 1) >= 1 {
+			record = append(append([]activities.ApprovalDecision(nil), decisions...), timeouts(sum.Exceptions, approvalTimeout, x.now())...)
+		}
+		if len(record) > 0 {
+			if err := do(x, a.RecordApprovals, activities.RecordApprovalsRequest{ScanID: scanID, Project: scan.Project, Decisions: record}); err != nil {
 				return nil, err
 			}
+		}
+		if len(decisions) > 0 {
 			// Judge again with the new approvals on record.
 			if pol, err = call(x, a.EvaluatePolicy, polReq); err != nil {
 				return nil, err
@@ -189,6 +209,24 @@ func outcomes(pending []activities.Exception, decisions []activities.ApprovalDec
 		out = append(out, o)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Component < out[j].Component })
+	return out
+}
+
+// timeouts are the decisions nobody made, one per exception that timed out,
+// with what the scan waited for as the reason.
+func timeouts(outs []ExceptionOutcome, waited time.Duration, at time.Time) []activities.ApprovalDecision {
+	reason := fmt.Sprintf("no decision within the approval timeout of %s", waited)
+	if waited <= 0 {
+		reason = "the scan did not wait for a decision (approval timeout 0s)"
+	}
+	var out []activities.ApprovalDecision
+	for _, o := range outs {
+		if o.Decision == "timeout" {
+			out = append(out, activities.ApprovalDecision{
+				Component: o.Component, License: o.License, Decision: "timeout", Reason: reason, At: at,
+			})
+		}
+	}
 	return out
 }
 

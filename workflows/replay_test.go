@@ -14,6 +14,10 @@ import (
 // a change that would break running workflows fails here. Regenerate with
 // MLBOM_UPDATE_REPLAY=1 go test ./cmd/mlbom -run TestE2EScanThroughTemporal
 // only when adding a history; never to paper over a failure.
+// scan-timeout-v1.json was recorded with the code before the
+// "record-timeouts" change and replays through its workflow.GetVersion
+// guard; scan-timeout-v2.json (MLBOM_UPDATE_REPLAY=1 go test ./cmd/mlbom
+// -run TestE2EDecisionsInTheirVersion) takes the new path.
 func TestReplayHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/replay/*.json")
 	if err != nil {

@@ -116,6 +116,10 @@ func (x *temporalExecutor) exec(step string, fn, in, out any, _ func(context.Con
 
 func (x *temporalExecutor) now() time.Time { return workflow.Now(x.ctx) }
 
+func (x *temporalExecutor) version(changeID string, max int) int {
+	return int(workflow.GetVersion(x.ctx, changeID, workflow.DefaultVersion, workflow.Version(max)))
+}
+
 func (x *temporalExecutor) progress(p Progress) {
 	x.last = p
 	// Search attributes are set once each, as soon as they are known.

@@ -230,7 +230,17 @@ func TestLicenseExceptionTimeout(t *testing.T) {
 	require.NoError(t, env.GetWorkflowResult(&sum))
 	require.Equal(t, "deny", sum.Verdict, "an unanswered exception counts as rejected")
 	require.Equal(t, "timeout", sum.Exceptions[0].Decision)
-	require.Empty(t, f.approvals, "nothing is recorded for a timeout, so the next scan asks again")
+	// The timeout is recorded with the scan's version (the store keeps it
+	// off the record later scans reuse, so the next scan asks again); with
+	// no approval there is nothing to judge again.
+	require.Len(t, f.approvals, 1)
+	got := f.approvals[0].Decisions
+	require.Len(t, got, 1)
+	require.Equal(t, "timeout", got[0].Decision)
+	require.Equal(t, "pkg:huggingface/org/m", got[0].Component)
+	require.Equal(t, "LicenseRef-llama3", got[0].License)
+	require.Equal(t, "no decision within the approval timeout of 1h0m0s", got[0].Reason)
+	require.False(t, got[0].At.IsZero())
 	require.Equal(t, 1, f.policyRuns)
 }
 

@@ -351,6 +351,14 @@ func TestE2EApprovalBySignal(t *testing.T) {
 	require.Len(t, approvals, 1)
 	require.Equal(t, "alice", approvals[0].Approver)
 	require.Equal(t, "CC-BY-NC-4.0", approvals[0].License)
+	require.Equal(t, 1, approvals[0].Version, "the decision names the BOM version of its scan")
+	require.True(t, strings.HasPrefix(approvals[0].ScanID, "scan/nc/1/"), approvals[0].ScanID)
+
+	// The BOM of that very scan, version 1, carries the decision.
+	v1, errOut, code := e.mlbom(ctx, "bom", "nc", "--version", "1")
+	require.Equal(t, 0, code, errOut)
+	require.NoError(t, bom.Validate([]byte(v1)))
+	requireAnnotation(t, []byte(v1), "alice", "License exception approved for pkg:generic/local/model (CC-BY-NC-4.0) by alice: research use only, legal ticket LEG-42 [decided in scan "+approvals[0].ScanID+", BOM version 1]")
 
 	// The next scan finds the approval on record: no waiting, the finding is
 	// waived and the BOM carries the approval as an annotation.

@@ -77,6 +77,7 @@ func TestScanHuggingFaceModelLocal(t *testing.T) {
 					ID string `json:"id"`
 				} `json:"license"`
 			} `json:"licenses"`
+			Properties []struct{ Name, Value string } `json:"properties"`
 		} `json:"components"`
 	}
 	require.NoError(t, json.Unmarshal(data, &doc))
@@ -84,6 +85,13 @@ func TestScanHuggingFaceModelLocal(t *testing.T) {
 	for _, c := range doc.Components {
 		if c.Type == "machine-learning-model" && c.PURL == "pkg:huggingface/acme-ai/sentiment-bert@3f2a9c1e5b7d40a8e6c2b19f0d4e7a6c8b1d2e3f" {
 			model = len(c.Licenses) == 1 && c.Licenses[0].License.ID == "Apache-2.0"
+			// The license is the Hub's word at the revision scanned.
+			prov := map[string]string{}
+			for _, p := range c.Properties {
+				prov[p.Name] = p.Value
+			}
+			require.Equal(t, "hub", prov["mlbom:license.source"], "license provenance of the Hub repository's own model")
+			require.Equal(t, "3f2a9c1e5b7d40a8e6c2b19f0d4e7a6c8b1d2e3f", prov["mlbom:license.revision"])
 		}
 		if c.Type == "file" && len(c.Hashes) == 1 && c.Hashes[0].Content == "a7c3e9f1b2d4c6e8f0a1b3c5d7e9f1a2b4c6d8e0f2a4b6c8d0e2f4a6b8c0d2e4" {
 			weights = true

@@ -48,7 +48,7 @@ func commands() []command {
 	return []command{
 		{"scan", "scan SOURCE [--project NAME] [--ref REF] [-o FILE] [--local] [--fail-on deny|warn]", runScan},
 		{"worker", "worker                       run the Temporal worker (task queue mlbom-scan)", runWorker},
-		{"bom", "bom PROJECT [--version N] [-o FILE] [--format json|xml]", runBOM},
+		{"bom", "bom PROJECT [--version N] [-o FILE] [--format json|xml] [--decisions [--json]]", runBOM},
 		{"diff", "diff PROJECT [--from N] [--to M] [--json]", runDiff},
 		{"search", "search \"QUERY\" [--kind K] [--project P] [-k 10] [--json]", runSearch},
 		{"approve", "approve WORKFLOW_ID (--component REF | --all) --reason TEXT [--approver NAME] [--expires RFC3339]", runApprove},

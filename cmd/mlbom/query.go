@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -79,6 +80,8 @@ func runBOM(ctx context.Context, cfg *config.Config, args []string) error {
 	version := fs.Int("version", 0, "version number (default: latest)")
 	out := fs.String("o", "", "write to this file instead of standard output")
 	format := fs.String("format", "json", "json or xml")
+	decisions := fs.Bool("decisions", false, "list the license-exception decisions of the version (its annotations) instead of printing the BOM")
+	asJSON := fs.Bool("json", false, "with --decisions: print them as JSON")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -89,11 +92,44 @@ func runBOM(ctx context.Context, cfg *config.Config, args []string) error {
 	if *format != "json" && *format != "xml" {
 		return withCode(exitUsage, "--format takes json or xml, not %q", *format)
 	}
-	err = exportBOM(ctx, cfg, pos[0], *version, *format, *out)
+	if *decisions {
+		err = listVersionDecisions(ctx, cfg, pos[0], *version, *asJSON)
+	} else {
+		err = exportBOM(ctx, cfg, pos[0], *version, *format, *out)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return withCode(exitError, "project %s has no BOM version %s", pos[0], versionName(*version))
 	}
 	return err
+}
+
+// listVersionDecisions prints what the version's BOM annotates: decisions
+// made in its scan and earlier approvals that waived its findings (their
+// VERSION is the one they were made in).
+func listVersionDecisions(ctx context.Context, cfg *config.Config, project string, version int, asJSON bool) error {
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	v, err := db.GetVersion(ctx, project, version)
+	if err != nil {
+		return fmt.Errorf("read %s version %s: %w", project, versionName(version), err)
+	}
+	list, err := db.VersionDecisions(ctx, project, v.Number)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(ctx, list)
+	}
+	w := stdoutOf(ctx)
+	if len(list) == 0 {
+		fmt.Fprintf(w, "%s version %d: no license-exception decisions\n", project, v.Number)
+		return nil
+	}
+	fmt.Fprintf(w, "%s version %d (scan %s): %d decisions\n", project, v.Number, v.ScanID, len(list))
+	return writeDecisions(w, list, false)
 }
 
 func versionName(n int) string {
@@ -201,14 +237,42 @@ func runApprovals(ctx context.Context, cfg *config.Config, args []string) error 
 		fmt.Fprintln(stdoutOf(ctx), "no approvals on record")
 		return nil
 	}
-	tw := tabwriter.NewWriter(stdoutOf(ctx), 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROJECT\tCOMPONENT\tLICENSE\tDECISION\tAPPROVER\tWHEN\tEXPIRES\tREASON")
+	return writeDecisions(stdoutOf(ctx), list, true)
+}
+
+// writeDecisions prints decisions as a table: each with the scan and BOM
+// version it was made in, and whether it is the one on record.
+func writeDecisions(w io.Writer, list []store.Approval, withProject bool) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	if withProject {
+		fmt.Fprint(tw, "PROJECT\t")
+	}
+	fmt.Fprintln(tw, "VERSION\tSCAN\tCOMPONENT\tLICENSE\tDECISION\tAPPROVER\tWHEN\tEXPIRES\tREASON")
 	for _, a := range list {
 		exp := "never"
 		if !a.Expires.IsZero() {
 			exp = a.Expires.Format(time.RFC3339)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Project, a.Component, a.License, a.Decision, a.Approver,
+		version := "-"
+		if a.Version > 0 {
+			version = fmt.Sprint(a.Version)
+		}
+		scan := a.ScanID
+		if scan == "" {
+			scan = "-"
+		}
+		decision := a.Decision
+		if a.Decision != store.DecisionTimeout && !a.Current {
+			decision += " (superseded)"
+		}
+		approver := a.Approver
+		if approver == "" {
+			approver = "-"
+		}
+		if withProject {
+			fmt.Fprintf(tw, "%s\t", a.Project)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", version, scan, a.Component, a.License, decision, approver,
 			a.CreatedAt.Format(time.RFC3339), exp, a.Reason)
 	}
 	return tw.Flush()

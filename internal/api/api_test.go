@@ -330,8 +330,11 @@ func TestEndpoints(t *testing.T) {
 		}},
 		{name: "versions of an unknown project", target: "/api/projects/nope/versions", status: 404},
 		{name: "latest bom", target: "/api/projects/demo/bom", status: 200, ctype: "application/vnd.cyclonedx+json; version=1.6", check: func(t *testing.T, resp *http.Response, body []byte) {
-			if !bytes.Equal(body, f.v2) {
-				t.Error("latest BOM is not the stored version 2")
+			// Version 2 is served with the decision made in its scan.
+			want, _ := bom.ContentHash(f.v2)
+			have, _ := bom.ContentHash(body)
+			if want != have || !bytes.Contains(body, []byte("License exception approved for dataset:huggingface/stanfordnlp/sst2 (unknown) by Dana: public benchmark")) {
+				t.Error("latest BOM is not the stored version 2 with its decision")
 			}
 			if resp.Header.Get("X-Mlbom-Version") != "2" {
 				t.Errorf("X-Mlbom-Version = %q", resp.Header.Get("X-Mlbom-Version"))
@@ -366,7 +369,8 @@ func TestEndpoints(t *testing.T) {
 			}
 		}},
 		{name: "bom head", method: http.MethodHead, target: "/api/projects/demo/bom", status: 200, ctype: "application/vnd.cyclonedx+json", check: func(t *testing.T, resp *http.Response, body []byte) {
-			if len(body) != 0 || resp.Header.Get("Content-Length") != fmt.Sprint(len(f.v2)) {
+			full, _ := io.ReadAll(f.get(t, http.MethodGet, "/api/projects/demo/bom").Body)
+			if len(body) != 0 || resp.Header.Get("Content-Length") != fmt.Sprint(len(full)) {
 				t.Errorf("HEAD: %d body bytes, Content-Length %q", len(body), resp.Header.Get("Content-Length"))
 			}
 		}},
@@ -527,6 +531,12 @@ func TestEndpoints(t *testing.T) {
 			}
 			if !active["unknown"] || active["llama3.1"] || !active["cc-by-nc-4.0"] {
 				t.Errorf("active = %v (llama3.1 expired an hour ago)", active)
+			}
+			// Each decision names the scan and BOM version it was made in.
+			for _, a := range got.Approvals {
+				if a.License == "unknown" && (a.ScanID != scanV2 || a.Version != 2 || !a.Current) {
+					t.Errorf("decision made in the scan of version 2: %+v", a)
+				}
 			}
 		}},
 		{name: "approvals of a project", target: "/api/approvals?project=demo", status: 200, check: func(t *testing.T, _ *http.Response, body []byte) {

@@ -245,7 +245,9 @@ func (s *server) approvals(w http.ResponseWriter, r *http.Request) error {
 	now := time.Now()
 	views := make([]approvalView, 0, len(list))
 	for _, a := range list {
-		views = append(views, approvalView{Approval: a, Active: a.Expires.IsZero() || a.Expires.After(now)})
+		// Only the decision on record applies; a superseded one or a
+		// timeout is history.
+		views = append(views, approvalView{Approval: a, Active: a.Current && (a.Expires.IsZero() || a.Expires.After(now))})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"approvals": views})
 	return nil

@@ -12,6 +12,7 @@ import (
 // VersionReader is what the version helpers need of the store.
 type VersionReader interface {
 	GetVersion(ctx context.Context, project string, number int) (store.Version, error)
+	VersionDecisions(ctx context.Context, project string, version int) ([]store.Approval, error)
 }
 
 // DiffVersions compares two stored versions of project, with the semantics of
@@ -58,7 +59,14 @@ const (
 )
 
 // StoredBOM returns version number of project (the latest when number <= 0)
-// encoded as format: the stored JSON as is, or XML converted from it.
+// as readers see it: the stored document with the decisions recorded for
+// that version (license exceptions approved, rejected or timed out in its
+// scan, and earlier approvals that waived its findings) as annotations,
+// encoded as format (JSON, or XML converted from it). It is the one read
+// path: `mlbom bom`, `mlbom scan -o`, the API and whoever signs a version
+// call it. A version's decisions are complete once the scan that stored it
+// has completed (store.Scan.Status "completed"); v.ContentHash does not
+// depend on them (bom.ContentHash ignores annotations).
 func StoredBOM(ctx context.Context, db VersionReader, project string, number int, format string) (store.Version, []byte, error) {
 	if format != FormatJSON && format != FormatXML {
 		return store.Version{}, nil, badRequest("format takes json or xml, not %q", format)
@@ -67,18 +75,38 @@ func StoredBOM(ctx context.Context, db VersionReader, project string, number int
 	if err != nil {
 		return store.Version{}, nil, fmt.Errorf("read %s version %s: %w", project, versionName(number), err)
 	}
-	if format == FormatJSON {
-		return v, v.BOM, nil
+	decisions, err := db.VersionDecisions(ctx, project, v.Number)
+	if err != nil {
+		return store.Version{}, nil, fmt.Errorf("read decisions of %s version %d: %w", project, v.Number, err)
 	}
-	b, err := bom.Decode(v.BOM)
+	data, err := bom.Annotate(v.BOM, BOMDecisions(decisions))
+	if err != nil {
+		return store.Version{}, nil, fmt.Errorf("annotate %s version %d: %w", project, v.Number, err)
+	}
+	if format == FormatJSON {
+		return v, data, nil
+	}
+	b, err := bom.Decode(data)
 	if err != nil {
 		return store.Version{}, nil, fmt.Errorf("decode %s version %d: %w", project, v.Number, err)
 	}
-	data, err := bom.EncodeXML(b)
+	xml, err := bom.EncodeXML(b)
 	if err != nil {
 		return store.Version{}, nil, fmt.Errorf("encode %s version %d as XML: %w", project, v.Number, err)
 	}
-	return v, data, nil
+	return v, xml, nil
+}
+
+// BOMDecisions converts stored decisions to the annotations' input.
+func BOMDecisions(in []store.Approval) []bom.Approval {
+	out := make([]bom.Approval, 0, len(in))
+	for _, a := range in {
+		out = append(out, bom.Approval{
+			Component: a.Component, License: a.License, Decision: a.Decision, Approver: a.Approver, Reason: a.Reason,
+			Time: a.CreatedAt, Expires: a.Expires, ScanID: a.ScanID, Version: a.Version,
+		})
+	}
+	return out
 }
 
 func versionName(n int) string {

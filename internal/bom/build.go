@@ -35,15 +35,20 @@ type Options struct {
 	Approvals []Approval
 }
 
-// Approval is a human decision about one component's license.
+// Approval is a decision about one component's license exception: a
+// person's approve or reject, or a timeout nobody decided.
 type Approval struct {
 	Component string // bom-ref
 	License   string
-	Decision  string // e.g. approve, reject
+	Decision  string // approve, reject, timeout
 	Approver  string
 	Reason    string
 	Time      time.Time
 	Expires   time.Time
+	// ScanID and Version name the scan the decision was made in and the
+	// BOM version it stored (0: unknown).
+	ScanID  string
+	Version int
 }
 
 // Property names written by Build (documented in docs/properties.md).
@@ -956,58 +961,92 @@ func severity(s modelscan.Severity) cdx.Severity {
 }
 
 func annotations(approvals []Approval, appRef string, refs map[string]bool, ts time.Time) []cdx.Annotation {
-	as := append([]Approval(nil), approvals...)
-	sort.SliceStable(as, func(i, j int) bool {
-		a, b := as[i], as[j]
-		if a.Component != b.Component {
-			return a.Component < b.Component
+	out := make([]cdx.Annotation, 0, len(approvals))
+	for _, a := range approvals {
+		out = append(out, annotation(a, appRef, refs, ts))
+	}
+	sortAnnotations(out)
+	return out
+}
+
+// annotation writes one decision: who decided what about which license,
+// why, until when, and in which scan and version.
+func annotation(a Approval, appRef string, refs map[string]bool, ts time.Time) cdx.Annotation {
+	subject := a.Component
+	if !refs[subject] {
+		subject = appRef
+	}
+	when := a.Time
+	if when.IsZero() {
+		when = ts
+	}
+	approver := text(a.Approver)
+	if approver == "" {
+		approver = "unknown"
+	}
+	decision := strings.ToLower(text(a.Decision))
+	annotator := &cdx.Annotator{Individual: &cdx.OrganizationalContact{Name: approver}}
+	var msg string
+	switch decision {
+	case "timeout":
+		// Nobody decided: the tool records that it stopped waiting.
+		annotator = &cdx.Annotator{Component: &cdx.Component{Type: cdx.ComponentTypeApplication, Name: "mlbom"}}
+		why := text(a.Reason)
+		if why == "" {
+			why = "nobody decided while the scan waited"
 		}
-		if a.License != b.License {
-			return a.License < b.License
+		msg = fmt.Sprintf("License exception for %s (%s) timed out: %s; it counts as rejected", text(a.Component), text(a.License), why)
+	default:
+		verb := decision
+		switch decision {
+		case "", "approve", "approved", "allow":
+			verb = "approved"
+		case "reject", "rejected", "deny":
+			verb = "rejected"
 		}
-		if !a.Time.Equal(b.Time) {
-			return a.Time.Before(b.Time)
-		}
-		return a.Approver < b.Approver
-	})
-	var out []cdx.Annotation
-	for _, a := range as {
-		subject := a.Component
-		if !refs[subject] {
-			subject = appRef
-		}
-		when := a.Time
-		if when.IsZero() {
-			when = ts
-		}
-		approver := text(a.Approver)
-		if approver == "" {
-			approver = "unknown"
-		}
-		decision := text(a.Decision)
-		if decision == "" {
-			decision = "approved"
-		}
-		verb := "approved"
-		if d := strings.ToLower(decision); d != "approve" && d != "approved" && d != "allow" {
-			verb = d
-		}
-		msg := fmt.Sprintf("License exception %s for %s (%s) by %s", verb, text(a.Component), text(a.License), approver)
+		msg = fmt.Sprintf("License exception %s for %s (%s) by %s", verb, text(a.Component), text(a.License), approver)
 		if r := text(a.Reason); r != "" {
 			msg += ": " + r
 		}
 		if !a.Expires.IsZero() {
 			msg += fmt.Sprintf(" (expires %s)", a.Expires.UTC().Format(time.RFC3339))
 		}
-		subjects := []cdx.BOMReference{cdx.BOMReference(subject)}
-		out = append(out, cdx.Annotation{
-			Subjects:  &subjects,
-			Annotator: &cdx.Annotator{Individual: &cdx.OrganizationalContact{Name: approver}},
-			Timestamp: when.UTC().Format(time.RFC3339),
-			Text:      msg,
-		})
 	}
-	return out
+	if a.ScanID != "" {
+		msg += " [decided in scan " + text(a.ScanID)
+		if a.Version > 0 {
+			msg += ", BOM version " + strconv.Itoa(a.Version)
+		}
+		msg += "]"
+	}
+	subjects := []cdx.BOMReference{cdx.BOMReference(subject)}
+	return cdx.Annotation{
+		Subjects:  &subjects,
+		Annotator: annotator,
+		Timestamp: when.UTC().Format(time.RFC3339),
+		Text:      msg,
+	}
+}
+
+// sortAnnotations orders annotations by subject, time and text, so equal
+// sets give equal bytes.
+func sortAnnotations(as []cdx.Annotation) {
+	subject := func(a cdx.Annotation) string {
+		if a.Subjects == nil || len(*a.Subjects) == 0 {
+			return ""
+		}
+		return string((*a.Subjects)[0])
+	}
+	sort.SliceStable(as, func(i, j int) bool {
+		a, b := as[i], as[j]
+		if sa, sb := subject(a), subject(b); sa != sb {
+			return sa < sb
+		}
+		if a.Timestamp != b.Timestamp {
+			return a.Timestamp < b.Timestamp
+		}
+		return a.Text < b.Text
+	})
 }
 
 // text makes repository text safe for JSON and XML: valid UTF-8 and only

@@ -87,9 +87,12 @@ func Decode(data []byte) (*cdx.BOM, error) {
 	return b, nil
 }
 
-// ContentHash is the hex SHA-256 of the BOM's JSON with metadata.timestamp
-// and serialNumber removed, keys sorted and whitespace dropped: two scans of
-// the same commit have the same content hash.
+// ContentHash is the hex SHA-256 of the BOM's JSON with metadata.timestamp,
+// serialNumber and annotations removed, keys sorted and whitespace dropped:
+// two scans of the same commit have the same content hash, whatever people
+// decided about them. Annotations (license-exception decisions) are about
+// the content, not part of it; the document as read, decisions and all, is
+// what a signature covers.
 func ContentHash(bomJSON []byte) (string, error) {
 	dec := json.NewDecoder(bytes.NewReader(bomJSON))
 	dec.UseNumber()
@@ -98,6 +101,7 @@ func ContentHash(bomJSON []byte) (string, error) {
 		return "", fmt.Errorf("content hash: parse bom: %w", err)
 	}
 	delete(doc, "serialNumber")
+	delete(doc, "annotations")
 	if md, ok := doc["metadata"].(map[string]any); ok {
 		delete(md, "timestamp")
 	}

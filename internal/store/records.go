@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -71,32 +72,103 @@ func approvalID(project, component, license string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// SaveApproval inserts or replaces the decision for (project, component, license).
-func (d *DB) SaveApproval(ctx context.Context, a Approval) error {
+// decisionID keys the audit trail: one decision per component and license
+// on each BOM version.
+func decisionID(project string, version int, component, license string) string {
+	h := sha256.Sum256([]byte(project + "\x00" + strconv.Itoa(version) + "\x00" + component + "\x00" + license))
+	return hex.EncodeToString(h[:])
+}
+
+var decisionCols = []string{"id", "project", "version", "component", "license", "decision", "approver", "reason", "scan_id", "decided_in", "created_at", "expires_at"}
+
+func decisionArgs(a Approval, on int) []any {
+	return []any{decisionID(a.Project, on, a.Component, a.License), a.Project, on, a.Component, a.License, a.Decision,
+		a.Approver, a.Reason, a.ScanID, a.Version, micros(a.CreatedAt), micros(a.Expires)}
+}
+
+func checkApproval(a Approval) error {
 	if a.Project == "" || a.Component == "" {
 		return fmt.Errorf("%w: approval needs project and component", ErrInvalid)
+	}
+	switch a.Decision {
+	case DecisionApprove, DecisionReject, DecisionTimeout:
+		return nil
+	}
+	return fmt.Errorf("%w: decision must be approve, reject or timeout, got %q", ErrInvalid, a.Decision)
+}
+
+// SaveApproval records a decision made in scan a.ScanID: on the audit trail
+// of the BOM version that scan stored (a.Version, looked up by scan ID when
+// zero), and, for approve and reject, as the decision on record for
+// (project, component, license) that later scans reuse until it expires. A
+// timeout is only on the trail: the next scan asks again. Saving the same
+// decision again changes nothing.
+func (d *DB) SaveApproval(ctx context.Context, a Approval) error {
+	if err := checkApproval(a); err != nil {
+		return err
 	}
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = d.now()
 	}
-	cols := []string{"id", "project", "component", "license", "decision", "approver", "reason", "scan_id", "created_at", "expires_at"}
-	_, err := d.db.ExecContext(ctx, d.upsert("approvals", cols, []string{"id"}, cols[4:]),
-		approvalID(a.Project, a.Component, a.License), a.Project, a.Component, a.License, a.Decision, a.Approver,
-		a.Reason, a.ScanID, micros(a.CreatedAt), micros(a.Expires))
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		if a.Version == 0 && a.ScanID != "" {
+			err := tx.QueryRowContext(ctx, "SELECT number FROM bom_versions WHERE scan_id = ?", a.ScanID).Scan(&a.Version)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("version of scan %s: %w", a.ScanID, err)
+			}
+		}
+		if a.Decision != DecisionTimeout {
+			cols := []string{"id", "project", "component", "license", "decision", "approver", "reason", "scan_id", "created_at", "expires_at"}
+			_, err := tx.ExecContext(ctx, d.upsert("approvals", cols, []string{"id"}, cols[4:]),
+				approvalID(a.Project, a.Component, a.License), a.Project, a.Component, a.License, a.Decision, a.Approver,
+				a.Reason, a.ScanID, micros(a.CreatedAt), micros(a.Expires))
+			if err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, d.upsert("decisions", decisionCols, []string{"id"}, decisionCols[5:]), decisionArgs(a, a.Version)...)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("save approval %s %s %s: %w", a.Project, a.Component, a.License, err)
 	}
 	return nil
 }
 
-const approvalCols = "project, component, license, decision, approver, reason, scan_id, created_at, expires_at"
+// CarryApprovals records on version decisions made in earlier scans that
+// still apply to it (approvals in force that waived its findings), so the
+// version's BOM shows what waived them. A decision already on the version
+// stays as it is.
+func (d *DB) CarryApprovals(ctx context.Context, project string, version int, as []Approval) error {
+	if version <= 0 {
+		return fmt.Errorf("%w: carry approvals onto version %d", ErrInvalid, version)
+	}
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		for _, a := range as {
+			a.Project = project
+			if err := checkApproval(a); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, d.upsert("decisions", decisionCols, []string{"id"}, nil), decisionArgs(a, version)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("carry approvals onto %s version %d: %w", project, version, err)
+	}
+	return nil
+}
+
+const approvalCols = "a.project, a.component, a.license, a.decision, a.approver, a.reason, a.scan_id, a.created_at, a.expires_at, COALESCE(v.number, 0)"
 
 func (d *DB) queryApprovals(ctx context.Context, where string, args ...any) ([]Approval, error) {
-	q := "SELECT " + approvalCols + " FROM approvals"
+	q := "SELECT " + approvalCols + " FROM approvals a LEFT JOIN bom_versions v ON v.scan_id = a.scan_id AND a.scan_id <> ''"
 	if where != "" {
 		q += " WHERE " + where
 	}
-	rows, err := d.db.QueryContext(ctx, q+" ORDER BY project, component, license", args...)
+	rows, err := d.db.QueryContext(ctx, q+" ORDER BY a.project, a.component, a.license", args...)
 	if err != nil {
 		return nil, fmt.Errorf("list approvals: %w", err)
 	}
@@ -105,31 +177,82 @@ func (d *DB) queryApprovals(ctx context.Context, where string, args ...any) ([]A
 	for rows.Next() {
 		var a Approval
 		var created, expires int64
-		if err := rows.Scan(&a.Project, &a.Component, &a.License, &a.Decision, &a.Approver, &a.Reason, &a.ScanID, &created, &expires); err != nil {
+		if err := rows.Scan(&a.Project, &a.Component, &a.License, &a.Decision, &a.Approver, &a.Reason, &a.ScanID, &created, &expires, &a.Version); err != nil {
 			return nil, err
 		}
 		a.CreatedAt, a.Expires = fromMicros(created), fromMicros(expires)
+		a.Current = true
 		out = append(out, a)
 	}
 	return out, rows.Err()
 }
 
-// ListApprovals returns every approval of project (all projects when empty),
-// expired ones included.
-func (d *DB) ListApprovals(ctx context.Context, project string) ([]Approval, error) {
-	if project == "" {
-		return d.queryApprovals(ctx, "")
+// queryDecisions reads the audit trail, marking the decisions on record.
+func (d *DB) queryDecisions(ctx context.Context, where string, args ...any) ([]Approval, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT project, component, license, decision, approver, reason, scan_id, created_at, expires_at, decided_in
+		FROM decisions WHERE `+where+` ORDER BY project, decided_in, created_at, component, license`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list decisions: %w", err)
 	}
-	return d.queryApprovals(ctx, "project = ?", project)
+	defer rows.Close()
+	out := []Approval{}
+	projects := map[string]bool{}
+	for rows.Next() {
+		var a Approval
+		var created, expires int64
+		if err := rows.Scan(&a.Project, &a.Component, &a.License, &a.Decision, &a.Approver, &a.Reason, &a.ScanID, &created, &expires, &a.Version); err != nil {
+			return nil, err
+		}
+		a.CreatedAt, a.Expires = fromMicros(created), fromMicros(expires)
+		out = append(out, a)
+		projects[a.Project] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	type key struct{ project, component, license string }
+	current := map[key]Approval{}
+	for p := range projects {
+		on, err := d.queryApprovals(ctx, "a.project = ?", p)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range on {
+			current[key{a.Project, a.Component, a.License}] = a
+		}
+	}
+	for i, a := range out {
+		c, ok := current[key{a.Project, a.Component, a.License}]
+		out[i].Current = ok && a.Decision != DecisionTimeout && c.ScanID == a.ScanID && c.Decision == a.Decision && c.CreatedAt.Equal(a.CreatedAt)
+	}
+	return out, nil
 }
 
-// ActiveApprovals returns the approvals of project (all when empty) that have
-// not expired at time at.
+// ListApprovals returns every decision made on license exceptions in project
+// (all projects when empty), superseded, expired and timed-out ones
+// included, each with the scan and BOM version it was made in; oldest first.
+func (d *DB) ListApprovals(ctx context.Context, project string) ([]Approval, error) {
+	if project == "" {
+		return d.queryDecisions(ctx, "version = decided_in")
+	}
+	return d.queryDecisions(ctx, "version = decided_in AND project = ?", project)
+}
+
+// VersionDecisions returns the decisions annotated on a BOM version: those
+// made during its scan and those made earlier that waived its findings
+// (Version < version).
+func (d *DB) VersionDecisions(ctx context.Context, project string, version int) ([]Approval, error) {
+	return d.queryDecisions(ctx, "project = ? AND version = ?", project, version)
+}
+
+// ActiveApprovals returns the decisions on record for project (all when
+// empty) that have not expired at time at.
 func (d *DB) ActiveApprovals(ctx context.Context, project string, at time.Time) ([]Approval, error) {
 	if project == "" {
-		return d.queryApprovals(ctx, "(expires_at = 0 OR expires_at > ?)", micros(at))
+		return d.queryApprovals(ctx, "(a.expires_at = 0 OR a.expires_at > ?)", micros(at))
 	}
-	return d.queryApprovals(ctx, "project = ? AND (expires_at = 0 OR expires_at > ?)", project, micros(at))
+	return d.queryApprovals(ctx, "a.project = ? AND (a.expires_at = 0 OR a.expires_at > ?)", project, micros(at))
 }
 
 // Notification states.

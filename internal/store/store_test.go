@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -108,6 +109,8 @@ func runSuite(t *testing.T, fresh opener) {
 		{"Diffs", testDiffs},
 		{"Findings", testFindings},
 		{"Approvals", testApprovals},
+		{"Decisions", testDecisions},
+		{"DecisionsBackfill", testDecisionsBackfill},
 		{"Ledger", testLedger},
 		{"Evidence", testEvidence},
 		{"SearchText", testSearchText},
@@ -966,5 +969,117 @@ func testSessions(t *testing.T, loc string) {
 	}
 	if err := d.DeleteSession(ctx, live); err != nil {
 		t.Errorf("DeleteSession of a gone session: %v", err)
+	}
+}
+
+// testDecisions: the audit trail keeps every decision with the scan and
+// version it was made in, a timeout included; later versions carry the
+// approvals that waived their findings; the decision on record is marked.
+func testDecisions(t *testing.T, loc string) {
+	ctx := context.Background()
+	d := open(t, loc)
+	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	for i, scan := range []string{"wf/1/run", "wf/2/run", "wf/3/run"} {
+		if _, _, err := d.SaveVersion(ctx, NewVersion{Project: "p", ScanID: scan, BOM: []byte("{}")}); err != nil {
+			t.Fatalf("version %d: %v", i+1, err)
+		}
+	}
+	// Scan 1: model-a approved, model-b timed out.
+	approveA := Approval{Project: "p", Component: "model-a", License: "CC-BY-NC-4.0", Decision: DecisionApprove, Approver: "alice",
+		Reason: "research only", ScanID: "wf/1/run", CreatedAt: now, Expires: now.Add(48 * time.Hour)}
+	timeoutB := Approval{Project: "p", Component: "model-b", License: "NOASSERTION", Decision: DecisionTimeout, ScanID: "wf/1/run", CreatedAt: now.Add(time.Hour)}
+	for _, a := range []Approval{approveA, timeoutB, approveA} { // the retry changes nothing
+		if err := d.SaveApproval(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Version 2 is waived by the approval from version 1.
+	if err := d.CarryApprovals(ctx, "p", 2, []Approval{{Component: "model-a", License: "CC-BY-NC-4.0", Decision: DecisionApprove, Approver: "alice",
+		Reason: "research only", ScanID: "wf/1/run", Version: 1, CreatedAt: now, Expires: now.Add(48 * time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	// Scan 3: model-a rejected this time, which supersedes the approval.
+	rejectA := Approval{Project: "p", Component: "model-a", License: "CC-BY-NC-4.0", Decision: DecisionReject, Approver: "bob",
+		Reason: "commercial launch", ScanID: "wf/3/run", CreatedAt: now.Add(72 * time.Hour)}
+	if err := d.SaveApproval(ctx, rejectA); err != nil {
+		t.Fatal(err)
+	}
+
+	trail, err := d.ListApprovals(ctx, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		Component, Decision, Approver string
+		Version                       int
+		Current                       bool
+	}
+	var got []row
+	for _, a := range trail {
+		got = append(got, row{a.Component, a.Decision, a.Approver, a.Version, a.Current})
+	}
+	want := []row{
+		{"model-a", DecisionApprove, "alice", 1, false},
+		{"model-b", DecisionTimeout, "", 1, false},
+		{"model-a", DecisionReject, "bob", 3, true},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("trail = %+v\nwant %+v", got, want)
+	}
+	if trail[0].Reason != "research only" || !trail[0].Expires.Equal(now.Add(48*time.Hour)) || trail[0].ScanID != "wf/1/run" {
+		t.Errorf("approval on the trail = %+v", trail[0])
+	}
+
+	v1, _ := d.VersionDecisions(ctx, "p", 1)
+	if len(v1) != 2 || v1[0].Decision != DecisionApprove || v1[1].Decision != DecisionTimeout {
+		t.Errorf("version 1 decisions = %+v", v1)
+	}
+	v2, _ := d.VersionDecisions(ctx, "p", 2)
+	if len(v2) != 1 || v2[0].Version != 1 || v2[0].Approver != "alice" || v2[0].ScanID != "wf/1/run" {
+		t.Errorf("version 2 carries = %+v, want alice's approval made in version 1", v2)
+	}
+	if v3, _ := d.VersionDecisions(ctx, "p", 3); len(v3) != 1 || v3[0].Decision != DecisionReject {
+		t.Errorf("version 3 decisions = %+v", v3)
+	}
+	// A timeout is never reused: only the reject is on record.
+	active, _ := d.ActiveApprovals(ctx, "p", now.Add(100*time.Hour))
+	if len(active) != 1 || active[0].Decision != DecisionReject || active[0].Version != 3 || !active[0].Current {
+		t.Errorf("on record = %+v", active)
+	}
+	if err := d.SaveApproval(ctx, Approval{Project: "p", Component: "x", Decision: "maybe"}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("unknown decision: %v", err)
+	}
+}
+
+// testDecisionsBackfill: approvals recorded before the audit trail existed
+// appear on it, on the version their scan stored.
+func testDecisionsBackfill(t *testing.T, loc string) {
+	ctx := context.Background()
+	d := open(t, loc)
+	if _, _, err := d.SaveVersion(ctx, NewVersion{Project: "p", ScanID: "old/1", BOM: []byte("{}")}); err != nil {
+		t.Fatal(err)
+	}
+	// As schema 2 left it: an approval row, no trail.
+	if _, err := d.SQL().ExecContext(ctx, `INSERT INTO approvals (id, project, component, license, decision, approver, reason, scan_id, created_at, expires_at)
+		VALUES ('legacy-id', 'p', 'model-a', 'llama3', 'approve', 'ana', 'pilot', 'old/1', 1000, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SQL().ExecContext(ctx, "DELETE FROM decisions"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SQL().ExecContext(ctx, "DELETE FROM schema_migrations WHERE version = 3"); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	d = open(t, loc)
+	trail, err := d.ListApprovals(ctx, "p")
+	if err != nil || len(trail) != 1 {
+		t.Fatalf("trail after migration = %+v, %v", trail, err)
+	}
+	if a := trail[0]; a.Version != 1 || a.Approver != "ana" || a.Reason != "pilot" || a.ScanID != "old/1" || !a.Current {
+		t.Errorf("backfilled = %+v", a)
+	}
+	if v1, _ := d.VersionDecisions(ctx, "p", 1); len(v1) != 1 {
+		t.Errorf("version 1 decisions after backfill = %+v", v1)
 	}
 }

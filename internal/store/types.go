@@ -69,18 +69,32 @@ type Finding struct {
 	Remediation string `json:"remediation,omitempty"`
 }
 
-// Approval is a human decision on a license exception.
+// Approval is a decision on a license exception: a person's approve or
+// reject, or a timeout when nobody decided while the scan waited.
 type Approval struct {
 	Project   string    `json:"project"`
 	Component string    `json:"component"` // bom-ref
 	License   string    `json:"license"`
-	Decision  string    `json:"decision"` // approve, reject
-	Approver  string    `json:"approver"`
+	Decision  string    `json:"decision"` // approve, reject, timeout
+	Approver  string    `json:"approver"` // empty for a timeout
 	Reason    string    `json:"reason"`
-	ScanID    string    `json:"scanId,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
+	ScanID    string    `json:"scanId,omitempty"`  // the scan the decision was made in
+	CreatedAt time.Time `json:"createdAt"`         // when it was decided
 	Expires   time.Time `json:"expires,omitempty"` // zero: never
+	// Version is the BOM version of the scan the decision was made in (0
+	// when that scan stored none); SaveApproval looks it up by ScanID.
+	Version int `json:"version,omitempty"`
+	// Current: this is the decision on record for (project, component,
+	// license), the one later scans reuse (not superseded, not a timeout).
+	Current bool `json:"current"`
 }
+
+// Decision values.
+const (
+	DecisionApprove = "approve"
+	DecisionReject  = "reject"
+	DecisionTimeout = "timeout"
+)
 
 // Notification is one ledger entry: a message or ticket sent for a finding
 // identity on a channel. The (Key, Channel) pair is unique.

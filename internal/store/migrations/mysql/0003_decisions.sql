@@ -1,0 +1,29 @@
+-- The audit trail of license-exception decisions, one row per BOM version a
+-- decision is annotated on: made during the scan that stored the version
+-- (approve, reject, timeout; decided_in = version), or made in an earlier
+-- scan and still in force, waiving one of the version's findings
+-- (decided_in < version). approvals keeps only the current decision per
+-- (project, component, license), which later scans reuse.
+CREATE TABLE IF NOT EXISTS decisions (
+  id         VARCHAR(80) NOT NULL PRIMARY KEY,
+  project    VARCHAR(255) NOT NULL,
+  version    INT NOT NULL DEFAULT 0,
+  component  VARCHAR(700) NOT NULL,
+  license    VARCHAR(255) NOT NULL DEFAULT '',
+  decision   VARCHAR(32) NOT NULL,
+  approver   VARCHAR(255) NOT NULL DEFAULT '',
+  reason     TEXT NOT NULL,
+  scan_id    VARCHAR(255) NOT NULL DEFAULT '',
+  decided_in INT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL DEFAULT 0,
+  KEY decisions_version (project, version)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- Decisions recorded before this table existed, on the version their scan
+-- stored (0 when that is unknown).
+INSERT IGNORE INTO decisions (id, project, version, component, license, decision, approver, reason, scan_id, decided_in, created_at, expires_at)
+SELECT CONCAT('legacy:', a.id), a.project, COALESCE((SELECT v.number FROM bom_versions v WHERE v.scan_id = a.scan_id AND a.scan_id <> ''), 0),
+  a.component, a.license, a.decision, a.approver, a.reason, a.scan_id,
+  COALESCE((SELECT v.number FROM bom_versions v WHERE v.scan_id = a.scan_id AND a.scan_id <> ''), 0), a.created_at, a.expires_at
+FROM approvals a;
