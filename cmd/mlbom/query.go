@@ -234,7 +234,7 @@ func runApprovals(ctx context.Context, cfg *config.Config, args []string) error 
 		return printJSON(ctx, list)
 	}
 	if len(list) == 0 {
-		fmt.Fprintln(stdoutOf(ctx), "no approvals on record")
+		fmt.Fprintln(stdoutOf(ctx), "no license-exception decisions on record")
 		return nil
 	}
 	return writeDecisions(stdoutOf(ctx), list, true)
