@@ -2,6 +2,8 @@ package bom
 
 import (
 	"bytes"
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -83,5 +85,51 @@ func TestAnnotate(t *testing.T) {
 	xml, err := EncodeXML(b)
 	if err != nil || !strings.Contains(string(xml), "timed out: no decision within") {
 		t.Errorf("xml: %v", err)
+	}
+}
+
+// The fast path (appending to the stored bytes) and the full one (decode,
+// set, encode) give the same document.
+func TestAnnotateFastPathMatchesEncoder(t *testing.T) {
+	b, stored := buildFixture(t, Options{ToolVersion: "1", Timestamp: fixedTime, SerialNumber: fixedSerial})
+	decisions := fixtureApprovals()
+	decisions[0].ScanID, decisions[0].Version = "scan/x/run", 1
+	decisions[0].Reason = "R&D only, <internal>"
+	fast, err := Annotate(stored, decisions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	anns := annotations(decisions, b.Metadata.Component.BOMRef, map[string]bool{decisions[0].Component: true}, fixedTime)
+	b.Annotations = &anns
+	full, err := EncodeJSON(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, c any
+	if err := json.Unmarshal(fast, &a); err != nil {
+		t.Fatalf("fast path output is not JSON: %v", err)
+	}
+	if err := json.Unmarshal(full, &c); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, c) {
+		t.Errorf("fast path differs from the encoder:\n%s", fast[len(fast)-600:])
+	}
+	// Annotations are the last member the encoder writes for our BOMs, so
+	// even the bytes agree (escaping and indentation included).
+	if !bytes.Equal(fast, full) {
+		t.Errorf("fast path bytes differ from the encoder's")
+	}
+	if err := Validate(fast); err != nil {
+		t.Error(err)
+	}
+	// A document that already has annotations goes the full way and keeps them.
+	legacy, err := Annotate(full, []Approval{{Component: decisions[0].Component, License: "X", Decision: "reject", Approver: "bob", Time: fixedTime}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lb, err := Decode(legacy)
+	if err != nil || lb.Annotations == nil || len(*lb.Annotations) != 2 {
+		t.Fatalf("legacy annotations: %v %+v", err, lb)
 	}
 }
