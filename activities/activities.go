@@ -19,6 +19,7 @@ import (
 	"github.com/mlbom/autopilot/internal/notify"
 	"github.com/mlbom/autopilot/internal/oms"
 	"github.com/mlbom/autopilot/internal/policy"
+	"github.com/mlbom/autopilot/internal/redact"
 	"github.com/mlbom/autopilot/internal/search"
 	"github.com/mlbom/autopilot/internal/source"
 	"github.com/mlbom/autopilot/internal/store"
@@ -152,26 +153,37 @@ const (
 	ErrTypeNotifyConfig  = "NotifyConfig"
 )
 
+// ErrTypeTransient is the type of failures a retry may fix.
+const ErrTypeTransient = "Transient"
+
 // classify marks errors that retrying cannot fix as non-retryable, so a bad
-// input fails in seconds instead of after hours of retries.
+// input fails in seconds instead of after hours of retries. The message is
+// masked (internal/redact) and the original error is attached only as a
+// masked cause: Temporal writes an error's whole Unwrap chain, message by
+// message, into the workflow history.
 func classify(step string, err error) error {
 	if err == nil {
 		return nil
 	}
-	wrapped := fmt.Errorf("%s: %w", step, err)
+	msg := redact.String(fmt.Sprintf("%s: %v", step, err))
+	cause := redact.Error(err)
+	errType := ""
 	switch {
 	case errors.Is(err, source.ErrInvalid):
-		return temporal.NewNonRetryableApplicationError(wrapped.Error(), ErrTypeInvalidSource, err)
+		errType = ErrTypeInvalidSource
 	case errors.Is(err, store.ErrConfig):
-		return temporal.NewNonRetryableApplicationError(wrapped.Error(), ErrTypeStoreConfig, err)
+		errType = ErrTypeStoreConfig
 	case errors.Is(err, policy.ErrPolicy):
-		return temporal.NewNonRetryableApplicationError(wrapped.Error(), ErrTypeBrokenPolicy, err)
+		errType = ErrTypeBrokenPolicy
 	case errors.Is(err, notify.ErrPermanent):
-		return temporal.NewNonRetryableApplicationError(wrapped.Error(), ErrTypeNotifyConfig, err)
+		errType = ErrTypeNotifyConfig
 	case errors.Is(err, errInvalidInput):
-		return temporal.NewNonRetryableApplicationError(wrapped.Error(), ErrTypeInvalidInput, err)
+		errType = ErrTypeInvalidInput
 	}
-	return wrapped
+	if errType != "" {
+		return temporal.NewNonRetryableApplicationError(msg, errType, cause)
+	}
+	return temporal.NewApplicationErrorWithCause(msg, ErrTypeTransient, cause)
 }
 
 var errInvalidInput = errors.New("invalid input")

@@ -90,7 +90,7 @@ func NewDeps(ctx context.Context, cfg *config.Config) (*Deps, error) {
 		Notifier:       notifier,
 		DryRunNotifier: dryRun,
 		Source: source.Options{
-			HFEndpoint: cfg.HFEndpoint, HFToken: cfg.HFToken, GitToken: cfg.GitToken, Timeout: 5 * time.Minute,
+			HFEndpoint: cfg.HFEndpoint, HFToken: cfg.HFToken, GitToken: cfg.GitToken, GitUsername: cfg.GitUsername, Timeout: 5 * time.Minute,
 		},
 		ResolveHub:  cfg.HFResolve,
 		Discover:    discover.Options{MaxFileSize: cfg.MaxFileSize},

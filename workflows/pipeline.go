@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mlbom/autopilot/activities"
+	"github.com/mlbom/autopilot/internal/redact"
 )
 
 // ScanSummary is the workflow result (and what `temporal workflow result`
@@ -234,6 +235,12 @@ func timeouts(outs []ExceptionOutcome, waited time.Duration, at time.Time) []act
 func (in ScanInput) validate() error {
 	if in.Source == "" {
 		return fmt.Errorf("input needs a source: {\"source\":\"/path/or/url\",\"project\":\"name\"}")
+	}
+	if shown := redact.URL(in.Source); shown != in.Source {
+		// Going on would copy them into activity inputs, the store and the
+		// BOM; the input itself is already in this run's history.
+		return fmt.Errorf("source %s carries credentials: give the URL without them and set MLBOM_GIT_TOKEN "+
+			"(and MLBOM_GIT_USERNAME if the host needs one) on the worker; they are now in this run's history, so rotate them", shown)
 	}
 	if in.Options.ApprovalTimeout != "" {
 		if _, err := time.ParseDuration(in.Options.ApprovalTimeout); err != nil {

@@ -139,6 +139,26 @@ func TestScanWorkflowRejectsBadInput(t *testing.T) {
 	require.ErrorContains(t, err, "input needs a source")
 }
 
+// A source with credentials (started with plain `temporal workflow start`)
+// fails at once, before any activity input, scan row or BOM could copy it.
+func TestScanWorkflowRejectsCredentialsInSource(t *testing.T) {
+	const secret = "Sup3r-s3cret-pass"
+	for _, src := range []string{
+		"https://alice:" + secret + "@git.example.com/acme/app.git",
+		"https://git.example.com/acme/app.git?private_token=" + secret,
+	} {
+		env, _ := newEnv(t)
+		env.ExecuteWorkflow(ScanWorkflow, ScanInput{Source: src, Project: "x"})
+		err := env.GetWorkflowError()
+		require.ErrorContains(t, err, "carries credentials")
+		require.ErrorContains(t, err, "MLBOM_GIT_TOKEN")
+		require.NotContains(t, err.Error(), secret)
+		var appErr *temporal.ApplicationError
+		require.True(t, errors.As(err, &appErr))
+		require.Equal(t, activities.ErrTypeInvalidInput, appErr.Type())
+	}
+}
+
 func TestProgressQueryWhileWaitingForApproval(t *testing.T) {
 	env, f := newEnv(t)
 	f.exceptions = []activities.Exception{{Component: "pkg:huggingface/meta-llama/Llama-3.1-8B", License: "LicenseRef-llama3.1", FindingID: "f1"}}

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -93,6 +94,27 @@ type e2e struct {
 	srv    *devserver.Server
 	env    []string
 	dbPath string
+	// workerLogs holds each worker process's combined output.
+	workerLogs []*lockedBuffer
+}
+
+// lockedBuffer is written by a child process's output copier and read by
+// the test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func newE2E(t *testing.T) *e2e {
@@ -124,8 +146,9 @@ func newE2E(t *testing.T) *e2e {
 func (e *e2e) startWorker(extraEnv ...string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(append(append(os.Environ(), e.env...), "MLBOM_E2E_ROLE=worker"), extraEnv...)
-	var buf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &buf, &buf
+	buf := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = buf, buf
+	e.workerLogs = append(e.workerLogs, buf)
 	require.NoError(e.t, cmd.Start())
 	e.t.Cleanup(func() {
 		_ = cmd.Process.Kill()

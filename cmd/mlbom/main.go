@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/mlbom/autopilot/internal/config"
+	"github.com/mlbom/autopilot/internal/redact"
 )
 
 // Exit codes scripts can rely on.
@@ -113,19 +114,25 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) int {
 		var ce *codeError
 		if errors.As(err, &ce) {
 			if ce.err != nil && ce.err.Error() != "" {
-				fmt.Fprintln(errOut, "mlbom "+c.name+":", ce.err)
+				printError(errOut, c.name, ce.err)
 			}
 			return ce.code
 		}
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
-		fmt.Fprintln(errOut, "mlbom "+c.name+":", err)
+		printError(errOut, c.name, err)
 		return exitError
 	}
 	fmt.Fprintf(errOut, "mlbom: unknown command %q\n\n", args[0])
 	usage(errOut)
 	return exitUsage
+}
+
+// printError is the last line of defence: whatever an error carries (a URL
+// a library repeated, a server's echo), no secret reaches the terminal.
+func printError(w io.Writer, cmd string, err error) {
+	fmt.Fprintln(w, "mlbom "+cmd+":", redact.String(err.Error()))
 }
 
 func usage(w io.Writer) {

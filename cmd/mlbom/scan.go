@@ -19,6 +19,8 @@ import (
 	"github.com/mlbom/autopilot/internal/api"
 	"github.com/mlbom/autopilot/internal/config"
 	"github.com/mlbom/autopilot/internal/policy"
+	"github.com/mlbom/autopilot/internal/redact"
+	"github.com/mlbom/autopilot/internal/source"
 	"github.com/mlbom/autopilot/workers"
 	"github.com/mlbom/autopilot/workflows"
 )
@@ -50,8 +52,12 @@ func runScan(ctx context.Context, cfg *config.Config, args []string) error {
 	if *format != "json" && *format != "xml" {
 		return withCode(exitUsage, "--format takes json or xml, not %q", *format)
 	}
+	src, cred, err := sourceWithoutCredentials(ctx, pos[0], *local)
+	if err != nil {
+		return err
+	}
 	in := workflows.ScanInput{
-		Source: normalizeSource(pos[0]), Ref: *ref, Project: *project,
+		Source: src, Ref: *ref, Project: *project,
 		Options: workflows.ScanOptions{FetchWeights: *fetch, ApprovalTimeout: *approvalTimeout, DryRun: *dryRun},
 	}
 	if in.Project == "" {
@@ -65,7 +71,7 @@ func runScan(ctx context.Context, cfg *config.Config, args []string) error {
 	var sum *workflows.ScanSummary
 	var runURL string
 	if *local {
-		sum, err = scanLocal(ctx, cfg, in)
+		sum, err = scanLocal(ctx, cfg, in, cred)
 	} else {
 		sum, runURL, err = scanRemote(ctx, cfg, in, *id)
 	}
@@ -108,12 +114,34 @@ func normalizeSource(s string) string {
 	return s
 }
 
-func scanLocal(ctx context.Context, cfg *config.Config, in workflows.ScanInput) (*workflows.ScanSummary, error) {
+// sourceWithoutCredentials normalizes a source and takes credentials out of
+// a git URL before the URL goes anywhere: the workflow input (and so the
+// Temporal history), the stored scan, the BOM, error text. A local run keeps
+// them in memory for the clone; a worker cannot be handed them without
+// writing them into the history, so it uses its own MLBOM_GIT_TOKEN.
+func sourceWithoutCredentials(ctx context.Context, raw string, local bool) (string, *source.Credentials, error) {
+	src, cred, err := source.SplitCredentials(normalizeSource(raw))
+	if err != nil {
+		return "", nil, withCode(exitUsage, "%v", err)
+	}
+	if shown := redact.URL(src); shown != src {
+		return "", nil, withCode(exitUsage, "source %s carries a secret in its parameters: give the URL without it and set MLBOM_GIT_TOKEN", shown)
+	}
+	if cred != nil && !local {
+		fmt.Fprintf(stderrOf(ctx), "note: credentials removed from the source URL so that they are not stored in the Temporal history;\n"+
+			"      the worker authenticates with its own MLBOM_GIT_TOKEN (and MLBOM_GIT_USERNAME) for %s\n", src)
+		cred = nil
+	}
+	return src, cred, nil
+}
+
+func scanLocal(ctx context.Context, cfg *config.Config, in workflows.ScanInput, cred *source.Credentials) (*workflows.ScanSummary, error) {
 	deps, err := workers.NewDeps(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	defer deps.Close()
+	deps.Activities.Source.URLCredentials = cred
 	pr := newProgressPrinter(stderrOf(ctx))
 	sum, err := workflows.RunLocal(ctx, deps.Activities, in, workflows.LocalOptions{Progress: pr.show})
 	if err != nil {

@@ -65,7 +65,11 @@ func scheduleCreate(ctx context.Context, cfg *config.Config, c client.Client, ar
 		spec.CronExpressions = []string{"0 2 * * *"}
 	}
 	project := pos[0]
-	in := workflows.ScanInput{Source: normalizeSource(pos[1]), Ref: *ref, Project: project,
+	src, _, err := sourceWithoutCredentials(ctx, pos[1], false)
+	if err != nil {
+		return err
+	}
+	in := workflows.ScanInput{Source: src, Ref: *ref, Project: project,
 		Options: workflows.ScanOptions{ApprovalTimeout: *approvalTimeout}}
 	if in.Options.ApprovalTimeout == "" {
 		in.Options.ApprovalTimeout = cfg.ApprovalTimeout.String()

@@ -5,11 +5,14 @@ package config
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mlbom/autopilot/internal/redact"
 )
 
 // Config holds every setting the CLI, the worker and the activities need.
@@ -28,6 +31,7 @@ type Config struct {
 	HFEndpoint  string // MLBOM_HF_ENDPOINT, default https://huggingface.co
 	HFToken     string // HF_TOKEN
 	GitToken    string // MLBOM_GIT_TOKEN or GITHUB_TOKEN (https clones of private repos)
+	GitUsername string // MLBOM_GIT_USERNAME, sent with the token; default per host (x-access-token, oauth2, git)
 	MaxFileSize int64  // MLBOM_MAX_FILE_SIZE bytes for text files read by detectors, default 8 MiB
 	// HFResolve looks up Hugging Face models and datasets referenced in code
 	// on the Hub (license, card, current revision).
@@ -114,6 +118,7 @@ func fromLookup(lookup func(string) (string, bool)) (*Config, error) {
 		HFEndpoint:            get("https://huggingface.co", "MLBOM_HF_ENDPOINT"),
 		HFToken:               get("", "HF_TOKEN"),
 		GitToken:              get("", "MLBOM_GIT_TOKEN", "GITHUB_TOKEN"),
+		GitUsername:           get("", "MLBOM_GIT_USERNAME"),
 		PolicyDir:             get("", "MLBOM_POLICY_DIR"),
 		BuiltinPolicyDir:      get("", "MLBOM_BUILTIN_POLICY_DIR"),
 		EmbedBaseURL:          get("", "MLBOM_EMBED_BASE_URL"),
@@ -184,6 +189,40 @@ func fromLookup(lookup func(string) (string, bool)) (*Config, error) {
 	}
 	return c, nil
 }
+
+// Redacted is a copy safe to show: tokens, keys and passwords masked, the
+// database location without its password, webhook URLs reduced to their
+// host (their path is the secret).
+func (c Config) Redacted() Config {
+	mask := func(s *string) {
+		if *s != "" {
+			*s = redact.Mask
+		}
+	}
+	for _, s := range []*string{&c.HFToken, &c.GitToken, &c.EmbedAPIKey, &c.SlackToken, &c.JiraToken, &c.WebhookSecret} {
+		mask(s)
+	}
+	c.DB = redact.DSN(c.DB)
+	for _, s := range []*string{&c.SlackWebhookURL, &c.WebhookURL} {
+		if *s != "" {
+			*s = redact.Endpoint(*s)
+		}
+	}
+	for _, s := range []*string{&c.EmbedBaseURL, &c.JiraURL, &c.HFEndpoint, &c.SlackAPIURL, &c.TemporalUIURL, &c.DashboardURL} {
+		*s = redact.URL(*s)
+	}
+	return c
+}
+
+// String shows the configuration with its secrets masked, so that printing
+// it (%v, %+v) cannot leak them.
+func (c Config) String() string {
+	type plain Config // no methods: no recursion into String
+	return fmt.Sprintf("%+v", plain(c.Redacted()))
+}
+
+// LogValue keeps slog from logging secrets.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 func parseBool(s string) (bool, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {

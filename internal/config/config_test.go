@@ -1,6 +1,8 @@
 package config
 
 import (
+	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -125,5 +127,40 @@ func TestSigningKeys(t *testing.T) {
 	c, _ = fromLookup(lookupFrom(nil))
 	if c.SigningKey != "" || c.TrustedKeys != nil {
 		t.Errorf("defaults: %q %q", c.SigningKey, c.TrustedKeys)
+	}
+}
+
+func TestPrintingHidesSecrets(t *testing.T) {
+	secrets := map[string]string{
+		"HF_TOKEN":                "hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
+		"MLBOM_GIT_TOKEN":         "gitTokenSecret123",
+		"MLBOM_EMBED_API_KEY":     "embedKeySecret123",
+		"MLBOM_SLACK_TOKEN":       "xoxb-slackTokenSecret123",
+		"MLBOM_JIRA_TOKEN":        "jiraTokenSecret123",
+		"MLBOM_WEBHOOK_SECRET":    "hmacSecret123",
+		"MLBOM_SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T0/B0/slackHookSecret123",
+		"MLBOM_WEBHOOK_URL":       "https://hooks.example.com/x/webhookPathSecret123",
+		"MLBOM_DB":                "mysql://root:db@Pass/word123@db.internal:3306/mlbom",
+		"MLBOM_EMBED_BASE_URL":    "https://x.openai.azure.com/?api-key=azureKeySecret123",
+	}
+	c, err := fromLookup(lookupFrom(secrets))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged strings.Builder
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("config", "cfg", c, "ptr", *c)
+	for _, text := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", *c), fmt.Sprintf("%v", c), logged.String()} {
+		for k, v := range secrets {
+			secret := v[strings.LastIndexAny(v, "/=-:_")+1:]
+			if k == "MLBOM_DB" {
+				secret = "Pass/word123"
+			}
+			if strings.Contains(text, secret) {
+				t.Errorf("%s's secret %q printed: %s", k, secret, text)
+			}
+		}
+	}
+	if !strings.Contains(fmt.Sprint(c), "db.internal:3306") {
+		t.Errorf("the database host should stay visible: %v", c)
 	}
 }

@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/mlbom/autopilot/internal/policy"
+	"github.com/mlbom/autopilot/internal/redact"
 	"github.com/mlbom/autopilot/internal/store"
 )
 
@@ -145,7 +146,8 @@ func (o Options) Validate() error {
 			continue
 		}
 		if err := checkURL(u.val); err != nil {
-			errs = append(errs, fmt.Errorf("%s %q: %w", u.name, u.val, err))
+			// The URL itself may be the secret (a Slack webhook); show its host.
+			errs = append(errs, fmt.Errorf("%s %s: %w", u.name, redact.Endpoint(u.val), redact.Error(err, u.val)))
 		}
 	}
 	if o.JiraURL != "" {
@@ -341,7 +343,7 @@ func (n *Notifier) Notify(ctx context.Context, b Batch) (*Report, error) {
 		rep.Resolved += cr.Resolved
 		rep.APICalls += cr.APICalls
 		if err != nil {
-			err = fmt.Errorf("%s: %w", r.name, err)
+			err = n.redact(fmt.Errorf("%s: %w", r.name, err))
 			n.log.Warn("notify channel failed", "channel", r.name, "project", b.Project, "scan", b.ScanID, "err", err)
 			if errors.Is(err, ErrPermanent) {
 				permErrs = append(permErrs, err)
@@ -362,6 +364,14 @@ func (n *Notifier) Notify(ctx context.Context, b Batch) (*Report, error) {
 		return rep, permanent(fmt.Errorf("notify: %w", errors.Join(permErrs...)))
 	}
 	return rep, nil
+}
+
+// redact masks the configured secrets (tokens, webhook URLs whose path is
+// the secret) and anything else secret-looking in err; Go's *url.Error
+// repeats the whole URL, and a server may echo what it was sent.
+func (n *Notifier) redact(err error) error {
+	o := n.opts
+	return redact.Error(err, o.SlackToken, o.SlackWebhookURL, o.JiraToken, o.JiraURL, o.WebhookURL, o.WebhookSecret)
 }
 
 func (n *Notifier) runURL(b Batch) string {

@@ -254,7 +254,7 @@ func (s *slackChannel) reconcile(ctx context.Context, b Batch, pending []keyed, 
 			if errors.Is(err, ErrPermanent) {
 				// Typically a missing channels:history scope. Silence is
 				// worse than a possible repeat.
-				n.log.Warn("cannot read slack history to confirm an earlier attempt; re-posting (at-least-once)", "err", err)
+				n.log.Warn("cannot read slack history to confirm an earlier attempt; re-posting (at-least-once)", "err", n.redact(err))
 				return pending, nil
 			}
 			return nil, err

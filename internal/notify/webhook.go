@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/mlbom/autopilot/internal/policy"
+	"github.com/mlbom/autopilot/internal/redact"
 )
 
 // Headers of a generic webhook delivery.
@@ -73,7 +74,7 @@ func (w *webhookChannel) notify(ctx context.Context, b Batch, open []keyed, cr *
 		}
 		cr.Skipped = skipped
 		for _, part := range chunk(todo, webhookMaxPerDelivery) {
-			rep.Planned = append(rep.Planned, Planned{Channel: ChannelWebhook, Action: "deliver", Target: n.opts.WebhookURL,
+			rep.Planned = append(rep.Planned, Planned{Channel: ChannelWebhook, Action: "deliver", Target: redact.Endpoint(n.opts.WebhookURL),
 				Text: fmt.Sprintf("POST %d finding(s), delivery %s", len(part), batchKey(ChannelWebhook, b.Project, part)), Findings: ids(part)})
 		}
 		return nil

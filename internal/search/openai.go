@@ -10,6 +10,8 @@ import (
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/mlbom/autopilot/internal/redact"
 )
 
 // OpenAIOptions configure an OpenAI-compatible embeddings endpoint: OpenAI
@@ -104,7 +106,9 @@ func (o *openAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32
 		batch := texts[start:min(start+o.opts.BatchSize, len(texts))]
 		vecs, err := o.embedBatch(ctx, batch)
 		if err != nil {
-			return nil, fmt.Errorf("embed texts %d..%d with %s: %w", start, start+len(batch), o.opts.Model, err)
+			// *url.Error repeats the endpoint, which may carry a key
+			// (Azure's ?api-key=, user-info); a server may echo the key.
+			return nil, redact.Error(fmt.Errorf("embed texts %d..%d with %s: %w", start, start+len(batch), o.opts.Model, err), o.opts.APIKey)
 		}
 		out = append(out, vecs...)
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/redact"
 )
 
 // Layout under Spec.WorkDir, one directory per remote URL so retries reuse
@@ -52,7 +53,8 @@ type gitRemote struct {
 	secrets []string               // strings to scrub from any error text
 }
 
-func newGitRemote(src, token string) (gitRemote, error) {
+func newGitRemote(src string, opts Options) (gitRemote, error) {
+	token := opts.GitToken
 	r := gitRemote{url: src, auths: []transport.AuthMethod{nil}}
 	if token != "" {
 		r.secrets = append(r.secrets, token)
@@ -63,25 +65,34 @@ func newGitRemote(src, token string) (gitRemote, error) {
 	}
 	u, err := url.Parse(src)
 	if err != nil || u.Host == "" {
-		return r, invalidf("malformed git URL %s", redactString(src, r.secrets))
+		return r, invalidf("malformed git URL %s", redact.URL(src))
 	}
 	if u.User != nil {
 		// Credentials typed into the URL move to auth so they are never
 		// written to the clone's config or shown in errors.
 		pass, _ := u.User.Password()
 		user := u.User.Username()
-		if pass != "" {
-			r.secrets = append(r.secrets, pass)
-		}
+		r.secrets = append(r.secrets, pass, user)
 		u.User = nil
 		r.url = u.String()
 		r.auths = []transport.AuthMethod{&githttp.BasicAuth{Username: user, Password: pass}}
 		return r, nil
 	}
+	if c := opts.URLCredentials; c != nil && strings.EqualFold(c.Host, u.Host) {
+		// The same, for credentials the CLI took out of the URL before the
+		// URL went anywhere; the user chose to send them to this host.
+		r.secrets = append(r.secrets, c.Password, c.Username)
+		r.auths = []transport.AuthMethod{&githttp.BasicAuth{Username: c.Username, Password: c.Password}}
+		return r, nil
+	}
 	if token == "" || u.Scheme != "https" {
 		return r, nil // never send a token in clear text
 	}
-	tok := &githttp.BasicAuth{Username: tokenUser(u.Hostname()), Password: token}
+	user := opts.GitUsername
+	if user == "" {
+		user = tokenUser(u.Hostname())
+	}
+	tok := &githttp.BasicAuth{Username: user, Password: token}
 	if strings.EqualFold(u.Hostname(), "github.com") {
 		r.auths = []transport.AuthMethod{tok}
 	} else {
@@ -91,6 +102,47 @@ func newGitRemote(src, token string) (gitRemote, error) {
 		r.auths = []transport.AuthMethod{nil, tok}
 	}
 	return r, nil
+}
+
+// SplitCredentials takes the credentials out of a git URL: user-info of an
+// http(s) URL (a lone user name there is usually a token), the password of
+// an ssh URL (its user name stays: ssh needs it). The clean URL is what may
+// be stored, shown and put in a workflow input; cred (nil when there were
+// none) may only be held in memory. Other sources pass through unchanged.
+// A URL whose credentials cannot be parsed out is an error that does not
+// repeat them.
+func SplitCredentials(src string) (clean string, cred *Credentials, err error) {
+	lower := strings.ToLower(strings.TrimSpace(src))
+	if !strings.Contains(lower, "://") || strings.HasPrefix(lower, "hf://") {
+		return src, nil, nil
+	}
+	u, perr := url.Parse(strings.TrimSpace(src))
+	if perr != nil || u.Host == "" {
+		if redact.URL(src) != src {
+			return "", nil, invalidf("malformed git URL %s: it seems to carry credentials; give the URL without them and set MLBOM_GIT_TOKEN", redact.URL(src))
+		}
+		return src, nil, nil
+	}
+	if u.User == nil {
+		return src, nil, nil
+	}
+	pass, hasPass := u.User.Password()
+	if hasPass && strings.Contains(u.EscapedPath()+u.RawQuery, "@") {
+		// https://u:p@ss/word@host/x: a password with an unescaped '/' or
+		// '@'; what Go parses as the host is part of the password.
+		return "", nil, invalidf("malformed git URL %s: percent-encode '@' and '/' in the password, or better, give the URL without credentials and set MLBOM_GIT_TOKEN", redact.URL(src))
+	}
+	cred = &Credentials{Host: u.Host, Username: u.User.Username(), Password: pass}
+	switch u.Scheme {
+	case "ssh", "git+ssh", "ssh+git":
+		if !hasPass {
+			return src, nil, nil // ssh://git@host: a user name, no secret
+		}
+		u.User = url.User(u.User.Username())
+	default:
+		u.User = nil
+	}
+	return u.String(), cred, nil
 }
 
 func tokenUser(host string) string {
@@ -141,11 +193,11 @@ func safeName(s string) string {
 }
 
 func openGit(ctx context.Context, src string, spec Spec, opts Options) (_ *Tree, err error) {
-	remote, err := newGitRemote(src, opts.GitToken)
+	remote, err := newGitRemote(src, opts)
 	if err != nil {
 		return nil, err
 	}
-	defer func() { err = redact(err, remote.secrets...) }()
+	defer func() { err = redactErr(err, remote.secrets...) }()
 
 	base, tmp := spec.WorkDir, false
 	if base == "" {

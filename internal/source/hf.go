@@ -73,7 +73,7 @@ func openHF(ctx context.Context, src string, spec Spec, o Options) (_ *Tree, err
 		repo.Revision = spec.Ref
 	}
 	c := newHFClient(o)
-	defer func() { err = redact(err, o.HFToken) }()
+	defer func() { err = redactErr(err, o.HFToken) }()
 
 	info, err := c.info(ctx, repo, o)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mlbom/autopilot/internal/discover"
 	"github.com/mlbom/autopilot/internal/license"
+	"github.com/mlbom/autopilot/internal/redact"
 )
 
 // Bounds of ResolveHub. Lookups are a nicety on top of a scan: they must
@@ -125,7 +126,7 @@ func ResolveHub(ctx context.Context, findings []discover.Finding, o Options) (wa
 			}
 			results[i].answered = true
 			results[i].warn = fmt.Sprintf("Hugging Face %s %s: %s; license left unknown",
-				k.kind, k.id, strings.TrimPrefix(redactString(err.Error(), []string{o.HFToken}), ErrInvalid.Error()+": "))
+				k.kind, k.id, strings.TrimPrefix(redact.NewReplacer(o.HFToken).String(err.Error()), ErrInvalid.Error()+": "))
 		}()
 	}
 	wg.Wait()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/redact"
 )
 
 // ErrInvalid marks errors that retrying cannot fix: no such path or
@@ -35,6 +36,14 @@ type Options struct {
 	HFEndpoint string
 	HFToken    string
 	GitToken   string
+	// GitUsername is sent with GitToken; empty picks the host's convention
+	// (x-access-token on GitHub, oauth2 on GitLab, git elsewhere).
+	GitUsername string
+	// URLCredentials are credentials a user typed into the source URL of a
+	// scan that runs in this process (mlbom scan --local). They stay in
+	// memory: the URL travels, is stored and is shown without them (see
+	// SplitCredentials), and they are offered to that URL's host only.
+	URLCredentials *Credentials
 	// Timeout bounds each Hugging Face API call and small-file download and
 	// the git ref listing (default 60s). Clones and weight downloads run
 	// under the caller's context only: they may rightly take longer.
@@ -46,6 +55,19 @@ type Options struct {
 	// tests). Its own timeout, if any, applies in addition to Timeout.
 	HTTPClient *http.Client
 }
+
+// Credentials are a user name and password (or token) for one host.
+type Credentials struct {
+	Host     string // host[:port] they belong to
+	Username string
+	Password string
+}
+
+// String never shows the password.
+func (c Credentials) String() string { return c.Username + ":" + redact.Mask + "@" + c.Host }
+
+// GoString keeps %#v from printing the password.
+func (c Credentials) GoString() string { return "source.Credentials{" + c.String() + "}" }
 
 // Tree is an opened source.
 type Tree struct {

@@ -15,6 +15,8 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/mlbom/autopilot/internal/redact"
 )
 
 // ErrInvalid marks input the store refuses (empty project, duplicate bom-ref
@@ -67,7 +69,7 @@ type DB struct {
 func Open(ctx context.Context, location string) (*DB, error) {
 	scheme, rest, ok := strings.Cut(location, ":")
 	if !ok {
-		return nil, fmt.Errorf("%w: MLBOM_DB %q: want sqlite:PATH or mysql://USER[:PASS]@HOST:PORT/DB", ErrConfig, redact(location))
+		return nil, fmt.Errorf("%w: MLBOM_DB %q: want sqlite:PATH or mysql://USER[:PASS]@HOST:PORT/DB", ErrConfig, redact.DSN(location))
 	}
 	var (
 		d   *DB
@@ -129,11 +131,18 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 func mysqlConfig(location string) (*mysql.Config, error) {
 	u, err := url.Parse(location)
 	if err != nil {
-		return nil, fmt.Errorf("%w: MLBOM_DB %s: %v", ErrConfig, redact(location), errors.Unwrap(err))
+		// The parser's own message may quote part of a password with an
+		// unescaped '/' or ':' (invalid port ":pa" after host).
+		return nil, fmt.Errorf("%w: MLBOM_DB %s is not a valid URL: percent-encode '@', '/', ':' and '%%' in the user name and password", ErrConfig, redact.DSN(location))
+	}
+	if _, hasPass := u.User.Password(); hasPass && strings.Contains(u.EscapedPath()+u.RawQuery, "@") {
+		// mysql://root:pa@ss/word@host/db: what the parser takes for the
+		// host is part of the password, and connecting would print it.
+		return nil, fmt.Errorf("%w: MLBOM_DB %s: percent-encode '@', '/', ':' and '%%' in the password", ErrConfig, redact.DSN(location))
 	}
 	db := strings.Trim(u.Path, "/")
 	if u.Host == "" || db == "" || strings.Contains(db, "/") {
-		return nil, fmt.Errorf("%w: MLBOM_DB %s: want mysql://USER[:PASS]@HOST:PORT/DB", ErrConfig, redact(location))
+		return nil, fmt.Errorf("%w: MLBOM_DB %s: want mysql://USER[:PASS]@HOST:PORT/DB", ErrConfig, redact.DSN(location))
 	}
 	host := u.Host
 	if u.Port() == "" {
@@ -148,7 +157,7 @@ func mysqlConfig(location string) (*mysql.Config, error) {
 	}
 	cfg, err := mysql.ParseDSN(base)
 	if err != nil {
-		return nil, fmt.Errorf("%w: MLBOM_DB %s: %v", ErrConfig, redact(location), err)
+		return nil, fmt.Errorf("%w: MLBOM_DB %s: %v", ErrConfig, redact.DSN(location), err)
 	}
 	if u.User != nil {
 		cfg.User = u.User.Username()
@@ -170,7 +179,7 @@ func openMySQL(ctx context.Context, location string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	where := redact(location)
+	where := redact.DSN(location)
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrConfig, where, err)
@@ -217,23 +226,6 @@ func classifyOpen(err error) error {
 		}
 	}
 	return err
-}
-
-// redact removes the password from a location so it can be shown.
-func redact(location string) string {
-	u, err := url.Parse(location)
-	if err != nil || u.User == nil {
-		if i := strings.LastIndex(location, "@"); i >= 0 {
-			if j := strings.Index(location, "://"); j >= 0 && j < i {
-				return location[:j+3] + "***" + location[i:]
-			}
-		}
-		return location
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
 }
 
 // Close releases the connections.

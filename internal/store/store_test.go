@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+
+	"github.com/mlbom/autopilot/internal/redact"
 )
 
 // opener makes a fresh, empty store for one test and a location string that
@@ -47,7 +49,7 @@ func mysqlServer(t testing.TB) string {
 		db.Close()
 	}
 	if err != nil {
-		msg := fmt.Sprintf("no MySQL/MariaDB server at %s: %v", redact(loc), err)
+		msg := fmt.Sprintf("no MySQL/MariaDB server at %s: %v", redact.DSN(loc), err)
 		if os.Getenv("MLBOM_REQUIRE_MYSQL") == "1" {
 			t.Fatal(msg + " (MLBOM_REQUIRE_MYSQL=1)")
 		}
@@ -88,7 +90,7 @@ func open(t *testing.T, loc string) *DB {
 	t.Helper()
 	d, err := Open(context.Background(), loc)
 	if err != nil {
-		t.Fatalf("Open(%s): %v", redact(loc), err)
+		t.Fatalf("Open(%s): %v", redact.DSN(loc), err)
 	}
 	t.Cleanup(func() { d.Close() })
 	return d
