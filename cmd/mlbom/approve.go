@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/mlbom/autopilot/internal/config"
+	"github.com/mlbom/autopilot/internal/printable"
 	"github.com/mlbom/autopilot/workers"
 	"github.com/mlbom/autopilot/workflows"
 )
@@ -89,7 +90,7 @@ func decide(ctx context.Context, cfg *config.Config, decision string, args []str
 		if err := c.SignalWorkflow(ctx, id, "", workflows.LicenseExceptionSignal, sig); err != nil {
 			return fmt.Errorf("signal %s: %w", id, err)
 		}
-		fmt.Fprintf(stdoutOf(ctx), "%s: %s %s\n", id, decision, comp)
+		fmt.Fprintf(stdoutOf(ctx), "%s: %s %s\n", printable.Line(id), decision, printable.Line(comp))
 	}
 	return nil
 }
@@ -149,7 +150,7 @@ func listPending(ctx context.Context, cfg *config.Config, project string, asJSON
 	tw := tabwriter.NewWriter(stdoutOf(ctx), 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "WORKFLOW\tPROJECT\tCOMPONENT\tLICENSE\tWHY")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.WorkflowID, r.Project, r.Component, r.License, r.Message)
+		fmt.Fprint(tw, row(r.WorkflowID, r.Project, r.Component, r.License, r.Message))
 	}
 	return tw.Flush()
 }

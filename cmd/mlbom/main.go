@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/mlbom/autopilot/internal/config"
+	"github.com/mlbom/autopilot/internal/printable"
 	"github.com/mlbom/autopilot/internal/redact"
 )
 
@@ -124,7 +125,7 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) int {
 		printError(errOut, c.name, err)
 		return exitError
 	}
-	fmt.Fprintf(errOut, "mlbom: unknown command %q\n\n", args[0])
+	fmt.Fprintf(errOut, "mlbom: unknown command %q\n\n", args[0]) // %q escapes
 	usage(errOut)
 	return exitUsage
 }
@@ -132,7 +133,10 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) int {
 // printError is the last line of defence: whatever an error carries (a URL
 // a library repeated, a server's echo), no secret reaches the terminal.
 func printError(w io.Writer, cmd string, err error) {
-	fmt.Fprintln(w, "mlbom "+cmd+":", redact.String(err.Error()))
+	// Joined errors keep their line breaks, indented so that no line of an
+	// error can pass for a line of ordinary output.
+	msg := printable.Lines(redact.String(err.Error()))
+	fmt.Fprintln(w, "mlbom "+cmd+":", strings.ReplaceAll(msg, "\n", "\n  "))
 }
 
 func usage(w io.Writer) {
@@ -188,6 +192,15 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// row is one line of a tabwriter table: cells escaped (a tab or newline in
+// a name from a scanned repository would break the table or fake a row).
+func row(cells ...string) string {
+	for i, c := range cells {
+		cells[i] = printable.Line(c)
+	}
+	return strings.Join(cells, "\t") + "\n"
 }
 
 // printJSON writes v as indented JSON to the command's standard output.

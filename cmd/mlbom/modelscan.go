@@ -6,6 +6,7 @@ import (
 
 	"github.com/mlbom/autopilot/internal/config"
 	"github.com/mlbom/autopilot/internal/modelscan"
+	"github.com/mlbom/autopilot/internal/printable"
 	"github.com/mlbom/autopilot/workers"
 )
 
@@ -33,7 +34,7 @@ func runModelscan(ctx context.Context, _ *config.Config, args []string) error {
 	opts := modelscan.DefaultOptions()
 	files, reports, skipped := modelscan.Expand(ctx, pos)
 	for _, sk := range skipped {
-		fmt.Fprintf(stderrOf(ctx), "skipped %s: %s\n", sk.Path, sk.Reason)
+		fmt.Fprintf(stderrOf(ctx), "skipped %s: %s\n", printable.Line(sk.Path), printable.Line(sk.Reason))
 	}
 	for _, f := range files {
 		reports = append(reports, modelscan.ScanPath(ctx, f, opts))
@@ -44,17 +45,20 @@ func runModelscan(ctx context.Context, _ *config.Config, args []string) error {
 	case *sarif:
 		err = modelscan.WriteSARIF(stdoutOf(ctx), reports, workers.Version)
 	default:
+		// File, member and global names come from the files scanned: a
+		// crafted name must not rewrite the terminal (printable.Line).
+		p := printable.Line
 		for _, r := range reports {
-			fmt.Fprintf(stdoutOf(ctx), "%-11s %-14s %s\n", r.Status, r.Format, r.File)
+			fmt.Fprintf(stdoutOf(ctx), "%-11s %-14s %s\n", p(string(r.Status)), p(string(r.Format)), p(r.File))
 			for _, f := range r.Findings {
 				loc := fmt.Sprintf("offset %d", f.Offset)
 				if f.Member != "" {
 					loc = f.Member + " " + loc
 				}
-				fmt.Fprintf(stdoutOf(ctx), "  %-8s %s (%s): %s %s\n", f.Severity, f.Rule, loc, f.Global, f.Reason)
+				fmt.Fprintf(stdoutOf(ctx), "  %-8s %s (%s): %s %s\n", p(string(f.Severity)), p(f.Rule), p(loc), p(f.Global), p(f.Reason))
 			}
 			if r.Error != "" {
-				fmt.Fprintf(stdoutOf(ctx), "  error: %s\n", r.Error)
+				fmt.Fprintf(stdoutOf(ctx), "  error: %s\n", p(r.Error))
 			}
 		}
 	}

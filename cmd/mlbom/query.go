@@ -202,7 +202,7 @@ func runSearch(ctx context.Context, cfg *config.Config, args []string) error {
 	tw := tabwriter.NewWriter(stdoutOf(ctx), 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SCORE\tKIND\tNAME\tPROJECT@V\tLOCATION")
 	for _, h := range hits {
-		fmt.Fprintf(tw, "%.4f\t%s\t%s\t%s@%d\t%s\n", h.Score, h.Kind, h.Name, h.Project, h.Version, h.Location)
+		fmt.Fprint(tw, row(fmt.Sprintf("%.4f", h.Score), string(h.Kind), h.Name, fmt.Sprintf("%s@%d", h.Project, h.Version), h.Location))
 	}
 	return tw.Flush()
 }
@@ -269,11 +269,11 @@ func writeDecisions(w io.Writer, list []store.Approval, withProject bool) error 
 		if approver == "" {
 			approver = "-"
 		}
+		cells := []string{version, scan, a.Component, a.License, decision, approver, a.CreatedAt.Format(time.RFC3339), exp, a.Reason}
 		if withProject {
-			fmt.Fprintf(tw, "%s\t", a.Project)
+			cells = append([]string{a.Project}, cells...)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", version, scan, a.Component, a.License, decision, approver,
-			a.CreatedAt.Format(time.RFC3339), exp, a.Reason)
+		fmt.Fprint(tw, row(cells...))
 	}
 	return tw.Flush()
 }

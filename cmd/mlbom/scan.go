@@ -19,6 +19,7 @@ import (
 	"github.com/mlbom/autopilot/internal/api"
 	"github.com/mlbom/autopilot/internal/config"
 	"github.com/mlbom/autopilot/internal/policy"
+	"github.com/mlbom/autopilot/internal/printable"
 	"github.com/mlbom/autopilot/internal/redact"
 	"github.com/mlbom/autopilot/internal/source"
 	"github.com/mlbom/autopilot/workers"
@@ -245,7 +246,7 @@ func newProgressPrinter(w io.Writer) *progressPrinter {
 }
 
 func (p *progressPrinter) show(pr workflows.Progress) {
-	line := fmt.Sprintf("[%d/%d] %-14s files=%d findings=%d", min(pr.StepIndex+1, len(pr.Steps)), len(pr.Steps), pr.Step, pr.Files, pr.Findings)
+	line := fmt.Sprintf("[%d/%d] %-14s files=%d findings=%d", min(pr.StepIndex+1, len(pr.Steps)), len(pr.Steps), printable.Line(pr.Step), pr.Files, pr.Findings)
 	if len(pr.Assets) > 0 {
 		line += " assets=" + formatCounts(pr.Assets)
 	}
@@ -253,7 +254,7 @@ func (p *progressPrinter) show(pr workflows.Progress) {
 		line += fmt.Sprintf(" version=%d", pr.Version)
 	}
 	if pr.Verdict != "" {
-		line += " verdict=" + pr.Verdict
+		line += " verdict=" + printable.Line(pr.Verdict)
 	}
 	if line != p.last {
 		fmt.Fprintln(p.w, line)
@@ -267,8 +268,10 @@ func (p *progressPrinter) waiting(id string, pending []activities.Exception) {
 			continue
 		}
 		p.announced[e.Component] = true
-		fmt.Fprintf(p.w, "waiting for a license exception decision on %s (%s):\n  mlbom approve %s --component '%s' --reason '...'   (or: mlbom reject ...)\n",
-			e.Component, e.License, id, e.Component)
+		// The component name comes from the scanned repository: escaped,
+		// and shell-quoted in the command offered for copying.
+		fmt.Fprintf(p.w, "waiting for a license exception decision on %s (%s):\n  mlbom approve %s --component %s --reason '...'   (or: mlbom reject ...)\n",
+			printable.Line(e.Component), printable.Line(e.License), printable.Shell(id), printable.Shell(e.Component))
 	}
 }
 
@@ -280,20 +283,23 @@ func formatCounts(m map[string]int) string {
 	sort.Strings(keys)
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("%s:%d", k, m[k]))
+		parts = append(parts, fmt.Sprintf("%s:%d", printable.Line(k), m[k]))
 	}
 	return strings.Join(parts, ",")
 }
 
 func printSummary(w io.Writer, s *workflows.ScanSummary, elapsed time.Duration, bomFile, runURL string) {
-	fmt.Fprintf(w, "\nScan of %s\n", s.Source)
-	fmt.Fprintf(w, "  project     %s (BOM version %d", s.Project, s.Version)
+	// Names and messages come from the scanned repository (a folder name
+	// may hold a newline and a fake "verdict PASS"): every value is escaped.
+	p := printable.Line
+	fmt.Fprintf(w, "\nScan of %s\n", p(s.Source))
+	fmt.Fprintf(w, "  project     %s (BOM version %d", p(s.Project), s.Version)
 	if !s.Created {
 		fmt.Fprint(w, ", already stored by an earlier attempt")
 	}
 	fmt.Fprintln(w, ")")
 	if s.Commit != "" {
-		fmt.Fprintf(w, "  commit      %s\n", s.Commit)
+		fmt.Fprintf(w, "  commit      %s\n", p(s.Commit))
 	}
 	fmt.Fprintf(w, "  files       %d scanned, %d skipped\n", s.Files, s.Skipped)
 	fmt.Fprintf(w, "  assets      %d components: %s\n", s.Components, formatCounts(s.Assets))
@@ -310,7 +316,7 @@ func printSummary(w io.Writer, s *workflows.ScanSummary, elapsed time.Duration, 
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "  verdict     %s (%s", strings.ToUpper(s.Verdict), plural(s.Findings, "finding"))
+	fmt.Fprintf(w, "  verdict     %s (%s", p(strings.ToUpper(s.Verdict)), plural(s.Findings, "finding"))
 	if len(s.BySeverity) > 0 {
 		fmt.Fprintf(w, ": %s", formatCounts(s.BySeverity))
 	}
@@ -319,13 +325,13 @@ func printSummary(w io.Writer, s *workflows.ScanSummary, elapsed time.Duration, 
 	}
 	fmt.Fprintln(w, ")")
 	for _, e := range s.Exceptions {
-		fmt.Fprintf(w, "  exception   %s %s", e.Component, e.License)
+		fmt.Fprintf(w, "  exception   %s %s", p(e.Component), p(e.License))
 		if e.LicenseReason != "" {
-			fmt.Fprintf(w, " (%s)", e.LicenseReason)
+			fmt.Fprintf(w, " (%s)", p(e.LicenseReason))
 		}
-		fmt.Fprintf(w, ": %s", e.Decision)
+		fmt.Fprintf(w, ": %s", p(e.Decision))
 		if e.Approver != "" {
-			fmt.Fprintf(w, " by %s", e.Approver)
+			fmt.Fprintf(w, " by %s", p(e.Approver))
 		}
 		fmt.Fprintln(w)
 	}
@@ -339,13 +345,13 @@ func printSummary(w io.Writer, s *workflows.ScanSummary, elapsed time.Duration, 
 		fmt.Fprintf(w, "  notify      %s: %d sent, %d already sent, %d resolved\n", strings.Join(n.Channels, ","), n.Sent, n.Skipped, n.Resolved)
 	}
 	for _, warn := range s.Warnings {
-		fmt.Fprintf(w, "  warning     %s\n", warn)
+		fmt.Fprintf(w, "  warning     %s\n", p(redact.String(warn)))
 	}
 	if bomFile != "" {
-		fmt.Fprintf(w, "  BOM         %s\n", bomFile)
+		fmt.Fprintf(w, "  BOM         %s\n", p(bomFile))
 	}
 	if runURL != "" {
-		fmt.Fprintf(w, "  run         %s\n", runURL)
+		fmt.Fprintf(w, "  run         %s\n", p(runURL))
 	}
 	fmt.Fprintf(w, "  took        %s\n", elapsed.Round(time.Millisecond))
 }

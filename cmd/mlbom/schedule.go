@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/mlbom/autopilot/internal/config"
+	"github.com/mlbom/autopilot/internal/printable"
 	"github.com/mlbom/autopilot/workers"
 	"github.com/mlbom/autopilot/workflows"
 )
@@ -78,7 +79,7 @@ func scheduleCreate(ctx context.Context, cfg *config.Config, c client.Client, ar
 	if err != nil {
 		return fmt.Errorf("create schedule for %s: %w", project, err)
 	}
-	fmt.Fprintf(stdoutOf(ctx), "schedule %s: scans %s (%s)\n", h.GetID(), in.Source, workers.DescribeSpec(spec))
+	fmt.Fprintf(stdoutOf(ctx), "schedule %s: scans %s (%s)\n", printable.Line(h.GetID()), printable.Line(in.Source), workers.DescribeSpec(spec))
 	return nil
 }
 
@@ -106,7 +107,7 @@ func scheduleList(ctx context.Context, c client.Client, args []string) error {
 		if len(e.NextActionTimes) > 0 {
 			next = e.NextActionTimes[0].UTC().Format(time.RFC3339)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%v\n", e.ID, next, len(e.RecentActions), e.Paused)
+		fmt.Fprint(tw, row(e.ID, next, fmt.Sprint(len(e.RecentActions)), fmt.Sprint(e.Paused)))
 		n++
 	}
 	if n == 0 {

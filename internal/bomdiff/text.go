@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/mlbom/autopilot/internal/printable"
 )
 
 // WriteText writes r for people: one line per added (+), removed (-) and
@@ -14,7 +16,7 @@ func WriteText(w io.Writer, r *Result) error {
 	bw := bufio.NewWriter(w)
 	title := "BOM diff"
 	if r.Project != "" {
-		title += " " + r.Project
+		title += " " + printable.Line(r.Project)
 	}
 	if r.From != 0 || r.To != 0 {
 		title += fmt.Sprintf(" v%d → v%d", r.From, r.To)
@@ -39,19 +41,21 @@ func WriteText(w io.Writer, r *Result) error {
 		}
 		fmt.Fprintln(bw, line)
 		for _, c := range it.Changes {
-			fmt.Fprintf(bw, "    %s: %s → %s\n", c.Field, value(c.Old), value(c.New))
+			fmt.Fprintf(bw, "    %s: %s → %s\n", printable.Line(c.Field), printable.Line(value(c.Old)), printable.Line(value(c.New)))
 		}
 	}
 	for _, e := range r.EdgesAdded {
-		fmt.Fprintf(bw, "+ edge %s → %s\n", e.From, e.To)
+		fmt.Fprintf(bw, "+ edge %s → %s\n", printable.Line(e.From), printable.Line(e.To))
 	}
 	for _, e := range r.EdgesRemoved {
-		fmt.Fprintf(bw, "- edge %s → %s\n", e.From, e.To)
+		fmt.Fprintf(bw, "- edge %s → %s\n", printable.Line(e.From), printable.Line(e.To))
 	}
 	fmt.Fprintf(bw, "summary: %s\n", r.Counts())
 	return bw.Flush()
 }
 
+// label names a component; names come from scanned repositories, so they
+// are escaped (printable.Line).
 func label(it Item) string {
 	s := it.Name
 	if it.Kind != "" {
@@ -60,7 +64,7 @@ func label(it Item) string {
 	if it.BOMRef != it.Name {
 		s += " (" + it.BOMRef + ")"
 	}
-	return s
+	return printable.Line(s)
 }
 
 func value(v any) string {

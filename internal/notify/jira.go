@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	jira "github.com/andygrunwald/go-jira"
+
+	"github.com/mlbom/autopilot/internal/printable"
 )
 
 // Jira: one ticket per open finding identity, labelled "mlbom" and
@@ -361,12 +363,14 @@ func (j *jiraChannel) summary(b Batch, k keyed) string {
 	if k.f.Component == "" {
 		s = fmt.Sprintf("[ML-BOM] %s", k.f.Policy)
 	}
-	return truncate(s+" ("+b.Project+")", 255)
+	// Jira summaries are one line; names come from scanned repositories.
+	return truncate(printable.Line(s+" ("+b.Project+")"), 255)
 }
 
-// wikiEscape keeps untrusted text from opening links, macros or tables.
+// wikiEscape keeps untrusted text from opening links, macros or tables, or
+// from adding lines of its own (printable.Line).
 func wikiEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "{", `\{`, "}", `\}`, "|", `\|`).Replace(s)
+	return strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "{", `\{`, "}", `\}`, "|", `\|`).Replace(printable.Line(s))
 }
 
 func (j *jiraChannel) findingWiki(b Batch, k keyed) string {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/mlbom/autopilot/internal/printable"
 )
 
 // Grouping: one Slack message per Notify call announces every finding of the
@@ -319,7 +321,7 @@ var severityEmoji = map[string]string{
 }
 
 func (s *slackChannel) fallbackText(b Batch, part []keyed) string {
-	return fmt.Sprintf("ML-BOM %s for %s: %d new finding(s) in scan %s", verdictOr(b.Verdict), b.Project, len(part), b.ScanID)
+	return fmt.Sprintf("ML-BOM %s for %s: %d new finding(s) in scan %s", slackEscape(verdictOr(b.Verdict)), slackEscape(b.Project), len(part), slackEscape(b.ScanID))
 }
 
 func verdictOr(v string) string {
@@ -334,7 +336,7 @@ func verdictOr(v string) string {
 // 3000) are respected by truncation.
 func (s *slackChannel) blocks(b Batch, part []keyed) []slack.Block {
 	n := s.n
-	header := truncate(fmt.Sprintf("ML-BOM %s: %s", strings.ToUpper(verdictOr(b.Verdict)), b.Project), 150)
+	header := truncate(fmt.Sprintf("ML-BOM %s: %s", printable.Line(strings.ToUpper(verdictOr(b.Verdict))), printable.Line(b.Project)), 150)
 	counts := countBySeverity(part)
 	var cs []string
 	for _, sev := range append(severities, "unknown") {
@@ -342,7 +344,7 @@ func (s *slackChannel) blocks(b Batch, part []keyed) []slack.Block {
 			cs = append(cs, fmt.Sprintf("%s %s *%d*", severityEmoji[sev], sev, c))
 		}
 	}
-	intro := fmt.Sprintf("*%d new finding(s)* in scan `%s`", len(part), b.ScanID)
+	intro := fmt.Sprintf("*%d new finding(s)* in scan `%s`", len(part), slackEscape(b.ScanID))
 	if b.Version > 0 {
 		intro += fmt.Sprintf(" (BOM version %d)", b.Version)
 	}
@@ -395,9 +397,12 @@ func sevOrUnknown(s string) string {
 	return "unknown"
 }
 
-// slackEscape escapes the three characters mrkdwn treats as control.
+// slackEscape escapes the three characters mrkdwn treats as control, after
+// control characters (a newline in a component name would start a line of
+// its own in the message: printable.Line); a backquote would end the code
+// span a name is shown in.
 func slackEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "`", "'").Replace(printable.Line(s))
 }
 
 func truncate(s string, n int) string {
