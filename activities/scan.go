@@ -199,14 +199,11 @@ func locateLicenses(fsys fs.FS, findings []discover.Finding) {
 }
 
 func declarationLine(fsys fs.FS, path string) int {
-	fh, err := fsys.Open(path)
+	fh, err := openRegular(fsys, path)
 	if err != nil {
 		return 0
 	}
 	defer fh.Close()
-	if st, err := fh.Stat(); err != nil || !st.Mode().IsRegular() {
-		return 0 // never block on a FIFO or read a device
-	}
 	data, err := io.ReadAll(io.LimitReader(fh, maxDeclarationRead))
 	if err != nil {
 		return 0
@@ -240,8 +237,22 @@ func (a *Activities) scanWeights(ctx context.Context, beat *pulse, fsys fs.FS, f
 // maxBuffered bounds what a file without random access is read into memory.
 const maxBuffered = 1 << 30
 
+// openRegular opens path only if it is a regular file: the type is checked
+// before the open, since opening a named pipe blocks until a writer comes
+// (the tree may have changed since discovery walked it).
+func openRegular(fsys fs.FS, path string) (fs.File, error) {
+	st, err := fs.Stat(fsys, path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s)", path, st.Mode().Type())
+	}
+	return fsys.Open(path)
+}
+
 func scanOne(ctx context.Context, fsys fs.FS, path string, opts modelscan.Options) modelscan.Report {
-	f, err := fsys.Open(path)
+	f, err := openRegular(fsys, path)
 	if err != nil {
 		return modelscan.Report{File: path, Status: modelscan.StatusError, Error: err.Error()}
 	}

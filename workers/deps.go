@@ -91,6 +91,8 @@ func NewDeps(ctx context.Context, cfg *config.Config) (*Deps, error) {
 		DryRunNotifier: dryRun,
 		Source: source.Options{
 			HFEndpoint: cfg.HFEndpoint, HFToken: cfg.HFToken, GitToken: cfg.GitToken, GitUsername: cfg.GitUsername, Timeout: 5 * time.Minute,
+			CheckoutMaxFiles: cfg.CheckoutMaxFiles, CheckoutMaxBytes: cfg.CheckoutMaxBytes, CheckoutMaxDepth: int(cfg.CheckoutMaxDepth),
+			KeepCheckouts: int(cfg.KeepCheckouts), WeightsMaxBytes: cfg.WeightsMaxBytes, WeightsTimeout: cfg.WeightsTimeout,
 		},
 		ResolveHub:  cfg.HFResolve,
 		Discover:    discover.Options{MaxFileSize: cfg.MaxFileSize},

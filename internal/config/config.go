@@ -33,6 +33,15 @@ type Config struct {
 	GitToken    string // MLBOM_GIT_TOKEN or GITHUB_TOKEN (https clones of private repos)
 	GitUsername string // MLBOM_GIT_USERNAME, sent with the token; default per host (x-access-token, oauth2, git)
 	MaxFileSize int64  // MLBOM_MAX_FILE_SIZE bytes for text files read by detectors, default 8 MiB
+	// Per-checkout caps and housekeeping; zero means the source package's
+	// defaults (200000 entries, 16 GiB, depth 64, keep 3, 16 GiB and 1h
+	// per weight file).
+	CheckoutMaxFiles int64         // MLBOM_CHECKOUT_MAX_FILES
+	CheckoutMaxBytes int64         // MLBOM_CHECKOUT_MAX_BYTES
+	CheckoutMaxDepth int64         // MLBOM_CHECKOUT_MAX_DEPTH
+	KeepCheckouts    int64         // MLBOM_KEEP_CHECKOUTS per source
+	WeightsMaxBytes  int64         // MLBOM_WEIGHTS_MAX_BYTES per downloaded weight file
+	WeightsTimeout   time.Duration // MLBOM_WEIGHTS_TIMEOUT per weight download
 	// HFResolve looks up Hugging Face models and datasets referenced in code
 	// on the Hub (license, card, current revision).
 	HFResolve bool // MLBOM_HF_RESOLVE, default true; "0", "false" or "no" turn it off
@@ -156,6 +165,25 @@ func fromLookup(lookup func(string) (string, bool)) (*Config, error) {
 	var err error
 	if c.MaxFileSize, err = parseInt(get("8388608", "MLBOM_MAX_FILE_SIZE")); err != nil {
 		return nil, fmt.Errorf("MLBOM_MAX_FILE_SIZE: %w", err)
+	}
+	for _, v := range []struct {
+		key string
+		dst *int64
+	}{
+		{"MLBOM_CHECKOUT_MAX_FILES", &c.CheckoutMaxFiles}, {"MLBOM_CHECKOUT_MAX_BYTES", &c.CheckoutMaxBytes},
+		{"MLBOM_CHECKOUT_MAX_DEPTH", &c.CheckoutMaxDepth}, {"MLBOM_KEEP_CHECKOUTS", &c.KeepCheckouts},
+		{"MLBOM_WEIGHTS_MAX_BYTES", &c.WeightsMaxBytes},
+	} {
+		if s := get("", v.key); s != "" {
+			if *v.dst, err = parseInt(s); err != nil {
+				return nil, fmt.Errorf("%s: %w", v.key, err)
+			}
+		}
+	}
+	if s := get("", "MLBOM_WEIGHTS_TIMEOUT"); s != "" {
+		if c.WeightsTimeout, err = time.ParseDuration(s); err != nil || c.WeightsTimeout <= 0 {
+			return nil, fmt.Errorf("MLBOM_WEIGHTS_TIMEOUT: want a positive duration such as 30m, got %q", s)
+		}
 	}
 	if c.ApprovalTimeout, err = time.ParseDuration(get("72h", "MLBOM_APPROVAL_TIMEOUT")); err != nil {
 		return nil, fmt.Errorf("MLBOM_APPROVAL_TIMEOUT: %w", err)

@@ -250,10 +250,11 @@ func openGit(ctx context.Context, src string, spec Spec, opts Options) (_ *Tree,
 			closeStore()
 		}
 	}()
-	dir, skipped, err := checkoutTree(ctx, repo, commit, filepath.Join(key, "trees"))
+	dir, skipped, err := checkoutTree(ctx, repo, commit, filepath.Join(key, "trees"), opts.limits())
 	if err != nil {
 		return nil, err
 	}
+	prune(filepath.Join(key, "trees"), opts.KeepCheckouts, isCommitDir, filepath.Base(dir))
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open checkout: %w", err)
@@ -544,6 +545,9 @@ func lookupCommit(repo *git.Repository, sha string) (*object.Commit, error) {
 	return peelCommit(repo, *h)
 }
 
+// isCommitDir: a checkout directory is named after its commit sha.
+func isCommitDir(name string) bool { return sha1Hex.MatchString(name) }
+
 func dirExists(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.IsDir()
@@ -556,15 +560,19 @@ const maxSymlinkTarget = 4096
 // reuses them afterwards. Writes go through os.Root, so no tree entry can
 // land outside the checkout; symlinks that would lead out of it are not
 // created but reported in skipped. Submodules become empty directories.
-func checkoutTree(ctx context.Context, repo *git.Repository, commit *object.Commit, treesDir string) (string, []discover.Skip, error) {
+func checkoutTree(ctx context.Context, repo *git.Repository, commit *object.Commit, treesDir string, lim limits) (string, []discover.Skip, error) {
 	sha := commit.Hash.String()
 	final := filepath.Join(treesDir, sha)
 	sidecar := final + ".skipped.json"
 	if dirExists(final) {
+		touch(final)
 		return final, readSkips(sidecar), nil
 	}
 	tree, err := commit.Tree()
 	if err != nil {
+		return "", nil, fmt.Errorf("checkout %s: %w", sha, err)
+	}
+	if err := precheck(repo, tree, lim); err != nil {
 		return "", nil, fmt.Errorf("checkout %s: %w", sha, err)
 	}
 	removeStaleTemp(treesDir)
@@ -580,6 +588,7 @@ func checkoutTree(ctx context.Context, repo *git.Repository, commit *object.Comm
 	defer root.Close()
 
 	var skipped []discover.Skip
+	b := newBudget(lim)
 	w := object.NewTreeWalker(tree, true, nil)
 	defer w.Close()
 	for n := 0; ; n++ {
@@ -593,11 +602,14 @@ func checkoutTree(ctx context.Context, repo *git.Repository, commit *object.Comm
 		if n%1024 == 0 && ctx.Err() != nil {
 			return "", nil, fmt.Errorf("checkout %s: %w", sha, ctx.Err())
 		}
+		if err := b.entry(name, entry.Hash.String()); err != nil {
+			return "", nil, fmt.Errorf("checkout %s: %w", sha, err)
+		}
 		if !fs.ValidPath(name) || hasDotGit(name) {
 			skipped = append(skipped, skipf(name, "unsafe path in git tree, not checked out"))
 			continue
 		}
-		if err := writeEntry(repo, root, name, entry); err != nil {
+		if err := writeEntry(repo, root, name, entry, b); err != nil {
 			var se skipError
 			if errors.As(err, &se) {
 				skipped = append(skipped, skipf(name, "%s", se.reason))
@@ -624,7 +636,7 @@ type skipError struct{ reason string }
 
 func (e skipError) Error() string { return e.reason }
 
-func writeEntry(repo *git.Repository, root *os.Root, name string, entry object.TreeEntry) error {
+func writeEntry(repo *git.Repository, root *os.Root, name string, entry object.TreeEntry, b *budget) error {
 	if dir := path.Dir(name); dir != "." {
 		if err := root.MkdirAll(dir, 0o755); err != nil {
 			return err
@@ -647,6 +659,9 @@ func writeEntry(repo *git.Repository, root *os.Root, name string, entry object.T
 		if err != nil {
 			return err
 		}
+		if err := b.add(blob.Size); err != nil {
+			return err
+		}
 		r, err := blob.Reader()
 		if err != nil {
 			return err
@@ -660,7 +675,7 @@ func writeEntry(repo *git.Repository, root *os.Root, name string, entry object.T
 		if err != nil {
 			return err
 		}
-		if _, err := io.Copy(f, r); err != nil {
+		if _, err := io.Copy(f, io.LimitReader(r, blob.Size)); err != nil {
 			f.Close()
 			return err
 		}

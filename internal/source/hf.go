@@ -114,10 +114,12 @@ func openHF(ctx context.Context, src string, spec Spec, o Options) (_ *Tree, err
 	dir := filepath.Join(key, leaf)
 	var skipped []discover.Skip
 	if dirExists(dir) {
+		touch(dir)
 		skipped = readSkips(dir + ".skipped.json")
 	} else if skipped, err = c.materialize(ctx, repo, sha, info.Siblings, dir, fetchWeights, o); err != nil {
 		return nil, err
 	}
+	prune(key, o.KeepCheckouts, isRevisionDir, leaf)
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dir, err)
@@ -267,6 +269,14 @@ func (c *hfClient) materialize(ctx context.Context, repo hfRepo, sha string, sib
 		files   int
 		bytes   int64
 	)
+	b := newBudget(o.limits())
+	weightMax, weightTimeout := o.WeightsMaxBytes, o.WeightsTimeout
+	if weightMax <= 0 {
+		weightMax = DefaultWeightsMaxBytes
+	}
+	if weightTimeout <= 0 {
+		weightTimeout = DefaultWeightsTimeout
+	}
 	skip := func(p, format string, args ...any) {
 		mu.Lock()
 		skipped = append(skipped, skipf(p, format, args...))
@@ -279,6 +289,10 @@ func (c *hfClient) materialize(ctx context.Context, repo hfRepo, sha string, sib
 		if !fs.ValidPath(name) || name == "." || hasDotGit(name) || len(name) > 1024 {
 			skip(name, "unsafe file name from the Hub, not fetched")
 			continue
+		}
+		// Each path is its own object here: no amplification to detect.
+		if err := b.entry(name, name); err != nil {
+			return nil, fmt.Errorf("hugging face %s: %w", repo, err)
 		}
 		if dir := path.Dir(name); dir != "." {
 			if err := root.MkdirAll(dir, 0o755); err != nil {
@@ -293,14 +307,30 @@ func (c *hfClient) materialize(ctx context.Context, repo hfRepo, sha string, sib
 				skip(name, "the Hub gave no valid LFS sha256 for it")
 				continue
 			}
-			if !fetchWeights {
+			pointer := !fetchWeights
+			switch {
+			case pointer:
+			case s.LFS.Size > weightMax:
+				pointer = true
+				skip(name, "weights not downloaded: %d bytes, over the %d-byte limit per file (MLBOM_WEIGHTS_MAX_BYTES); scanned as an LFS pointer", s.LFS.Size, weightMax)
+			case b.add(s.LFS.Size) != nil:
+				pointer = true
+				skip(name, "weights not downloaded: the revision's files would exceed %d bytes (MLBOM_CHECKOUT_MAX_BYTES); scanned as an LFS pointer", b.bytes)
+			}
+			if pointer {
 				if err := root.WriteFile(name, lfsPointer(oid, s.LFS.Size), 0o644); err != nil {
 					return nil, fmt.Errorf("hugging face %s: %s: %w", repo, name, err)
 				}
 				continue
 			}
 			g.Go(func() error {
-				return c.download(gctx, repo, sha, name, root, -1, oid, s.LFS.Size, "")
+				dctx, cancel := context.WithTimeout(gctx, weightTimeout)
+				defer cancel()
+				err := c.download(dctx, repo, sha, name, root, -1, oid, s.LFS.Size, "")
+				if err != nil && dctx.Err() == context.DeadlineExceeded && gctx.Err() == nil {
+					return invalidf("hugging face %s: downloading %s took longer than %s (MLBOM_WEIGHTS_TIMEOUT)", repo, name, weightTimeout)
+				}
+				return err
 			})
 			continue
 		}
@@ -383,8 +413,13 @@ func (c *hfClient) download(ctx context.Context, repo hfRepo, sha, name string, 
 		return fmt.Errorf("hugging face %s: %s: %w", repo, name, err)
 	}
 	var body io.Reader = resp.Body
-	if limit >= 0 {
+	switch {
+	case limit >= 0:
 		body = io.LimitReader(resp.Body, limit+1)
+	case wantSize >= 0:
+		// A server sending more than the listed size is caught after one
+		// byte too many, not after filling the disk.
+		body = io.LimitReader(resp.Body, wantSize+1)
 	}
 	h256 := sha256.New()
 	var h1 hash.Hash
@@ -423,6 +458,12 @@ func (c *hfClient) download(ctx context.Context, repo hfRepo, sha, name string, 
 		return fmt.Errorf("hugging face %s: %s: %w", repo, name, err)
 	}
 	return nil
+}
+
+// isRevisionDir: a Hugging Face checkout is named after its revision sha,
+// with "+weights" when the weights were downloaded.
+func isRevisionDir(name string) bool {
+	return sha1Hex.MatchString(strings.TrimSuffix(name, "+weights"))
 }
 
 // lfsPointer is the Git LFS pointer file git would have checked out.

@@ -2,6 +2,7 @@ package source
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -53,6 +54,12 @@ func openLocal(src string) (*Tree, error) {
 // attachLocalGit fills Commit, Ref, Submodules and Provenance when abs lies
 // in a git work tree; a directory outside git is not an error.
 func attachLocalGit(t *Tree, abs string) error {
+	if err := checkDotGit(abs); err != nil {
+		// go-git would block forever opening a named pipe (.git itself,
+		// HEAD, a loose object): keep the files, drop the metadata.
+		t.Skipped = append(t.Skipped, skipf(".git", "git metadata not read: %v", err))
+		return nil
+	}
 	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	if errors.Is(err, git.ErrRepositoryNotExists) {
 		return nil
@@ -108,4 +115,93 @@ func attachLocalGit(t *Tree, abs string) error {
 	t.Provenance = idx.one
 	t.provAll = idx.all
 	return nil
+}
+
+// maxGitDirEntries bounds the type check of a .git directory.
+const maxGitDirEntries = 500_000
+
+// checkDotGit finds the .git that go-git would use for abs (the nearest one
+// at or above it) and checks every file go-git might read there, including
+// a worktree's gitdir and commondir, for named pipes and devices.
+func checkDotGit(abs string) error {
+	for d := abs; ; d = filepath.Dir(d) {
+		p := filepath.Join(d, ".git")
+		if _, err := os.Lstat(p); err == nil {
+			return checkGitPath(p, 0)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		if filepath.Dir(d) == d {
+			return nil
+		}
+	}
+}
+
+// checkGitPath checks a .git (a directory, or a file "gitdir: DIR") and
+// what it refers to.
+func checkGitPath(p string, hops int) error {
+	if hops > 2 {
+		return fmt.Errorf("%s: gitdir files refer on and on", p)
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	switch {
+	case st.IsDir():
+		if err := checkGitDir(p, maxGitDirEntries); err != nil {
+			return err
+		}
+		// A linked worktree's git dir names the main one in "commondir".
+		if common, ok, err := readGitPointer(filepath.Join(p, "commondir"), ""); err != nil {
+			return err
+		} else if ok {
+			return checkGitPath(resolveFrom(p, common), hops+1)
+		}
+		return nil
+	case st.Mode().IsRegular():
+		target, ok, err := readGitPointer(p, "gitdir:")
+		if err != nil || !ok {
+			return err
+		}
+		return checkGitPath(resolveFrom(filepath.Dir(p), target), hops+1)
+	}
+	return fmt.Errorf("%s: %w (%s)", p, errNotRegular, st.Mode().Type())
+}
+
+// readGitPointer reads a small regular file holding a path after prefix.
+func readGitPointer(p, prefix string) (string, bool, error) {
+	st, err := os.Stat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if !st.Mode().IsRegular() {
+		return "", false, fmt.Errorf("%s: %w (%s)", p, errNotRegular, st.Mode().Type())
+	}
+	if st.Size() > 4096 {
+		return "", false, fmt.Errorf("%s: %d bytes, not a git pointer file", p, st.Size())
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return "", false, err
+	}
+	line := strings.TrimSpace(string(data))
+	if prefix != "" {
+		rest, ok := strings.CutPrefix(line, prefix)
+		if !ok {
+			return "", false, nil
+		}
+		line = strings.TrimSpace(rest)
+	}
+	return line, line != "", nil
+}
+
+func resolveFrom(base, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(base, p)
 }

@@ -51,6 +51,26 @@ type Options struct {
 	// MaxFileSize caps each Hugging Face file fetched as text (non-LFS
 	// files); larger ones are listed in Tree.Skipped. Default 8 MiB.
 	MaxFileSize int64
+	// CheckoutMaxFiles, CheckoutMaxBytes and CheckoutMaxDepth cap what one
+	// checkout (a git commit's files, a Hugging Face revision with its
+	// weights) may write: entries, bytes and directory depth. Over a cap
+	// the checkout stops with an ErrInvalid error naming the setting.
+	// Defaults: DefaultCheckoutMax*. Whatever the caps, a git tree that
+	// expands to many times more entries than it has distinct objects (a
+	// git bomb) is refused.
+	CheckoutMaxFiles int64
+	CheckoutMaxBytes int64
+	CheckoutMaxDepth int
+	// KeepCheckouts is how many checkouts (git commits, Hugging Face
+	// revisions, with or without weights) are kept per source under
+	// WorkDir; older ones are removed after a new one is made, unless used
+	// in the last two hours. Default 3.
+	KeepCheckouts int
+	// WeightsMaxBytes caps each weight file downloaded for FetchWeights
+	// (larger ones stay LFS pointers and are listed in Tree.Skipped), and
+	// WeightsTimeout bounds each download. Defaults 16 GiB and 1 hour.
+	WeightsMaxBytes int64
+	WeightsTimeout  time.Duration
 	// HTTPClient, when set, is used for Hugging Face requests (proxies,
 	// tests). Its own timeout, if any, applies in addition to Timeout.
 	HTTPClient *http.Client
