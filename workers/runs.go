@@ -19,6 +19,7 @@ import (
 	"github.com/mlbom/autopilot/internal/api"
 	"github.com/mlbom/autopilot/internal/config"
 	"github.com/mlbom/autopilot/internal/metrics"
+	"github.com/mlbom/autopilot/internal/redact"
 	"github.com/mlbom/autopilot/internal/store"
 	"github.com/mlbom/autopilot/workflows"
 )
@@ -101,8 +102,21 @@ func engineError(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
+// refuseCredentials keeps a source with credentials out of the workflow
+// input (and so out of the Temporal history, the store and the BOM): the
+// worker authenticates with its own MLBOM_GIT_TOKEN.
+func refuseCredentials(src string) error {
+	if shown := redact.URL(src); shown != src {
+		return fmt.Errorf("source %s carries credentials: give the URL without them; the worker authenticates with its MLBOM_GIT_TOKEN (and MLBOM_GIT_USERNAME): %w", shown, api.ErrBadRequest)
+	}
+	return nil
+}
+
 // StartScan starts ScanWorkflow with the input `mlbom scan` would build.
 func (r *Runs) StartScan(ctx context.Context, req api.ScanRequest) (api.StartedScan, error) {
+	if err := refuseCredentials(req.Source); err != nil {
+		return api.StartedScan{}, err
+	}
 	in := workflows.ScanInput{Source: req.Source, Ref: req.Ref, Project: req.Project, Options: workflows.ScanOptions{
 		FetchWeights: req.Options.FetchWeights, ApprovalTimeout: req.Options.ApprovalTimeout, DryRun: req.Options.DryRun}}
 	if in.Project == "" {
@@ -329,6 +343,9 @@ func (r *Runs) CreateSchedule(ctx context.Context, ns api.NewSchedule) (api.Sche
 		spec.CronExpressions = []string{ns.Cron}
 	default:
 		spec.CronExpressions = []string{"0 2 * * *"}
+	}
+	if err := refuseCredentials(ns.Source); err != nil {
+		return api.Schedule{}, err
 	}
 	in := workflows.ScanInput{Source: ns.Source, Ref: ns.Ref, Project: ns.Project, Options: workflows.ScanOptions{ApprovalTimeout: ns.ApprovalTimeout}}
 	if in.Options.ApprovalTimeout == "" {
