@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mlbom/autopilot/internal/api"
+	"github.com/mlbom/autopilot/internal/auth"
 	"github.com/mlbom/autopilot/internal/source/gittest"
 	"github.com/mlbom/autopilot/internal/store"
 )
@@ -145,7 +146,7 @@ func TestE2ESecretsNeverLeave(t *testing.T) {
 	// The API's answers, scans and their summaries included.
 	db, err := store.Open(ctx, "sqlite:"+e.dbPath)
 	require.NoError(t, err)
-	h := api.New(api.Options{Store: db})
+	h := api.New(api.Options{Store: db, Anonymous: auth.Viewer})
 	get := func(path string) string {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodGet, path, nil)
