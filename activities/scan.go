@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/discover"
 	"github.com/mlbom/autopilot/internal/inventory"
 	"github.com/mlbom/autopilot/internal/license"
@@ -45,7 +46,7 @@ type ScanResult struct {
 // ScanRecord is the blob the Scan step writes.
 type ScanRecord struct {
 	Source     inventory.Source   `json:"source"`
-	Result     *discover.Result   `json:"result"`
+	Result     *asset.Result      `json:"result"`
 	Reports    []modelscan.Report `json:"reports,omitempty"`
 	Kubernetes []any              `json:"kubernetes,omitempty"`
 	Submodules []source.Submodule `json:"submodules,omitempty"`
@@ -90,25 +91,25 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 	if err != nil {
 		return nil, classify("scan", fmt.Errorf("discover %s: %w", req.Source, err))
 	}
-	res.Findings = append(res.Findings, tree.Findings...)
+	res.Sightings = append(res.Sightings, tree.Findings...)
 	res.Skipped = append(res.Skipped, tree.Skipped...)
 	if a.ResolveHub && tree.Kind != "huggingface" {
 		// A Hub repository's own finding already carries the Hub's data.
-		beat.set(ScanProgress{Phase: "resolve", Files: res.Files, Findings: len(res.Findings)})
-		res.Warnings = append(res.Warnings, source.ResolveHub(ctx, res.Findings, a.Source)...)
+		beat.set(ScanProgress{Phase: "resolve", Files: res.Files, Findings: len(res.Sightings)})
+		res.Warnings = append(res.Warnings, source.ResolveHub(ctx, res.Sightings, a.Source)...)
 		// Weights of a Hub model pinned to a revision: are they the
 		// published files?
-		res.Warnings = append(res.Warnings, source.CheckHubWeights(ctx, res.Findings, a.Source)...)
+		res.Warnings = append(res.Warnings, source.CheckHubWeights(ctx, res.Sightings, a.Source)...)
 	}
 	// OpenSSF model signatures in the tree, verified against the files.
-	beat.set(ScanProgress{Phase: "signatures", Files: res.Files, Findings: len(res.Findings)})
-	signed, warns := oms.CheckTree(ctx, tree.FS, res.Findings, a.ModelKeys)
-	res.Findings = append(res.Findings, signed...)
+	beat.set(ScanProgress{Phase: "signatures", Files: res.Files, Findings: len(res.Sightings)})
+	signed, warns := oms.CheckTree(ctx, tree.FS, res.Sightings, a.ModelKeys)
+	res.Sightings = append(res.Sightings, signed...)
 	res.Warnings = append(res.Warnings, warns...)
-	addProvenance(res.Findings, tree.ProvenanceAll)
-	locateLicenses(tree.FS, res.Findings)
+	addProvenance(res.Sightings, tree.ProvenanceAll)
+	locateLicenses(tree.FS, res.Sightings)
 
-	reports := a.scanWeights(ctx, beat, tree.FS, res.Findings, res.Files)
+	reports := a.scanWeights(ctx, beat, tree.FS, res.Sightings, res.Files)
 
 	manifests, err := policy.KubernetesManifests(tree.FS)
 	if err != nil {
@@ -134,7 +135,7 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 	}
 	out := &ScanResult{
 		Project: project, Kind: tree.Kind, URL: tree.URL, Ref: tree.Ref, Commit: tree.Commit,
-		Files: res.Files, Findings: len(res.Findings), Skipped: len(res.Skipped),
+		Files: res.Files, Findings: len(res.Sightings), Skipped: len(res.Skipped),
 		Weights: len(reports), ResultRef: ref,
 	}
 	for _, r := range reports {
@@ -147,7 +148,7 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 
 // addProvenance asks the source about every distinct path at once (one walk
 // of the history).
-func addProvenance(fs []discover.Finding, lookup func([]string) map[string]*discover.Provenance) {
+func addProvenance(fs []asset.Sighting, lookup func([]string) map[string]*asset.Provenance) {
 	var paths []string
 	seen := map[string]bool{}
 	for _, f := range fs {
@@ -176,7 +177,7 @@ const maxDeclarationRead = 1 << 20
 // front matter) at the line that declares it, so the BOM's license
 // provenance reads file:line. Findings with a line of their own, or whose
 // license came from elsewhere (the Hub), are left alone.
-func locateLicenses(fsys fs.FS, findings []discover.Finding) {
+func locateLicenses(fsys fs.FS, findings []asset.Sighting) {
 	lines := map[string]int{}
 	for i := range findings {
 		f := &findings[i]
@@ -213,10 +214,10 @@ func declarationLine(fsys fs.FS, path string) int {
 
 // scanWeights runs the model-file scanner on every weight file whose bytes are
 // in the tree (LFS pointers have nothing to scan).
-func (a *Activities) scanWeights(ctx context.Context, beat *pulse, fsys fs.FS, findings []discover.Finding, files int) []modelscan.Report {
+func (a *Activities) scanWeights(ctx context.Context, beat *pulse, fsys fs.FS, findings []asset.Sighting, files int) []modelscan.Report {
 	paths := map[string]bool{}
 	for _, f := range findings {
-		if f.Kind == discover.KindWeights && !f.LFS && f.Path != "" {
+		if f.Kind == asset.KindWeights && !f.LFS && f.Path != "" {
 			paths[f.Path] = true
 		}
 	}

@@ -15,7 +15,9 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/discover/weights"
+	"github.com/mlbom/autopilot/internal/lfs"
+	"github.com/mlbom/autopilot/internal/modelformat"
 )
 
 // File check outcomes.
@@ -279,10 +281,10 @@ func isModelFile(p string) bool {
 	head := make([]byte, sniffSize)
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
-	if _, ok := discover.Sniff(head, p); ok {
+	if _, ok := modelformat.Sniff(head, p); ok {
 		return true
 	}
-	if ptr, ok := discover.ParseLFSPointer(head); ok && ptr.OID != "" {
+	if ptr, ok := lfs.Parse(head); ok && ptr.OID != "" {
 		return true
 	}
 	return false
@@ -378,21 +380,21 @@ func check(ctx context.Context, j job) (FileResult, int64, error) {
 }
 
 // readPointer parses a small file as a Git LFS pointer.
-func readPointer(p string, size int64) (discover.LFSPointer, bool) {
+func readPointer(p string, size int64) (lfs.Pointer, bool) {
 	if size > 1024 {
-		return discover.LFSPointer{}, false
+		return lfs.Pointer{}, false
 	}
 	data, err := os.ReadFile(p)
 	if err != nil {
-		return discover.LFSPointer{}, false
+		return lfs.Pointer{}, false
 	}
-	return discover.ParseLFSPointer(data)
+	return lfs.Parse(data)
 }
 
 // hashFile hashes one file with discover's streaming hasher (one
 // definition of how mlbom hashes a file).
 func hashFile(ctx context.Context, p string) (string, int64, error) {
-	sum, n, err := discover.HashFile(ctx, os.DirFS(filepath.Dir(p)), filepath.Base(p))
+	sum, n, err := weights.HashFile(ctx, os.DirFS(filepath.Dir(p)), filepath.Base(p))
 	if err != nil {
 		return "", n, fmt.Errorf("verify %s: %w", p, err)
 	}

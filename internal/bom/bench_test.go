@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/inventory"
 	"github.com/mlbom/autopilot/internal/modelscan"
 )
@@ -12,21 +12,21 @@ import (
 // bigInventory has n components in the mix a large monorepo produces:
 // models with cards and weights, datasets, frameworks, prompts, services.
 func bigInventory(n int) *inventory.Inventory {
-	res := &discover.Result{}
+	res := &asset.Result{}
 	var reports []modelscan.Report
-	for i := 0; len(res.Findings) < n; i++ {
+	for i := 0; len(res.Sightings) < n; i++ {
 		model := fmt.Sprintf("org%d/model-%d", i%50, i)
 		weights := fmt.Sprintf("models/m%d/model.safetensors", i)
-		res.Findings = append(res.Findings,
-			discover.Finding{Kind: discover.KindModel, Name: model, Path: fmt.Sprintf("models/m%d/README.md", i), Detector: "card.yaml", Confidence: 0.9, Provider: "huggingface",
-				Card: &discover.ModelCard{License: "apache-2.0", Datasets: []string{fmt.Sprintf("data%d/set-%d", i%20, i)}, BaseModel: []string{"base/model"},
-					PipelineTag: "text-classification", Description: "A model.", Metrics: []discover.Metric{{Type: "accuracy", Value: "0.9"}}}},
-			discover.Finding{Kind: discover.KindModel, Name: model, Path: fmt.Sprintf("src/app%d.py", i), Line: 10, Detector: "python.from_pretrained", Confidence: 0.8},
-			discover.Finding{Kind: discover.KindWeights, Name: weights, Path: weights, Detector: "weights.magic", Confidence: 1, Format: "safetensors",
+		res.Sightings = append(res.Sightings,
+			asset.Sighting{Kind: asset.KindModel, Name: model, Path: fmt.Sprintf("models/m%d/README.md", i), Detector: "card.yaml", Confidence: 0.9, Provider: "huggingface",
+				Card: &asset.ModelCard{License: "apache-2.0", Datasets: []string{fmt.Sprintf("data%d/set-%d", i%20, i)}, BaseModel: []string{"base/model"},
+					PipelineTag: "text-classification", Description: "A model.", Metrics: []asset.Metric{{Type: "accuracy", Value: "0.9"}}}},
+			asset.Sighting{Kind: asset.KindModel, Name: model, Path: fmt.Sprintf("src/app%d.py", i), Line: 10, Detector: "python.from_pretrained", Confidence: 0.8},
+			asset.Sighting{Kind: asset.KindWeights, Name: weights, Path: weights, Detector: "weights.magic", Confidence: 1, Format: "safetensors",
 				SHA256: fmt.Sprintf("%064x", i), Size: int64(i) * 1000, Model: model},
-			discover.Finding{Kind: discover.KindFramework, Name: fmt.Sprintf("pkg-%d", i), Version: "1.0.0", Path: "requirements.txt", Line: i + 1, Provider: "pypi"},
-			discover.Finding{Kind: discover.KindPrompt, Name: fmt.Sprintf("prompts/p%d.prompt", i), Path: fmt.Sprintf("prompts/p%d.prompt", i), Detector: "prompt.file", Confidence: 0.9},
-			discover.Finding{Kind: discover.KindService, Name: fmt.Sprintf("gpt-%d", i), Provider: "openai", Path: fmt.Sprintf("src/app%d.py", i), Line: 20},
+			asset.Sighting{Kind: asset.KindFramework, Name: fmt.Sprintf("pkg-%d", i), Version: "1.0.0", Path: "requirements.txt", Line: i + 1, Provider: "pypi"},
+			asset.Sighting{Kind: asset.KindPrompt, Name: fmt.Sprintf("prompts/p%d.prompt", i), Path: fmt.Sprintf("prompts/p%d.prompt", i), Detector: "prompt.file", Confidence: 0.9},
+			asset.Sighting{Kind: asset.KindService, Name: fmt.Sprintf("gpt-%d", i), Provider: "openai", Path: fmt.Sprintf("src/app%d.py", i), Line: 20},
 		)
 		if i%10 == 0 {
 			reports = append(reports, modelscan.Report{File: weights, Status: modelscan.StatusSuspicious, Findings: []modelscan.Finding{
@@ -53,10 +53,10 @@ func BenchmarkBuildEncode10k(b *testing.B) {
 }
 
 func BenchmarkNormalize10k(b *testing.B) {
-	in := inventory.Input{Source: fixtureSource(), Result: &discover.Result{}}
-	for i := 0; len(in.Result.Findings) < 10000; i++ {
-		in.Result.Findings = append(in.Result.Findings,
-			discover.Finding{Kind: discover.KindModel, Name: fmt.Sprintf("org/m%d", i%3000), Path: fmt.Sprintf("src/a%d.py", i), Line: i, Detector: "python.from_pretrained", Confidence: 0.8})
+	in := inventory.Input{Source: fixtureSource(), Result: &asset.Result{}}
+	for i := 0; len(in.Result.Sightings) < 10000; i++ {
+		in.Result.Sightings = append(in.Result.Sightings,
+			asset.Sighting{Kind: asset.KindModel, Name: fmt.Sprintf("org/m%d", i%3000), Path: fmt.Sprintf("src/a%d.py", i), Line: i, Detector: "python.from_pretrained", Confidence: 0.8})
 	}
 	b.ReportAllocs()
 	b.ResetTimer()

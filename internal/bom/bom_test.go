@@ -14,7 +14,7 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/inventory"
 )
 
@@ -289,8 +289,8 @@ func TestDeterminism(t *testing.T) {
 	_, a := buildFixture(t, Options{ToolVersion: "x"})
 	res := fixtureFindings()
 	// Reverse the finding order and the report order.
-	for i, j := 0, len(res.Findings)-1; i < j; i, j = i+1, j-1 {
-		res.Findings[i], res.Findings[j] = res.Findings[j], res.Findings[i]
+	for i, j := 0, len(res.Sightings)-1; i < j; i, j = i+1, j-1 {
+		res.Sightings[i], res.Sightings[j] = res.Sightings[j], res.Sightings[i]
 	}
 	reps := fixtureReports()
 	reps[0], reps[1] = reps[1], reps[0]
@@ -401,14 +401,14 @@ func TestOfficialExamplesValidate(t *testing.T) {
 // TestHostileText: names and prose from the repository are data.
 func TestHostileText(t *testing.T) {
 	evil := "</name><script>alert(1)</script>\"}],\x00\x01\x1b[31m\xff\xfe ]]> & &amp; \u2028\ufffe"
-	res := &discover.Result{Findings: []discover.Finding{
-		{Kind: discover.KindModel, Name: "acme/" + "x", Path: "a/" + evil + ".md", Line: 1, Detector: evil, Confidence: 2,
-			Card: &discover.ModelCard{License: evil, Description: evil, IntendedUse: evil, Tags: []string{evil}, Metrics: []discover.Metric{{Type: evil, Value: evil}},
+	res := &asset.Result{Sightings: []asset.Sighting{
+		{Kind: asset.KindModel, Name: "acme/" + "x", Path: "a/" + evil + ".md", Line: 1, Detector: evil, Confidence: 2,
+			Card: &asset.ModelCard{License: evil, Description: evil, IntendedUse: evil, Tags: []string{evil}, Metrics: []asset.Metric{{Type: evil, Value: evil}},
 				BaseModel: []string{evil, "org/ok-base"}, Datasets: []string{evil}}},
-		{Kind: discover.KindPrompt, Name: evil, Path: "p/" + evil, Props: map[string]string{evil: evil}},
-		{Kind: discover.KindService, Name: evil, Provider: evil, URL: "https://x.example/" + evil, Path: "s.py", Line: 3},
-		{Kind: discover.KindWeights, Name: evil, Path: evil, SHA256: "not-a-hash", Format: evil, Model: evil},
-		{Kind: discover.KindFramework, Name: evil, Version: evil, Provider: "npm", Path: "package.json"},
+		{Kind: asset.KindPrompt, Name: evil, Path: "p/" + evil, Props: map[string]string{evil: evil}},
+		{Kind: asset.KindService, Name: evil, Provider: evil, URL: "https://x.example/" + evil, Path: "s.py", Line: 3},
+		{Kind: asset.KindWeights, Name: evil, Path: evil, SHA256: "not-a-hash", Format: evil, Model: evil},
+		{Kind: asset.KindFramework, Name: evil, Version: evil, Provider: "npm", Path: "package.json"},
 	}}
 	inv := inventory.Normalize(inventory.Input{Source: inventory.Source{Kind: "local", Name: evil, License: evil}, Result: res})
 	b, err := Build(inv, Options{ToolVersion: evil, Approvals: []Approval{{Component: evil, Approver: evil, Reason: evil, License: evil}}})
@@ -525,11 +525,11 @@ func FuzzBuildText(f *testing.F) {
 		f.Add(s, s)
 	}
 	f.Fuzz(func(t *testing.T, name, prose string) {
-		res := &discover.Result{Findings: []discover.Finding{
-			{Kind: discover.KindModel, Name: name, Path: name, Line: 1, Detector: name, Confidence: 0.5, License: prose,
-				Card: &discover.ModelCard{Description: prose, BaseModel: []string{name}, Datasets: []string{prose}, Tags: []string{prose}}},
-			{Kind: discover.KindService, Name: name, Provider: prose, Path: "a.py", URL: "https://" + prose},
-			{Kind: discover.KindPrompt, Name: prose, Path: name, Props: map[string]string{name: prose}},
+		res := &asset.Result{Sightings: []asset.Sighting{
+			{Kind: asset.KindModel, Name: name, Path: name, Line: 1, Detector: name, Confidence: 0.5, License: prose,
+				Card: &asset.ModelCard{Description: prose, BaseModel: []string{name}, Datasets: []string{prose}, Tags: []string{prose}}},
+			{Kind: asset.KindService, Name: name, Provider: prose, Path: "a.py", URL: "https://" + prose},
+			{Kind: asset.KindPrompt, Name: prose, Path: name, Props: map[string]string{name: prose}},
 		}}
 		inv := inventory.Normalize(inventory.Input{Source: inventory.Source{Name: name, URL: prose, License: prose}, Result: res})
 		b, err := Build(inv, Options{ToolVersion: prose, Timestamp: fixedTime, SerialNumber: fixedSerial})
@@ -555,12 +555,12 @@ func FuzzBuildText(f *testing.F) {
 
 func TestSingleFileModelCarriesItsWeightsHash(t *testing.T) {
 	sha := strings.Repeat("cd", 32)
-	inv := inventory.Normalize(inventory.Input{Source: inventory.Source{Kind: "git", Name: "app"}, Result: &discover.Result{Findings: []discover.Finding{
-		{Kind: discover.KindModel, Name: "solo", Path: "m/README.md", Detector: "card.front_matter", Provider: "local"},
-		{Kind: discover.KindWeights, Name: "m/model.safetensors", Path: "m/model.safetensors", Detector: "weights.magic", SHA256: sha, Model: "solo"},
-		{Kind: discover.KindModel, Name: "sharded", Path: "s/README.md", Detector: "card.front_matter", Provider: "local"},
-		{Kind: discover.KindWeights, Name: "s/a.safetensors", Path: "s/a.safetensors", Detector: "weights.magic", SHA256: strings.Repeat("01", 32), Model: "sharded"},
-		{Kind: discover.KindWeights, Name: "s/b.safetensors", Path: "s/b.safetensors", Detector: "weights.magic", SHA256: strings.Repeat("02", 32), Model: "sharded"},
+	inv := inventory.Normalize(inventory.Input{Source: inventory.Source{Kind: "git", Name: "app"}, Result: &asset.Result{Sightings: []asset.Sighting{
+		{Kind: asset.KindModel, Name: "solo", Path: "m/README.md", Detector: "card.front_matter", Provider: "local"},
+		{Kind: asset.KindWeights, Name: "m/model.safetensors", Path: "m/model.safetensors", Detector: "weights.magic", SHA256: sha, Model: "solo"},
+		{Kind: asset.KindModel, Name: "sharded", Path: "s/README.md", Detector: "card.front_matter", Provider: "local"},
+		{Kind: asset.KindWeights, Name: "s/a.safetensors", Path: "s/a.safetensors", Detector: "weights.magic", SHA256: strings.Repeat("01", 32), Model: "sharded"},
+		{Kind: asset.KindWeights, Name: "s/b.safetensors", Path: "s/b.safetensors", Detector: "weights.magic", SHA256: strings.Repeat("02", 32), Model: "sharded"},
 	}}})
 	b, err := Build(inv, Options{ToolVersion: "test"})
 	if err != nil {
@@ -599,9 +599,9 @@ func TestXMLFromStoredJSONHasNamespace(t *testing.T) {
 }
 
 func TestRevisionPinnedOnlyForOutsideModels(t *testing.T) {
-	inv := inventory.Normalize(inventory.Input{Source: inventory.Source{Kind: "git", Name: "app"}, Result: &discover.Result{Findings: []discover.Finding{
-		{Kind: discover.KindModel, Name: "in-repo", Path: "m/README.md", Detector: "card.front_matter", Provider: "local"},
-		{Kind: discover.KindModel, Name: "org/remote", Path: "app.py", Line: 3, Detector: "python.from_pretrained", Provider: "huggingface"},
+	inv := inventory.Normalize(inventory.Input{Source: inventory.Source{Kind: "git", Name: "app"}, Result: &asset.Result{Sightings: []asset.Sighting{
+		{Kind: asset.KindModel, Name: "in-repo", Path: "m/README.md", Detector: "card.front_matter", Provider: "local"},
+		{Kind: asset.KindModel, Name: "org/remote", Path: "app.py", Line: 3, Detector: "python.from_pretrained", Provider: "huggingface"},
 	}}})
 	b, err := Build(inv, Options{ToolVersion: "test"})
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/google/uuid"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/inventory"
 	"github.com/mlbom/autopilot/internal/license"
 	"github.com/mlbom/autopilot/internal/modelscan"
@@ -152,7 +152,7 @@ func Build(inv *inventory.Inventory, opts Options) (*cdx.BOM, error) {
 	var services []cdx.Service
 	weightHash := map[string]string{}
 	for i := range comps {
-		if comps[i].Kind == discover.KindWeights && isHex64(comps[i].SHA256) {
+		if comps[i].Kind == asset.KindWeights && isHex64(comps[i].SHA256) {
 			weightHash[comps[i].BOMRef] = strings.ToLower(comps[i].SHA256)
 		}
 	}
@@ -165,7 +165,7 @@ func Build(inv *inventory.Inventory, opts Options) (*cdx.BOM, error) {
 			return nil, fmt.Errorf("build bom: duplicate bom-ref %q", c.BOMRef)
 		}
 		refs[c.BOMRef] = true
-		if c.Kind == discover.KindService {
+		if c.Kind == asset.KindService {
 			services = append(services, service(c))
 			continue
 		}
@@ -173,7 +173,7 @@ func Build(inv *inventory.Inventory, opts Options) (*cdx.BOM, error) {
 		// A model stored as a single weight file is that file: give the model
 		// the file's hash so consumers can match the artifact to the model.
 		// Sharded models keep their hashes on the weight components only.
-		if c.Kind == discover.KindModel && cc.Hashes == nil && len(c.Weights) == 1 {
+		if c.Kind == asset.KindModel && cc.Hashes == nil && len(c.Weights) == 1 {
 			if h, ok := weightHash[c.Weights[0]]; ok {
 				cc.Hashes = &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: h}}
 			}
@@ -248,15 +248,15 @@ func commitURL(s inventory.Source) string {
 	return ""
 }
 
-func componentType(k discover.Kind) cdx.ComponentType {
+func componentType(k asset.Kind) cdx.ComponentType {
 	switch k {
-	case discover.KindModel:
+	case asset.KindModel:
 		return cdx.ComponentTypeMachineLearningModel
-	case discover.KindDataset, discover.KindPrompt:
+	case asset.KindDataset, asset.KindPrompt:
 		return cdx.ComponentTypeData
-	case discover.KindWeights:
+	case asset.KindWeights:
 		return cdx.ComponentTypeFile
-	case discover.KindFramework:
+	case asset.KindFramework:
 		return cdx.ComponentTypeLibrary
 	default: // tool, agent
 		return cdx.ComponentTypeApplication
@@ -287,16 +287,16 @@ func component(c *inventory.Component) cdx.Component {
 		out.ExternalReferences = &refs
 	}
 	switch c.Kind {
-	case discover.KindModel:
+	case asset.KindModel:
 		out.ModelCard = modelCard(c)
 		if c.Card != nil && len(c.Card.Tags) > 0 {
 			tags := texts(c.Card.Tags)
 			sort.Strings(tags)
 			out.Tags = &tags
 		}
-	case discover.KindDataset:
+	case asset.KindDataset:
 		out.Data = &[]cdx.ComponentData{dataset(c)}
-	case discover.KindPrompt:
+	case asset.KindPrompt:
 		out.Data = &[]cdx.ComponentData{{Type: cdx.ComponentDataTypeConfiguration, Name: text(c.Name), Description: "prompt"}}
 	}
 	out.Evidence = evidence(c)
@@ -327,7 +327,7 @@ func commonProps(c *inventory.Component) []cdx.Property {
 		props = append(props, prop(PropDetector, d))
 	}
 	switch c.Kind {
-	case discover.KindModel:
+	case asset.KindModel:
 		props = append(props, prop(PropCompleteness, strconv.FormatFloat(c.Completeness, 'f', 2, 64)))
 		if c.Provider != "local" {
 			// A model kept in the repository is pinned by the repository's
@@ -346,14 +346,14 @@ func commonProps(c *inventory.Component) []cdx.Property {
 				props = append(props, prop(PropCardLanguage, strings.Join(texts(c.Card.Language), ",")))
 			}
 		}
-	case discover.KindDataset:
+	case asset.KindDataset:
 		if c.Provider != "local" {
 			props = append(props, prop(PropRevisionPinned, strconv.FormatBool(inventory.Pinned(c.Version))))
 		}
 		if c.Card != nil {
 			props = append(props, prop(PropGated, strconv.FormatBool(c.Card.Gated)))
 		}
-	case discover.KindWeights:
+	case asset.KindWeights:
 		props = append(props, prop(PropWeightsLFS, strconv.FormatBool(c.LFS)))
 		if c.Format != "" {
 			props = append(props, prop(PropWeightsFormat, c.Format))
@@ -423,20 +423,20 @@ func detectors(c *inventory.Component) string {
 
 func externalRefs(c *inventory.Component) []cdx.ExternalReference {
 	var refs []cdx.ExternalReference
-	if c.Provider == "huggingface" && (c.Kind == discover.KindModel || c.Kind == discover.KindDataset) {
+	if c.Provider == "huggingface" && (c.Kind == asset.KindModel || c.Kind == asset.KindDataset) {
 		repo := c.Name
 		if c.Group != "" {
 			repo = c.Group + "/" + c.Name
 		}
 		base := "https://huggingface.co/" + iriPath(repo)
-		if c.Kind == discover.KindDataset {
+		if c.Kind == asset.KindDataset {
 			base = "https://huggingface.co/datasets/" + iriPath(repo)
 		}
 		rev := c.Version
 		if rev == "" {
 			rev = "main"
 		}
-		if c.Kind == discover.KindModel {
+		if c.Kind == asset.KindModel {
 			refs = append(refs, cdx.ExternalReference{Type: cdx.ERTypeModelCard, URL: base + "/blob/" + iriPath(rev) + "/README.md"})
 		} else {
 			refs = append(refs, cdx.ExternalReference{Type: cdx.ERTypeDocumentation, URL: base + "/blob/" + iriPath(rev) + "/README.md"})
@@ -838,13 +838,13 @@ func dependencies(appRef string, comps []inventory.Component, refs map[string]bo
 	var deps []cdx.Dependency
 	for _, c := range comps {
 		switch c.Kind {
-		case discover.KindModel:
+		case asset.KindModel:
 			// A model only another model builds on is still used by the
 			// application when the code or a file mentions it directly.
 			if !used[c.BOMRef] || directlyUsed(c) {
 				app = append(app, c.BOMRef)
 			}
-		case discover.KindDataset, discover.KindWeights:
+		case asset.KindDataset, asset.KindWeights:
 			if !used[c.BOMRef] {
 				app = append(app, c.BOMRef)
 			}

@@ -3,7 +3,7 @@ package bom
 import (
 	"time"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/inventory"
 	"github.com/mlbom/autopilot/internal/modelscan"
 )
@@ -21,9 +21,9 @@ var provDate = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
 // fine-tuned model with card, safetensors weights and an LFS pointer, code
 // referencing hub models (one pinned), a dataset, a hosted API, a prompt, a
 // tool, an agent, frameworks, the repository license and a hostile pickle.
-func fixtureFindings() *discover.Result {
-	prov := &discover.Provenance{Author: "Dana Dev", Email: "dana@example.com", Commit: "9f2c1e7a0b5d4c3e2f1a0b9c8d7e6f5a4b3c2d1e", Date: provDate}
-	card := &discover.ModelCard{
+func fixtureFindings() *asset.Result {
+	prov := &asset.Provenance{Author: "Dana Dev", Email: "dana@example.com", Commit: "9f2c1e7a0b5d4c3e2f1a0b9c8d7e6f5a4b3c2d1e", Date: provDate}
+	card := &asset.ModelCard{
 		License:       "apache-2.0",
 		BaseModel:     []string{"distilbert/distilbert-base-uncased"},
 		Datasets:      []string{"stanfordnlp/sst2"},
@@ -33,7 +33,7 @@ func fixtureFindings() *discover.Result {
 		Tags:          []string{"sentiment", "support"},
 		Architectures: []string{"DistilBertForSequenceClassification"},
 		ModelType:     "distilbert",
-		Metrics:       []discover.Metric{{Task: "text-classification", Dataset: "SST-2", Type: "accuracy", Value: "0.91"}},
+		Metrics:       []asset.Metric{{Task: "text-classification", Dataset: "SST-2", Type: "accuracy", Value: "0.91"}},
 		Description:   "A small sentiment head fine-tuned from DistilBERT for routing support tickets.\n\nMore text.",
 		IntendedUse:   "Classifies short English customer messages as positive or negative.",
 		Limitations:   "Not suited to other languages, sarcasm, or decisions about individuals.",
@@ -42,50 +42,50 @@ func fixtureFindings() *discover.Result {
 		Inputs:        []string{"string"},
 		Outputs:       []string{"label"},
 	}
-	return &discover.Result{
+	return &asset.Result{
 		Files: 42,
-		Findings: []discover.Finding{
+		Sightings: []asset.Sighting{
 			// The fine-tuned model: card, config, weights (one LFS pointer), code reference.
-			{Kind: discover.KindModel, Name: "acme/demo-sentiment", Path: "models/sentiment/README.md", Detector: "card.yaml", Confidence: 0.95, Provider: "huggingface", Card: card, Provenance: prov},
-			{Kind: discover.KindModel, Name: "acme/demo-sentiment", Path: "models/sentiment/config.json", Detector: "config.json", Confidence: 0.9, Provider: "huggingface",
-				Card: &discover.ModelCard{Architectures: []string{"DistilBertForSequenceClassification"}, ModelType: "distilbert"}},
-			{Kind: discover.KindWeights, Name: "models/sentiment/model.safetensors", Path: "models/sentiment/model.safetensors", Detector: "weights.magic", Confidence: 1,
+			{Kind: asset.KindModel, Name: "acme/demo-sentiment", Path: "models/sentiment/README.md", Detector: "card.yaml", Confidence: 0.95, Provider: "huggingface", Card: card, Provenance: prov},
+			{Kind: asset.KindModel, Name: "acme/demo-sentiment", Path: "models/sentiment/config.json", Detector: "config.json", Confidence: 0.9, Provider: "huggingface",
+				Card: &asset.ModelCard{Architectures: []string{"DistilBertForSequenceClassification"}, ModelType: "distilbert"}},
+			{Kind: asset.KindWeights, Name: "models/sentiment/model.safetensors", Path: "models/sentiment/model.safetensors", Detector: "weights.magic", Confidence: 1,
 				Format: "safetensors", SHA256: sentimentSHA, Size: 224, Model: "acme/demo-sentiment", Provenance: prov},
-			{Kind: discover.KindWeights, Name: "models/sentiment/pytorch_model.bin", Path: "models/sentiment/pytorch_model.bin", Detector: "weights.lfs-pointer", Confidence: 0.9,
+			{Kind: asset.KindWeights, Name: "models/sentiment/pytorch_model.bin", Path: "models/sentiment/pytorch_model.bin", Detector: "weights.lfs-pointer", Confidence: 0.9,
 				Format: "pytorch-zip", SHA256: lfsOID, Size: 267832560, LFS: true, Model: "acme/demo-sentiment"},
-			{Kind: discover.KindModel, Name: "acme/demo-sentiment", Path: "app/classify.py", Line: 14, Detector: "python.from_pretrained", Confidence: 0.8, Provider: "huggingface"},
+			{Kind: asset.KindModel, Name: "acme/demo-sentiment", Path: "app/classify.py", Line: 14, Detector: "python.from_pretrained", Confidence: 0.8, Provider: "huggingface"},
 			// Base model referenced from code twice (same line reported twice is deduped).
-			{Kind: discover.KindModel, Name: "distilbert/distilbert-base-uncased", Path: "app/classify.py", Line: 6, Detector: "python.string-constant", Confidence: 0.6, Provider: "huggingface"},
-			{Kind: discover.KindModel, Name: "distilbert/distilbert-base-uncased", Path: "app/classify.py", Line: 13, Detector: "python.from_pretrained", Confidence: 0.85, Provider: "huggingface", Version: "main"},
-			{Kind: discover.KindModel, Name: "distilbert/distilbert-base-uncased", Path: "app/classify.py", Line: 13, Detector: "python.from_pretrained", Confidence: 0.85, Provider: "huggingface", Version: "main"},
+			{Kind: asset.KindModel, Name: "distilbert/distilbert-base-uncased", Path: "app/classify.py", Line: 6, Detector: "python.string-constant", Confidence: 0.6, Provider: "huggingface"},
+			{Kind: asset.KindModel, Name: "distilbert/distilbert-base-uncased", Path: "app/classify.py", Line: 13, Detector: "python.from_pretrained", Confidence: 0.85, Provider: "huggingface", Version: "main"},
+			{Kind: asset.KindModel, Name: "distilbert/distilbert-base-uncased", Path: "app/classify.py", Line: 13, Detector: "python.from_pretrained", Confidence: 0.85, Provider: "huggingface", Version: "main"},
 			// A pinned embedder with its license known from the hub.
-			{Kind: discover.KindModel, Name: "sentence-transformers/all-MiniLM-L6-v2", Version: pinnedRev, Path: "app/embed.py", Line: 3, Detector: "python.SentenceTransformer", Confidence: 0.9, Provider: "huggingface", License: "apache-2.0"},
+			{Kind: asset.KindModel, Name: "sentence-transformers/all-MiniLM-L6-v2", Version: pinnedRev, Path: "app/embed.py", Line: 3, Detector: "python.SentenceTransformer", Confidence: 0.9, Provider: "huggingface", License: "apache-2.0"},
 			// A gated model under a community license, card only.
-			{Kind: discover.KindModel, Name: "meta-llama/Llama-3.1-8B-Instruct", Path: "agents/planner.py", Line: 9, Detector: "python.from_pretrained", Confidence: 0.9, Provider: "huggingface",
-				Card: &discover.ModelCard{License: "llama3.1", Gated: true, PipelineTag: "text-generation"}},
+			{Kind: asset.KindModel, Name: "meta-llama/Llama-3.1-8B-Instruct", Path: "agents/planner.py", Line: 9, Detector: "python.from_pretrained", Confidence: 0.9, Provider: "huggingface",
+				Card: &asset.ModelCard{License: "llama3.1", Gated: true, PipelineTag: "text-generation"}},
 			// Dataset used by a training script.
-			{Kind: discover.KindDataset, Name: "stanfordnlp/sst2", Path: "train/train.py", Line: 21, Detector: "python.load_dataset", Confidence: 0.9, Provider: "huggingface", License: "unknown",
+			{Kind: asset.KindDataset, Name: "stanfordnlp/sst2", Path: "train/train.py", Line: 21, Detector: "python.load_dataset", Confidence: 0.9, Provider: "huggingface", License: "unknown",
 				Props: map[string]string{"classification": "public"}},
 			// Hosted API.
-			{Kind: discover.KindService, Name: "gpt-4o-mini", Path: "app/classify.py", Line: 22, Detector: "python.openai-sdk", Confidence: 0.95, Provider: "openai"},
-			{Kind: discover.KindService, Name: "gpt-4o-mini", Path: "agents/planner.py", Line: 30, Detector: "python.openai-sdk", Confidence: 0.9, Provider: "openai"},
+			{Kind: asset.KindService, Name: "gpt-4o-mini", Path: "app/classify.py", Line: 22, Detector: "python.openai-sdk", Confidence: 0.95, Provider: "openai"},
+			{Kind: asset.KindService, Name: "gpt-4o-mini", Path: "agents/planner.py", Line: 30, Detector: "python.openai-sdk", Confidence: 0.9, Provider: "openai"},
 			// Prompt, tool, agent.
-			{Kind: discover.KindPrompt, Name: "prompts/triage.prompt", Path: "prompts/triage.prompt", Detector: "prompt.file", Confidence: 0.9, Props: map[string]string{"variables": "ticket", "role": "system"}},
-			{Kind: discover.KindPrompt, Name: "SYSTEM_PROMPT", Path: "app/classify.py", Line: 9, Detector: "python.prompt-constant", Confidence: 0.7},
-			{Kind: discover.KindTool, Name: "search_tickets", Path: "agents/tools.py", Line: 12, Detector: "python.langchain-tool", Confidence: 0.85, Props: map[string]string{"framework": "langchain"}},
-			{Kind: discover.KindAgent, Name: "planner", Path: "agents/planner.py", Line: 25, Detector: "python.langchain-agent", Confidence: 0.8, Props: map[string]string{"framework": "langchain", "tools": "search_tickets"}},
+			{Kind: asset.KindPrompt, Name: "prompts/triage.prompt", Path: "prompts/triage.prompt", Detector: "prompt.file", Confidence: 0.9, Props: map[string]string{"variables": "ticket", "role": "system"}},
+			{Kind: asset.KindPrompt, Name: "SYSTEM_PROMPT", Path: "app/classify.py", Line: 9, Detector: "python.prompt-constant", Confidence: 0.7},
+			{Kind: asset.KindTool, Name: "search_tickets", Path: "agents/tools.py", Line: 12, Detector: "python.langchain-tool", Confidence: 0.85, Props: map[string]string{"framework": "langchain"}},
+			{Kind: asset.KindAgent, Name: "planner", Path: "agents/planner.py", Line: 25, Detector: "python.langchain-agent", Confidence: 0.8, Props: map[string]string{"framework": "langchain", "tools": "search_tickets"}},
 			// Frameworks: a pinned manifest entry and an import of the same package.
-			{Kind: discover.KindFramework, Name: "transformers", Version: "4.44.2", Path: "requirements.txt", Line: 1, Detector: "requirements.txt", Confidence: 1, Provider: "pypi", License: "Apache-2.0"},
-			{Kind: discover.KindFramework, Name: "Transformers", Path: "app/classify.py", Line: 2, Detector: "python.import", Confidence: 0.9, Provider: "pypi"},
-			{Kind: discover.KindFramework, Name: "sentence_transformers", Version: "3.0.1", Path: "requirements.txt", Line: 2, Detector: "requirements.txt", Confidence: 1, Provider: "pypi"},
-			{Kind: discover.KindFramework, Name: "openai", Version: ">=1.40", Path: "requirements.txt", Line: 3, Detector: "requirements.txt", Confidence: 1, Provider: "pypi"},
+			{Kind: asset.KindFramework, Name: "transformers", Version: "4.44.2", Path: "requirements.txt", Line: 1, Detector: "requirements.txt", Confidence: 1, Provider: "pypi", License: "Apache-2.0"},
+			{Kind: asset.KindFramework, Name: "Transformers", Path: "app/classify.py", Line: 2, Detector: "python.import", Confidence: 0.9, Provider: "pypi"},
+			{Kind: asset.KindFramework, Name: "sentence_transformers", Version: "3.0.1", Path: "requirements.txt", Line: 2, Detector: "requirements.txt", Confidence: 1, Provider: "pypi"},
+			{Kind: asset.KindFramework, Name: "openai", Version: ">=1.40", Path: "requirements.txt", Line: 3, Detector: "requirements.txt", Confidence: 1, Provider: "pypi"},
 			// A pickle that the scanner flags.
-			{Kind: discover.KindWeights, Name: "legacy/classifier.pkl", Path: "legacy/classifier.pkl", Detector: "weights.extension", Confidence: 0.7, Format: "pickle", SHA256: pickleSHA, Size: 4096},
+			{Kind: asset.KindWeights, Name: "legacy/classifier.pkl", Path: "legacy/classifier.pkl", Detector: "weights.extension", Confidence: 0.7, Format: "pickle", SHA256: pickleSHA, Size: 4096},
 			// Repository license.
-			{Kind: discover.KindLicense, Name: "LICENSE", Path: "LICENSE", Detector: "license.file", Confidence: 1, License: "MIT"},
+			{Kind: asset.KindLicense, Name: "LICENSE", Path: "LICENSE", Detector: "license.file", Confidence: 1, License: "MIT"},
 		},
 		Warnings: []string{"models/broken/README.md: front matter: yaml: line 3: did not find expected key"},
-		Skipped:  []discover.Skip{{Path: "data/huge.bin", Reason: "larger than 2 GiB"}},
+		Skipped:  []asset.Skip{{Path: "data/huge.bin", Reason: "larger than 2 GiB"}},
 	}
 }
 

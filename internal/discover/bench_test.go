@@ -62,29 +62,3 @@ func BenchmarkDiscover(b *testing.B) {
 		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "files/s")
 	})
 }
-
-func BenchmarkHashSHA256(b *testing.B) {
-	const size = 256 << 20
-	dir := b.TempDir()
-	f, err := os.Create(filepath.Join(dir, "w.bin"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	chunk := make([]byte, 1<<20)
-	for i := range chunk {
-		chunk[i] = byte(i * 7)
-	}
-	for i := 0; i < size/len(chunk); i++ {
-		f.Write(chunk)
-	}
-	f.Close()
-	fsys := os.DirFS(dir)
-	b.Run("256MiB", func(b *testing.B) {
-		b.SetBytes(size)
-		for b.Loop() {
-			if _, n, err := HashFile(context.Background(), fsys, "w.bin"); err != nil || n != size {
-				b.Fatal(n, err)
-			}
-		}
-	})
-}

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/mlbom/autopilot/internal/asset"
 )
 
 // TestCorpusCounts is a measuring tool, not a check: it scans the
@@ -27,11 +29,11 @@ func TestCorpusCounts(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", d, err)
 		}
-		counts := map[Kind]int{}
+		counts := map[asset.Kind]int{}
 		var lines []string
-		for _, f := range res.Findings {
+		for _, f := range res.Sightings {
 			counts[f.Kind]++
-			if f.Kind != KindLicense && f.Kind != KindFramework {
+			if f.Kind != asset.KindLicense && f.Kind != asset.KindFramework {
 				lines = append(lines, fmt.Sprintf("  %s %s %q %s:%d %.80q", f.Kind, f.Detector, f.Name, f.Path, f.Line, f.Props["preview"]))
 			}
 		}

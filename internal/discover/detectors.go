@@ -1,100 +1,82 @@
 package discover
 
 import (
-	"io/fs"
 	"strings"
+
+	"github.com/mlbom/autopilot/internal/discover/cards"
+	"github.com/mlbom/autopilot/internal/discover/config"
+	"github.com/mlbom/autopilot/internal/discover/detect"
+	"github.com/mlbom/autopilot/internal/discover/golang"
+	"github.com/mlbom/autopilot/internal/discover/javascript"
+	"github.com/mlbom/autopilot/internal/discover/licenses"
+	"github.com/mlbom/autopilot/internal/discover/python"
+	"github.com/mlbom/autopilot/internal/discover/ruby"
+	"github.com/mlbom/autopilot/internal/discover/rust"
+	"github.com/mlbom/autopilot/internal/discover/shell"
+	"github.com/mlbom/autopilot/internal/discover/templates"
+	"github.com/mlbom/autopilot/internal/discover/weights"
 )
 
-// detectors run over every text file, in this order. Weight files are
-// handled by analyseBinary, which needs streaming rather than whole content.
-var detectors = []detector{
-	pythonDetector{},
-	notebookDetector{},
-	codeDetector{},
-	configDetector{},
-	shellDetector{},
-	cardDetector{},
-	frameworkDetector{},
-	licenseDetector{},
-	promptFileDetector{},
-	dvcDetector{},
+// detectors is the registry: every detector of a run, in the order they
+// see a file. To add one, write it in the package of its language or format
+// (a new package when there is none), list it here, and make sure
+// readAsText reads the files it wants.
+func detectors(hash bool) []detect.Detector {
+	return []detect.Detector{
+		python.Source{},
+		python.Notebook{Shell: shell.Line},
+		javascript.Source{},
+		golang.Source{},
+		rust.Source{},
+		config.Files{},
+		shell.Scripts{},
+		cards.Cards{},
+		python.Packages{},
+		javascript.Packages{},
+		golang.Module{},
+		rust.Crates{},
+		ruby.Gems{},
+		licenses.Texts{},
+		templates.Prompts{},
+		config.DVC{},
+		weights.Files{Hash: hash},
+	}
 }
 
-type pythonDetector struct{}
+// fixtureDetectors still run on test fixtures and test sources.
+var fixtureDetectors = map[string]bool{licenses.Name: true}
 
-func (pythonDetector) name() string              { return "python" }
-func (pythonDetector) wants(f *file) bool        { return f.ext == ".py" || f.ext == ".pyi" }
-func (pythonDetector) detect(f *file, out *sink) { newPyFile(f, out, f.data, nil).analyse() }
-
-// pendingRef is a model argument naming a constant of another module; it is
-// resolved once every module's constants are known.
-type pendingRef struct {
-	ref  string // "dotted.module.NAME"
-	path string
-	line int
-	dir  string
-	make func(fsys fs.FS, val string) (Finding, bool)
+// readAsText says whether a file is read whole as text for the detectors,
+// and whether the notebook size cap applies; other files go to the binary
+// detectors unread.
+func readAsText(base, ext string) (text, notebook bool) {
+	switch ext {
+	case ".ipynb":
+		return true, true
+	case ".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".go", ".rs",
+		".yaml", ".yml", ".toml", ".json", ".jsonc", ".sh", ".bash", ".zsh",
+		".dvc", ".prompt", ".prompty", ".jinja", ".jinja2", ".j2", ".md", ".markdown", ".cfg",
+		".dockerfile", ".modelfile", ".gemspec":
+		return true, false
+	case ".txt":
+		// Requirements and license texts; other text files say nothing.
+		return python.IsRequirementsName(base) || licenses.IsLicenseName(base), false
+	case ".mod":
+		return base == "go.mod", false
+	case ".in":
+		return true, false
+	}
+	switch {
+	case base == "dockerfile" || strings.HasPrefix(base, "dockerfile.") || base == "containerfile",
+		base == "modelfile", base == "makefile", base == "gemfile",
+		licenses.IsLicenseName(base):
+		return true, false
+	}
+	return false, false
 }
 
-func (s *session) addPending(p pendingRef) {
-	s.mu.Lock()
-	if len(s.pending) < 200000 {
-		s.pending = append(s.pending, p)
-	}
-	s.mu.Unlock()
-}
-
-func (s *session) registerConstant(module, name string, vals []string) {
-	if len(vals) > 64 {
-		vals = vals[:64]
-	}
-	s.mu.Lock()
-	m := s.pyModules[module]
-	if m == nil {
-		m = map[string][]string{}
-		s.pyModules[module] = m
-	}
-	m[name] = vals
-	s.mu.Unlock()
-}
-
-func (s *session) resolvePending() {
-	for _, p := range s.pending {
-		i := strings.LastIndex(p.ref, ".")
-		if i <= 0 {
-			continue
-		}
-		mod, name := p.ref[:i], p.ref[i+1:]
-		vals := s.constantOf(mod, name)
-		for _, v := range vals {
-			if fd, ok := p.make(s.fsys, v); ok {
-				fd.Path, fd.Line = p.path, p.line
-				fd.Props = mergeProps(fd.Props, map[string]string{"resolvedFrom": p.ref})
-				s.findings = append(s.findings, fd)
-			}
-		}
-	}
-	s.pending = nil
-}
-
-// constantOf finds NAME in module mod, matching the module by its full
-// dotted path or by a dotted suffix (packages run from a subdirectory).
-func (s *session) constantOf(mod, name string) []string {
-	if m, ok := s.pyModules[mod]; ok {
-		return m[name]
-	}
-	var found []string
-	n := 0
-	for k, m := range s.pyModules {
-		if strings.HasSuffix(k, "."+mod) {
-			if v, ok := m[name]; ok {
-				found = v
-				n++
-			}
-		}
-	}
-	if n == 1 {
-		return found
-	}
-	return nil
+// readmeOrLicense reports the only Markdown files worth reading are cards and
+// license texts.
+func readmeOrLicense(base string) bool {
+	return cards.IsReadmeName(base) || licenses.IsLicenseName(base)
 }

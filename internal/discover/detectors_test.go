@@ -11,11 +11,13 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/mlbom/autopilot/internal/asset"
 )
 
 // want is a finding's identity in the case table: kind, name, path, line.
 type want struct {
-	kind Kind
+	kind asset.Kind
 	name string
 	path string
 	line int
@@ -54,32 +56,32 @@ var detectorCases = []struct {
 	files map[string]string
 	want  []want
 	// only compares findings of these kinds (all when empty)
-	kinds []Kind
+	kinds []asset.Kind
 }{
 	// Weights by content.
-	{"safetensors without extension", map[string]string{"blob": safetensorsBytes()}, []want{{KindWeights, "blob", "blob", 0}}, nil},
-	{"pytorch zip", map[string]string{"m.pt": zipOf("archive/data.pkl", "archive/data/0", "archive/version")}, []want{{KindWeights, "m.pt", "m.pt", 0}}, nil},
-	{"pytorch legacy", map[string]string{"old.bin": "\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.\x80\x02M\xe9\x03."}, []want{{KindWeights, "old.bin", "old.bin", 0}}, nil},
-	{"pickle protocol 4", map[string]string{"clf.pkl": "\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00}\x94."}, []want{{KindWeights, "clf.pkl", "clf.pkl", 0}}, nil},
-	{"pickle protocol 0", map[string]string{"old.pkl": "(dp0\nS'a'\np1\nI1\ns."}, []want{{KindWeights, "old.pkl", "old.pkl", 0}}, nil},
-	{"joblib", map[string]string{"model.joblib": "\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00\x8c\x06joblib\x94."}, []want{{KindWeights, "model.joblib", "model.joblib", 0}}, nil},
-	{"gguf", map[string]string{"llm.gguf": "GGUF\x03\x00\x00\x00\x00\x00"}, []want{{KindWeights, "llm.gguf", "llm.gguf", 0}}, nil},
-	{"onnx", map[string]string{"m.onnx": onnxBytes}, []want{{KindWeights, "m.onnx", "m.onnx", 0}}, nil},
-	{"keras zip", map[string]string{"m.keras": zipOf("metadata.json", "config.json", "model.weights.h5")}, []want{{KindWeights, "m.keras", "m.keras", 0}}, nil},
-	{"hdf5", map[string]string{"m.h5": "\x89HDF\r\n\x1a\n\x00\x00\x00\x00"}, []want{{KindWeights, "m.h5", "m.h5", 0}}, nil},
+	{"safetensors without extension", map[string]string{"blob": safetensorsBytes()}, []want{{asset.KindWeights, "blob", "blob", 0}}, nil},
+	{"pytorch zip", map[string]string{"m.pt": zipOf("archive/data.pkl", "archive/data/0", "archive/version")}, []want{{asset.KindWeights, "m.pt", "m.pt", 0}}, nil},
+	{"pytorch legacy", map[string]string{"old.bin": "\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.\x80\x02M\xe9\x03."}, []want{{asset.KindWeights, "old.bin", "old.bin", 0}}, nil},
+	{"pickle protocol 4", map[string]string{"clf.pkl": "\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00}\x94."}, []want{{asset.KindWeights, "clf.pkl", "clf.pkl", 0}}, nil},
+	{"pickle protocol 0", map[string]string{"old.pkl": "(dp0\nS'a'\np1\nI1\ns."}, []want{{asset.KindWeights, "old.pkl", "old.pkl", 0}}, nil},
+	{"joblib", map[string]string{"model.joblib": "\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00\x8c\x06joblib\x94."}, []want{{asset.KindWeights, "model.joblib", "model.joblib", 0}}, nil},
+	{"gguf", map[string]string{"llm.gguf": "GGUF\x03\x00\x00\x00\x00\x00"}, []want{{asset.KindWeights, "llm.gguf", "llm.gguf", 0}}, nil},
+	{"onnx", map[string]string{"m.onnx": onnxBytes}, []want{{asset.KindWeights, "m.onnx", "m.onnx", 0}}, nil},
+	{"keras zip", map[string]string{"m.keras": zipOf("metadata.json", "config.json", "model.weights.h5")}, []want{{asset.KindWeights, "m.keras", "m.keras", 0}}, nil},
+	{"hdf5", map[string]string{"m.h5": "\x89HDF\r\n\x1a\n\x00\x00\x00\x00"}, []want{{asset.KindWeights, "m.h5", "m.h5", 0}}, nil},
 	{"savedmodel", map[string]string{"sm/saved_model.pb": "\x08\x01\x12\x04abcd", "sm/variables/variables.index": "\x00\x01\x02index"},
-		[]want{{KindWeights, "sm/saved_model.pb", "sm/saved_model.pb", 0}}, nil},
+		[]want{{asset.KindWeights, "sm/saved_model.pb", "sm/saved_model.pb", 0}}, nil},
 	{"savedmodel needs variables/", map[string]string{"x/saved_model.pb": "\x08\x01\x12\x04abcd"}, nil, nil},
-	{"tflite", map[string]string{"m.tflite": "\x1c\x00\x00\x00TFL3\x00\x00\x00\x00"}, []want{{KindWeights, "m.tflite", "m.tflite", 0}}, nil},
-	{"coreml mlmodel", map[string]string{"m.mlmodel": "\x08\x04\x12\x05\x0a\x03abc"}, []want{{KindWeights, "m.mlmodel", "m.mlmodel", 0}}, nil},
+	{"tflite", map[string]string{"m.tflite": "\x1c\x00\x00\x00TFL3\x00\x00\x00\x00"}, []want{{asset.KindWeights, "m.tflite", "m.tflite", 0}}, nil},
+	{"coreml mlmodel", map[string]string{"m.mlmodel": "\x08\x04\x12\x05\x0a\x03abc"}, []want{{asset.KindWeights, "m.mlmodel", "m.mlmodel", 0}}, nil},
 	{"coreml mlpackage", map[string]string{"M.mlpackage/Manifest.json": `{"fileFormatVersion":"1.0.0"}`, "M.mlpackage/Data/weights/weight.bin": "\x01\x02\x03\x04\x05"},
-		[]want{{KindWeights, "M.mlpackage", "M.mlpackage", 0}}, nil},
+		[]want{{asset.KindWeights, "M.mlpackage", "M.mlpackage", 0}}, nil},
 	{"openvino xml and bin", map[string]string{"ir/model.xml": "<?xml version=\"1.0\"?>\n<net name=\"m\" version=\"11\">\n</net>\n", "ir/model.bin": "\x11\x22\x33\x44"},
-		[]want{{KindWeights, "ir/model.xml", "ir/model.xml", 0}, {KindWeights, "ir/model.bin", "ir/model.bin", 0}}, nil},
-	{"npy", map[string]string{"a.npy": "\x93NUMPY\x01\x00v\x00{'descr': '<f4'"}, []want{{KindWeights, "a.npy", "a.npy", 0}}, nil},
-	{"npz", map[string]string{"a.npz": zipOf("w.npy", "b.npy")}, []want{{KindWeights, "a.npz", "a.npz", 0}}, nil},
-	{"lfs pointer to safetensors", map[string]string{"m.safetensors": lfsPtr}, []want{{KindWeights, "m.safetensors", "m.safetensors", 0}}, nil},
-	{"lfs pointer to parquet is a dataset", map[string]string{"d/train.parquet": lfsPtr}, []want{{KindDataset, "d/train.parquet", "d/train.parquet", 0}}, nil},
+		[]want{{asset.KindWeights, "ir/model.xml", "ir/model.xml", 0}, {asset.KindWeights, "ir/model.bin", "ir/model.bin", 0}}, nil},
+	{"npy", map[string]string{"a.npy": "\x93NUMPY\x01\x00v\x00{'descr': '<f4'"}, []want{{asset.KindWeights, "a.npy", "a.npy", 0}}, nil},
+	{"npz", map[string]string{"a.npz": zipOf("w.npy", "b.npy")}, []want{{asset.KindWeights, "a.npz", "a.npz", 0}}, nil},
+	{"lfs pointer to safetensors", map[string]string{"m.safetensors": lfsPtr}, []want{{asset.KindWeights, "m.safetensors", "m.safetensors", 0}}, nil},
+	{"lfs pointer to parquet is a dataset", map[string]string{"d/train.parquet": lfsPtr}, []want{{asset.KindDataset, "d/train.parquet", "d/train.parquet", 0}}, nil},
 	{"lfs pointer with bad oid", map[string]string{"m.bin": strings.Replace(lfsPtr, "4d7a", "XXXX", 1)}, nil, nil},
 	// Look-alikes that are not models.
 	{"trap: ELF named model.bin", map[string]string{"model.bin": "\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00"}, nil, nil},
@@ -89,57 +91,57 @@ var detectorCases = []struct {
 
 	// Models referenced in Python, with indirection.
 	{"from_pretrained via constant and f-string", map[string]string{"a.py": "ORG = 'acme'\nNAME = 'bert-tiny'\nMODEL = f\"{ORG}/{NAME}\"\nm = AutoModel.from_pretrained(MODEL, revision='abc123')\n"},
-		[]want{{KindModel, "acme/bert-tiny", "a.py", 3}, {KindModel, "acme/bert-tiny", "a.py", 4}}, []Kind{KindModel}},
+		[]want{{asset.KindModel, "acme/bert-tiny", "a.py", 3}, {asset.KindModel, "acme/bert-tiny", "a.py", 4}}, []asset.Kind{asset.KindModel}},
 	{"os.path.join to a local model dir", map[string]string{"a.py": "import os\nBASE = 'models'\nm = AutoModel.from_pretrained(os.path.join(BASE, 'local-bert'))\n", "models/local-bert/config.json": `{"foo": 1}`},
-		[]want{{KindModel, "models/local-bert", "a.py", 3}}, nil},
+		[]want{{asset.KindModel, "models/local-bert", "a.py", 3}}, nil},
 	{"Path join", map[string]string{"a.py": "from pathlib import Path\nROOT = Path('models')\nm = AutoModel.from_pretrained(ROOT / 'local-bert')\n", "models/local-bert/config.json": `{}`},
-		[]want{{KindModel, "models/local-bert", "a.py", 3}}, nil},
+		[]want{{asset.KindModel, "models/local-bert", "a.py", 3}}, nil},
 	{"dict values and set loops", map[string]string{"a.py": "CHOICES = {'s': 'acme/small', 'l': 'acme/large'}\ndef f(size):\n    return AutoModel.from_pretrained(CHOICES[size])\nfor n in {'acme/x1'}:\n    pipeline('fill-mask', model=n)\n"},
-		[]want{{KindModel, "acme/small", "a.py", 3}, {KindModel, "acme/large", "a.py", 3}, {KindModel, "acme/x1", "a.py", 5}}, nil},
+		[]want{{asset.KindModel, "acme/small", "a.py", 3}, {asset.KindModel, "acme/large", "a.py", 3}, {asset.KindModel, "acme/x1", "a.py", 5}}, nil},
 	{"argparse and getenv defaults", map[string]string{"a.py": "import os\np.add_argument('--base', default='acme/base-7b')\nargs = p.parse_args()\nmodel = AutoModel.from_pretrained(args.base)\nX = os.getenv('ENC', 'acme/enc')\nSentenceTransformer(X)\n"},
-		[]want{{KindModel, "acme/base-7b", "a.py", 4}, {KindModel, "acme/enc", "a.py", 6}}, nil},
+		[]want{{asset.KindModel, "acme/base-7b", "a.py", 4}, {asset.KindModel, "acme/enc", "a.py", 6}}, nil},
 	{"default parameter", map[string]string{"a.py": "def load(model_id='acme/default'):\n    return AutoModel.from_pretrained(model_id)\n"},
-		[]want{{KindModel, "acme/default", "a.py", 1}, {KindModel, "acme/default", "a.py", 2}}, nil},
+		[]want{{asset.KindModel, "acme/default", "a.py", 1}, {asset.KindModel, "acme/default", "a.py", 2}}, nil},
 	{"cross-module constant", map[string]string{"pkg/settings.py": "LLM = 'acme/llm-1b'\n", "pkg/run.py": "from .settings import LLM\nAutoModelForCausalLM.from_pretrained(LLM)\n"},
-		[]want{{KindModel, "acme/llm-1b", "pkg/settings.py", 1}, {KindModel, "acme/llm-1b", "pkg/run.py", 2}}, nil},
+		[]want{{asset.KindModel, "acme/llm-1b", "pkg/settings.py", 1}, {asset.KindModel, "acme/llm-1b", "pkg/run.py", 2}}, nil},
 	{"pipeline positional and sentence-transformers bare name", map[string]string{"a.py": "pipeline('ner', 'dslim/bert-base-NER')\nSentenceTransformer('all-mpnet-base-v2')\n"},
-		[]want{{KindModel, "dslim/bert-base-NER", "a.py", 1}, {KindModel, "sentence-transformers/all-mpnet-base-v2", "a.py", 2}}, nil},
+		[]want{{asset.KindModel, "dslim/bert-base-NER", "a.py", 1}, {asset.KindModel, "sentence-transformers/all-mpnet-base-v2", "a.py", 2}}, nil},
 	{"hub downloads", map[string]string{"a.py": "hf_hub_download(repo_id='acme/m', filename='m.gguf', revision='v2')\nsnapshot_download('acme/corpus', repo_type='dataset')\n"},
-		[]want{{KindModel, "acme/m", "a.py", 1}, {KindDataset, "acme/corpus", "a.py", 2}}, nil},
+		[]want{{asset.KindModel, "acme/m", "a.py", 1}, {asset.KindDataset, "acme/corpus", "a.py", 2}}, nil},
 	{"torch hub and timm", map[string]string{"a.py": "torch.hub.load('pytorch/vision:v0.10.0', 'resnet18')\ntimm.create_model('hf_hub:timm/vit_base_patch16_224.augreg_in21k')\ntimm.create_model('resnet50', pretrained=True)\n"},
-		[]want{{KindModel, "pytorch/vision/resnet18", "a.py", 1}, {KindModel, "timm/vit_base_patch16_224.augreg_in21k", "a.py", 2}, {KindModel, "timm/resnet50", "a.py", 3}}, nil},
+		[]want{{asset.KindModel, "pytorch/vision/resnet18", "a.py", 1}, {asset.KindModel, "timm/vit_base_patch16_224.augreg_in21k", "a.py", 2}, {asset.KindModel, "timm/resnet50", "a.py", 3}}, nil},
 	{"ollama", map[string]string{"a.py": "import ollama\nollama.chat(model='llama3.1:8b', messages=[])\n", "Modelfile": "FROM mistral:7b\nPARAMETER temperature 0.2\n", "run.sh": "#!/bin/sh\nollama pull qwen2:0.5b\n"},
-		[]want{{KindModel, "llama3.1:8b", "a.py", 2}, {KindModel, "mistral:7b", "Modelfile", 1}, {KindModel, "qwen2:0.5b", "run.sh", 2}}, nil},
+		[]want{{asset.KindModel, "llama3.1:8b", "a.py", 2}, {asset.KindModel, "mistral:7b", "Modelfile", 1}, {asset.KindModel, "qwen2:0.5b", "run.sh", 2}}, nil},
 	{"hosted models", map[string]string{"a.py": "import anthropic\nc.messages.create(model='claude-3-5-sonnet-20241022', max_tokens=1)\ngenai.GenerativeModel('gemini-1.5-pro')\nclient.chat.complete(model='mistral-large-latest')\nco.chat(model='command-r-plus')\nlitellm.completion(model='anthropic/claude-3-haiku-20240307')\n"},
-		[]want{{KindService, "claude-3-5-sonnet-20241022", "a.py", 2}, {KindService, "gemini-1.5-pro", "a.py", 3}, {KindService, "mistral-large-latest", "a.py", 4}, {KindService, "command-r-plus", "a.py", 5}, {KindService, "claude-3-haiku-20240307", "a.py", 6}}, nil},
+		[]want{{asset.KindService, "claude-3-5-sonnet-20241022", "a.py", 2}, {asset.KindService, "gemini-1.5-pro", "a.py", 3}, {asset.KindService, "mistral-large-latest", "a.py", 4}, {asset.KindService, "command-r-plus", "a.py", 5}, {asset.KindService, "claude-3-haiku-20240307", "a.py", 6}}, nil},
 	{"weight download URL", map[string]string{"a.py": "URL = 'https://huggingface.co/acme/m/resolve/main/model.safetensors'\nOTHER = 'https://example.com/files/w.gguf'\n"},
-		[]want{{KindModel, "acme/m", "a.py", 1}, {KindWeights, "https://example.com/files/w.gguf", "a.py", 2}}, nil},
+		[]want{{asset.KindModel, "acme/m", "a.py", 1}, {asset.KindWeights, "https://example.com/files/w.gguf", "a.py", 2}}, nil},
 	{"huggingface-cli in a Dockerfile", map[string]string{"Dockerfile": "FROM python:3.12\nRUN huggingface-cli download acme/m --revision r1 && \\\n    echo done\n# RUN huggingface-cli download acme/commented\n"},
-		[]want{{KindModel, "acme/m", "Dockerfile", 2}}, nil},
+		[]want{{asset.KindModel, "acme/m", "Dockerfile", 2}}, nil},
 	{"javascript, go and rust", map[string]string{
 		"w.ts":    "import { pipeline } from '@huggingface/transformers';\nconst p = await pipeline('sentiment-analysis', 'Xenova/distilbert-base-uncased-finetuned-sst-2-english');\nconst r = await openai.chat.completions.create({ model: 'gpt-4o', messages });\n",
 		"main.go": "package main\n\nfunc f() {\n\treq := openai.ChatCompletionRequest{\n\t\tModel: openai.GPT4o,\n\t}\n\t_ = anthropic.MessageNewParams{Model: anthropic.ModelClaude3_5HaikuLatest}\n}\n",
 		"lib.rs":  "let req = CreateChatCompletionRequestArgs::default().model(\"gpt-4o-mini\").build()?;\n"},
-		[]want{{KindModel, "Xenova/distilbert-base-uncased-finetuned-sst-2-english", "w.ts", 2}, {KindService, "gpt-4o", "w.ts", 3}, {KindService, "gpt-4o", "main.go", 5}, {KindService, "claude-3-5-haiku-latest", "main.go", 7}, {KindService, "gpt-4o-mini", "lib.rs", 1}}, nil},
+		[]want{{asset.KindModel, "Xenova/distilbert-base-uncased-finetuned-sst-2-english", "w.ts", 2}, {asset.KindService, "gpt-4o", "w.ts", 3}, {asset.KindService, "gpt-4o", "main.go", 5}, {asset.KindService, "claude-3-5-haiku-latest", "main.go", 7}, {asset.KindService, "gpt-4o-mini", "lib.rs", 1}}, nil},
 	{"config keys in YAML and TOML", map[string]string{"c.yaml": "llm:\n  model: gpt-4o\nembedder:\n  model_name: BAAI/bge-small-en-v1.5\n", "c.toml": "[ollama]\nmodel = \"phi3:mini\"\n"},
-		[]want{{KindService, "gpt-4o", "c.yaml", 2}, {KindModel, "BAAI/bge-small-en-v1.5", "c.yaml", 4}, {KindModel, "phi3:mini", "c.toml", 2}}, nil},
+		[]want{{asset.KindService, "gpt-4o", "c.yaml", 2}, {asset.KindModel, "BAAI/bge-small-en-v1.5", "c.yaml", 4}, {asset.KindModel, "phi3:mini", "c.toml", 2}}, nil},
 	// Traps in code.
 	{"trap: ids in comments, docstrings, prose strings", map[string]string{"a.py": "\"\"\"Uses acme/doc-model.\"\"\"\n# from_pretrained('acme/commented')\nprint('we use gpt-4o here')\nx = 'acme/not-a-model-position'\n"}, nil, nil},
 	{"trap: notebook outputs and markdown", map[string]string{"n.ipynb": `{"cells":[{"cell_type":"markdown","source":["AutoModel.from_pretrained('acme/md')"]},{"cell_type":"code","source":["x = 1\n"],"outputs":[{"output_type":"stream","text":["AutoModel.from_pretrained('acme/out')"]}]}],"nbformat":4}`}, nil, nil},
 	{"notebook code cells and line mapping", map[string]string{"n.ipynb": "{\n \"cells\": [\n  {\n   \"cell_type\": \"code\",\n   \"source\": [\n    \"import x\\n\",\n    \"m = AutoModel.from_pretrained(\\\"acme/nb\\\")\"\n   ]\n  }\n ],\n \"nbformat\": 4\n}\n"},
-		[]want{{KindModel, "acme/nb", "n.ipynb", 7}}, nil},
+		[]want{{asset.KindModel, "acme/nb", "n.ipynb", 7}}, nil},
 	{"trap: an SDK's exported model-id constants are its vocabulary", map[string]string{
 		"openai/image.go": "package openai\n\nconst (\n\tCreateImageModelDallE2 = \"dall-e-2\"\n\tCreateImageModelDallE3 = \"dall-e-3\"\n\tCreateImageModelGptImage1 = \"gpt-image-1\"\n)\n",
 		"cmd/app/main.go": "package main\n\nconst (\n\tchatModel = \"gpt-4o\"\n\tembedModel = \"text-embedding-3-small\"\n\tvisionModel = \"gpt-4o-mini\"\n)\n\nfunc f() { _ = openai.ImageRequest{Model: openai.CreateImageModelDallE3} }\n"},
-		[]want{{KindService, "gpt-4o", "cmd/app/main.go", 4}, {KindService, "text-embedding-3-small", "cmd/app/main.go", 5}, {KindService, "gpt-4o-mini", "cmd/app/main.go", 6}}, nil},
+		[]want{{asset.KindService, "gpt-4o", "cmd/app/main.go", 4}, {asset.KindService, "text-embedding-3-small", "cmd/app/main.go", 5}, {asset.KindService, "gpt-4o-mini", "cmd/app/main.go", 6}}, nil},
 	{"trap: an Agent class that is not an LLM agent", map[string]string{"rl.py": "agent = Agent(self.world_size)\nrun_agent(agent, n_steps=10)\n"}, nil, nil},
 	{"trap: model names as data", map[string]string{"tests/fixtures/models.json": `{"model": "gpt-4o"}`, "data/names.json": `[{"model": "gpt-4o"}]`, "names.csv": "model\ngpt-4o\nacme/m\n", "results.json": `[{"model": "acme/m", "score": 1}]`}, nil, nil},
 
 	// Datasets.
 	{"load_dataset, RAG loaders", map[string]string{"a.py": "load_dataset('acme/reviews', 'en', revision='r3')\nPyPDFLoader('docs/handbook.pdf')\nWebBaseLoader('https://example.com/faq')\nSimpleDirectoryReader('docs')\n", "docs/handbook.pdf": "%PDF-1.4"},
-		[]want{{KindDataset, "acme/reviews", "a.py", 1}, {KindDataset, "docs/handbook.pdf", "a.py", 2}, {KindDataset, "https://example.com/faq", "a.py", 3}, {KindDataset, "docs", "a.py", 4}}, nil},
+		[]want{{asset.KindDataset, "acme/reviews", "a.py", 1}, {asset.KindDataset, "docs/handbook.pdf", "a.py", 2}, {asset.KindDataset, "https://example.com/faq", "a.py", 3}, {asset.KindDataset, "docs", "a.py", 4}}, nil},
 	{"dataset card and data files", map[string]string{"ds/README.md": "---\nlicense: cc-by-4.0\ntask_categories: [text-classification]\n---\n# Reviews\n", "ds/data/train.parquet": strings.Repeat("PAR1", 300)},
-		[]want{{KindDataset, "ds", "ds/README.md", 0}, {KindDataset, "ds", "ds/data/train.parquet", 0}}, nil},
+		[]want{{asset.KindDataset, "ds", "ds/README.md", 0}, {asset.KindDataset, "ds", "ds/data/train.parquet", 0}}, nil},
 	// A download URL is a dataset when it says data: a data file, a dataset
 	// host, a data-ish path; source and release archives are not.
 	{"dataset URLs need data context", map[string]string{"get.sh": "#!/bin/sh\n" +
@@ -151,19 +153,19 @@ var detectorCases = []struct {
 		"wget https://example.com/shards/train-00001.tfrecord\n" +
 		"curl -O https://example.com/exports/prices.csv\n" +
 		"wget https://github.com/acme/bench/releases/download/v1/eval_data.zip\n"},
-		[]want{{KindDataset, "https://zenodo.org/records/123/files/corpus.zip", "get.sh", 5}, {KindDataset, "https://example.com/datasets/reviews.tar.gz", "get.sh", 6},
-			{KindDataset, "https://example.com/shards/train-00001.tfrecord", "get.sh", 7}, {KindDataset, "https://example.com/exports/prices.csv", "get.sh", 8},
-			{KindDataset, "https://github.com/acme/bench/releases/download/v1/eval_data.zip", "get.sh", 9}}, nil},
+		[]want{{asset.KindDataset, "https://zenodo.org/records/123/files/corpus.zip", "get.sh", 5}, {asset.KindDataset, "https://example.com/datasets/reviews.tar.gz", "get.sh", 6},
+			{asset.KindDataset, "https://example.com/shards/train-00001.tfrecord", "get.sh", 7}, {asset.KindDataset, "https://example.com/exports/prices.csv", "get.sh", 8},
+			{asset.KindDataset, "https://github.com/acme/bench/releases/download/v1/eval_data.zip", "get.sh", 9}}, nil},
 	{"dvc", map[string]string{"data/corpus.dvc": "outs:\n- md5: 0123456789abcdef0123456789abcdef.dir\n  size: 100\n  path: corpus\n"},
-		[]want{{KindDataset, "data/corpus", "data/corpus.dvc", 4}}, nil},
+		[]want{{asset.KindDataset, "data/corpus", "data/corpus.dvc", 4}}, nil},
 
 	// Prompts.
 	{"prompt files", map[string]string{"p/a.prompty": "---\nname: a\nmodel:\n  api: chat\n  configuration:\n    name: gpt-4o\n---\nsystem:\nYou are helpful.\n", "t/chat.jinja": "{% for message in messages %}{{ message['role'] }}{% endfor %}", "web/page.j2": "<html>{{ title }}</html>"},
-		[]want{{KindPrompt, "p/a.prompty", "p/a.prompty", 0}, {KindService, "gpt-4o", "p/a.prompty", 6}, {KindPrompt, "t/chat.jinja", "t/chat.jinja", 0}}, nil},
+		[]want{{asset.KindPrompt, "p/a.prompty", "p/a.prompty", 0}, {asset.KindService, "gpt-4o", "p/a.prompty", 6}, {asset.KindPrompt, "t/chat.jinja", "t/chat.jinja", 0}}, nil},
 	{"prompt constants, templates, hub", map[string]string{"a.py": "QA_TEMPLATE = 'Answer using the context: {context}'\nPROMPT_PATH = 'prompts/x.txt'\nt = PromptTemplate.from_template('Summarize: {text}')\nc = ChatPromptTemplate.from_messages([('system', 'Be terse.'), ('human', '{q}')])\np = hub.pull('rlm/rag-prompt')\n"},
-		[]want{{KindPrompt, "QA_TEMPLATE", "a.py", 1}, {KindPrompt, "a.py", "a.py", 3}, {KindPrompt, "a.py", "a.py", 4}, {KindPrompt, "rlm/rag-prompt", "a.py", 5}}, nil},
+		[]want{{asset.KindPrompt, "QA_TEMPLATE", "a.py", 1}, {asset.KindPrompt, "a.py", "a.py", 3}, {asset.KindPrompt, "a.py", "a.py", 4}, {asset.KindPrompt, "rlm/rag-prompt", "a.py", 5}}, nil},
 	{"chat template in tokenizer config", map[string]string{"tokenizer_config.json": "{\n  \"chat_template\": \"{% for m in messages %}{{ m.content }}{% endfor %}\"\n}\n"},
-		[]want{{KindPrompt, "tokenizer_config.json", "tokenizer_config.json", 2}}, nil},
+		[]want{{asset.KindPrompt, "tokenizer_config.json", "tokenizer_config.json", 2}}, nil},
 
 	// Prompt constants need a prompt-by-convention name and a prose value
 	// (negative cases taken from OPA, Temporal and the Python stdlib's
@@ -177,17 +179,17 @@ var detectorCases = []struct {
 		"bot.go":  "package bot\n\nconst systemPrompt = \"You are a release assistant. Answer in two short sentences.\"\n\nconst (\n\tSUMMARY_PROMPT_TEMPLATE = \"Summarize the following ticket for an engineer: %s\"\n\texampleInstructions = \"# Release review\\n\\nReview the supplied release plan and identify the three largest risks.\"\n)\n",
 		"chat.ts": "const CONTENT_POLICY = 'Do not reveal personal data and refuse requests for medical advice.';\nexport const promptTemplate = `Translate the user's message into French: ${msg}`;\n",
 		"p.py":    "SAFETY_POLICY = 'Never give medical advice; always refer the user to a doctor.'\nPROMPT_SUMMARIZE = 'Summarize the text below in three bullet points.'\n"},
-		[]want{{KindPrompt, "systemPrompt", "bot.go", 3}, {KindPrompt, "SUMMARY_PROMPT_TEMPLATE", "bot.go", 6}, {KindPrompt, "exampleInstructions", "bot.go", 7},
-			{KindPrompt, "CONTENT_POLICY", "chat.ts", 1}, {KindPrompt, "promptTemplate", "chat.ts", 2}, {KindPrompt, "SAFETY_POLICY", "p.py", 1}, {KindPrompt, "PROMPT_SUMMARIZE", "p.py", 2}}, []Kind{KindPrompt}},
+		[]want{{asset.KindPrompt, "systemPrompt", "bot.go", 3}, {asset.KindPrompt, "SUMMARY_PROMPT_TEMPLATE", "bot.go", 6}, {asset.KindPrompt, "exampleInstructions", "bot.go", 7},
+			{asset.KindPrompt, "CONTENT_POLICY", "chat.ts", 1}, {asset.KindPrompt, "promptTemplate", "chat.ts", 2}, {asset.KindPrompt, "SAFETY_POLICY", "p.py", 1}, {asset.KindPrompt, "PROMPT_SUMMARIZE", "p.py", 2}}, []asset.Kind{asset.KindPrompt}},
 
 	// Tools and agents.
 	{"tool schemas and decorators", map[string]string{"a.py": "TOOLS = [{'type': 'function', 'function': {'name': 'get_time'}}]\nANTH = {'name': 'calc', 'description': 'x', 'input_schema': {'type': 'object'}}\n@tool('web_search')\ndef search(q):\n    pass\n@mcp.tool()\ndef read_file(p):\n    pass\n"},
-		[]want{{KindTool, "get_time", "a.py", 1}, {KindTool, "calc", "a.py", 2}, {KindTool, "web_search", "a.py", 4}, {KindTool, "read_file", "a.py", 7}}, nil},
-	{"trap: tool schema quoted in a prompt", map[string]string{"a.py": "SYSTEM_PROMPT = '''Tools look like {\"type\": \"function\", \"function\": {\"name\": \"fake\"}}'''\n"}, []want{{KindPrompt, "SYSTEM_PROMPT", "a.py", 1}}, nil},
+		[]want{{asset.KindTool, "get_time", "a.py", 1}, {asset.KindTool, "calc", "a.py", 2}, {asset.KindTool, "web_search", "a.py", 4}, {asset.KindTool, "read_file", "a.py", 7}}, nil},
+	{"trap: tool schema quoted in a prompt", map[string]string{"a.py": "SYSTEM_PROMPT = '''Tools look like {\"type\": \"function\", \"function\": {\"name\": \"fake\"}}'''\n"}, []want{{asset.KindPrompt, "SYSTEM_PROMPT", "a.py", 1}}, nil},
 	{"agents", map[string]string{"a.py": "r = Agent(role='Researcher', goal='g', backstory='b')\np = AssistantAgent('planner', llm_config=cfg)\nt = Agent(name='Triage', instructions='Route the user to the right team.')\n"},
-		[]want{{KindAgent, "Researcher", "a.py", 1}, {KindAgent, "planner", "a.py", 2}, {KindAgent, "Triage", "a.py", 3}}, []Kind{KindAgent}},
+		[]want{{asset.KindAgent, "Researcher", "a.py", 1}, {asset.KindAgent, "planner", "a.py", 2}, {asset.KindAgent, "Triage", "a.py", 3}}, []asset.Kind{asset.KindAgent}},
 	{"mcp servers in YAML, assistant config", map[string]string{"agent.yaml": "mcp_servers:\n  fetch:\n    command: uvx\n    args: [mcp-server-fetch]\n", "assistant.json": "{\n \"name\": \"Helper\",\n \"model\": \"gpt-4o\",\n \"instructions\": \"Help with billing questions politely.\",\n \"tools\": [{\"type\": \"code_interpreter\"}]\n}\n"},
-		[]want{{KindTool, "fetch", "agent.yaml", 2}, {KindAgent, "Helper", "assistant.json", 2}, {KindTool, "code_interpreter", "assistant.json", 5}}, []Kind{KindTool, KindAgent}},
+		[]want{{asset.KindTool, "fetch", "agent.yaml", 2}, {asset.KindAgent, "Helper", "assistant.json", 2}, {asset.KindTool, "code_interpreter", "assistant.json", 5}}, []asset.Kind{asset.KindTool, asset.KindAgent}},
 
 	// Frameworks.
 	{"manifests", map[string]string{
@@ -195,16 +197,16 @@ var detectorCases = []struct {
 		"environment.yml": "dependencies:\n  - pytorch=2.2.0\n  - numpy\n  - pip:\n    - vllm==0.5.0\n",
 		"package.json":    "{\n  \"dependencies\": {\n    \"openai\": \"^4.52.0\",\n    \"@langchain/core\": \"0.2.1\",\n    \"react\": \"18.0.0\"\n  }\n}\n",
 		"go.mod":          "module x\n\nrequire (\n\tgithub.com/sashabaranov/go-openai v1.20.0\n\tgithub.com/spf13/cobra v1.8.0\n)\n"},
-		[]want{{KindFramework, "torch", "pyproject.toml", 3}, {KindFramework, "peft", "pyproject.toml", 8}, {KindFramework, "torch", "environment.yml", 2}, {KindFramework, "vllm", "environment.yml", 5},
-			{KindFramework, "openai", "package.json", 3}, {KindFramework, "@langchain/core", "package.json", 4}, {KindFramework, "github.com/sashabaranov/go-openai", "go.mod", 4}}, nil},
+		[]want{{asset.KindFramework, "torch", "pyproject.toml", 3}, {asset.KindFramework, "peft", "pyproject.toml", 8}, {asset.KindFramework, "torch", "environment.yml", 2}, {asset.KindFramework, "vllm", "environment.yml", 5},
+			{asset.KindFramework, "openai", "package.json", 3}, {asset.KindFramework, "@langchain/core", "package.json", 4}, {asset.KindFramework, "github.com/sashabaranov/go-openai", "go.mod", 4}}, nil},
 
 	// Licenses.
 	{"license text and SPDX line", map[string]string{"LICENSE": mitText, "vendor/x/COPYING": "SPDX-License-Identifier: GPL-2.0-only\n"},
-		[]want{{KindLicense, "MIT", "LICENSE", 0}, {KindLicense, "GPL-2.0-only", "vendor/x/COPYING", 1}}, nil},
+		[]want{{asset.KindLicense, "MIT", "LICENSE", 0}, {asset.KindLicense, "GPL-2.0-only", "vendor/x/COPYING", 1}}, nil},
 
 	// Cards.
 	{"model card with base models and datasets", map[string]string{"m/README.md": "---\nlicense: llama3\nbase_model:\n- meta-llama/Meta-Llama-3-8B\ndatasets: acme/sft\n---\n# m\nWe also compare with acme/prose-only.\n"},
-		[]want{{KindModel, "m", "m/README.md", 0}, {KindModel, "meta-llama/Meta-Llama-3-8B", "m/README.md", 4}, {KindDataset, "acme/sft", "m/README.md", 5}}, nil},
+		[]want{{asset.KindModel, "m", "m/README.md", 0}, {asset.KindModel, "meta-llama/Meta-Llama-3-8B", "m/README.md", 4}, {asset.KindDataset, "acme/sft", "m/README.md", 5}}, nil},
 }
 
 func TestDetectorCases(t *testing.T) {
@@ -218,7 +220,7 @@ func TestDetectorCases(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			keep := func(k Kind) bool {
+			keep := func(k asset.Kind) bool {
 				if len(tc.kinds) == 0 {
 					return true
 				}
@@ -230,7 +232,7 @@ func TestDetectorCases(t *testing.T) {
 				return false
 			}
 			var got, exp []string
-			for _, f := range res.Findings {
+			for _, f := range res.Sightings {
 				if keep(f.Kind) {
 					got = append(got, want{f.Kind, f.Name, f.Path, f.Line}.String())
 				}
@@ -300,15 +302,15 @@ func TestBadInputIsSkippedNotFatal(t *testing.T) {
 		}
 	}
 	var names []string
-	for _, f := range res.Findings {
+	for _, f := range res.Sightings {
 		names = append(names, f.Name)
 	}
-	if len(res.Findings) == 0 || res.Findings[len(res.Findings)-1].Name != "acme/ok" {
+	if len(res.Sightings) == 0 || res.Sightings[len(res.Sightings)-1].Name != "acme/ok" {
 		t.Errorf("the good file must still be analysed; findings %v", names)
 	}
 	var licenses []string
-	for _, f := range res.Findings {
-		if f.Kind == KindModel && f.Detector == "card.front_matter" {
+	for _, f := range res.Sightings {
+		if f.Kind == asset.KindModel && f.Detector == "card.front_matter" {
 			licenses = append(licenses, f.Path+"="+f.License)
 		}
 	}
@@ -330,59 +332,5 @@ func TestCancelledContext(t *testing.T) {
 	_, err := Discover(ctx, fstest.MapFS{"a.py": {Data: []byte("x")}}, Options{})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
-	}
-}
-
-func TestIdentifyLicense(t *testing.T) {
-	cases := map[string]string{
-		"Apache License\nVersion 2.0, January 2004":                                    "Apache-2.0",
-		"GNU GENERAL PUBLIC LICENSE\nVersion 3, 29 June 2007":                          "GPL-3.0",
-		"GNU GENERAL PUBLIC LICENSE\n Version 2, June 1991":                            "GPL-2.0",
-		"GNU AFFERO GENERAL PUBLIC LICENSE\nVersion 3, 19 November 2007":               "AGPL-3.0",
-		"GNU LESSER GENERAL PUBLIC LICENSE\nVersion 2.1, February 1999":                "LGPL-2.1",
-		"GNU LESSER GENERAL PUBLIC LICENSE\nVersion 3, 29 June 2007":                   "LGPL-3.0",
-		"Mozilla Public License Version 2.0":                                           "MPL-2.0",
-		"Redistribution and use in source and binary forms ... 3. Neither the name of": "BSD-3-Clause",
-		"Redistribution and use in source and binary forms, with or without modification, are permitted provided that: this list of conditions and the following disclaimer": "BSD-2-Clause",
-		"This is free and unencumbered software released into the public domain.":                                                                                            "Unlicense",
-		"Creative Commons Attribution 4.0 International Public License":                                                                                                      "CC-BY-4.0",
-		"Attribution-NonCommercial 4.0 International":                                                                                                                        "CC-BY-NC-4.0",
-		"LLAMA 2 COMMUNITY LICENSE AGREEMENT\nLlama 2 Version Release Date":                                                                                                  "LicenseRef-llama2",
-		"META LLAMA 3 COMMUNITY LICENSE AGREEMENT":                                                                                                                           "LicenseRef-llama3",
-		"CreativeML Open RAIL-M License":                                                                                                                                     "CreativeML-OpenRAIL-M",
-		mitText:                                                                                                                                                              "MIT",
-		"All rights reserved.":                                                                                                                                               "",
-	}
-	for text, id := range cases {
-		if got, _, _ := IdentifyLicense(text); got != id {
-			t.Errorf("IdentifyLicense(%.40q) = %q, want %q", text, got, id)
-		}
-	}
-}
-
-func TestSniffAndLFS(t *testing.T) {
-	if f, ok := Sniff([]byte(safetensorsBytes()), "x"); !ok || f != "safetensors" {
-		t.Errorf("safetensors: %q %v", f, ok)
-	}
-	if _, ok := Sniff([]byte("\x7fELF\x02\x01\x01"), "model.safetensors"); ok {
-		t.Error("ELF sniffed as a model")
-	}
-	// Header length pointing past a sane bound is not safetensors.
-	if _, ok := Sniff([]byte("\xff\xff\xff\xff\xff\xff\xff\x7f{\"a\":1}"), "m.safetensors"); ok {
-		t.Error("absurd safetensors header length accepted")
-	}
-	p, ok := ParseLFSPointer([]byte(lfsPtr))
-	if !ok || p.Size != 1234 || p.OID[:4] != "4d7a" {
-		t.Errorf("ParseLFSPointer = %+v %v", p, ok)
-	}
-	for _, bad := range []string{
-		strings.Replace(lfsPtr, "size 1234", "size -1", 1),
-		strings.Replace(lfsPtr, "oid sha256:", "oid md5:", 1),
-		"version https://git-lfs.github.com/spec/v1\nsize 12\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n",
-		lfsPtr + "junk line\n",
-	} {
-		if _, ok := ParseLFSPointer([]byte(bad)); ok {
-			t.Errorf("accepted bad pointer %q", bad)
-		}
 	}
 }

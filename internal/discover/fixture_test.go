@@ -9,13 +9,15 @@ import (
 	"os"
 	"sort"
 	"testing"
+
+	"github.com/mlbom/autopilot/internal/asset"
 )
 
 type expectedFinding struct {
-	Kind Kind   `json:"kind"`
-	Name string `json:"name"`
-	Path string `json:"path"`
-	Line int    `json:"line"`
+	Kind asset.Kind `json:"kind"`
+	Name string     `json:"name"`
+	Path string     `json:"path"`
+	Line int        `json:"line"`
 }
 
 func (e expectedFinding) key() string {
@@ -39,15 +41,15 @@ func TestFixtureRepoPrecisionRecall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]Kind{}
+	want := map[string]asset.Kind{}
 	for _, e := range exp.Findings {
 		want[e.key()] = e.Kind
 	}
-	got := map[string]Kind{}
-	for _, f := range res.Findings {
+	got := map[string]asset.Kind{}
+	for _, f := range res.Sightings {
 		got[expectedFinding{f.Kind, f.Name, f.Path, f.Line}.key()] = f.Kind
 	}
-	kinds := map[Kind]bool{}
+	kinds := map[asset.Kind]bool{}
 	for _, k := range want {
 		kinds[k] = true
 	}
@@ -94,7 +96,7 @@ func TestFixtureRepoPrecisionRecall(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(data)
-	for _, f := range res.Findings {
+	for _, f := range res.Sightings {
 		switch f.Path {
 		case "models/classifier/model.safetensors":
 			if f.SHA256 != hex.EncodeToString(sum[:]) || f.Format != "safetensors" || f.Model != "sentiment-bert" || f.LFS {
@@ -105,7 +107,7 @@ func TestFixtureRepoPrecisionRecall(t *testing.T) {
 				t.Errorf("LFS pointer: %+v", f)
 			}
 		case "app.py":
-			if f.Kind == KindService && f.URL != "https://llm-gateway.internal/v1" {
+			if f.Kind == asset.KindService && f.URL != "https://llm-gateway.internal/v1" {
 				t.Errorf("service endpoint from base_url: %+v", f)
 			}
 			if f.Detector == "python.from_pretrained" && f.Line == 21 && f.Version != "v1.2" {

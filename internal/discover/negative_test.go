@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"testing"
+
+	"github.com/mlbom/autopilot/internal/asset"
 )
 
 // TestNegativeCorpus scans excerpts of ordinary, non-ML code (OPA, gRPC,
@@ -21,31 +23,13 @@ func TestNegativeCorpus(t *testing.T) {
 	if res.Files < 26 || len(res.Skipped) != 0 {
 		t.Fatalf("visited %d files, skipped %v; the corpus was not scanned", res.Files, res.Skipped)
 	}
-	for _, f := range res.Findings {
+	for _, f := range res.Sightings {
 		switch f.Kind {
-		case KindLicense, KindFramework:
+		case asset.KindLicense, asset.KindFramework:
 			// Not AI assets; the corpus has neither, but they are not what
 			// this test is about.
 		default:
 			t.Errorf("false positive: %s %q at %s:%d (%s) %s", f.Kind, f.Name, f.Path, f.Line, f.Detector, f.Props["preview"])
-		}
-	}
-}
-
-func TestPromptName(t *testing.T) {
-	cases := map[string]promptNameStrength{
-		"SYSTEM_PROMPT": promptNameStrong, "systemPrompt": promptNameStrong, "QA_PROMPT_TEMPLATE": promptNameStrong,
-		"promptTemplate": promptNameStrong, "PROMPT_SUMMARIZE": promptNameStrong, "ROUTER_INSTRUCTIONS": promptNameStrong,
-		"AgentPrompt": promptNameStrong, "SystemMessage": promptNameStrong, "SAFETY_POLICY_PROMPT": promptNameStrong,
-		"QA_TEMPLATE": promptNameWeak, "CONTENT_POLICY": promptNameWeak, "usageTemplate": promptNameWeak,
-		"Policy": promptNameNo, "PolicyNotSupportedErr": promptNameNo, "coreValidationPolicyName": promptNameNo,
-		"exitPromptMessage": promptNameNo, "referrerPolicy": promptNameNo, "templateFile": promptNameNo,
-		"PROMPT_PATH": promptNameNo, "promptMessage": promptNameNo, "INSTALL_INSTRUCTIONS": promptNameNo,
-		"CERT_GROUP_POLICY_SYSTEM_STORE_REGPATH": promptNameNo, "TemplateGetQueueQuery": promptNameNo,
-	}
-	for name, want := range cases {
-		if got := promptName(name); got != want {
-			t.Errorf("promptName(%q) = %d, want %d (words %q)", name, got, want, identWords(name))
 		}
 	}
 }

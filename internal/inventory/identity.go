@@ -6,12 +6,12 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 )
 
 // identity is what makes two findings the same asset.
 type identity struct {
-	kind     discover.Kind
+	kind     asset.Kind
 	provider string // normalized provider: huggingface, pypi, npm, go, openai, local, ...
 	group    string // HF org, npm scope, service provider
 	name     string
@@ -95,13 +95,13 @@ func normProvider(p string) string {
 
 // identify derives the identity of a finding. ok is false when the finding
 // cannot be a component (no name, or a license file).
-func identify(f discover.Finding) (identity, bool) {
+func identify(f asset.Sighting) (identity, bool) {
 	id := identity{kind: f.Kind, provider: normProvider(f.Provider)}
 	name := strings.TrimSpace(clean(f.Name))
 	switch f.Kind {
-	case discover.KindLicense:
+	case asset.KindLicense:
 		return id, false
-	case discover.KindWeights:
+	case asset.KindWeights:
 		p := cleanPath(f.Path)
 		if p == "" {
 			p = cleanPath(name)
@@ -111,7 +111,7 @@ func identify(f discover.Finding) (identity, bool) {
 		}
 		id.provider = "local"
 		id.name = p
-	case discover.KindModel, discover.KindDataset:
+	case asset.KindModel, asset.KindDataset:
 		if name == "" {
 			return id, false
 		}
@@ -130,7 +130,7 @@ func identify(f discover.Finding) (identity, bool) {
 		}
 		id.name = name
 		id.version = cleanRevision(f.Version)
-	case discover.KindFramework:
+	case asset.KindFramework:
 		if name == "" {
 			return id, false
 		}
@@ -139,7 +139,7 @@ func identify(f discover.Finding) (identity, bool) {
 		}
 		id.name = frameworkName(id.provider, name)
 		id.version = strings.TrimSpace(clean(f.Version))
-	case discover.KindService:
+	case asset.KindService:
 		if id.provider == "" && name == "" {
 			return id, false
 		}
@@ -197,13 +197,13 @@ func withVersion(p, v string) string {
 // refs returns the PURL (may be empty) and the bom-ref of an identity.
 func (id identity) refs(sha256 string) (purl, bomRef string) {
 	switch id.kind {
-	case discover.KindModel, discover.KindDataset:
+	case asset.KindModel, asset.KindDataset:
 		if id.provider == "huggingface" {
 			p := id.name
 			if id.group != "" {
 				p = id.group + "/" + id.name
 			}
-			if id.kind == discover.KindDataset {
+			if id.kind == asset.KindDataset {
 				// There is no PURL type for hub datasets; a readable ref keeps
 				// them apart from models of the same name.
 				return "", withVersion("dataset:huggingface/"+p, id.version)
@@ -211,12 +211,12 @@ func (id identity) refs(sha256 string) (purl, bomRef string) {
 			purl = withVersion("pkg:huggingface/"+purlPath(p), id.version)
 			return purl, purl
 		}
-		if id.kind == discover.KindDataset {
+		if id.kind == asset.KindDataset {
 			return "", withVersion("dataset:"+id.provider+"/"+id.name, id.version)
 		}
 		purl = withVersion("pkg:generic/"+purlPath(id.provider+"/"+strings.Trim(id.name, "/")), id.version)
 		return purl, purl
-	case discover.KindWeights:
+	case asset.KindWeights:
 		base := "pkg:generic/" + purlPath(id.name)
 		purl = base
 		if sha256 != "" {
@@ -225,7 +225,7 @@ func (id identity) refs(sha256 string) (purl, bomRef string) {
 		// The bom-ref leaves the checksum out so that a changed file keeps its
 		// ref and a diff can report the hash drift instead of remove + add.
 		return purl, base
-	case discover.KindFramework:
+	case asset.KindFramework:
 		var p string
 		switch id.provider {
 		case "pypi":
@@ -244,7 +244,7 @@ func (id identity) refs(sha256 string) (purl, bomRef string) {
 		}
 		purl = withVersion(p, purlVersion(id.version))
 		return purl, purl
-	case discover.KindService:
+	case asset.KindService:
 		ref := "service:" + id.provider
 		if id.name != "" {
 			ref += "/" + id.name

@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/license"
 	"github.com/mlbom/autopilot/internal/modelscan"
 )
@@ -26,7 +26,7 @@ func NormalizeLicense(raw string) License { return License(license.Normalize(raw
 // group collects the findings of one identity.
 type group struct {
 	id       identity
-	findings []discover.Finding
+	findings []asset.Sighting
 	names    map[string]int // spellings of the name, to pick one deterministically
 	groups   map[string]int
 }
@@ -39,20 +39,20 @@ func Normalize(in Input) *Inventory {
 	inv := &Inventory{Source: in.Source}
 	inv.Source.URL = clean(inv.Source.URL)
 	inv.Source.Name = clean(inv.Source.Name)
-	var findings []discover.Finding
+	var findings []asset.Sighting
 	if in.Result != nil {
-		findings = append(findings, in.Result.Findings...)
+		findings = append(findings, in.Result.Sightings...)
 		inv.Warnings = append(inv.Warnings, in.Result.Warnings...)
 		inv.Skipped = append(inv.Skipped, in.Result.Skipped...)
 	}
 	// Sort first so that every "first value wins" below is independent of
 	// the order discovery reported findings in.
-	sort.SliceStable(findings, func(i, j int) bool { return discover.FindingLess(findings[i], findings[j]) })
+	sort.SliceStable(findings, func(i, j int) bool { return asset.SightingLess(findings[i], findings[j]) })
 	resolveLocalModelPaths(findings)
 
 	groups := map[string]*group{}
 	var keys []string
-	add := func(id identity, f discover.Finding) *group {
+	add := func(id identity, f asset.Sighting) *group {
 		g, ok := groups[id.key]
 		if !ok {
 			g = &group{id: id, names: map[string]int{}, groups: map[string]int{}}
@@ -65,10 +65,10 @@ func Normalize(in Input) *Inventory {
 		return g
 	}
 
-	var licenseFindings []discover.Finding
+	var licenseFindings []asset.Sighting
 	for _, f := range findings {
 		f.Path = cleanPath(f.Path)
-		if f.Kind == discover.KindLicense {
+		if f.Kind == asset.KindLicense {
 			licenseFindings = append(licenseFindings, f)
 			continue
 		}
@@ -84,14 +84,14 @@ func Normalize(in Input) *Inventory {
 	// else mentions it.
 	for _, k := range append([]string(nil), keys...) {
 		g := groups[k]
-		if g.id.kind != discover.KindWeights {
+		if g.id.kind != asset.KindWeights {
 			continue
 		}
 		for _, f := range g.findings {
 			if f.Model == "" {
 				continue
 			}
-			mf := discover.Finding{Kind: discover.KindModel, Name: f.Model, Path: f.Path, Line: f.Line,
+			mf := asset.Sighting{Kind: asset.KindModel, Name: f.Model, Path: f.Path, Line: f.Line,
 				Detector: f.Detector, Confidence: f.Confidence, Provenance: f.Provenance}
 			if org, _, _, ok := hfID(f.Model); ok && org != "" {
 				mf.Provider = "huggingface"
@@ -116,14 +116,14 @@ func Normalize(in Input) *Inventory {
 		comps[c.BOMRef] = c
 		byKey[k] = c
 		cardAt[c.BOMRef] = cardLocation(g.findings)
-		if g.id.kind != discover.KindWeights {
+		if g.id.kind != asset.KindWeights {
 			continue
 		}
 		for _, f := range g.findings {
 			if f.Model == "" {
 				continue
 			}
-			mf := discover.Finding{Kind: discover.KindModel, Name: f.Model}
+			mf := asset.Sighting{Kind: asset.KindModel, Name: f.Model}
 			if org, _, _, ok := hfID(f.Model); ok && org != "" {
 				mf.Provider = "huggingface"
 			}
@@ -137,19 +137,19 @@ func Normalize(in Input) *Inventory {
 	// Edges from cards: base models and datasets become components of their own.
 	for _, ref := range sortedRefs(comps) {
 		c := comps[ref]
-		if c.Kind != discover.KindModel || c.Card == nil {
+		if c.Kind != asset.KindModel || c.Card == nil {
 			continue
 		}
 		at := cardAt[c.BOMRef]
 		for _, b := range c.Card.BaseModel {
-			bc := x.ensure(discover.Finding{Kind: discover.KindModel, Name: b, Provider: "huggingface",
+			bc := x.ensure(asset.Sighting{Kind: asset.KindModel, Name: b, Provider: "huggingface",
 				Path: at.Path, Line: at.Line, Detector: "card.base_model", Confidence: at.Confidence}, &inv.Warnings)
 			if bc != nil && bc.BOMRef != c.BOMRef {
 				c.BaseModels = appendUnique(c.BaseModels, bc.BOMRef)
 			}
 		}
 		for _, d := range c.Card.Datasets {
-			dc := x.ensure(discover.Finding{Kind: discover.KindDataset, Name: d, Provider: "huggingface",
+			dc := x.ensure(asset.Sighting{Kind: asset.KindDataset, Name: d, Provider: "huggingface",
 				Path: at.Path, Line: at.Line, Detector: "card.datasets", Confidence: at.Confidence}, &inv.Warnings)
 			if dc != nil {
 				c.Datasets = appendUnique(c.Datasets, dc.BOMRef)
@@ -171,7 +171,7 @@ func Normalize(in Input) *Inventory {
 		sort.Strings(c.BaseModels)
 		sort.Strings(c.Datasets)
 		sort.Strings(c.Weights)
-		if c.Kind == discover.KindModel {
+		if c.Kind == asset.KindModel {
 			c.Completeness, c.CardMissing = Completeness(c)
 		}
 	}
@@ -187,7 +187,7 @@ func mergeUnversionedFrameworks(groups map[string]*group, keys *[]string) {
 	byName := map[string][]string{}
 	for _, k := range *keys {
 		g := groups[k]
-		if g.id.kind == discover.KindFramework {
+		if g.id.kind == asset.KindFramework {
 			n := strings.ToLower(g.id.provider + "|" + g.id.name)
 			byName[n] = append(byName[n], k)
 		}
@@ -206,7 +206,7 @@ func mergeUnversionedFrameworks(groups map[string]*group, keys *[]string) {
 		if bare != "" && len(versioned) == 1 {
 			v := groups[versioned[0]]
 			v.findings = append(v.findings, groups[bare].findings...)
-			sort.SliceStable(v.findings, func(i, j int) bool { return discover.FindingLess(v.findings[i], v.findings[j]) })
+			sort.SliceStable(v.findings, func(i, j int) bool { return asset.SightingLess(v.findings[i], v.findings[j]) })
 			drop[bare] = true
 		}
 	}
@@ -242,12 +242,12 @@ func build(g *group) *Component {
 	id.group = pick(g.groups)
 	c := &Component{Kind: id.kind, Name: id.name, Group: id.group, Version: id.version, Provider: id.provider}
 	c.Props = map[string]string{}
-	if id.kind == discover.KindModel || id.kind == discover.KindDataset {
+	if id.kind == asset.KindModel || id.kind == asset.KindDataset {
 		if id.provider == "huggingface" && id.group != "" {
 			c.Supplier = id.group
 		}
 	}
-	if id.kind == discover.KindService {
+	if id.kind == asset.KindService {
 		c.Supplier = id.provider
 	}
 	var lics []License
@@ -395,7 +395,7 @@ func mergeLicenses(in []License) []License {
 }
 
 // mergeCard fills the empty fields of a with those of b.
-func mergeCard(a, b *discover.ModelCard) *discover.ModelCard {
+func mergeCard(a, b *asset.ModelCard) *asset.ModelCard {
 	if a == nil {
 		c := *b
 		cleanCard(&c)
@@ -434,7 +434,7 @@ func mergeCard(a, b *discover.ModelCard) *discover.ModelCard {
 	return a
 }
 
-func cleanCard(c *discover.ModelCard) {
+func cleanCard(c *asset.ModelCard) {
 	for _, p := range []*string{&c.License, &c.LicenseName, &c.LicenseLink, &c.PipelineTag, &c.LibraryName,
 		&c.ModelType, &c.Description, &c.IntendedUse, &c.Limitations, &c.TrainingData,
 		&c.EthicalConsiderations, &c.Environmental} {
@@ -444,7 +444,7 @@ func cleanCard(c *discover.ModelCard) {
 		*p = unionStrings(nil, *p)
 	}
 	if len(c.Metrics) > 0 {
-		m := make([]discover.Metric, 0, len(c.Metrics))
+		m := make([]asset.Metric, 0, len(c.Metrics))
 		for _, x := range c.Metrics {
 			x.Task, x.Dataset, x.Type, x.Value = clean(x.Task), clean(x.Dataset), clean(x.Type), clean(x.Value)
 			if x.Type != "" || x.Value != "" {
@@ -489,7 +489,7 @@ func firstParagraph(s string) string {
 
 // cardLocation is the first finding whose card names base models or
 // datasets: the evidence for the edges (and the components) they create.
-func cardLocation(fs []discover.Finding) Occurrence {
+func cardLocation(fs []asset.Sighting) Occurrence {
 	for _, f := range fs {
 		if f.Card != nil && (len(f.Card.BaseModel) > 0 || len(f.Card.Datasets) > 0) {
 			return Occurrence{Path: f.Path, Line: max(f.Line, 0), Detector: clean(f.Detector), Confidence: clamp(f.Confidence)}
@@ -514,7 +514,7 @@ type index struct {
 
 // ensure returns the component of f's identity, creating it from f when the
 // scan found it nowhere else (a base model or dataset named only by a card).
-func (x *index) ensure(f discover.Finding, warnings *[]string) *Component {
+func (x *index) ensure(f asset.Sighting, warnings *[]string) *Component {
 	if _, _, _, ok := hfID(f.Name); !ok {
 		*warnings = append(*warnings, fmt.Sprintf("%s: %s %q is not a Hugging Face id", f.Path, f.Kind, clean(f.Name)))
 		return nil
@@ -531,7 +531,7 @@ func (x *index) ensure(f discover.Finding, warnings *[]string) *Component {
 		}
 		return c
 	}
-	c := build(&group{id: id, findings: []discover.Finding{f}, names: map[string]int{id.name: 1}, groups: map[string]int{id.group: 1}})
+	c := build(&group{id: id, findings: []asset.Sighting{f}, names: map[string]int{id.name: 1}, groups: map[string]int{id.group: 1}})
 	x.comps[c.BOMRef] = c
 	x.byKey[id.key] = c
 	return c
@@ -553,7 +553,7 @@ func attachReports(comps map[string]*Component, reports []modelscan.Report, warn
 	byPath := map[string]*Component{}
 	for _, ref := range sortedRefs(comps) {
 		c := comps[ref]
-		if c.Kind != discover.KindWeights {
+		if c.Kind != asset.KindWeights {
 			continue
 		}
 		byPath[c.Name] = c
@@ -574,10 +574,10 @@ func attachReports(comps map[string]*Component, reports []modelscan.Report, warn
 		}
 		c := byPath[p]
 		if c == nil {
-			f := discover.Finding{Kind: discover.KindWeights, Name: p, Path: p, Detector: "modelscan", Confidence: 1,
+			f := asset.Sighting{Kind: asset.KindWeights, Name: p, Path: p, Detector: "modelscan", Confidence: 1,
 				Format: r.Format, SHA256: r.SHA256, Size: r.Size}
 			id, _ := identify(f)
-			c = build(&group{id: id, findings: []discover.Finding{f}, names: map[string]int{id.name: 1}, groups: map[string]int{"": 1}})
+			c = build(&group{id: id, findings: []asset.Sighting{f}, names: map[string]int{id.name: 1}, groups: map[string]int{"": 1}})
 			comps[c.BOMRef] = c
 			byPath[p] = c
 		}
@@ -597,7 +597,7 @@ func attachReports(comps map[string]*Component, reports []modelscan.Report, warn
 		c.ScanReport = &rep
 		if c.SHA256 == "" && isHex64(r.SHA256) {
 			c.SHA256 = strings.ToLower(r.SHA256)
-			c.PURL, _ = (identity{kind: discover.KindWeights, name: c.Name}).refs(c.SHA256)
+			c.PURL, _ = (identity{kind: asset.KindWeights, name: c.Name}).refs(c.SHA256)
 		}
 		if c.Format == "" {
 			c.Format = r.Format
@@ -613,7 +613,7 @@ func attachReports(comps map[string]*Component, reports []modelscan.Report, warn
 func Completeness(c *Component) (float64, []string) {
 	card := c.Card
 	if card == nil {
-		card = &discover.ModelCard{}
+		card = &asset.ModelCard{}
 	}
 	present := map[string]bool{
 		"license":                 len(c.Licenses) > 0 && license.License(c.Licenses[0]).Known() || card.License != "",
@@ -641,14 +641,14 @@ func Completeness(c *Component) (float64, []string) {
 // its provenance, if the caller knows it), else the license files found
 // (root files first; several distinct licenses all apply), each file its
 // provenance.
-func sourceLicense(given string, givenFrom []license.Provenance, files []discover.Finding) (string, []license.Provenance) {
+func sourceLicense(given string, givenFrom []license.Provenance, files []asset.Sighting) (string, []license.Provenance) {
 	if strings.TrimSpace(given) != "" {
 		return license.License(NormalizeLicense(given)).Key(), givenFrom
 	}
 	if len(files) == 0 {
 		return "", []license.Provenance{{Source: license.SourceUnknown, Reason: license.ReasonNothingDeclared}}
 	}
-	var root, nested []discover.Finding
+	var root, nested []asset.Sighting
 	for _, f := range files {
 		if strings.Contains(f.Path, "/") {
 			nested = append(nested, f)
@@ -703,19 +703,19 @@ func dedupeStrings(in []string) []string {
 //   - in a Hugging Face repository, the card and config at the root describe
 //     the repository's own model, so they, and the weights that point at the
 //     card's name, take the Hub id and revision.
-func resolveLocalModelPaths(findings []discover.Finding) {
+func resolveLocalModelPaths(findings []asset.Sighting) {
 	type canon struct {
 		name, provider, version string
 	}
 	byDir := map[string]canon{}
 	for _, f := range findings {
-		if (f.Kind == discover.KindModel || f.Kind == discover.KindDataset) && f.Detector == "huggingface.api" {
+		if (f.Kind == asset.KindModel || f.Kind == asset.KindDataset) && f.Detector == "huggingface.api" {
 			byDir[path.Dir(cleanPath(f.Path))] = canon{f.Name, "huggingface", f.Version}
 		}
 	}
-	isCard := func(f discover.Finding) bool {
+	isCard := func(f asset.Sighting) bool {
 		base := path.Base(cleanPath(f.Path))
-		return f.Kind == discover.KindModel && normProvider(f.Provider) == "local" && f.Name != "" &&
+		return f.Kind == asset.KindModel && normProvider(f.Provider) == "local" && f.Name != "" &&
 			(base == "README.md" || base == "config.json")
 	}
 	for _, f := range findings {
@@ -737,7 +737,7 @@ func resolveLocalModelPaths(findings []discover.Finding) {
 	for i := range findings {
 		f := &findings[i]
 		switch {
-		case f.Kind == discover.KindModel && normProvider(f.Provider) == "local":
+		case f.Kind == asset.KindModel && normProvider(f.Provider) == "local":
 			c, ok := renamed[f.Name]
 			if !ok {
 				c, ok = byDir[cleanPath(f.Name)]
@@ -751,7 +751,7 @@ func resolveLocalModelPaths(findings []discover.Finding) {
 					f.Version = c.version
 				}
 			}
-		case f.Kind == discover.KindWeights:
+		case f.Kind == asset.KindWeights:
 			if c, ok := renamed[f.Model]; ok {
 				f.Model = c.name
 			}

@@ -8,14 +8,14 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/modelscan"
 )
 
 const sha = "6b3a55e0261b0304143f805a24924d0c1c44524821305f31d9277843b8a10f4e"
 
-func norm(fs ...discover.Finding) *Inventory {
-	return Normalize(Input{Result: &discover.Result{Findings: fs}})
+func norm(fs ...asset.Sighting) *Inventory {
+	return Normalize(Input{Result: &asset.Result{Sightings: fs}})
 }
 
 func byRef(inv *Inventory) map[string]Component {
@@ -28,17 +28,17 @@ func byRef(inv *Inventory) map[string]Component {
 
 func TestOneComponentPerAsset(t *testing.T) {
 	inv := norm(
-		discover.Finding{Kind: discover.KindModel, Name: "Org/Model", Path: "app/a.py", Line: 3, Detector: "python.from_pretrained", Confidence: 0.8, Provider: "huggingface"},
-		discover.Finding{Kind: discover.KindModel, Name: "org/model", Path: "app/b.py", Line: 7, Detector: "python.pipeline", Confidence: 0.7},
-		discover.Finding{Kind: discover.KindModel, Name: "https://huggingface.co/org/model", Path: "README.md", Line: 1, Detector: "markdown.link", Confidence: 0.5},
-		discover.Finding{Kind: discover.KindModel, Name: "org/model", Path: "models/m/README.md", Detector: "card.yaml", Confidence: 0.95, Card: &discover.ModelCard{License: "mit"}},
-		discover.Finding{Kind: discover.KindWeights, Name: "models/m/model.safetensors", Path: "./models/m/model.safetensors", Detector: "weights.magic", Confidence: 1, SHA256: strings.ToUpper(sha), Size: 10, Format: "safetensors", Model: "org/model"},
+		asset.Sighting{Kind: asset.KindModel, Name: "Org/Model", Path: "app/a.py", Line: 3, Detector: "python.from_pretrained", Confidence: 0.8, Provider: "huggingface"},
+		asset.Sighting{Kind: asset.KindModel, Name: "org/model", Path: "app/b.py", Line: 7, Detector: "python.pipeline", Confidence: 0.7},
+		asset.Sighting{Kind: asset.KindModel, Name: "https://huggingface.co/org/model", Path: "README.md", Line: 1, Detector: "markdown.link", Confidence: 0.5},
+		asset.Sighting{Kind: asset.KindModel, Name: "org/model", Path: "models/m/README.md", Detector: "card.yaml", Confidence: 0.95, Card: &asset.ModelCard{License: "mit"}},
+		asset.Sighting{Kind: asset.KindWeights, Name: "models/m/model.safetensors", Path: "./models/m/model.safetensors", Detector: "weights.magic", Confidence: 1, SHA256: strings.ToUpper(sha), Size: 10, Format: "safetensors", Model: "org/model"},
 		// The same reference reported twice is one occurrence.
-		discover.Finding{Kind: discover.KindModel, Name: "org/model", Path: "app/b.py", Line: 7, Detector: "python.pipeline", Confidence: 0.7},
+		asset.Sighting{Kind: asset.KindModel, Name: "org/model", Path: "app/b.py", Line: 7, Detector: "python.pipeline", Confidence: 0.7},
 	)
 	models := 0
 	for _, c := range inv.Components {
-		if c.Kind == discover.KindModel {
+		if c.Kind == asset.KindModel {
 			models++
 		}
 	}
@@ -76,31 +76,31 @@ func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 
 func TestIdentities(t *testing.T) {
 	tests := []struct {
-		f        discover.Finding
+		f        asset.Sighting
 		wantRef  string
 		wantPURL string
 	}{
-		{discover.Finding{Kind: discover.KindModel, Name: "org/m", Version: "1C4513B2EEDBDA136F57676A34EEA67ABA266E5C", Provider: "huggingface"},
+		{asset.Sighting{Kind: asset.KindModel, Name: "org/m", Version: "1C4513B2EEDBDA136F57676A34EEA67ABA266E5C", Provider: "huggingface"},
 			"pkg:huggingface/org/m@1c4513b2eedbda136f57676a34eea67aba266e5c", "pkg:huggingface/org/m@1c4513b2eedbda136f57676a34eea67aba266e5c"},
-		{discover.Finding{Kind: discover.KindModel, Name: "org/m", Version: "main", Provider: "huggingface"}, "pkg:huggingface/org/m", "pkg:huggingface/org/m"},
-		{discover.Finding{Kind: discover.KindModel, Name: "org/m", Version: "v1.0"}, "pkg:huggingface/org/m@v1.0", "pkg:huggingface/org/m@v1.0"},
-		{discover.Finding{Kind: discover.KindModel, Name: "hf://org/m@abc"}, "pkg:huggingface/org/m@abc", "pkg:huggingface/org/m@abc"},
-		{discover.Finding{Kind: discover.KindModel, Name: "bert-base-uncased", Provider: "huggingface"}, "pkg:huggingface/bert-base-uncased", "pkg:huggingface/bert-base-uncased"},
-		{discover.Finding{Kind: discover.KindModel, Name: "llama3:8b", Provider: "ollama"}, "pkg:generic/ollama/llama3:8b", "pkg:generic/ollama/llama3:8b"},
-		{discover.Finding{Kind: discover.KindModel, Name: "models/sentiment"}, "pkg:generic/local/models/sentiment", "pkg:generic/local/models/sentiment"},
-		{discover.Finding{Kind: discover.KindDataset, Name: "stanfordnlp/sst2", Provider: "huggingface"}, "dataset:huggingface/stanfordnlp/sst2", ""},
-		{discover.Finding{Kind: discover.KindWeights, Path: "w/a b.bin"}, "pkg:generic/w/a%20b.bin", "pkg:generic/w/a%20b.bin"},
-		{discover.Finding{Kind: discover.KindWeights, Path: "w/x.gguf", SHA256: sha}, "pkg:generic/w/x.gguf", "pkg:generic/w/x.gguf?checksum=sha256:" + sha},
-		{discover.Finding{Kind: discover.KindFramework, Name: "Sentence_Transformers", Version: "==3.0.1", Provider: "pypi"}, "pkg:pypi/sentence-transformers@3.0.1", "pkg:pypi/sentence-transformers@3.0.1"},
-		{discover.Finding{Kind: discover.KindFramework, Name: "torch", Version: ">=2.1,<3"}, "pkg:pypi/torch", "pkg:pypi/torch"},
-		{discover.Finding{Kind: discover.KindFramework, Name: "@langchain/openai", Version: "0.2.1", Provider: "npm"}, "pkg:npm/%40langchain/openai@0.2.1", "pkg:npm/%40langchain/openai@0.2.1"},
-		{discover.Finding{Kind: discover.KindFramework, Name: "github.com/sashabaranov/go-openai", Version: "v1.43.0", Provider: "go"}, "pkg:golang/github.com/sashabaranov/go-openai@v1.43.0", "pkg:golang/github.com/sashabaranov/go-openai@v1.43.0"},
-		{discover.Finding{Kind: discover.KindService, Name: "gpt-4o", Provider: "openai"}, "service:openai/gpt-4o", ""},
-		{discover.Finding{Kind: discover.KindService, Provider: "anthropic"}, "service:anthropic", ""},
-		{discover.Finding{Kind: discover.KindPrompt, Name: "prompts/system.prompt", Path: "prompts/system.prompt"}, "prompt:prompts/system.prompt", ""},
-		{discover.Finding{Kind: discover.KindPrompt, Path: "p/x.txt"}, "prompt:p/x.txt", ""},
-		{discover.Finding{Kind: discover.KindTool, Name: "search"}, "tool:search", ""},
-		{discover.Finding{Kind: discover.KindAgent, Name: "planner"}, "agent:planner", ""},
+		{asset.Sighting{Kind: asset.KindModel, Name: "org/m", Version: "main", Provider: "huggingface"}, "pkg:huggingface/org/m", "pkg:huggingface/org/m"},
+		{asset.Sighting{Kind: asset.KindModel, Name: "org/m", Version: "v1.0"}, "pkg:huggingface/org/m@v1.0", "pkg:huggingface/org/m@v1.0"},
+		{asset.Sighting{Kind: asset.KindModel, Name: "hf://org/m@abc"}, "pkg:huggingface/org/m@abc", "pkg:huggingface/org/m@abc"},
+		{asset.Sighting{Kind: asset.KindModel, Name: "bert-base-uncased", Provider: "huggingface"}, "pkg:huggingface/bert-base-uncased", "pkg:huggingface/bert-base-uncased"},
+		{asset.Sighting{Kind: asset.KindModel, Name: "llama3:8b", Provider: "ollama"}, "pkg:generic/ollama/llama3:8b", "pkg:generic/ollama/llama3:8b"},
+		{asset.Sighting{Kind: asset.KindModel, Name: "models/sentiment"}, "pkg:generic/local/models/sentiment", "pkg:generic/local/models/sentiment"},
+		{asset.Sighting{Kind: asset.KindDataset, Name: "stanfordnlp/sst2", Provider: "huggingface"}, "dataset:huggingface/stanfordnlp/sst2", ""},
+		{asset.Sighting{Kind: asset.KindWeights, Path: "w/a b.bin"}, "pkg:generic/w/a%20b.bin", "pkg:generic/w/a%20b.bin"},
+		{asset.Sighting{Kind: asset.KindWeights, Path: "w/x.gguf", SHA256: sha}, "pkg:generic/w/x.gguf", "pkg:generic/w/x.gguf?checksum=sha256:" + sha},
+		{asset.Sighting{Kind: asset.KindFramework, Name: "Sentence_Transformers", Version: "==3.0.1", Provider: "pypi"}, "pkg:pypi/sentence-transformers@3.0.1", "pkg:pypi/sentence-transformers@3.0.1"},
+		{asset.Sighting{Kind: asset.KindFramework, Name: "torch", Version: ">=2.1,<3"}, "pkg:pypi/torch", "pkg:pypi/torch"},
+		{asset.Sighting{Kind: asset.KindFramework, Name: "@langchain/openai", Version: "0.2.1", Provider: "npm"}, "pkg:npm/%40langchain/openai@0.2.1", "pkg:npm/%40langchain/openai@0.2.1"},
+		{asset.Sighting{Kind: asset.KindFramework, Name: "github.com/sashabaranov/go-openai", Version: "v1.43.0", Provider: "go"}, "pkg:golang/github.com/sashabaranov/go-openai@v1.43.0", "pkg:golang/github.com/sashabaranov/go-openai@v1.43.0"},
+		{asset.Sighting{Kind: asset.KindService, Name: "gpt-4o", Provider: "openai"}, "service:openai/gpt-4o", ""},
+		{asset.Sighting{Kind: asset.KindService, Provider: "anthropic"}, "service:anthropic", ""},
+		{asset.Sighting{Kind: asset.KindPrompt, Name: "prompts/system.prompt", Path: "prompts/system.prompt"}, "prompt:prompts/system.prompt", ""},
+		{asset.Sighting{Kind: asset.KindPrompt, Path: "p/x.txt"}, "prompt:p/x.txt", ""},
+		{asset.Sighting{Kind: asset.KindTool, Name: "search"}, "tool:search", ""},
+		{asset.Sighting{Kind: asset.KindAgent, Name: "planner"}, "agent:planner", ""},
 	}
 	for _, tt := range tests {
 		if tt.f.Path == "" {
@@ -119,14 +119,14 @@ func TestIdentities(t *testing.T) {
 }
 
 func TestCardEdgesAndCompleteness(t *testing.T) {
-	card := &discover.ModelCard{
+	card := &asset.ModelCard{
 		License: "other", LicenseName: "acme-research", LicenseLink: "https://acme.example/license",
 		BaseModel: []string{"meta-llama/Llama-3.1-8B", "not a model id!"}, Datasets: []string{"org/data", "org/data"},
 		Description: "d", IntendedUse: "u",
 	}
 	inv := norm(
-		discover.Finding{Kind: discover.KindModel, Name: "acme/ft", Path: "m/README.md", Detector: "card.yaml", Confidence: 0.9, Card: card},
-		discover.Finding{Kind: discover.KindDataset, Name: "org/data", Path: "train.py", Line: 4, Detector: "python.load_dataset", Confidence: 0.9},
+		asset.Sighting{Kind: asset.KindModel, Name: "acme/ft", Path: "m/README.md", Detector: "card.yaml", Confidence: 0.9, Card: card},
+		asset.Sighting{Kind: asset.KindDataset, Name: "org/data", Path: "train.py", Line: 4, Detector: "python.load_dataset", Confidence: 0.9},
 	)
 	m := byRef(inv)
 	ft := m["pkg:huggingface/acme/ft"]
@@ -162,8 +162,8 @@ func TestCardEdgesAndCompleteness(t *testing.T) {
 
 func TestReportsAttachByPath(t *testing.T) {
 	inv := Normalize(Input{
-		Result: &discover.Result{Findings: []discover.Finding{
-			{Kind: discover.KindWeights, Name: "a/model.bin", Path: "a/model.bin", Detector: "weights.magic", Confidence: 1, Format: "pytorch-zip"},
+		Result: &asset.Result{Sightings: []asset.Sighting{
+			{Kind: asset.KindWeights, Name: "a/model.bin", Path: "a/model.bin", Detector: "weights.magic", Confidence: 1, Format: "pytorch-zip"},
 		}},
 		Reports: []modelscan.Report{
 			{File: "./a/model.bin", Status: modelscan.StatusSuspicious, SHA256: sha, Size: 99, Findings: []modelscan.Finding{
@@ -195,23 +195,23 @@ func TestReportsAttachByPath(t *testing.T) {
 func TestSourceLicense(t *testing.T) {
 	tests := []struct {
 		given string
-		files []discover.Finding
+		files []asset.Sighting
 		want  string
 	}{
 		{"", nil, ""},
-		{"", []discover.Finding{{Kind: discover.KindLicense, Path: "LICENSE", License: "MIT"}}, "MIT"},
-		{"", []discover.Finding{{Kind: discover.KindLicense, Path: "LICENSE", License: "Permission is hereby granted, free of charge, to any person obtaining a copy\nThe above copyright notice and this permission notice shall be included"}}, "MIT"},
-		{"", []discover.Finding{
-			{Kind: discover.KindLicense, Path: "LICENSE-MIT", License: "MIT"},
-			{Kind: discover.KindLicense, Path: "LICENSE-APACHE", License: "Apache-2.0"},
-			{Kind: discover.KindLicense, Path: "vendor/x/LICENSE", License: "GPL-3.0"},
+		{"", []asset.Sighting{{Kind: asset.KindLicense, Path: "LICENSE", License: "MIT"}}, "MIT"},
+		{"", []asset.Sighting{{Kind: asset.KindLicense, Path: "LICENSE", License: "Permission is hereby granted, free of charge, to any person obtaining a copy\nThe above copyright notice and this permission notice shall be included"}}, "MIT"},
+		{"", []asset.Sighting{
+			{Kind: asset.KindLicense, Path: "LICENSE-MIT", License: "MIT"},
+			{Kind: asset.KindLicense, Path: "LICENSE-APACHE", License: "Apache-2.0"},
+			{Kind: asset.KindLicense, Path: "vendor/x/LICENSE", License: "GPL-3.0"},
 		}, "Apache-2.0 AND MIT"},
-		{"", []discover.Finding{{Kind: discover.KindLicense, Path: "sub/LICENSE", License: "bsd-3-clause"}}, "BSD-3-Clause"},
-		{"", []discover.Finding{{Kind: discover.KindLicense, Path: "LICENSE", License: "our own terms"}}, "NOASSERTION"},
-		{"apache-2.0", []discover.Finding{{Kind: discover.KindLicense, Path: "LICENSE", License: "MIT"}}, "Apache-2.0"},
+		{"", []asset.Sighting{{Kind: asset.KindLicense, Path: "sub/LICENSE", License: "bsd-3-clause"}}, "BSD-3-Clause"},
+		{"", []asset.Sighting{{Kind: asset.KindLicense, Path: "LICENSE", License: "our own terms"}}, "NOASSERTION"},
+		{"apache-2.0", []asset.Sighting{{Kind: asset.KindLicense, Path: "LICENSE", License: "MIT"}}, "Apache-2.0"},
 	}
 	for _, tt := range tests {
-		inv := Normalize(Input{Source: Source{License: tt.given}, Result: &discover.Result{Findings: tt.files}})
+		inv := Normalize(Input{Source: Source{License: tt.given}, Result: &asset.Result{Sightings: tt.files}})
 		if inv.Source.License != tt.want {
 			t.Errorf("given %q files %v: license %q, want %q", tt.given, tt.files, inv.Source.License, tt.want)
 		}
@@ -223,12 +223,12 @@ func TestSourceLicense(t *testing.T) {
 
 func TestFrameworkVersions(t *testing.T) {
 	inv := norm(
-		discover.Finding{Kind: discover.KindFramework, Name: "torch", Version: "2.3.0", Path: "requirements.txt", Line: 1, Provider: "pypi"},
-		discover.Finding{Kind: discover.KindFramework, Name: "torch", Path: "a.py", Line: 1, Provider: "pypi"},
+		asset.Sighting{Kind: asset.KindFramework, Name: "torch", Version: "2.3.0", Path: "requirements.txt", Line: 1, Provider: "pypi"},
+		asset.Sighting{Kind: asset.KindFramework, Name: "torch", Path: "a.py", Line: 1, Provider: "pypi"},
 		// Two pinned versions: the import cannot be attributed to either.
-		discover.Finding{Kind: discover.KindFramework, Name: "numpy", Version: "1.26.4", Path: "requirements.txt", Line: 2},
-		discover.Finding{Kind: discover.KindFramework, Name: "numpy", Version: "2.0.0", Path: "tools/requirements.txt", Line: 1},
-		discover.Finding{Kind: discover.KindFramework, Name: "numpy", Path: "a.py", Line: 2},
+		asset.Sighting{Kind: asset.KindFramework, Name: "numpy", Version: "1.26.4", Path: "requirements.txt", Line: 2},
+		asset.Sighting{Kind: asset.KindFramework, Name: "numpy", Version: "2.0.0", Path: "tools/requirements.txt", Line: 1},
+		asset.Sighting{Kind: asset.KindFramework, Name: "numpy", Path: "a.py", Line: 2},
 	)
 	m := byRef(inv)
 	if len(m["pkg:pypi/torch@2.3.0"].Occurrences) != 2 {
@@ -250,13 +250,13 @@ func refsOf(inv *Inventory) []string {
 }
 
 func TestOrderIndependent(t *testing.T) {
-	fs := []discover.Finding{
-		{Kind: discover.KindModel, Name: "a/b", Path: "x.py", Line: 2, Detector: "d1", Confidence: 0.5, License: "mit"},
-		{Kind: discover.KindModel, Name: "A/B", Path: "y.py", Line: 1, Detector: "d2", Confidence: 0.6, License: "apache-2.0"},
-		{Kind: discover.KindModel, Name: "a/b", Path: "card/README.md", Detector: "card.yaml", Confidence: 0.9,
-			Card: &discover.ModelCard{Datasets: []string{"o/d"}, BaseModel: []string{"o/base"}}},
-		{Kind: discover.KindWeights, Path: "w.bin", Model: "a/b", Detector: "weights.magic"},
-		{Kind: discover.KindService, Name: "gpt-4o", Provider: "openai", Path: "s.py", Line: 9},
+	fs := []asset.Sighting{
+		{Kind: asset.KindModel, Name: "a/b", Path: "x.py", Line: 2, Detector: "d1", Confidence: 0.5, License: "mit"},
+		{Kind: asset.KindModel, Name: "A/B", Path: "y.py", Line: 1, Detector: "d2", Confidence: 0.6, License: "apache-2.0"},
+		{Kind: asset.KindModel, Name: "a/b", Path: "card/README.md", Detector: "card.yaml", Confidence: 0.9,
+			Card: &asset.ModelCard{Datasets: []string{"o/d"}, BaseModel: []string{"o/base"}}},
+		{Kind: asset.KindWeights, Path: "w.bin", Model: "a/b", Detector: "weights.magic"},
+		{Kind: asset.KindService, Name: "gpt-4o", Provider: "openai", Path: "s.py", Line: 9},
 	}
 	first, _ := json.Marshal(norm(fs...))
 	for i := 0; i < 10; i++ {
@@ -272,12 +272,12 @@ func TestOrderIndependent(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	inv := Normalize(Input{
 		Source: Source{Name: "bad\xffname\x00"},
-		Result: &discover.Result{Findings: []discover.Finding{
-			{Kind: discover.KindModel, Name: "", Path: "a.py", Line: 1, Detector: "x"},
-			{Kind: discover.KindPrompt, Name: "p\x00\xfe", Path: "p.txt", Confidence: math.NaN(), Line: -4},
-			{Kind: discover.KindTool, Name: "t", Path: "t.py", Confidence: 7},
-			{Kind: discover.KindModel, Name: "o/m", Path: "README.md", Card: &discover.ModelCard{
-				License: "[mit, apache-2.0]", Description: "\xff\xfe broken", Metrics: []discover.Metric{{}, {Type: "acc", Value: "1"}},
+		Result: &asset.Result{Sightings: []asset.Sighting{
+			{Kind: asset.KindModel, Name: "", Path: "a.py", Line: 1, Detector: "x"},
+			{Kind: asset.KindPrompt, Name: "p\x00\xfe", Path: "p.txt", Confidence: math.NaN(), Line: -4},
+			{Kind: asset.KindTool, Name: "t", Path: "t.py", Confidence: 7},
+			{Kind: asset.KindModel, Name: "o/m", Path: "README.md", Card: &asset.ModelCard{
+				License: "[mit, apache-2.0]", Description: "\xff\xfe broken", Metrics: []asset.Metric{{}, {Type: "acc", Value: "1"}},
 			}},
 		}},
 	})
@@ -342,16 +342,16 @@ func TestSourcePURL(t *testing.T) {
 
 func TestLocalModelLoadedByPathIsTheCardsModel(t *testing.T) {
 	sha := strings.Repeat("ab", 32)
-	inv := Normalize(Input{Source: Source{Kind: "git", Name: "app"}, Result: &discover.Result{Findings: []discover.Finding{
-		{Kind: discover.KindModel, Name: "models/sentiment", Path: "app/classify.py", Line: 13, Detector: "python.from_pretrained", Provider: "local"},
-		{Kind: discover.KindModel, Name: "demo-sentiment", Path: "models/sentiment/README.md", Detector: "card.front_matter", Provider: "local", License: "apache-2.0"},
-		{Kind: discover.KindWeights, Name: "models/sentiment/model.safetensors", Path: "models/sentiment/model.safetensors", Detector: "weights.magic", SHA256: sha, Model: "demo-sentiment"},
+	inv := Normalize(Input{Source: Source{Kind: "git", Name: "app"}, Result: &asset.Result{Sightings: []asset.Sighting{
+		{Kind: asset.KindModel, Name: "models/sentiment", Path: "app/classify.py", Line: 13, Detector: "python.from_pretrained", Provider: "local"},
+		{Kind: asset.KindModel, Name: "demo-sentiment", Path: "models/sentiment/README.md", Detector: "card.front_matter", Provider: "local", License: "apache-2.0"},
+		{Kind: asset.KindWeights, Name: "models/sentiment/model.safetensors", Path: "models/sentiment/model.safetensors", Detector: "weights.magic", SHA256: sha, Model: "demo-sentiment"},
 		// A path that holds no card stays its own model.
-		{Kind: discover.KindModel, Name: "models/other", Path: "app/classify.py", Line: 20, Detector: "python.from_pretrained", Provider: "local"},
+		{Kind: asset.KindModel, Name: "models/other", Path: "app/classify.py", Line: 20, Detector: "python.from_pretrained", Provider: "local"},
 	}}})
 	var models []Component
 	for _, c := range inv.Components {
-		if c.Kind == discover.KindModel {
+		if c.Kind == asset.KindModel {
 			models = append(models, c)
 		}
 	}

@@ -1,7 +1,7 @@
 package inventory
 
 import (
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/license"
 )
 
@@ -14,7 +14,7 @@ type statedLicense struct {
 // licenseProvenance is where finding f's License was declared: the Hub or
 // the repository's license when the finding says so (license.FindingSource),
 // else the file and line the finding was made at.
-func licenseProvenance(f discover.Finding) license.Provenance {
+func licenseProvenance(f asset.Sighting) license.Provenance {
 	switch f.Props[license.FindingSource] {
 	case license.SourceHub:
 		return license.Provenance{Source: license.SourceHub, Revision: clean(f.Props[license.FindingRevision])}
@@ -28,18 +28,18 @@ func licenseProvenance(f discover.Finding) license.Provenance {
 }
 
 // cardWithLicense is the first finding whose card declares a license.
-func cardWithLicense(fs []discover.Finding) (discover.Finding, bool) {
+func cardWithLicense(fs []asset.Sighting) (asset.Sighting, bool) {
 	for _, f := range fs {
 		if f.Card != nil && (f.Card.License != "" || f.Card.LicenseName != "") {
 			return f, true
 		}
 	}
-	return discover.Finding{}, false
+	return asset.Sighting{}, false
 }
 
 // licenseFrom is the provenance of c's licenses: the places that state the
 // licenses c kept, or, when c has none, one unknown entry with the reason.
-func licenseFrom(c *Component, stated []statedLicense, fs []discover.Finding) []license.Provenance {
+func licenseFrom(c *Component, stated []statedLicense, fs []asset.Sighting) []license.Provenance {
 	if len(c.Licenses) == 0 {
 		return []license.Provenance{unknownProvenance(c, fs)}
 	}
@@ -77,7 +77,7 @@ func licenseKey(l License) string {
 // Hub and found nothing leaves the revision it read. Without either, an
 // asset published elsewhere was simply not looked up, while one that lives
 // in the repository has nothing that declares its license.
-func unknownProvenance(c *Component, fs []discover.Finding) license.Provenance {
+func unknownProvenance(c *Component, fs []asset.Sighting) license.Provenance {
 	for _, f := range fs {
 		if r := f.Props[license.FindingReason]; r != "" {
 			return license.Provenance{Source: license.SourceUnknown, Reason: clean(r)}

@@ -5,14 +5,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/license"
 )
 
 const rev = "3f2a9c1e5b7d40a8e6c2b19f0d4e7a6c8b1d2e3f"
 
-func hfRef(name string, props map[string]string, lic string) discover.Finding {
-	return discover.Finding{Kind: discover.KindModel, Name: name, Path: "app.py", Line: 3, Detector: "python.from_pretrained",
+func hfRef(name string, props map[string]string, lic string) asset.Sighting {
+	return asset.Sighting{Kind: asset.KindModel, Name: name, Path: "app.py", Line: 3, Detector: "python.from_pretrained",
 		Confidence: 0.9, Provider: "huggingface", License: lic, Props: props}
 }
 
@@ -22,21 +22,21 @@ func TestLicenseProvenance(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		f    discover.Finding
+		f    asset.Sighting
 		ref  string
 		want []license.Provenance
 	}{
 		{
 			name: "card in the repository, declaration line located",
-			f: discover.Finding{Kind: discover.KindModel, Name: "m", Path: "models/m/README.md", Detector: "card.front_matter", Confidence: 0.9,
-				Provider: "local", License: "apache-2.0", Card: &discover.ModelCard{License: "apache-2.0"},
+			f: asset.Sighting{Kind: asset.KindModel, Name: "m", Path: "models/m/README.md", Detector: "card.front_matter", Confidence: 0.9,
+				Provider: "local", License: "apache-2.0", Card: &asset.ModelCard{License: "apache-2.0"},
 				Props: map[string]string{license.FindingLocation: "models/m/README.md:4"}},
 			ref:  "pkg:generic/local/m",
 			want: []license.Provenance{{Source: license.SourceFile, Location: "models/m/README.md:4"}},
 		},
 		{
 			name: "manifest line of the finding itself",
-			f: discover.Finding{Kind: discover.KindDataset, Name: "data/reviews", Path: "data/reviews/dataset.yaml", Line: 7,
+			f: asset.Sighting{Kind: asset.KindDataset, Name: "data/reviews", Path: "data/reviews/dataset.yaml", Line: 7,
 				Detector: "card.dataset", Confidence: 0.9, Provider: "local", License: "cc-by-4.0"},
 			ref:  "dataset:local/data/reviews",
 			want: []license.Provenance{{Source: license.SourceFile, Location: "data/reviews/dataset.yaml:7"}},
@@ -73,7 +73,7 @@ func TestLicenseProvenance(t *testing.T) {
 		},
 		{
 			name: "weights inherit the repository license",
-			f: discover.Finding{Kind: discover.KindWeights, Name: "model.safetensors", Path: "model.safetensors", Detector: "weights.magic",
+			f: asset.Sighting{Kind: asset.KindWeights, Name: "model.safetensors", Path: "model.safetensors", Detector: "weights.magic",
 				Confidence: 1, Provider: "local", License: "MIT",
 				Props: map[string]string{license.FindingSource: license.SourceRepository, license.FindingLocation: "LICENSE"}},
 			ref:  "pkg:generic/model.safetensors",
@@ -81,14 +81,14 @@ func TestLicenseProvenance(t *testing.T) {
 		},
 		{
 			name: "weights nobody licenses",
-			f: discover.Finding{Kind: discover.KindWeights, Name: "model.safetensors", Path: "model.safetensors", Detector: "weights.magic",
+			f: asset.Sighting{Kind: asset.KindWeights, Name: "model.safetensors", Path: "model.safetensors", Detector: "weights.magic",
 				Confidence: 1, Provider: "local"},
 			ref:  "pkg:generic/model.safetensors",
 			want: unknown(license.ReasonNothingDeclared, ""),
 		},
 		{
 			name: "a package registry is not asked",
-			f:    discover.Finding{Kind: discover.KindFramework, Name: "torch", Version: "2.4.1", Path: "requirements.txt", Line: 2, Detector: "requirements", Confidence: 1, Provider: "pypi"},
+			f:    asset.Sighting{Kind: asset.KindFramework, Name: "torch", Version: "2.4.1", Path: "requirements.txt", Line: 2, Detector: "requirements", Confidence: 1, Provider: "pypi"},
 			ref:  "pkg:pypi/torch@2.4.1",
 			want: unknown(license.ReasonNotLookedUp, ""),
 		},
@@ -121,9 +121,9 @@ func TestLicenseProvenance(t *testing.T) {
 func TestLicenseProvenanceMerged(t *testing.T) {
 	inv := norm(
 		hfRef("org/model", map[string]string{license.FindingSource: license.SourceHub, license.FindingRevision: rev}, "apache-2.0"),
-		discover.Finding{Kind: discover.KindModel, Name: "org/model", Path: "docs/model.md", Line: 9, Detector: "markdown", Confidence: 0.5,
+		asset.Sighting{Kind: asset.KindModel, Name: "org/model", Path: "docs/model.md", Line: 9, Detector: "markdown", Confidence: 0.5,
 			Provider: "huggingface", License: "see the website"},
-		discover.Finding{Kind: discover.KindModel, Name: "org/model", Path: "models/m/config.yaml", Line: 2, Detector: "yaml", Confidence: 0.8,
+		asset.Sighting{Kind: asset.KindModel, Name: "org/model", Path: "models/m/config.yaml", Line: 2, Detector: "yaml", Confidence: 0.8,
 			Provider: "huggingface", License: "Apache-2.0"},
 	)
 	c := byRef(inv)["pkg:huggingface/org/model"]
@@ -138,8 +138,8 @@ func TestLicenseProvenanceMerged(t *testing.T) {
 
 func TestSourceLicenseProvenance(t *testing.T) {
 	inv := norm(
-		discover.Finding{Kind: discover.KindLicense, Name: "MIT", License: "MIT", Path: "LICENSE", Detector: "license.text", Confidence: 0.9},
-		discover.Finding{Kind: discover.KindLicense, Name: "Apache-2.0", License: "Apache-2.0", Path: "vendor/x/LICENSE", Line: 1, Detector: "license.spdx_line", Confidence: 1},
+		asset.Sighting{Kind: asset.KindLicense, Name: "MIT", License: "MIT", Path: "LICENSE", Detector: "license.text", Confidence: 0.9},
+		asset.Sighting{Kind: asset.KindLicense, Name: "Apache-2.0", License: "Apache-2.0", Path: "vendor/x/LICENSE", Line: 1, Detector: "license.spdx_line", Confidence: 1},
 	)
 	want := []license.Provenance{{Source: license.SourceFile, Location: "LICENSE"}}
 	if inv.Source.License != "MIT" || !reflect.DeepEqual(inv.Source.LicenseFrom, want) {

@@ -4,7 +4,7 @@
 package inventory
 
 import (
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/license"
 	"github.com/mlbom/autopilot/internal/modelscan"
 )
@@ -42,15 +42,15 @@ type Occurrence struct {
 
 // Component is one asset.
 type Component struct {
-	BOMRef   string        `json:"bom-ref"` // stable: derived from identity, never from scan order
-	Kind     discover.Kind `json:"kind"`
-	Name     string        `json:"name"`
-	Group    string        `json:"group,omitempty"` // organisation, e.g. HF org
-	Version  string        `json:"version,omitempty"`
-	PURL     string        `json:"purl,omitempty"`
-	Provider string        `json:"provider,omitempty"`
-	Supplier string        `json:"supplier,omitempty"`
-	Licenses []License     `json:"licenses,omitempty"`
+	BOMRef   string     `json:"bom-ref"` // stable: derived from identity, never from scan order
+	Kind     asset.Kind `json:"kind"`
+	Name     string     `json:"name"`
+	Group    string     `json:"group,omitempty"` // organisation, e.g. HF org
+	Version  string     `json:"version,omitempty"`
+	PURL     string     `json:"purl,omitempty"`
+	Provider string     `json:"provider,omitempty"`
+	Supplier string     `json:"supplier,omitempty"`
+	Licenses []License  `json:"licenses,omitempty"`
 	// LicenseFrom says how Licenses are known, one entry per source of
 	// truth, or why they are unknown (one SourceUnknown entry).
 	LicenseFrom []license.Provenance `json:"licenseFrom,omitempty"`
@@ -59,7 +59,7 @@ type Component struct {
 	Format      string               `json:"format,omitempty"`
 	LFS         bool                 `json:"lfs,omitempty"`
 	URL         string               `json:"url,omitempty"` // download URL or service endpoint
-	Card        *discover.ModelCard  `json:"card,omitempty"`
+	Card        *asset.ModelCard     `json:"card,omitempty"`
 	// Completeness of the model card, 0..1 (models only).
 	Completeness float64 `json:"completeness,omitempty"`
 	// CardMissing lists the expected model-card fields that are absent
@@ -76,23 +76,23 @@ type Component struct {
 	Datasets   []string `json:"datasets,omitempty"`
 	Weights    []string `json:"weights,omitempty"`
 	// ScanReport of the model-file scanner, for weight files that were scanned.
-	ScanReport      *modelscan.Report    `json:"scanReport,omitempty"`
-	RuntimeObserved bool                 `json:"runtimeObserved,omitempty"`
-	Provenance      *discover.Provenance `json:"provenance,omitempty"`
-	Props           map[string]string    `json:"props,omitempty"`
+	ScanReport      *modelscan.Report `json:"scanReport,omitempty"`
+	RuntimeObserved bool              `json:"runtimeObserved,omitempty"`
+	Provenance      *asset.Provenance `json:"provenance,omitempty"`
+	Props           map[string]string `json:"props,omitempty"`
 }
 
 // Inventory is the normalized result of a scan.
 type Inventory struct {
-	Source     Source          `json:"source"`
-	Components []Component     `json:"components"` // sorted by BOMRef
-	Warnings   []string        `json:"warnings,omitempty"`
-	Skipped    []discover.Skip `json:"skipped,omitempty"`
+	Source     Source       `json:"source"`
+	Components []Component  `json:"components"` // sorted by BOMRef
+	Warnings   []string     `json:"warnings,omitempty"`
+	Skipped    []asset.Skip `json:"skipped,omitempty"`
 }
 
 // Input is what Normalize takes.
 type Input struct {
 	Source  Source
-	Result  *discover.Result
+	Result  *asset.Result
 	Reports []modelscan.Report // model-file scanner reports, by file path
 }

@@ -59,7 +59,7 @@ const (
 	ReasonNothingDeclared = "nothing declared"
 )
 
-// Keys of discover.Finding.Props by which whoever produced a finding says
+// Keys of asset.Sighting.Props by which whoever produced a finding says
 // where its License comes from. Inventory reads them into Provenance and
 // does not copy them into the BOM as detector details. A finding with a
 // License and no FindingSource was declared in the file at its Path and Line.

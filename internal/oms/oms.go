@@ -43,7 +43,7 @@ import (
 	"strings"
 
 	"github.com/mlbom/autopilot/internal/attest"
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/discover/weights"
 	"github.com/mlbom/autopilot/internal/dsse"
 	"github.com/mlbom/autopilot/internal/keys"
 )
@@ -544,7 +544,7 @@ func manifest(ctx context.Context, fsys fs.FS, root string, ser serialization) (
 	}
 	out := map[string]string{}
 	if !st.IsDir() {
-		sum, _, err := discover.HashFile(ctx, fsys, root)
+		sum, _, err := weights.HashFile(ctx, fsys, root)
 		if err != nil {
 			return nil, err
 		}
@@ -591,7 +591,7 @@ func manifest(ctx context.Context, fsys fs.FS, root string, ser serialization) (
 		} else if d.IsDir() || !d.Type().IsRegular() {
 			return nil
 		}
-		sum, _, err := discover.HashFile(ctx, fsys, p)
+		sum, _, err := weights.HashFile(ctx, fsys, p)
 		if err != nil {
 			return err
 		}

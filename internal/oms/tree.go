@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 )
 
 // Properties CheckTree writes on the model's finding; they appear in the BOM
@@ -35,7 +35,7 @@ var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": tru
 // finding per signature carrying the outcome (PropStatus, PropSigner, ...),
 // named like the model discovery found in that directory so the inventory
 // merges it into that model's component.
-func CheckTree(ctx context.Context, fsys fs.FS, findings []discover.Finding, trusted []TrustedKey) (out []discover.Finding, warnings []string) {
+func CheckTree(ctx context.Context, fsys fs.FS, findings []asset.Sighting, trusted []TrustedKey) (out []asset.Sighting, warnings []string) {
 	type sigFile struct{ sig, model, rel string }
 	var sigs []sigFile
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -104,11 +104,11 @@ func CheckTree(ctx context.Context, fsys fs.FS, findings []discover.Finding, tru
 // to derive as it does for them), else a model found in the directory (its
 // card), else the directory itself, which is how discovery names a model it
 // knows only by its directory.
-func modelNamed(findings []discover.Finding, dir string) discover.Finding {
+func modelNamed(findings []asset.Sighting, dir string) asset.Sighting {
 	under := func(p string) bool { return dir == "." || p == dir || strings.HasPrefix(p, dir+"/") }
 	count := map[string]int{}
 	for _, f := range findings {
-		if f.Kind == discover.KindWeights && f.Model != "" && under(f.Path) {
+		if f.Kind == asset.KindWeights && f.Model != "" && under(f.Path) {
 			count[f.Model]++
 		}
 	}
@@ -123,12 +123,12 @@ func modelNamed(findings []discover.Finding, dir string) discover.Finding {
 			}
 			return names[i] < names[j]
 		})
-		return discover.Finding{Kind: discover.KindModel, Name: names[0]}
+		return asset.Sighting{Kind: asset.KindModel, Name: names[0]}
 	}
 	for _, f := range findings {
-		if f.Kind == discover.KindModel && under(f.Path) && f.Name != "" {
-			return discover.Finding{Kind: discover.KindModel, Name: f.Name, Provider: f.Provider, Version: f.Version}
+		if f.Kind == asset.KindModel && under(f.Path) && f.Name != "" {
+			return asset.Sighting{Kind: asset.KindModel, Name: f.Name, Provider: f.Provider, Version: f.Version}
 		}
 	}
-	return discover.Finding{Kind: discover.KindModel, Name: dir}
+	return asset.Sighting{Kind: asset.KindModel, Name: dir}
 }

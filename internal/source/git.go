@@ -27,7 +27,7 @@ import (
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/go-git/go-git/v5/storage/memory"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/redact"
 )
 
@@ -560,7 +560,7 @@ const maxSymlinkTarget = 4096
 // reuses them afterwards. Writes go through os.Root, so no tree entry can
 // land outside the checkout; symlinks that would lead out of it are not
 // created but reported in skipped. Submodules become empty directories.
-func checkoutTree(ctx context.Context, repo *git.Repository, commit *object.Commit, treesDir string, lim limits) (string, []discover.Skip, error) {
+func checkoutTree(ctx context.Context, repo *git.Repository, commit *object.Commit, treesDir string, lim limits) (string, []asset.Skip, error) {
 	sha := commit.Hash.String()
 	final := filepath.Join(treesDir, sha)
 	sidecar := final + ".skipped.json"
@@ -587,7 +587,7 @@ func checkoutTree(ctx context.Context, repo *git.Repository, commit *object.Comm
 	}
 	defer root.Close()
 
-	var skipped []discover.Skip
+	var skipped []asset.Skip
 	b := newBudget(lim)
 	w := object.NewTreeWalker(tree, true, nil)
 	defer w.Close()
@@ -719,16 +719,16 @@ func hasDotGit(name string) bool {
 	return false
 }
 
-func skipf(p, format string, args ...any) discover.Skip {
-	return discover.Skip{Path: p, Reason: fmt.Sprintf(format, args...)}
+func skipf(p, format string, args ...any) asset.Skip {
+	return asset.Skip{Path: p, Reason: fmt.Sprintf(format, args...)}
 }
 
-func readSkips(p string) []discover.Skip {
+func readSkips(p string) []asset.Skip {
 	data, err := os.ReadFile(p)
 	if err != nil {
 		return nil
 	}
-	var s []discover.Skip
+	var s []asset.Skip
 	if json.Unmarshal(data, &s) != nil {
 		return nil
 	}

@@ -24,7 +24,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/license"
 )
 
@@ -112,7 +112,7 @@ func openHF(ctx context.Context, src string, spec Spec, o Options) (_ *Tree, err
 		leaf += "+weights"
 	}
 	dir := filepath.Join(key, leaf)
-	var skipped []discover.Skip
+	var skipped []asset.Skip
 	if dirExists(dir) {
 		touch(dir)
 		skipped = readSkips(dir + ".skipped.json")
@@ -245,7 +245,7 @@ func (c *hfClient) statusErr(resp *http.Response, repo hfRepo) error {
 
 // materialize writes the repository's files into dir (built in a temporary
 // directory and renamed into place once complete).
-func (c *hfClient) materialize(ctx context.Context, repo hfRepo, sha string, siblings []hfSibling, dir string, fetchWeights bool, o Options) ([]discover.Skip, error) {
+func (c *hfClient) materialize(ctx context.Context, repo hfRepo, sha string, siblings []hfSibling, dir string, fetchWeights bool, o Options) ([]asset.Skip, error) {
 	maxFile := o.MaxFileSize
 	if maxFile <= 0 {
 		maxFile = defaultMaxFile
@@ -265,7 +265,7 @@ func (c *hfClient) materialize(ctx context.Context, repo hfRepo, sha string, sib
 	sort.Slice(siblings, func(i, j int) bool { return siblings[i].RFilename < siblings[j].RFilename })
 	var (
 		mu      sync.Mutex
-		skipped []discover.Skip
+		skipped []asset.Skip
 		files   int
 		bytes   int64
 	)
@@ -474,7 +474,7 @@ func lfsPointer(oid string, size int64) []byte {
 // hfFindings turns repository metadata into findings: the model or dataset
 // itself, pinned to the revision sha, with its card; for a Space, the
 // models and datasets its card declares.
-func hfFindings(repo hfRepo, info *hfInfo, endpoint string) []discover.Finding {
+func hfFindings(repo hfRepo, info *hfInfo, endpoint string) []asset.Sighting {
 	var cd hfCardData
 	if len(info.CardData) > 0 {
 		_ = json.Unmarshal(info.CardData, &cd) // malformed card data leaves fields empty
@@ -522,13 +522,13 @@ func hfFindings(repo hfRepo, info *hfInfo, endpoint string) []discover.Finding {
 	}
 
 	if repo.Type == "space" {
-		var out []discover.Finding
+		var out []asset.Sighting
 		for _, m := range cd.Models {
-			out = append(out, discover.Finding{Kind: discover.KindModel, Name: m, Path: readme, Detector: "huggingface.space_card",
+			out = append(out, asset.Sighting{Kind: asset.KindModel, Name: m, Path: readme, Detector: "huggingface.space_card",
 				Confidence: 0.9, Provider: "huggingface", URL: endpoint + "/" + m})
 		}
 		for _, d := range cd.Datasets {
-			out = append(out, discover.Finding{Kind: discover.KindDataset, Name: d, Path: readme, Detector: "huggingface.space_card",
+			out = append(out, asset.Sighting{Kind: asset.KindDataset, Name: d, Path: readme, Detector: "huggingface.space_card",
 				Confidence: 0.9, Provider: "huggingface", URL: endpoint + "/datasets/" + d})
 		}
 		return out
@@ -538,7 +538,7 @@ func hfFindings(repo hfRepo, info *hfInfo, endpoint string) []discover.Finding {
 	if len(tags) == 0 {
 		tags = cd.Tags
 	}
-	card := &discover.ModelCard{
+	card := &asset.ModelCard{
 		License:       first(cd.License),
 		LicenseName:   string(cd.LicenseName),
 		LicenseLink:   string(cd.LicenseLink),
@@ -553,14 +553,14 @@ func hfFindings(repo hfRepo, info *hfInfo, endpoint string) []discover.Finding {
 		Gated:         gated != "",
 		Metrics:       modelIndexMetrics(cd.ModelIndex),
 	}
-	kind, u := discover.KindModel, endpoint+"/"+repo.ID
+	kind, u := asset.KindModel, endpoint+"/"+repo.ID
 	if repo.Type == "dataset" {
-		kind, u = discover.KindDataset, endpoint+"/datasets/"+repo.ID
+		kind, u = asset.KindDataset, endpoint+"/datasets/"+repo.ID
 	}
 	if readme == "" {
 		readme = "README.md" // the card's conventional home, even when absent
 	}
-	return []discover.Finding{{
+	return []asset.Sighting{{
 		Kind:       kind,
 		Name:       repo.ID,
 		Version:    string(info.SHA),
@@ -576,14 +576,14 @@ func hfFindings(repo hfRepo, info *hfInfo, endpoint string) []discover.Finding {
 	}}
 }
 
-func modelOf(k discover.Kind, id string) string {
-	if k == discover.KindModel {
+func modelOf(k asset.Kind, id string) string {
+	if k == asset.KindModel {
 		return id
 	}
 	return ""
 }
 
-func modelIndexMetrics(raw json.RawMessage) []discover.Metric {
+func modelIndexMetrics(raw json.RawMessage) []asset.Metric {
 	if len(raw) == 0 {
 		return nil
 	}
@@ -591,7 +591,7 @@ func modelIndexMetrics(raw json.RawMessage) []discover.Metric {
 	if json.Unmarshal(raw, &mi) != nil {
 		return nil
 	}
-	var out []discover.Metric
+	var out []asset.Metric
 	for _, e := range mi {
 		for _, r := range e.Results {
 			ds := firstNonEmpty(string(r.Dataset.Name), string(r.Dataset.Type))
@@ -600,7 +600,7 @@ func modelIndexMetrics(raw json.RawMessage) []discover.Metric {
 				if typ == "" || m.Value == "" {
 					continue
 				}
-				out = append(out, discover.Metric{Task: firstNonEmpty(string(r.Task.Type), string(r.Task.Name)), Dataset: ds, Type: typ, Value: string(m.Value)})
+				out = append(out, asset.Metric{Task: firstNonEmpty(string(r.Task.Type), string(r.Task.Name)), Dataset: ds, Type: typ, Value: string(m.Value)})
 			}
 		}
 	}

@@ -17,7 +17,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 )
 
 const testHFToken = "hf_TESTtokenABCDEFGHIJKLMNOPQRSTUVWXYZ012"
@@ -143,8 +143,8 @@ func (h *hubServer) sawAuth(prefix string) (with, without int) {
 	return
 }
 
-func findingsBy(fs []discover.Finding, kind discover.Kind) []discover.Finding {
-	var out []discover.Finding
+func findingsBy(fs []asset.Sighting, kind asset.Kind) []asset.Sighting {
+	var out []asset.Sighting
 	for _, f := range fs {
 		if f.Kind == kind {
 			out = append(out, f)
@@ -189,7 +189,7 @@ func TestOpenHFModel(t *testing.T) {
 	if len(tree.Skipped) != 1 || tree.Skipped[0].Path != "vocab.txt" || !strings.Contains(tree.Skipped[0].Reason, "limit") {
 		t.Errorf("Skipped = %+v", tree.Skipped)
 	}
-	models := findingsBy(tree.Findings, discover.KindModel)
+	models := findingsBy(tree.Findings, asset.KindModel)
 	if len(models) != 1 {
 		t.Fatalf("model findings = %+v", tree.Findings)
 	}
@@ -206,7 +206,7 @@ func TestOpenHFModel(t *testing.T) {
 		strings.Join(c.Language, ",") != "en" {
 		t.Errorf("card = %+v", c)
 	}
-	wantMetrics := []discover.Metric{
+	wantMetrics := []asset.Metric{
 		{Task: "text-classification", Dataset: "acme-ai/product-reviews", Type: "accuracy", Value: "0.9312"},
 		{Task: "text-classification", Dataset: "acme-ai/product-reviews", Type: "f1", Value: "0.9287"},
 	}
@@ -268,7 +268,7 @@ func TestOpenHFDatasetAndSpace(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ds.Close()
-	f := findingsBy(ds.Findings, discover.KindDataset)
+	f := findingsBy(ds.Findings, asset.KindDataset)
 	if len(f) != 1 || f[0].Name != "acme-ai/product-reviews" || f[0].License != "cc-by-4.0" ||
 		f[0].Version != "7e6d5c4b3a2918f7e6d5c4b3a2918f7e6d5c4b3a" || f[0].Props["hf.task_categories"] != "text-classification" ||
 		f[0].URL != hub.URL+"/datasets/acme-ai/product-reviews" {
@@ -385,7 +385,7 @@ func TestOpenHFGatedWithToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tree.Close()
-	m := findingsBy(tree.Findings, discover.KindModel)
+	m := findingsBy(tree.Findings, asset.KindModel)
 	if len(m) != 1 || !m[0].Card.Gated || m[0].Props["hf.gated"] != "manual" || m[0].License != "acme-community-license" ||
 		m[0].Card.License != "other" || m[0].Card.LicenseName != "acme-community-license" {
 		t.Errorf("findings = %+v", tree.Findings)

@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 )
 
 // Properties CheckHubWeights writes on weight findings (they appear in the
@@ -44,16 +44,16 @@ type hubFile struct {
 // turn a mismatch into a finding. One Hub request per repository and
 // revision; lookups are bounded like ResolveHub's, and a failed lookup is a
 // warning, never an error.
-func CheckHubWeights(ctx context.Context, findings []discover.Finding, o Options) (warnings []string) {
+func CheckHubWeights(ctx context.Context, findings []asset.Sighting, o Options) (warnings []string) {
 	pinned := map[string]string{} // lower-case id -> revision
 	for _, f := range findings {
-		if f.Kind == discover.KindModel && f.Provider == "huggingface" && revisionRE.MatchString(f.Version) {
+		if f.Kind == asset.KindModel && f.Provider == "huggingface" && revisionRE.MatchString(f.Version) {
 			pinned[strings.ToLower(f.Name)] = f.Version
 		}
 	}
 	var files []hubFile
 	for i, f := range findings {
-		if f.Kind != discover.KindWeights || f.LFS || len(f.SHA256) != 64 {
+		if f.Kind != asset.KindWeights || f.LFS || len(f.SHA256) != 64 {
 			continue
 		}
 		if m := snapshotRE.FindStringSubmatch(f.Path); m != nil {

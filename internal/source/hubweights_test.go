@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 )
 
 // TestCheckHubWeights compares local weight files with the recorded Hub
@@ -44,18 +44,18 @@ func TestCheckHubWeights(t *testing.T) {
 	defer hub.Close()
 
 	other := strings.Repeat("ab", 32)
-	findings := []discover.Finding{
-		{Kind: discover.KindModel, Name: "acme-ai/tiny-random-bert", Version: rev, Provider: "huggingface", Path: "serve.py", Line: 3},
-		{Kind: discover.KindModel, Name: "acme-ai/gone", Version: rev, Provider: "huggingface", Path: "serve.py", Line: 4},
-		{Kind: discover.KindModel, Name: "acme-ai/unpinned", Provider: "huggingface", Path: "serve.py", Line: 5},
-		{Kind: discover.KindWeights, Name: "models/bert/model.safetensors", Path: "models/bert/model.safetensors", Model: "acme-ai/tiny-random-bert", SHA256: published},
-		{Kind: discover.KindWeights, Name: "models/evil/model.safetensors", Path: "models/evil/model.safetensors", Model: "acme-ai/tiny-random-bert", SHA256: other},
-		{Kind: discover.KindWeights, Name: "models/bert/extra.safetensors", Path: "models/bert/extra.safetensors", Model: "acme-ai/tiny-random-bert", SHA256: published},
-		{Kind: discover.KindWeights, Name: "hub/models--acme-ai--tiny-random-bert/snapshots/" + rev + "/model.safetensors",
+	findings := []asset.Sighting{
+		{Kind: asset.KindModel, Name: "acme-ai/tiny-random-bert", Version: rev, Provider: "huggingface", Path: "serve.py", Line: 3},
+		{Kind: asset.KindModel, Name: "acme-ai/gone", Version: rev, Provider: "huggingface", Path: "serve.py", Line: 4},
+		{Kind: asset.KindModel, Name: "acme-ai/unpinned", Provider: "huggingface", Path: "serve.py", Line: 5},
+		{Kind: asset.KindWeights, Name: "models/bert/model.safetensors", Path: "models/bert/model.safetensors", Model: "acme-ai/tiny-random-bert", SHA256: published},
+		{Kind: asset.KindWeights, Name: "models/evil/model.safetensors", Path: "models/evil/model.safetensors", Model: "acme-ai/tiny-random-bert", SHA256: other},
+		{Kind: asset.KindWeights, Name: "models/bert/extra.safetensors", Path: "models/bert/extra.safetensors", Model: "acme-ai/tiny-random-bert", SHA256: published},
+		{Kind: asset.KindWeights, Name: "hub/models--acme-ai--tiny-random-bert/snapshots/" + rev + "/model.safetensors",
 			Path: "hub/models--acme-ai--tiny-random-bert/snapshots/" + rev + "/model.safetensors", SHA256: other},
-		{Kind: discover.KindWeights, Name: "u/model.safetensors", Path: "u/model.safetensors", Model: "acme-ai/unpinned", SHA256: other},
-		{Kind: discover.KindWeights, Name: "g/model.safetensors", Path: "g/model.safetensors", Model: "acme-ai/gone", SHA256: other},
-		{Kind: discover.KindWeights, Name: "p/model.bin", Path: "p/model.bin", Model: "acme-ai/tiny-random-bert", SHA256: published, LFS: true},
+		{Kind: asset.KindWeights, Name: "u/model.safetensors", Path: "u/model.safetensors", Model: "acme-ai/unpinned", SHA256: other},
+		{Kind: asset.KindWeights, Name: "g/model.safetensors", Path: "g/model.safetensors", Model: "acme-ai/gone", SHA256: other},
+		{Kind: asset.KindWeights, Name: "p/model.bin", Path: "p/model.bin", Model: "acme-ai/tiny-random-bert", SHA256: published, LFS: true},
 	}
 	warnings := CheckHubWeights(context.Background(), findings, Options{HFEndpoint: hub.URL, Timeout: 5 * time.Second})
 	want := map[string]string{
@@ -85,11 +85,11 @@ func TestCheckHubWeights(t *testing.T) {
 
 func TestCheckHubWeightsOffline(t *testing.T) {
 	rev := strings.Repeat("1", 40)
-	findings := []discover.Finding{
-		{Kind: discover.KindModel, Name: "a/b", Version: rev, Provider: "huggingface"},
-		{Kind: discover.KindModel, Name: "c/d", Version: rev, Provider: "huggingface"},
-		{Kind: discover.KindWeights, Path: "x/m.safetensors", Model: "a/b", SHA256: strings.Repeat("a", 64)},
-		{Kind: discover.KindWeights, Path: "y/m.safetensors", Model: "c/d", SHA256: strings.Repeat("a", 64)},
+	findings := []asset.Sighting{
+		{Kind: asset.KindModel, Name: "a/b", Version: rev, Provider: "huggingface"},
+		{Kind: asset.KindModel, Name: "c/d", Version: rev, Provider: "huggingface"},
+		{Kind: asset.KindWeights, Path: "x/m.safetensors", Model: "a/b", SHA256: strings.Repeat("a", 64)},
+		{Kind: asset.KindWeights, Path: "y/m.safetensors", Model: "c/d", SHA256: strings.Repeat("a", 64)},
 	}
 	start := time.Now()
 	warnings := CheckHubWeights(context.Background(), findings, Options{HFEndpoint: "http://127.0.0.1:1"})

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 )
 
 const defaultTimeout = 60 * time.Second
@@ -58,7 +58,7 @@ func classify(src string) string {
 }
 
 // noProvenance is the Provenance of trees without history.
-func noProvenance(string) *discover.Provenance { return nil }
+func noProvenance(string) *asset.Provenance { return nil }
 
 func withTimeout(ctx context.Context, opts Options) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, opts.Timeout)

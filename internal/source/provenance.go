@@ -7,8 +7,7 @@ import (
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
-
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 )
 
 // provenanceIndex answers "who last changed this path" from git history. It
@@ -21,19 +20,19 @@ type provenanceIndex struct {
 	prefix string // repository path of the tree root ("" when it is the repository root)
 
 	mu    sync.Mutex
-	cache map[string]*discover.Provenance // repository path → answer; nil value: no history
+	cache map[string]*asset.Provenance // repository path → answer; nil value: no history
 }
 
 func newProvenanceIndex(repo *git.Repository, head plumbing.Hash, prefix string) *provenanceIndex {
-	return &provenanceIndex{repo: repo, head: head, prefix: prefix, cache: map[string]*discover.Provenance{}}
+	return &provenanceIndex{repo: repo, head: head, prefix: prefix, cache: map[string]*asset.Provenance{}}
 }
 
-func (p *provenanceIndex) one(path string) *discover.Provenance {
+func (p *provenanceIndex) one(path string) *asset.Provenance {
 	return p.all([]string{path})[path]
 }
 
 // all returns provenance for each tree-relative path that has history.
-func (p *provenanceIndex) all(paths []string) map[string]*discover.Provenance {
+func (p *provenanceIndex) all(paths []string) map[string]*asset.Provenance {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	full := make(map[string]string, len(paths)) // repo path → tree path
@@ -54,7 +53,7 @@ func (p *provenanceIndex) all(paths []string) map[string]*discover.Provenance {
 			p.cache[rp] = nil
 		}
 	}
-	out := make(map[string]*discover.Provenance, len(paths))
+	out := make(map[string]*asset.Provenance, len(paths))
 	for rp, tp := range full {
 		if pv := p.cache[rp]; pv != nil {
 			cp := *pv
@@ -120,7 +119,7 @@ func (p *provenanceIndex) walk(pending map[string]bool) {
 			}
 		}
 		for _, rp := range changed {
-			p.cache[rp] = &discover.Provenance{
+			p.cache[rp] = &asset.Provenance{
 				Author: c.Author.Name,
 				Email:  c.Author.Email,
 				Commit: c.Hash.String(),

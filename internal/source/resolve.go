@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/license"
 	"github.com/mlbom/autopilot/internal/redact"
 )
@@ -35,7 +35,7 @@ const (
 
 // resolveKey is one Hub repository as the code refers to it.
 type resolveKey struct {
-	kind    discover.Kind
+	kind    asset.Kind
 	id      string
 	version string
 }
@@ -47,10 +47,10 @@ type resolveKey struct {
 // (missing, private, gated without a token) keep their findings unchanged
 // and get a warning; the first network failure stops all lookups with one
 // warning, so an offline scan loses at most one request timeout.
-func ResolveHub(ctx context.Context, findings []discover.Finding, o Options) (warnings []string) {
+func ResolveHub(ctx context.Context, findings []asset.Sighting, o Options) (warnings []string) {
 	byKey := map[resolveKey][]int{}
 	for i, f := range findings {
-		if (f.Kind != discover.KindModel && f.Kind != discover.KindDataset) || f.Provider != "huggingface" || f.License != "" {
+		if (f.Kind != asset.KindModel && f.Kind != asset.KindDataset) || f.Provider != "huggingface" || f.License != "" {
 			continue
 		}
 		k := resolveKey{kind: f.Kind, id: f.Name, version: f.Version}
@@ -158,7 +158,7 @@ func ResolveHub(ctx context.Context, findings []discover.Finding, o Options) (wa
 
 func resolveRepo(k resolveKey) (hfRepo, error) {
 	s := "hf://" + k.id
-	if k.kind == discover.KindDataset {
+	if k.kind == asset.KindDataset {
 		s = "hf://datasets/" + k.id
 	}
 	r, err := parseHFSpec(s)
@@ -213,7 +213,7 @@ func (c *hfClient) lookup(ctx context.Context, repo hfRepo) (*hfInfo, error) {
 
 // markUnknown records on the findings at idx why the look-up left their
 // license unknown.
-func markUnknown(findings []discover.Finding, idx []int, reason string) {
+func markUnknown(findings []asset.Sighting, idx []int, reason string) {
 	for _, i := range idx {
 		f := &findings[i]
 		if f.Props == nil {
@@ -226,7 +226,7 @@ func markUnknown(findings []discover.Finding, idx []int, reason string) {
 // fill copies what the Hub says of repo onto the findings at idx, keeping
 // anything the finding already had, and records that the license (or its
 // absence) is the Hub's word at the revision read.
-func fill(findings []discover.Finding, idx []int, repo hfRepo, info *hfInfo, endpoint string) {
+func fill(findings []asset.Sighting, idx []int, repo hfRepo, info *hfInfo, endpoint string) {
 	hub := hfFindings(repo, info, endpoint)
 	if len(hub) != 1 {
 		return
@@ -266,7 +266,7 @@ func fill(findings []discover.Finding, idx []int, repo hfRepo, info *hfInfo, end
 }
 
 // mergeCard fills the empty fields of dst from src.
-func mergeCard(dst, src *discover.ModelCard) {
+func mergeCard(dst, src *asset.ModelCard) {
 	setS := func(d *string, s string) {
 		if *d == "" {
 			*d = s

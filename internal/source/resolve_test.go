@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/license"
 )
 
@@ -92,20 +92,20 @@ func (h *resolveHub) total() int {
 	return n
 }
 
-func ref(kind discover.Kind, id, path string, line int) discover.Finding {
-	return discover.Finding{Kind: kind, Name: id, Path: path, Line: line, Detector: "python.from_pretrained", Confidence: 0.9, Provider: "huggingface"}
+func ref(kind asset.Kind, id, path string, line int) asset.Sighting {
+	return asset.Sighting{Kind: kind, Name: id, Path: path, Line: line, Detector: "python.from_pretrained", Confidence: 0.9, Provider: "huggingface"}
 }
 
 func TestResolveHubFillsAndDedupes(t *testing.T) {
 	hub := newResolveHub(t)
-	findings := []discover.Finding{
-		ref(discover.KindModel, "acme-ai/sentiment-bert", "app.py", 3),
-		ref(discover.KindModel, "acme-ai/sentiment-bert", "train.py", 10),
-		ref(discover.KindModel, "acme-ai/guarded-llm", "chat.py", 5),
-		ref(discover.KindDataset, "acme-ai/product-reviews", "train.py", 4),
-		ref(discover.KindModel, "acme-ai/sentiment-bert", "notebook.ipynb", 1),
-		{Kind: discover.KindModel, Name: "acme-ai/tiny-random-bert", Path: "README.md", Provider: "huggingface", License: "bsd-3-clause"},
-		{Kind: discover.KindService, Name: "gpt-4o", Path: "agent.py", Provider: "openai"},
+	findings := []asset.Sighting{
+		ref(asset.KindModel, "acme-ai/sentiment-bert", "app.py", 3),
+		ref(asset.KindModel, "acme-ai/sentiment-bert", "train.py", 10),
+		ref(asset.KindModel, "acme-ai/guarded-llm", "chat.py", 5),
+		ref(asset.KindDataset, "acme-ai/product-reviews", "train.py", 4),
+		ref(asset.KindModel, "acme-ai/sentiment-bert", "notebook.ipynb", 1),
+		{Kind: asset.KindModel, Name: "acme-ai/tiny-random-bert", Path: "README.md", Provider: "huggingface", License: "bsd-3-clause"},
+		{Kind: asset.KindService, Name: "gpt-4o", Path: "agent.py", Provider: "openai"},
 	}
 	warns := ResolveHub(context.Background(), findings, Options{HFEndpoint: hub.URL})
 	if len(warns) != 0 {
@@ -159,9 +159,9 @@ func TestResolveHubFillsAndDedupes(t *testing.T) {
 
 func TestResolveHubPinnedRevision(t *testing.T) {
 	hub := newResolveHub(t)
-	f := ref(discover.KindModel, "acme-ai/tiny-random-bert", "app.py", 1)
+	f := ref(asset.KindModel, "acme-ai/tiny-random-bert", "app.py", 1)
 	f.Version = "v1.0"
-	findings := []discover.Finding{f}
+	findings := []asset.Sighting{f}
 	if warns := ResolveHub(context.Background(), findings, Options{HFEndpoint: hub.URL}); len(warns) != 0 {
 		t.Fatalf("warnings: %q", warns)
 	}
@@ -188,7 +188,7 @@ func TestResolveHubWarnings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			hub := newResolveHub(t)
-			findings := []discover.Finding{ref(discover.KindModel, tt.id, "app.py", 1), ref(discover.KindModel, "acme-ai/sentiment-bert", "app.py", 2)}
+			findings := []asset.Sighting{ref(asset.KindModel, tt.id, "app.py", 1), ref(asset.KindModel, "acme-ai/sentiment-bert", "app.py", 2)}
 			before := findings[0]
 			warns := ResolveHub(context.Background(), findings, Options{HFEndpoint: hub.URL, HFToken: tt.token})
 			if len(warns) != 1 {
@@ -220,7 +220,7 @@ func TestResolveHubWarnings(t *testing.T) {
 
 func TestResolveHubSendsToken(t *testing.T) {
 	hub := newResolveHub(t)
-	findings := []discover.Finding{ref(discover.KindModel, "acme-ai/sentiment-bert", "a.py", 1), ref(discover.KindDataset, "acme-ai/product-reviews", "a.py", 2)}
+	findings := []asset.Sighting{ref(asset.KindModel, "acme-ai/sentiment-bert", "a.py", 1), ref(asset.KindDataset, "acme-ai/product-reviews", "a.py", 2)}
 	ResolveHub(context.Background(), findings, Options{HFEndpoint: hub.URL + "/", HFToken: testHFToken})
 	hub.mu.Lock()
 	defer hub.mu.Unlock()
@@ -234,15 +234,15 @@ func TestResolveHubSendsToken(t *testing.T) {
 	}
 }
 
-func manyRefs(n int) []discover.Finding {
-	var fs []discover.Finding
+func manyRefs(n int) []asset.Sighting {
+	var fs []asset.Sighting
 	for i := range n {
-		fs = append(fs, ref(discover.KindModel, "acme-ai/model-"+string(rune('a'+i)), "app.py", i+1))
+		fs = append(fs, ref(asset.KindModel, "acme-ai/model-"+string(rune('a'+i)), "app.py", i+1))
 	}
 	return fs
 }
 
-func checkUnreachable(t *testing.T, warns []string, endpoint string, findings []discover.Finding) {
+func checkUnreachable(t *testing.T, warns []string, endpoint string, findings []asset.Sighting) {
 	t.Helper()
 	if len(warns) != 1 || !strings.Contains(warns[0], "unreachable at "+endpoint) || !strings.Contains(warns[0], "MLBOM_HF_RESOLVE=false") {
 		t.Fatalf("warnings %q, want one naming %s", warns, endpoint)
@@ -316,7 +316,7 @@ func TestResolveHubCircuitBreaker(t *testing.T) {
 
 func TestResolveHubNothingToDo(t *testing.T) {
 	// No Hub reference: no request at all, not even to an unreachable endpoint.
-	findings := []discover.Finding{{Kind: discover.KindWeights, Name: "model.safetensors", Path: "model.safetensors"}}
+	findings := []asset.Sighting{{Kind: asset.KindWeights, Name: "model.safetensors", Path: "model.safetensors"}}
 	if warns := ResolveHub(context.Background(), findings, Options{HFEndpoint: "http://127.0.0.1:1"}); warns != nil {
 		t.Errorf("warnings %q", warns)
 	}

@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/redact"
 )
 
@@ -104,18 +104,18 @@ type Tree struct {
 	Name string
 	// Findings the source itself contributes (Hugging Face API metadata:
 	// siblings with LFS sha256 and size, cardData), merged with discovery's.
-	Findings   []discover.Finding
+	Findings   []asset.Sighting
 	Submodules []Submodule
 	// Skipped lists files the source could not or would not provide
 	// (symlinks escaping the repository, Hugging Face files over the size
 	// cap or missing on the Hub), so the scan can report them.
-	Skipped []discover.Skip
+	Skipped []asset.Skip
 	// Provenance returns who last changed path; nil when unknown.
-	Provenance func(path string) *discover.Provenance
+	Provenance func(path string) *asset.Provenance
 	close      func() error
 	// provAll answers ProvenanceAll in one history walk when git is behind
 	// the tree; nil otherwise.
-	provAll func(paths []string) map[string]*discover.Provenance
+	provAll func(paths []string) map[string]*asset.Provenance
 }
 
 // Submodule is recorded, not followed.
@@ -136,8 +136,8 @@ func (t *Tree) Close() error {
 // ProvenanceAll returns who last changed each of paths, computed in one walk
 // of the history when the tree is backed by git; paths with no known history
 // are absent from the map. Prefer it to calling Provenance per path.
-func (t *Tree) ProvenanceAll(paths []string) map[string]*discover.Provenance {
-	out := make(map[string]*discover.Provenance, len(paths))
+func (t *Tree) ProvenanceAll(paths []string) map[string]*asset.Provenance {
+	out := make(map[string]*asset.Provenance, len(paths))
 	if t == nil {
 		return out
 	}

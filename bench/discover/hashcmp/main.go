@@ -1,4 +1,4 @@
-// Command hashcmp hashes files with discover.HashFile, in parallel on all
+// Command hashcmp hashes files with weights.HashFile, in parallel on all
 // cores, and prints "sha256  path" lines like openssl/sha256sum; it is the
 // "ours" side of bench/discover/hash.sh.
 package main
@@ -11,7 +11,7 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/discover/weights"
 )
 
 func main() {
@@ -35,7 +35,7 @@ func main() {
 				errs[i] = err
 				return
 			}
-			sums[i], _, errs[i] = discover.HashFile(context.Background(), os.DirFS(filepath.Dir(abs)), filepath.Base(abs))
+			sums[i], _, errs[i] = weights.HashFile(context.Background(), os.DirFS(filepath.Dir(abs)), filepath.Base(abs))
 		}()
 	}
 	wg.Wait()

@@ -1,0 +1,235 @@
+// Package code holds the token patterns that JavaScript/TypeScript, Go and
+// Rust sources share: string constants, object keys and struct fields
+// named like a model, builder calls (.model("...")), from_pretrained and
+// pipeline calls, object literals and URL strings. The language packages
+// (javascript, golang, rust) lex a file with Parse and add what only their
+// language has.
+package code
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/mlbom/autopilot/internal/asset"
+	"github.com/mlbom/autopilot/internal/discover/detect"
+	"github.com/mlbom/autopilot/internal/discover/lex"
+	"github.com/mlbom/autopilot/internal/discover/objects"
+	"github.com/mlbom/autopilot/internal/discover/prompt"
+	"github.com/mlbom/autopilot/internal/discover/refs"
+	"github.com/mlbom/autopilot/internal/discover/tree"
+)
+
+// Source is one lexed file with its string constants.
+type Source struct {
+	File   *detect.File
+	Report *detect.Report
+	Lang   lex.Lang
+	// Det prefixes detector names: "js", "go", "rust".
+	Det  string
+	Toks []lex.Token
+	// Consts maps NAME to the string of NAME = "..." (the first one);
+	// ConstLine and ConstTok locate it.
+	Consts    map[string]string
+	ConstLine map[string]int
+	ConstTok  map[string]int
+	// Selector turns a pkg.Name expression into a model id (Go SDK
+	// constants); nil when the language has none.
+	Selector func(name string) (string, bool)
+	// ollama: the file imports an Ollama client, so bare model names are
+	// Ollama tags.
+	ollama bool
+}
+
+var reOllamaImport = regexp.MustCompile(`from ["']ollama|require\(["']ollama|"github.com/ollama/ollama|ollama_rs|ollama-rs`)
+
+// goKeywords precede a name on its line without being its type.
+var goKeywords = map[string]bool{"const": true, "var": true, "return": true, "case": true, "go": true, "defer": true, "if": true, "for": true, "range": true, "else": true}
+
+// Parse lexes f and collects its string constants:
+// NAME = "..." / NAME := "..." / const NAME: &str = "...".
+func Parse(f *detect.File, out *detect.Report, l lex.Lang, det string) *Source {
+	t := lex.Lex(f.Data, l)
+	s := &Source{File: f, Report: out, Lang: l, Det: det, Toks: t,
+		Consts: map[string]string{}, ConstLine: map[string]int{}, ConstTok: map[string]int{},
+		ollama: reOllamaImport.Match(f.Data)}
+	for i := 0; i+2 < len(t); i++ {
+		if t[i].Kind != lex.Ident {
+			continue
+		}
+		j := i + 1
+		if l == lex.Rust && s.IsOp(j, ":") {
+			for k := j; k < len(t) && k < j+6; k++ {
+				if s.IsOp(k, "=") {
+					j = k
+					break
+				}
+			}
+		}
+		if (s.IsOp(j, "=") || s.IsOp(j, ":=")) && j+1 < len(t) && t[j+1].Kind == lex.String && !s.IsOp(j+2, "+") && !s.IsOp(j+2, ".") {
+			name := t[i].Text
+			// Go typed constants: NAME TYPE = "v" names NAME, not TYPE.
+			if l == lex.Go && i > 0 && t[i-1].Kind == lex.Ident && t[i-1].Line == t[i].Line && !goKeywords[t[i-1].Text] {
+				name = t[i-1].Text
+			}
+			if _, dup := s.Consts[name]; !dup {
+				s.Consts[name] = t[j+1].Text
+				s.ConstLine[name] = t[i].Line
+				s.ConstTok[name] = i
+			}
+		}
+	}
+	return s
+}
+
+// IsOp reports whether token i is the operator op.
+func (s *Source) IsOp(i int, op string) bool {
+	return i >= 0 && i < len(s.Toks) && s.Toks[i].Kind == lex.Op && s.Toks[i].Text == op
+}
+
+// Value is the string token i stands for: a literal, a constant, or (with a
+// Selector) an SDK constant.
+func (s *Source) Value(i int) (string, int, bool) {
+	t := s.Toks
+	if i >= len(t) {
+		return "", 0, false
+	}
+	switch t[i].Kind {
+	case lex.String:
+		if t[i].FStr {
+			return "", 0, false
+		}
+		return t[i].Text, t[i].Line, true
+	case lex.Ident:
+		if s.IsOp(i+1, ".") && i+2 < len(t) && t[i+2].Kind == lex.Ident && s.Selector != nil {
+			if v, ok := s.Selector(t[i+2].Text); ok {
+				return v, t[i].Line, true
+			}
+			return "", 0, false
+		}
+		if v, ok := s.Consts[t[i].Text]; ok && !s.IsOp(i+1, ".") && !s.IsOp(i+1, "(") {
+			return v, t[i].Line, true
+		}
+	}
+	return "", 0, false
+}
+
+// Model reports v, found in a model position, as what it names.
+func (s *Source) Model(v string, line int, h refs.Hint, d string) {
+	if h == refs.Any && s.ollama {
+		if _, hosted := refs.Hosted(v); !hosted && !refs.IsHFID(v) {
+			h = refs.Ollama
+		}
+	}
+	if fd, ok := refs.Model(s.File.FS, s.File.Dir, v, h); ok {
+		fd.Path, fd.Line, fd.Detector = s.File.Path, line, s.Det+"."+d
+		s.Report.Add(fd)
+	}
+}
+
+// Constants reports prompt constants and constants named like a model,
+// except those in skip (an SDK's vocabulary).
+func (s *Source) Constants(skip map[string]bool) {
+	for name, v := range s.Consts {
+		switch {
+		case !prompt.SettingName(name) && len(strings.TrimSpace(v)) >= 20 && prompt.Constant(name, v):
+			s.Report.Add(prompt.Sighting(s.File.Path, s.ConstLine[name], name, v, s.Det+".prompt_constant"))
+		case refs.ModelVarName(name) && !prompt.HasPromptWord(name) && !skip[name]:
+			s.Model(v, s.ConstLine[name], refs.Any, "model_constant")
+		}
+	}
+}
+
+// Calls reports model keys (model: "...", Model: openai.GPT4o) and the
+// calls every language shares: pipeline, from_pretrained and builder
+// .model(...). call, when set, sees every other call: the callee's token
+// index, and whether it has a receiver.
+func (s *Source) Calls(call func(i int, recv bool)) {
+	t := s.Toks
+	for i := 0; i+1 < len(t); i++ {
+		tk := t[i]
+		// Object keys and struct fields: model: "...", Model: openai.GPT4o.
+		if (tk.Kind == lex.Ident || tk.Kind == lex.String) && s.IsOp(i+1, ":") && objects.IsModelKey(tk.Text) {
+			if v, line, ok := s.Value(i + 2); ok {
+				s.Model(v, line, refs.Any, "model_key")
+			}
+			continue
+		}
+		if tk.Kind != lex.Ident || !s.IsOp(i+1, "(") {
+			continue
+		}
+		recv := i >= 2 && s.IsOp(i-1, ".")
+		switch tk.Text {
+		case "pipeline":
+			// transformers.js: pipeline("task", "Xenova/model")
+			if v, line, ok := s.Value(i + 4); ok && s.IsOp(i+3, ",") {
+				s.Model(v, line, refs.HF, "pipeline")
+			}
+		case "from_pretrained", "fromPretrained":
+			if v, line, ok := s.Value(i + 2); ok {
+				s.Model(v, line, refs.HF, "from_pretrained")
+			}
+		case "model", "with_model", "new_model":
+			if recv {
+				if v, line, ok := s.Value(i + 2); ok {
+					s.Model(v, line, refs.Any, "builder")
+				}
+			}
+		default:
+			if call != nil {
+				call(i, recv)
+			}
+		}
+	}
+}
+
+// Tool reports the tool a registration call names with the string token
+// at i (server.tool("name"), mcp.NewTool("name")).
+func (s *Source) Tool(i int, d string) {
+	if i < len(s.Toks) && s.Toks[i].Kind == lex.String {
+		s.Report.Add(asset.Sighting{Kind: asset.KindTool, Name: s.Toks[i].Text, Path: s.File.Path, Line: s.Toks[i].Line,
+			Detector: s.Det + "." + d, Confidence: 0.9, Provider: "mcp"})
+	}
+}
+
+// Objects walks the object literals that open at a "{" for which at says
+// yes (given the token before it) with the shared tree patterns; then, the
+// parsed literal goes to after, when set.
+func (s *Source) Objects(at func(prev int) bool, after func(prev int, n *tree.Node)) {
+	w := &objects.Walker{File: s.File, Report: s.Report, Det: s.Det, SkipListModels: true,
+		Resolve: func(n *tree.Node) []string {
+			if v, ok := s.Consts[n.Text]; ok {
+				return []string{v}
+			}
+			return nil
+		}}
+	for i := 0; i < len(s.Toks); i++ {
+		if !s.IsOp(i, "{") || !at(i-1) {
+			continue
+		}
+		n, end := tree.ParseLiteral(s.Toks, i, 0, func(x int) int { return x })
+		w.Walk(n)
+		if after != nil {
+			after(i-1, n)
+		}
+		if end > i {
+			i = end - 1
+		}
+	}
+}
+
+// URLs reports string literals that are whole weight, model or dataset
+// download URLs.
+func (s *Source) URLs() {
+	for _, tk := range s.Toks {
+		if tk.Kind != lex.String {
+			continue
+		}
+		u := strings.TrimSpace(tk.Text)
+		if strings.HasPrefix(u, "http") && !strings.ContainsAny(u, " \n") {
+			if fd, ok := refs.URL(u); ok {
+				fd.Path, fd.Line, fd.Detector = s.File.Path, tk.Line, s.Det+".url"
+				s.Report.Add(fd)
+			}
+		}
+	}
+}

@@ -1,0 +1,49 @@
+package config
+
+import (
+	"testing"
+
+	"github.com/mlbom/autopilot/internal/discover/detect/detecttest"
+)
+
+// TestFiles runs Files alone over the cases of the discovery table that
+// hold files it wants.
+func TestFiles(t *testing.T) {
+	detecttest.Check(t, Files{}, []detecttest.Case{
+		{Name: "coreml mlpackage", Files: map[string]string{"M.mlpackage/Manifest.json": `{"fileFormatVersion":"1.0.0"}`, "M.mlpackage/Data/weights/weight.bin": "\x01\x02\x03\x04\x05"},
+			Want: nil},
+		{Name: "config keys in YAML and TOML", Files: map[string]string{"c.yaml": "llm:\n  model: gpt-4o\nembedder:\n  model_name: BAAI/bge-small-en-v1.5\n", "c.toml": "[ollama]\nmodel = \"phi3:mini\"\n"},
+			Want: []string{
+				"model BAAI/bge-small-en-v1.5 c.yaml:4 config.model_key",
+				"model phi3:mini c.toml:2 config.model_key",
+				"service gpt-4o c.yaml:2 config.model_key",
+			}},
+		{Name: "trap: model names as data", Files: map[string]string{"tests/fixtures/models.json": `{"model": "gpt-4o"}`, "data/names.json": `[{"model": "gpt-4o"}]`, "names.csv": "model\ngpt-4o\nacme/m\n", "results.json": `[{"model": "acme/m", "score": 1}]`},
+			Want: nil},
+		{Name: "mcp servers in YAML, assistant config", Files: map[string]string{"agent.yaml": "mcp_servers:\n  fetch:\n    command: uvx\n    args: [mcp-server-fetch]\n", "assistant.json": "{\n \"name\": \"Helper\",\n \"model\": \"gpt-4o\",\n \"instructions\": \"Help with billing questions politely.\",\n \"tools\": [{\"type\": \"code_interpreter\"}]\n}\n"},
+			Want: []string{
+				"agent Helper assistant.json:2 config.assistant",
+				"prompt instructions assistant.json:4 config.prompt_key",
+				"service gpt-4o assistant.json:3 config.model_key",
+				"tool code_interpreter assistant.json:5 config.assistant_tool",
+				"tool fetch agent.yaml:2 config.mcp_server",
+			}},
+		{Name: "manifests", Files: map[string]string{
+			"pyproject.toml":  "[project]\ndependencies = [\n  \"torch>=2.1\",\n  \"requests\",\n]\n[tool.poetry.dependencies]\npython = \"^3.11\"\npeft = \"0.11.1\"\n",
+			"environment.yml": "dependencies:\n  - pytorch=2.2.0\n  - numpy\n  - pip:\n    - vllm==0.5.0\n",
+			"package.json":    "{\n  \"dependencies\": {\n    \"openai\": \"^4.52.0\",\n    \"@langchain/core\": \"0.2.1\",\n    \"react\": \"18.0.0\"\n  }\n}\n",
+			"go.mod":          "module x\n\nrequire (\n\tgithub.com/sashabaranov/go-openai v1.20.0\n\tgithub.com/spf13/cobra v1.8.0\n)\n"},
+			Want: nil},
+	})
+}
+
+// TestDVC runs DVC alone over the cases of the discovery table that
+// hold files it wants.
+func TestDVC(t *testing.T) {
+	detecttest.Check(t, DVC{}, []detecttest.Case{
+		{Name: "dvc", Files: map[string]string{"data/corpus.dvc": "outs:\n- md5: 0123456789abcdef0123456789abcdef.dir\n  size: 100\n  path: corpus\n"},
+			Want: []string{
+				"dataset data/corpus data/corpus.dvc:4 dvc.out",
+			}},
+	})
+}

@@ -1,0 +1,144 @@
+// Package golang reads Go sources and go.mod: model ids (literals,
+// constants, SDK constants such as openai.GPT4o), mcp-go tools, and the ML
+// frameworks a module requires.
+package golang
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/mlbom/autopilot/internal/discover/code"
+	"github.com/mlbom/autopilot/internal/discover/detect"
+	"github.com/mlbom/autopilot/internal/discover/lex"
+	"github.com/mlbom/autopilot/internal/discover/refs"
+)
+
+// Source reads Go files.
+type Source struct{}
+
+func (Source) Name() string { return "go" }
+
+func (Source) Wants(f *detect.File) bool { return f.Ext == ".go" }
+
+func (Source) Detect(_ context.Context, f *detect.File, out *detect.Report) {
+	s := code.Parse(f, out, lex.Go, "go")
+	s.Selector = goModelSelector
+	s.Constants(goModelCatalogue(s.Toks, s.Consts, s.ConstTok))
+	s.Calls(func(i int, _ bool) {
+		if s.Toks[i].Text == "NewTool" {
+			// mcp-go: mcp.NewTool("name", ...)
+			s.Tool(i+2, "mcp_tool")
+		}
+	})
+	s.URLs()
+}
+
+// SDK constants for model ids (sashabaranov/go-openai, openai-go).
+var goModelConsts = map[string]string{
+	"GPT4o": "gpt-4o", "GPT4oMini": "gpt-4o-mini", "GPT4": "gpt-4", "GPT4Turbo": "gpt-4-turbo",
+	"GPT3Dot5Turbo": "gpt-3.5-turbo", "O1": "o1", "O1Mini": "o1-mini", "O3Mini": "o3-mini", "O3": "o3",
+	"GPT4Dot1": "gpt-4.1", "GPT4Dot1Mini": "gpt-4.1-mini", "GPT4Dot1Nano": "gpt-4.1-nano", "O4Mini": "o4-mini",
+	"GPT5": "gpt-5", "GPT5Mini": "gpt-5-mini", "AdaEmbeddingV2": "text-embedding-ada-002",
+	"SmallEmbedding3": "text-embedding-3-small", "LargeEmbedding3": "text-embedding-3-large",
+	"Whisper1": "whisper-1", "GPT4o20240806": "gpt-4o-2024-08-06",
+}
+
+var reClaudeConst = regexp.MustCompile(`^(?:Model)?(Claude[A-Za-z0-9_]+)$`)
+
+// goModelSelector turns an SDK selector (openai.GPT4o, anthropic.ModelClaude3_5SonnetLatest)
+// into a model id.
+func goModelSelector(sel string) (string, bool) {
+	s := strings.TrimPrefix(sel, "ChatModel")
+	if v, ok := goModelConsts[s]; ok {
+		return v, true
+	}
+	if m := reClaudeConst.FindStringSubmatch(sel); m != nil {
+		var parts []string
+		cur := ""
+		for i, r := range m[1] {
+			switch {
+			case r == '_':
+				parts, cur = append(parts, cur), ""
+			case r >= 'A' && r <= 'Z' && i > 0:
+				parts, cur = append(parts, cur), string(r)
+			case r >= '0' && r <= '9' && cur != "" && !(cur[len(cur)-1] >= '0' && cur[len(cur)-1] <= '9'):
+				parts, cur = append(parts, cur), string(r)
+			default:
+				cur += string(r)
+			}
+		}
+		parts = append(parts, cur)
+		var keep []string
+		for _, p := range parts {
+			if p != "" {
+				keep = append(keep, strings.ToLower(p))
+			}
+		}
+		return strings.Join(keep, "-"), true
+	}
+	return "", false
+}
+
+// goModelCatalogue finds Go const ( ... ) blocks that list three or more
+// model ids, as SDKs do (go-openai's CreateImageModelDallE2 = "dall-e-2"):
+// such a block is the vocabulary of an API, data rather than a use. A use
+// of one of its constants in a model position (Model: openai.GPT4o) is
+// still reported where it happens.
+func goModelCatalogue(t []lex.Token, consts map[string]string, constTok map[string]int) map[string]bool {
+	for i := 0; i+1 < len(t); i++ {
+		if t[i].Kind == lex.Ident && t[i].Text == "package" {
+			if t[i+1].Text == "main" {
+				return nil // a program's constants are its own choices
+			}
+			break
+		}
+	}
+	type block struct{ s, e int }
+	var blocks []block
+	for i := 0; i+1 < len(t); i++ {
+		if t[i].Kind != lex.Ident || t[i].Text != "const" || t[i+1].Kind != lex.Op || t[i+1].Text != "(" {
+			continue
+		}
+		depth := 0
+		for k := i + 1; k < len(t); k++ {
+			if t[k].Kind != lex.Op {
+				continue
+			}
+			switch t[k].Text {
+			case "(":
+				depth++
+			case ")":
+				depth--
+			}
+			if depth == 0 {
+				blocks = append(blocks, block{i, k})
+				i = k
+				break
+			}
+		}
+	}
+	out := map[string]bool{}
+	for _, b := range blocks {
+		var members []string
+		models := 0
+		for name, at := range constTok {
+			if at <= b.s || at >= b.e {
+				continue
+			}
+			members = append(members, name)
+			v := consts[name]
+			// Exported: an API's vocabulary for its callers; unexported
+			// constants are the package's own settings.
+			if _, hosted := refs.Hosted(v); (hosted || refs.IsHFID(v)) && name[0] >= 'A' && name[0] <= 'Z' {
+				models++
+			}
+		}
+		if models >= 3 {
+			for _, m := range members {
+				out[m] = true
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,284 @@
+// Package objects recognises assets in object trees: configuration files
+// (JSON, YAML, TOML) and the dict and object literals of code. Model,
+// dataset and prompt keys, tool schemas, MCP server maps and agent
+// definitions look the same wherever they are written, so every detector
+// that has a tree walks it here.
+package objects
+
+import (
+	"cmp"
+	"path"
+	"strings"
+
+	"github.com/mlbom/autopilot/internal/asset"
+	"github.com/mlbom/autopilot/internal/discover/detect"
+	"github.com/mlbom/autopilot/internal/discover/prompt"
+	"github.com/mlbom/autopilot/internal/discover/refs"
+	"github.com/mlbom/autopilot/internal/discover/tree"
+)
+
+// Keys whose string value names a model in configs and dict literals.
+var modelKeys = map[string]bool{
+	"model": true, "model_id": true, "model_name": true, "model_name_or_path": true,
+	"pretrained_model_name_or_path": true, "base_model": true, "base_model_name_or_path": true,
+	"embedding_model": true, "embed_model": true, "embeddings_model": true, "llm_model": true,
+	"chat_model": true, "modelId": true, "modelName": true, "model_repo": true, "hf_model": true,
+	"tokenizer_name": true, "reranker_model": true, "generator_model": true, "teacher_model": true,
+	"Model": true,
+}
+
+var datasetKeys = map[string]bool{
+	"dataset": true, "dataset_name": true, "dataset_id": true, "dataset_path": true,
+	"train_dataset": true, "eval_dataset": true, "hf_dataset": true, "dataset_repo": true,
+}
+
+var promptKeys = map[string]bool{
+	"system_prompt": true, "system_message": true, "prompt_template": true, "instructions": true,
+	"systemPrompt": true, "system_instruction": true,
+}
+
+// IsModelKey reports a key whose string value names a model.
+func IsModelKey(k string) bool { return modelKeys[k] }
+
+// Walker matches the patterns over a tree, reporting into one file's report.
+type Walker struct {
+	File   *detect.File
+	Report *detect.Report
+	Det    string // detector prefix: "python", "js", "config"
+	// Resolve returns the string values of an identifier node in code.
+	Resolve func(n *tree.Node) []string
+	// data-shaped JSON (records in arrays) is not configuration.
+	SkipListModels bool
+	Ollama         bool
+	ConfigKeys     bool
+}
+
+func (tc *Walker) strings(n *tree.Node) []string {
+	if n == nil {
+		return nil
+	}
+	switch n.Kind {
+	case tree.String:
+		return []string{n.Text}
+	case tree.Ident:
+		if tc.Resolve != nil {
+			return tc.Resolve(n)
+		}
+	}
+	return nil
+}
+
+// Walk matches the patterns over the tree rooted at n.
+func (tc *Walker) Walk(n *tree.Node) { tc.walk(n, nil, false, 0) }
+
+// walk matches tool schemas, MCP server maps, system messages, agent
+// definitions and (for configs) model, dataset and prompt keys.
+func (tc *Walker) walk(n *tree.Node, keyPath []string, inList bool, depth int) {
+	if n == nil || depth > 64 {
+		return
+	}
+	switch n.Kind {
+	case tree.List:
+		for _, v := range n.Vals {
+			tc.walk(v, keyPath, true, depth+1)
+		}
+		return
+	case tree.Dict:
+	default:
+		return
+	}
+	if tc.matchTool(n) {
+		return
+	}
+	if role := n.Str("role"); role == "system" || role == "developer" {
+		if c := n.Get("content"); c != nil {
+			tc.prompt(c, "", tc.Det+".system_message")
+		}
+	}
+	if tc.ConfigKeys {
+		tc.matchConfigAgent(n, keyPath)
+	}
+	for i, k := range n.Keys {
+		v := n.Vals[i]
+		kl := n.KeyLines[i]
+		switch {
+		case k == "mcpServers" || k == "mcp_servers" || k == "context_servers" || (k == "servers" && strings.Contains(tc.File.Base, "mcp")):
+			if v.Kind == tree.Dict {
+				tc.mcpServers(v)
+				continue
+			}
+		case tc.ConfigKeys && modelKeys[k] && !(inList && tc.SkipListModels):
+			for _, s := range tc.strings(v) {
+				h := refs.Any
+				if tc.Ollama || pathHas(keyPath, "ollama") {
+					h = refs.Ollama
+				}
+				if fd, ok := refs.Model(tc.File.FS, tc.File.Dir, s, h); ok {
+					fd.Path, fd.Line, fd.Detector = tc.File.Path, cmp.Or(v.Line, kl), tc.Det+".model_key"
+					fd.Confidence = min(fd.Confidence, 0.8)
+					tc.Report.Add(fd)
+				}
+			}
+		case tc.ConfigKeys && datasetKeys[k] && !(inList && tc.SkipListModels):
+			for _, s := range tc.strings(v) {
+				tc.dataset(s, cmp.Or(v.Line, kl))
+			}
+		case tc.ConfigKeys && k == "datasets" && v.Kind == tree.List:
+			for _, it := range v.Vals {
+				switch it.Kind {
+				case tree.String:
+					tc.dataset(it.Text, it.Line)
+				case tree.Dict:
+					if p := it.Get("path"); p != nil && p.Kind == tree.String {
+						tc.dataset(p.Text, p.Line)
+					}
+				}
+			}
+		case tc.ConfigKeys && promptKeys[k] && v.Kind == tree.String && len(v.Text) >= 20 && prompt.Text(v.Text, false):
+			tc.prompt(v, strings.Join(append(append([]string{}, keyPath...), k), "."), tc.Det+".prompt_key")
+			continue
+		case tc.ConfigKeys && v.Kind == tree.String && (strings.HasPrefix(v.Text, "https://") || strings.HasPrefix(v.Text, "http://")) && !(inList && tc.SkipListModels):
+			if fd, ok := refs.URL(v.Text); ok {
+				fd.Path, fd.Line, fd.Detector = tc.File.Path, v.Line, tc.Det+".url"
+				tc.Report.Add(fd)
+			}
+		}
+		tc.walk(v, append(keyPath, k), inList, depth+1)
+	}
+}
+
+func pathHas(p []string, sub string) bool {
+	for _, k := range p {
+		if strings.Contains(strings.ToLower(k), sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func (tc *Walker) dataset(s string, line int) {
+	if !refs.IsHFID(s) || refs.LooksLikePath(s) {
+		if p, ok := refs.LocalPath(tc.File.FS, tc.File.Dir, s); ok {
+			tc.Report.Add(asset.Sighting{Kind: asset.KindDataset, Name: p, Path: tc.File.Path, Line: line, Detector: tc.Det + ".dataset_key",
+				Confidence: 0.75, Provider: "local"})
+		}
+		return
+	}
+	tc.Report.Add(asset.Sighting{Kind: asset.KindDataset, Name: s, Path: tc.File.Path, Line: line, Detector: tc.Det + ".dataset_key",
+		Confidence: 0.8, Provider: "huggingface"})
+}
+
+// matchTool recognises function/tool schemas: OpenAI chat tools
+// ({"type":"function","function":{"name":...}}), Responses/Assistants tools
+// ({"type":"function","name":...,"parameters":...}), legacy functions
+// ({"name":...,"parameters":{"properties"...}}), Anthropic tools
+// ({"name":...,"input_schema":...}).
+func (tc *Walker) matchTool(n *tree.Node) bool {
+	typ := n.Str("type")
+	if fn := n.Get("function"); typ == "function" && fn != nil && fn.Kind == tree.Dict {
+		if nm := fn.Get("name"); nm != nil {
+			for _, s := range tc.strings(nm) {
+				tc.Report.Add(asset.Sighting{Kind: asset.KindTool, Name: s, Path: tc.File.Path, Line: nm.Line, Detector: tc.Det + ".tool_schema",
+					Confidence: 0.95, Props: map[string]string{"schema": "openai-function"}})
+			}
+			return true
+		}
+	}
+	nm := n.Get("name")
+	if nm == nil || nm.Kind != tree.String {
+		return false
+	}
+	schema := ""
+	switch {
+	case typ == "function" && n.Get("parameters") != nil:
+		schema = "openai-function"
+	case n.Get("input_schema") != nil:
+		schema = "anthropic-tool"
+	case n.Get("parameters") != nil && n.Get("parameters").Get("properties") != nil && n.Get("description") != nil:
+		schema = "openai-function"
+	default:
+		return false
+	}
+	tc.Report.Add(asset.Sighting{Kind: asset.KindTool, Name: nm.Text, Path: tc.File.Path, Line: nm.Line, Detector: tc.Det + ".tool_schema",
+		Confidence: 0.9, Props: map[string]string{"schema": schema}})
+	return true
+}
+
+func (tc *Walker) mcpServers(v *tree.Node) {
+	for i, name := range v.Keys {
+		srv := v.Vals[i]
+		if srv.Kind != tree.Dict {
+			continue
+		}
+		props := map[string]string{}
+		for _, k := range []string{"command", "url", "type", "transport", "serverUrl", "httpUrl"} {
+			if s := srv.Str(k); s != "" {
+				props[k] = s
+			}
+		}
+		if a := srv.Get("args"); a != nil && a.Kind == tree.List {
+			var args []string
+			for _, x := range a.Vals {
+				if x.Kind == tree.String {
+					args = append(args, x.Text)
+				}
+			}
+			props["args"] = strings.Join(args, " ")
+		}
+		if props["command"] == "" && props["url"] == "" && props["serverUrl"] == "" && props["httpUrl"] == "" {
+			continue
+		}
+		fd := asset.Sighting{Kind: asset.KindTool, Name: name, Path: tc.File.Path, Line: v.KeyLines[i], Detector: tc.Det + ".mcp_server",
+			Confidence: 0.95, Provider: "mcp", Props: props}
+		if u := cmp.Or(props["url"], props["serverUrl"], props["httpUrl"]); u != "" {
+			fd.URL = u
+		}
+		tc.Report.Add(fd)
+	}
+}
+
+// matchConfigAgent recognises agents declared in config: OpenAI Assistants
+// exports (name, model, instructions) and CrewAI agents.yaml (role, goal).
+func (tc *Walker) matchConfigAgent(n *tree.Node, keyPath []string) {
+	if n.Str("role") != "" && n.Get("goal") != nil && len(keyPath) > 0 {
+		tc.Report.Add(asset.Sighting{Kind: asset.KindAgent, Name: keyPath[len(keyPath)-1], Path: tc.File.Path, Line: n.Line - 1,
+			Detector: tc.Det + ".crewai_agent", Confidence: 0.85, Props: map[string]string{"role": n.Str("role")}})
+		return
+	}
+	if n.Get("instructions") != nil && n.Get("model") != nil && (n.Get("tools") != nil || n.Get("name") != nil) {
+		name := n.Str("name")
+		line := n.Line
+		if nm := n.Get("name"); nm != nil {
+			line = nm.Line
+		}
+		if name == "" {
+			name = strings.TrimSuffix(path.Base(tc.File.Path), path.Ext(tc.File.Path))
+		}
+		tc.Report.Add(asset.Sighting{Kind: asset.KindAgent, Name: name, Path: tc.File.Path, Line: line,
+			Detector: tc.Det + ".assistant", Confidence: 0.85})
+		if t := n.Get("tools"); t != nil && t.Kind == tree.List {
+			for _, it := range t.Vals {
+				if typ := it.Str("type"); typ != "" && typ != "function" {
+					tc.Report.Add(asset.Sighting{Kind: asset.KindTool, Name: typ, Path: tc.File.Path, Line: it.Line,
+						Detector: tc.Det + ".assistant_tool", Confidence: 0.85, Provider: "openai"})
+				}
+			}
+		}
+	}
+}
+
+// prompt records a prompt whose text is n (a string, or a constant in code).
+// name is the constant or key; empty means the file path.
+func (tc *Walker) prompt(n *tree.Node, name, det string) {
+	vals := tc.strings(n)
+	if len(vals) == 0 {
+		return
+	}
+	if name == "" && n.Kind == tree.Ident {
+		name = n.Text
+	}
+	if name == "" {
+		name = tc.File.Path
+	}
+	tc.Report.Add(prompt.Sighting(tc.File.Path, n.Line, name, vals[0], det))
+}

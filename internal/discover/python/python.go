@@ -1,0 +1,681 @@
+// Package python reads Python modules, Jupyter notebooks and Python
+// dependency manifests. Modules are lexed, not parsed: model ids are found
+// in argument and value positions and followed through constants, defaults,
+// argparse options, dicts and f-strings, and across modules by import.
+package python
+
+import (
+	"context"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/mlbom/autopilot/internal/asset"
+	"github.com/mlbom/autopilot/internal/discover/detect"
+	"github.com/mlbom/autopilot/internal/discover/lex"
+	"github.com/mlbom/autopilot/internal/discover/tree"
+)
+
+// Source reads Python modules (.py, .pyi).
+type Source struct{}
+
+func (Source) Name() string { return "python" }
+
+func (Source) Wants(f *detect.File) bool { return f.Ext == ".py" || f.Ext == ".pyi" }
+
+func (Source) Detect(_ context.Context, f *detect.File, out *detect.Report) {
+	newPyFile(f, out, f.Data, nil).analyse()
+}
+
+// pyFile is one Python module (or a notebook's code cells) under analysis.
+type pyFile struct {
+	f    *detect.File
+	out  *detect.Report
+	toks []lex.Token
+	// lineMap maps lexed lines to reported lines (notebooks); nil is identity.
+	lineMap []int
+	module  string
+
+	assigns  map[string][]assign // name -> assignments, in order
+	defaults map[string]span     // function parameter defaults
+	argDefs  map[string]span     // argparse dest -> default
+	imports  map[string]string   // local name -> dotted "module" or "module.attr"
+	bases    map[string]string   // provider -> base_url seen in the file
+	ollama   bool
+	prompts  bool // a prompt module: every string constant is a prompt
+	skipLit  map[int]bool
+}
+
+type span struct{ s, e int }
+
+type assign struct {
+	val  span
+	line int
+	top  bool
+}
+
+func newPyFile(f *detect.File, out *detect.Report, src []byte, lineMap []int) *pyFile {
+	p := &pyFile{f: f, out: out, toks: lex.Lex(src, lex.Python), lineMap: lineMap,
+		assigns: map[string][]assign{}, defaults: map[string]span{}, argDefs: map[string]span{},
+		imports: map[string]string{}, bases: map[string]string{}, skipLit: map[int]bool{}}
+	p.module = pyModuleName(f.Path)
+	base := strings.TrimSuffix(f.Base, ".py")
+	p.prompts = base == "prompts" || base == "prompt" || strings.HasSuffix(base, "_prompts") ||
+		strings.Contains("/"+strings.ToLower(f.Dir)+"/", "/prompts/")
+	return p
+}
+
+func pyModuleName(p string) string {
+	p = strings.TrimSuffix(p, ".py")
+	p = strings.TrimSuffix(p, "/__init__")
+	return strings.ReplaceAll(p, "/", ".")
+}
+
+func (p *pyFile) line(l int) int {
+	if p.lineMap != nil {
+		if l >= 1 && l < len(p.lineMap) {
+			return p.lineMap[l]
+		}
+		return 0
+	}
+	return l
+}
+
+func (p *pyFile) isOp(i int, op string) bool {
+	return i >= 0 && i < len(p.toks) && p.toks[i].Kind == lex.Op && p.toks[i].Text == op
+}
+
+func (p *pyFile) isIdent(i int, name string) bool {
+	return i >= 0 && i < len(p.toks) && p.toks[i].Kind == lex.Ident && p.toks[i].Text == name
+}
+
+// matching returns the index of the bracket closing the one at i.
+func (p *pyFile) matching(i int) int {
+	depth := 0
+	for j := i; j < len(p.toks); j++ {
+		t := p.toks[j]
+		if t.Kind != lex.Op {
+			continue
+		}
+		switch t.Text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return len(p.toks)
+}
+
+// analyse runs all passes: statements (imports, assignments, defs), then
+// calls and literals.
+func (p *pyFile) analyse() {
+	p.statements()
+	p.calls()
+	p.literals()
+	p.constants()
+	p.strayStrings()
+	p.applyBaseURLs()
+}
+
+// statements walks logical lines for imports, assignments, defs, for-loops
+// and decorators.
+func (p *pyFile) statements() {
+	toks := p.toks
+	var decorators []span
+	for i := 0; i < len(toks); {
+		end := i
+		for end < len(toks) && toks[end].Kind != lex.NL {
+			end++
+		}
+		p.statement(i, end, &decorators)
+		i = end + 1
+	}
+}
+
+func (p *pyFile) statement(s, e int, decorators *[]span) {
+	if s >= e {
+		return
+	}
+	t := p.toks[s]
+	top := t.Indent == 0
+	switch {
+	case p.isOp(s, "@"):
+		*decorators = append(*decorators, span{s + 1, e})
+		return
+	case t.Kind == lex.Ident && t.Text == "import":
+		p.importStmt(s+1, e, "")
+	case t.Kind == lex.Ident && t.Text == "from" && e-s >= 4:
+		mod := ""
+		j := s + 1
+		for ; j < e && !p.isIdent(j, "import"); j++ {
+			mod += p.toks[j].Text
+		}
+		if strings.HasPrefix(mod, ".") {
+			pkg := path.Dir(p.f.Path)
+			for strings.HasPrefix(mod, "..") {
+				pkg = path.Dir(pkg)
+				mod = mod[1:]
+			}
+			mod = strings.TrimPrefix(mod, ".")
+			if pkg != "." {
+				mod = strings.ReplaceAll(pkg, "/", ".") + "." + mod
+			}
+			mod = strings.TrimSuffix(mod, ".")
+		}
+		p.importStmt(j+1, e, mod)
+		if strings.Contains(mod, "ollama") {
+			p.ollama = true
+		}
+	case t.Kind == lex.Ident && (t.Text == "def" || t.Text == "async"):
+		j := s + 1
+		if t.Text == "async" {
+			j++
+		}
+		if j < e && p.toks[j].Kind == lex.Ident {
+			p.defStmt(j, e, *decorators)
+		}
+	case t.Kind == lex.Ident && t.Text == "for":
+		// for NAME in <iterable>: loops over literals are simple indirection.
+		if s+3 < e && p.toks[s+1].Kind == lex.Ident && p.isIdent(s+2, "in") {
+			colon := e - 1
+			for colon > s+3 && !p.isOp(colon, ":") {
+				colon--
+			}
+			if colon > s+3 {
+				name := p.toks[s+1].Text
+				p.assigns[name] = append(p.assigns[name], assign{val: span{s + 3, colon}, line: t.Line, top: false})
+			}
+		}
+	case t.Kind == lex.Ident && t.Text != "class" && t.Text != "return" && t.Text != "if" && t.Text != "with":
+		p.assignStmt(s, e, top)
+	}
+	*decorators = (*decorators)[:0]
+}
+
+func (p *pyFile) importStmt(s, e int, from string) {
+	for j := s; j < e; j++ {
+		if p.toks[j].Kind != lex.Ident {
+			continue
+		}
+		name := p.toks[j].Text
+		k := j + 1
+		for k+1 < e && p.isOp(k, ".") && p.toks[k+1].Kind == lex.Ident {
+			name += "." + p.toks[k+1].Text
+			k += 2
+		}
+		local := name
+		if k+1 < e && p.isIdent(k, "as") && p.toks[k+1].Kind == lex.Ident {
+			local = p.toks[k+1].Text
+			k += 2
+		}
+		if from != "" {
+			p.imports[local] = from + "." + name
+		} else {
+			p.imports[local] = name
+			if strings.HasPrefix(name, "ollama") {
+				p.ollama = true
+			}
+		}
+		j = k
+	}
+}
+
+func (p *pyFile) assignStmt(s, e int, top bool) {
+	// NAME [. NAME]* [: annotation] = value
+	name := p.toks[s].Text
+	j := s + 1
+	for j+1 < e && p.isOp(j, ".") && p.toks[j+1].Kind == lex.Ident {
+		name += "." + p.toks[j+1].Text
+		j += 2
+	}
+	if p.isOp(j, ":") {
+		for j < e && !p.isOp(j, "=") {
+			j++
+		}
+	}
+	if !p.isOp(j, "=") || j+1 >= e {
+		return
+	}
+	p.assigns[name] = append(p.assigns[name], assign{val: span{j + 1, e}, line: p.toks[s].Line, top: top})
+}
+
+// defStmt records parameter defaults and applies decorators (@tool).
+func (p *pyFile) defStmt(j, e int, decorators []span) {
+	name := p.toks[j].Text
+	if p.isOp(j+1, "(") {
+		close := p.matching(j + 1)
+		for _, a := range p.splitArgs(j+1, close) {
+			if p.toks[a.s].Kind == lex.Ident && a.e-a.s >= 3 {
+				k := a.s + 1
+				if p.isOp(k, ":") {
+					for k < a.e && !p.isOp(k, "=") {
+						k++
+					}
+				}
+				if p.isOp(k, "=") && k+1 < a.e {
+					p.defaults[p.toks[a.s].Text] = span{k + 1, a.e}
+				}
+			}
+		}
+	}
+	for _, d := range decorators {
+		p.decorator(d, name, p.toks[j].Line)
+	}
+}
+
+// Decorators that expose a function to a model.
+var toolDecorators = map[string]bool{"tool": true, "function_tool": true, "kernel_function": true, "ai_function": true}
+
+func (p *pyFile) decorator(d span, fn string, line int) {
+	if d.s >= d.e || p.toks[d.s].Kind != lex.Ident {
+		return
+	}
+	callee := p.toks[d.s].Text
+	k := d.s + 1
+	for k+1 < d.e && p.isOp(k, ".") && p.toks[k+1].Kind == lex.Ident {
+		callee += "." + p.toks[k+1].Text
+		k += 2
+	}
+	last := callee[strings.LastIndex(callee, ".")+1:]
+	if !toolDecorators[last] {
+		return
+	}
+	name := fn
+	if p.isOp(k, "(") {
+		close := p.matching(k)
+		args := p.splitArgs(k, close)
+		if len(args) > 0 && p.toks[args[0].s].Kind == lex.String && args[0].e == args[0].s+1 {
+			name = p.toks[args[0].s].Text
+		}
+		if v := p.kwarg(args, "name"); v != nil {
+			if vals := p.eval(*v, 0); len(vals) > 0 {
+				name = vals[0]
+			}
+		}
+	}
+	fd := asset.Sighting{Kind: asset.KindTool, Name: name, Path: p.f.Path, Line: p.line(line), Detector: "python.tool_decorator", Confidence: 0.95}
+	if strings.Contains(callee, ".") && last == "tool" && !strings.HasPrefix(callee, "langchain") {
+		fd.Provider = "mcp" // @mcp.tool(), @server.tool(): FastMCP servers
+		fd.Detector = "python.mcp_tool"
+	}
+	p.out.Add(fd)
+}
+
+// splitArgs splits the tokens between the bracket at open and close into
+// top-level comma-separated spans.
+func (p *pyFile) splitArgs(open, close int) []span {
+	var out []span
+	depth := 0
+	start := open + 1
+	for j := open + 1; j < close && j < len(p.toks); j++ {
+		t := p.toks[j]
+		if t.Kind != lex.Op {
+			continue
+		}
+		switch t.Text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+		case ",":
+			if depth == 0 {
+				if j > start {
+					out = append(out, span{start, j})
+				}
+				start = j + 1
+			}
+		}
+	}
+	if close > start {
+		out = append(out, span{start, min(close, len(p.toks))})
+	}
+	return out
+}
+
+// kwarg returns the value span of keyword argument name.
+func (p *pyFile) kwarg(args []span, name string) *span {
+	for _, a := range args {
+		if a.e-a.s >= 3 && p.isIdent(a.s, name) && p.isOp(a.s+1, "=") {
+			return &span{a.s + 2, a.e}
+		}
+	}
+	return nil
+}
+
+// positional returns the i-th positional argument.
+func (p *pyFile) positional(args []span, i int) *span {
+	n := 0
+	for _, a := range args {
+		if a.e-a.s >= 2 && p.toks[a.s].Kind == lex.Ident && p.isOp(a.s+1, "=") {
+			continue
+		}
+		if p.isOp(a.s, "*") || p.isOp(a.s, "**") {
+			continue
+		}
+		if n == i {
+			return &a
+		}
+		n++
+	}
+	return nil
+}
+
+func (p *pyFile) arg(args []span, i int, names ...string) *span {
+	for _, n := range names {
+		if v := p.kwarg(args, n); v != nil {
+			return v
+		}
+	}
+	if i < 0 {
+		return nil
+	}
+	return p.positional(args, i)
+}
+
+// eval resolves an expression span to the string values it can take, using
+// module constants, parameter defaults, argparse defaults, dict values, sets
+// and lists of literals, f-strings, os.path.join and Path joins. Names
+// imported from other modules are resolved after the walk (see pending).
+func (p *pyFile) eval(sp span, depth int) []string {
+	vals, _ := p.evalP(sp, depth)
+	return vals
+}
+
+// evalP also returns an imported name ("module.NAME") when that is what the
+// expression is.
+func (p *pyFile) evalP(sp span, depth int) ([]string, string) {
+	if depth > 10 || sp.s >= sp.e || sp.e > len(p.toks) {
+		return nil, ""
+	}
+	t := p.toks
+	for p.isOp(sp.s, "(") && p.matching(sp.s) == sp.e-1 {
+		sp = span{sp.s + 1, sp.e - 1}
+		if sp.s >= sp.e {
+			return nil, ""
+		}
+	}
+	// Concatenated string literals (implicit or with +).
+	if t[sp.s].Kind == lex.String {
+		var b strings.Builder
+		for j := sp.s; j < sp.e; j++ {
+			switch {
+			case t[j].Kind == lex.String:
+				s := t[j].Text
+				if t[j].FStr {
+					var ok bool
+					if s, ok = p.fstring(s, depth); !ok {
+						return nil, ""
+					}
+				}
+				b.WriteString(s)
+			case p.isOp(j, "+"):
+			case t[j].Kind == lex.Ident && j > sp.s && p.isOp(j-1, "+"):
+				v := p.eval(span{j, j + 1}, depth+1)
+				if len(v) != 1 {
+					return nil, ""
+				}
+				b.WriteString(v[0])
+			case p.isOp(j, "/") || p.isOp(j, "."):
+				return nil, ""
+			default:
+				return nil, ""
+			}
+		}
+		return []string{b.String()}, ""
+	}
+	// Literal collections: every string value.
+	if t[sp.s].Kind == lex.Op && (t[sp.s].Text == "{" || t[sp.s].Text == "[" || t[sp.s].Text == "(") && p.matching(sp.s) == sp.e-1 {
+		n, _ := p.parseLit(sp.s, 0)
+		var out []string
+		collect(n, &out)
+		return out, ""
+	}
+	if t[sp.s].Kind != lex.Ident {
+		return nil, ""
+	}
+	// Dotted name, possibly subscripted or called.
+	name := t[sp.s].Text
+	j := sp.s + 1
+	for j+1 < sp.e && p.isOp(j, ".") && t[j+1].Kind == lex.Ident {
+		name += "." + t[j+1].Text
+		j += 2
+	}
+	if j == sp.e {
+		return p.lookup(name, depth)
+	}
+	switch {
+	case p.isOp(j, "["):
+		close := p.matching(j)
+		base, pend := p.lookupNode(name, depth)
+		if base == nil {
+			if pend != "" {
+				return nil, ""
+			}
+			return nil, ""
+		}
+		key := p.eval(span{j + 1, close}, depth+1)
+		if base.Kind == tree.Dict && len(key) == 1 {
+			if v := base.Get(key[0]); v != nil {
+				var out []string
+				collect(v, &out)
+				return out, ""
+			}
+		}
+		var out []string
+		if base.Kind == tree.Dict {
+			for _, v := range base.Vals {
+				collect(v, &out)
+			}
+		} else {
+			collect(base, &out)
+		}
+		return out, ""
+	case p.isOp(j, "("):
+		close := p.matching(j)
+		args := p.splitArgs(j, close)
+		var rest []string
+		if close+1 < sp.e {
+			// Path(...) / "x" / "y"
+			if !p.isOp(close+1, "/") {
+				return nil, ""
+			}
+			for _, seg := range splitOps(p, close+1, sp.e, "/") {
+				v := p.eval(seg, depth+1)
+				if len(v) != 1 {
+					return nil, ""
+				}
+				rest = append(rest, v[0])
+			}
+		}
+		var vals []string
+		switch name {
+		case "os.path.join", "path.join", "posixpath.join", "Path", "pathlib.Path", "PurePath", "str", "os.fspath":
+			parts := make([]string, 0, len(args))
+			for _, a := range args {
+				v := p.eval(a, depth+1)
+				if len(v) != 1 {
+					return nil, ""
+				}
+				parts = append(parts, v[0])
+			}
+			if len(parts) == 0 {
+				return nil, ""
+			}
+			vals = []string{path.Join(parts...)}
+			if name == "str" || name == "os.fspath" {
+				vals = []string{parts[0]}
+			}
+		case "os.getenv", "os.environ.get", "environ.get", "getenv":
+			if d := p.arg(args, 1, "default"); d != nil {
+				vals = p.eval(*d, depth+1)
+			}
+		default:
+			return nil, ""
+		}
+		if len(rest) > 0 && len(vals) == 1 {
+			vals = []string{path.Join(append([]string{vals[0]}, rest...)...)}
+		}
+		return vals, ""
+	case p.isOp(j, "/"):
+		var parts []string
+		segs := splitOps(p, sp.s, sp.e, "/")
+		for _, seg := range segs {
+			v := p.eval(seg, depth+1)
+			if len(v) != 1 {
+				return nil, ""
+			}
+			parts = append(parts, v[0])
+		}
+		return []string{path.Join(parts...)}, ""
+	case p.isOp(j, "or"), p.isIdent(j, "or"):
+		// x or "default"
+		return p.eval(span{j + 1, sp.e}, depth+1), ""
+	}
+	return nil, ""
+}
+
+func splitOps(p *pyFile, s, e int, op string) []span {
+	var out []span
+	depth := 0
+	start := s
+	for j := s; j < e; j++ {
+		t := p.toks[j]
+		if t.Kind != lex.Op {
+			continue
+		}
+		switch t.Text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+		case op:
+			if depth == 0 {
+				if j > start {
+					out = append(out, span{start, j})
+				}
+				start = j + 1
+			}
+		}
+	}
+	if e > start {
+		out = append(out, span{start, e})
+	}
+	return out
+}
+
+func collect(n *tree.Node, out *[]string) {
+	if n == nil {
+		return
+	}
+	switch n.Kind {
+	case tree.String:
+		*out = append(*out, n.Text)
+	case tree.Dict:
+		for _, v := range n.Vals {
+			collect(v, out)
+		}
+	case tree.List:
+		for _, v := range n.Vals {
+			collect(v, out)
+		}
+	}
+}
+
+var reFPlaceholder = regexp.MustCompile(`\{([A-Za-z_][\w.]*)(![rsa])?(:[^{}]*)?\}`)
+
+// fstring substitutes {NAME} placeholders with resolvable values.
+func (p *pyFile) fstring(s string, depth int) (string, bool) {
+	ok := true
+	out := reFPlaceholder.ReplaceAllStringFunc(s, func(m string) string {
+		sub := reFPlaceholder.FindStringSubmatch(m)
+		v, _ := p.lookup(sub[1], depth+1)
+		if len(v) != 1 {
+			ok = false
+			return m
+		}
+		return v[0]
+	})
+	if strings.ContainsAny(out, "{}") {
+		return out, false
+	}
+	return out, ok
+}
+
+// lookup resolves a (dotted) name: args.X via argparse defaults, then module
+// assignments, parameter defaults, and finally imports (returned as pending).
+func (p *pyFile) lookup(name string, depth int) ([]string, string) {
+	if depth > 10 {
+		return nil, ""
+	}
+	if a, ok := p.bestAssign(name); ok {
+		return p.evalP(a.val, depth+1)
+	}
+	if d, ok := p.defaults[name]; ok {
+		return p.evalP(d, depth+1)
+	}
+	if i := strings.LastIndex(name, "."); i > 0 {
+		attr := name[i+1:]
+		if d, ok := p.argDefs[attr]; ok {
+			return p.evalP(d, depth+1)
+		}
+		if mod, ok := p.imports[name[:i]]; ok {
+			return nil, mod + "." + attr
+		}
+		if strings.HasPrefix(name, "self.") {
+			if d, ok := p.defaults[attr]; ok {
+				return p.evalP(d, depth+1)
+			}
+		}
+		return nil, ""
+	}
+	if mod, ok := p.imports[name]; ok {
+		return nil, mod
+	}
+	return nil, ""
+}
+
+// bestAssign prefers a single module-level assignment, else the only one.
+func (p *pyFile) bestAssign(name string) (assign, bool) {
+	as := p.assigns[name]
+	var top []assign
+	for _, a := range as {
+		if a.top {
+			top = append(top, a)
+		}
+	}
+	switch {
+	case len(top) >= 1:
+		return top[0], true
+	case len(as) >= 1:
+		return as[0], true
+	}
+	return assign{}, false
+}
+
+func (p *pyFile) lookupNode(name string, depth int) (*tree.Node, string) {
+	a, ok := p.bestAssign(name)
+	if !ok {
+		if mod, ok := p.imports[name]; ok {
+			return nil, mod
+		}
+		return nil, ""
+	}
+	if p.toks[a.val.s].Kind == lex.Op && (p.toks[a.val.s].Text == "{" || p.toks[a.val.s].Text == "[") {
+		n, _ := p.parseLit(a.val.s, 0)
+		return n, ""
+	}
+	if a.val.e-a.val.s == 1 && p.toks[a.val.s].Kind == lex.Ident && depth < 10 {
+		return p.lookupNode(p.toks[a.val.s].Text, depth+1)
+	}
+	return nil, ""
+}
+
+// parseLit parses a literal (dict, list, set, tuple, string, name, call)
+// starting at token i, returning the node and the index after it.
+func (p *pyFile) parseLit(i, depth int) (*tree.Node, int) {
+	return tree.ParseLiteral(p.toks, i, depth, p.line)
+}

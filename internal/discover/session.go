@@ -1,0 +1,252 @@
+package discover
+
+import (
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/mlbom/autopilot/internal/asset"
+	"github.com/mlbom/autopilot/internal/discover/detect"
+)
+
+// Bounds on cross-file facts, so a hostile tree cannot grow them without end.
+const (
+	maxPending   = 200000
+	maxDataFiles = 100000
+	maxValues    = 64
+)
+
+// session is the shared state of one Discover call. Detectors never touch
+// it: each file's report is merged under the one lock.
+type session struct {
+	fsys      fs.FS
+	opts      Options
+	hash      bool
+	detectors []detect.Detector
+
+	mu        sync.Mutex
+	sightings []asset.Sighting
+	warnings  []string
+	skipped   []asset.Skip
+	// Cross-file facts resolved after the walk.
+	pyModules map[string]map[string][]string // dotted module -> constant -> values
+	pending   []detect.Pending
+	dirs      map[string]*dirFacts
+	dataFiles []string
+	count     int
+}
+
+// dirFacts are what the files of one directory say about the model or
+// dataset stored there; they name weight and data files after the walk.
+type dirFacts struct {
+	modelName   string // HF id from config.json _name_or_path
+	cardName    string
+	datasetCard string // dataset name when the directory holds a dataset card
+}
+
+func newSession(fsys fs.FS, o Options, hash bool) *session {
+	return &session{fsys: fsys, opts: o, hash: hash, detectors: detectors(hash),
+		pyModules: map[string]map[string][]string{}, dirs: map[string]*dirFacts{}}
+}
+
+func (s *session) skip(p, reason string) {
+	s.mu.Lock()
+	s.skipped = append(s.skipped, asset.Skip{Path: p, Reason: reason})
+	s.mu.Unlock()
+}
+
+func (s *session) sightingCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.count
+}
+
+func (s *session) dirFact(dir string) *dirFacts {
+	d := s.dirs[dir]
+	if d == nil {
+		d = &dirFacts{}
+		s.dirs[dir] = d
+	}
+	return d
+}
+
+// merge adds one file's report to the run.
+func (s *session) merge(r *detect.Report) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sightings = append(s.sightings, r.Sightings...)
+	s.warnings = append(s.warnings, r.Warnings...)
+	s.skipped = append(s.skipped, r.Skips...)
+	s.count += len(r.Sightings)
+	for _, d := range r.Dirs {
+		df := s.dirFact(d.Dir)
+		switch d.Field {
+		case detect.ModelName:
+			df.modelName = d.Value
+		case detect.CardName:
+			df.cardName = d.Value
+		case detect.DatasetCard:
+			df.datasetCard = d.Value
+		}
+	}
+	for _, p := range r.DataFiles {
+		if len(s.dataFiles) < maxDataFiles {
+			s.dataFiles = append(s.dataFiles, p)
+		}
+	}
+	for _, c := range r.Constants {
+		vals := c.Values
+		if len(vals) > maxValues {
+			vals = vals[:maxValues]
+		}
+		m := s.pyModules[c.Module]
+		if m == nil {
+			m = map[string][]string{}
+			s.pyModules[c.Module] = m
+		}
+		m[c.Name] = vals
+	}
+	for _, p := range r.Pending {
+		if len(s.pending) < maxPending {
+			s.pending = append(s.pending, p)
+		}
+	}
+}
+
+// finish resolves cross-file references, names weight files after their
+// model, and sorts everything for stable output.
+func (s *session) finish() *asset.Result {
+	s.resolvePending()
+	s.attachModels()
+	s.attachDataFiles()
+	res := &asset.Result{Sightings: s.sightings, Skipped: s.skipped, Warnings: s.warnings}
+	sort.SliceStable(res.Sightings, func(i, j int) bool { return asset.SightingLess(res.Sightings[i], res.Sightings[j]) })
+	res.Sightings = dedupe(res.Sightings)
+	sort.Slice(res.Skipped, func(i, j int) bool { return res.Skipped[i].Path < res.Skipped[j].Path })
+	sort.Strings(res.Warnings)
+	if res.Sightings == nil {
+		res.Sightings = []asset.Sighting{}
+	}
+	return res
+}
+
+func (s *session) resolvePending() {
+	for _, p := range s.pending {
+		i := strings.LastIndex(p.Ref, ".")
+		if i <= 0 {
+			continue
+		}
+		mod, name := p.Ref[:i], p.Ref[i+1:]
+		for _, v := range s.constantOf(mod, name) {
+			if fd, ok := p.Make(s.fsys, v); ok {
+				fd.Path, fd.Line = p.Path, p.Line
+				fd.Props = detect.MergeProps(fd.Props, map[string]string{"resolvedFrom": p.Ref})
+				s.sightings = append(s.sightings, fd)
+			}
+		}
+	}
+	s.pending = nil
+}
+
+// constantOf finds NAME in module mod, matching the module by its full
+// dotted path or by a dotted suffix (packages run from a subdirectory).
+func (s *session) constantOf(mod, name string) []string {
+	if m, ok := s.pyModules[mod]; ok {
+		return m[name]
+	}
+	var found []string
+	n := 0
+	for k, m := range s.pyModules {
+		if strings.HasSuffix(k, "."+mod) {
+			if v, ok := m[name]; ok {
+				found = v
+				n++
+			}
+		}
+	}
+	if n == 1 {
+		return found
+	}
+	return nil
+}
+
+// dedupe drops exact repeats (same kind, name, place), which arise when two
+// detectors agree, keeping the more confident.
+func dedupe(fs []asset.Sighting) []asset.Sighting {
+	out := fs[:0]
+	for _, f := range fs {
+		if n := len(out); n > 0 {
+			p := &out[n-1]
+			if p.Path == f.Path && p.Line == f.Line && p.Kind == f.Kind && p.Name == f.Name {
+				if f.Confidence > p.Confidence {
+					*p = f
+				}
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+func (s *session) attachModels() {
+	for i := range s.sightings {
+		f := &s.sightings[i]
+		if f.Model != "" {
+			continue
+		}
+		switch {
+		case f.Kind == asset.KindWeights:
+			f.Model = s.modelForDir(path.Dir(f.Path))
+		case f.Kind == asset.KindModel && f.Detector == "config.json":
+			f.Model = s.modelForDir(path.Dir(f.Path))
+			if f.Name == "" {
+				f.Name = f.Model
+			}
+		case f.Kind == asset.KindModel && f.Detector == "card.front_matter":
+			f.Model = s.modelForDir(path.Dir(f.Path))
+			if f.Name == "" {
+				f.Name = f.Model
+			}
+		}
+	}
+}
+
+// modelForDir names the model stored in dir: an HF id from its config or
+// card when there is one, else the directory itself.
+func (s *session) modelForDir(dir string) string {
+	for d := dir; ; d = path.Dir(d) {
+		if df := s.dirs[d]; df != nil {
+			if df.cardName != "" {
+				return df.cardName
+			}
+			if df.modelName != "" {
+				return df.modelName
+			}
+		}
+		if d == "." || d == "/" || d == "" {
+			break
+		}
+		// Weights often sit one level below the card (onnx/, checkpoints/).
+		if d != dir {
+			break
+		}
+	}
+	return dir
+}
+
+func (s *session) attachDataFiles() {
+	for _, p := range s.dataFiles {
+		for d := path.Dir(p); ; d = path.Dir(d) {
+			if df := s.dirs[d]; df != nil && df.datasetCard != "" {
+				s.sightings = append(s.sightings, asset.Sighting{Kind: asset.KindDataset, Name: df.datasetCard, Path: p,
+					Detector: "dataset.file_with_card", Confidence: 0.85, Provider: "local"})
+				break
+			}
+			if d == "." {
+				break
+			}
+		}
+	}
+}

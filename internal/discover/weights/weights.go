@@ -1,0 +1,218 @@
+// Package weights recognises model weight files by content (magic bytes,
+// through internal/modelformat), Git LFS pointers to weights and data, the
+// bundle formats known by their layout (SavedModel, OpenVINO IR, CoreML
+// .mlpackage), and hashes what it finds.
+package weights
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/mlbom/autopilot/internal/asset"
+	"github.com/mlbom/autopilot/internal/discover/detect"
+	"github.com/mlbom/autopilot/internal/lfs"
+	"github.com/mlbom/autopilot/internal/modelformat"
+)
+
+// Data extensions: LFS pointers to these and files beside a dataset card are
+// datasets.
+var dataExt = map[string]bool{
+	".csv": true, ".tsv": true, ".parquet": true, ".jsonl": true, ".arrow": true,
+	".tfrecord": true, ".avro": true, ".feather": true,
+}
+
+// sniffLen is how much of a file the format sniffer sees.
+const sniffLen = 4096
+
+// Files handles every file not read as text: LFS pointers, weights by
+// magic bytes, data files, and the bundle formats recognised by their
+// directory layout.
+type Files struct {
+	// Hash computes SHA-256 of weight files.
+	Hash bool
+}
+
+func (Files) Name() string { return "weights" }
+
+// Binary marks Files as the detector of files not read as text.
+func (Files) Binary() {}
+
+func (Files) Wants(*detect.File) bool { return true }
+
+// bufs hold the read buffers of hashing, one per goroutine at a time.
+var bufs = sync.Pool{New: func() any { b := make([]byte, hashBufSize); return &b }}
+
+func (w Files) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
+	bp := bufs.Get().(*[]byte)
+	defer bufs.Put(bp)
+	buf := *bp
+	if dataExt[f.Ext] && f.Size > lfs.MaxSize {
+		out.DataFile(f.Path)
+		return
+	}
+	if f.Size == 0 {
+		return
+	}
+	fh, err := f.FS.Open(f.Path)
+	if err != nil {
+		out.Skip(f.Path, detect.Unreadable(err))
+		return
+	}
+	n, err := io.ReadFull(fh, buf[:min(len(buf), sniffLen)])
+	fh.Close()
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		out.Skip(f.Path, detect.Unreadable(err))
+		return
+	}
+	head := append([]byte(nil), buf[:n]...)
+	if f.Size <= lfs.MaxSize && lfs.Looks(head) {
+		LFS(f, head, out)
+		return
+	}
+	if dataExt[f.Ext] {
+		out.DataFile(f.Path)
+		return
+	}
+	format, ok := modelformat.Sniff(head, f.Base)
+	if !ok && modelformat.IsZip(head) {
+		// The members that tell the format may lie beyond the first 4 KiB.
+		if names, zok := zipNames(f); zok {
+			format, ok = modelformat.FromZipNames(names)
+		}
+	}
+	if !ok {
+		if f.Ext == ".pb" && f.Base == "saved_model.pb" {
+			format, ok = "savedmodel", true
+		} else {
+			return
+		}
+	}
+	switch format {
+	case "savedmodel":
+		if st, err := fs.Stat(f.FS, path.Join(f.Dir, "variables")); err != nil || !st.IsDir() {
+			return
+		}
+	case "openvino":
+		bin := strings.TrimSuffix(f.Path, path.Ext(f.Path)) + ".bin"
+		if _, err := fs.Stat(f.FS, bin); err != nil {
+			return
+		}
+	case "coreml":
+	}
+	if strings.HasPrefix(format, "pytorch-zip") || format == "keras" || format == "npz" {
+		// Confirm from the central directory when the file allows random
+		// access; the local headers may have been cut short.
+		if names, ok := zipNames(f); ok {
+			if fz, ok := modelformat.FromZipNames(names); ok {
+				format = fz
+			} else {
+				return
+			}
+		}
+	}
+	fd := weightFinding(f, format, "")
+	if inBundle(f.Path, ".mlpackage") {
+		fd.Format = "coreml"
+	}
+	if w.Hash {
+		sum, size, err := hashFileBuf(ctx, f.FS, f.Path, buf)
+		if err == nil {
+			fd.SHA256, fd.Size = sum, size
+		} else {
+			out.Warn("%s: %v", f.Path, err)
+		}
+	}
+	out.Add(fd)
+	if format == "openvino" {
+		bin := strings.TrimSuffix(f.Path, path.Ext(f.Path)) + ".bin"
+		bf := &detect.File{Path: bin, Dir: f.Dir, Base: path.Base(bin), Ext: ".bin", FS: f.FS}
+		b := weightFinding(bf, "openvino", "")
+		b.Detector = "weights.openvino_bin"
+		if st, err := fs.Stat(f.FS, bin); err == nil {
+			b.Size = st.Size()
+		}
+		if w.Hash {
+			if sum, size, err := hashFileBuf(ctx, f.FS, bin, buf); err == nil {
+				b.SHA256, b.Size = sum, size
+			}
+		}
+		out.Add(b)
+	}
+}
+
+func inBundle(p, suffix string) bool {
+	for d := path.Dir(p); d != "." && d != "/"; d = path.Dir(d) {
+		if strings.HasSuffix(strings.ToLower(d), suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+func zipNames(f *detect.File) ([]string, bool) {
+	fh, err := f.FS.Open(f.Path)
+	if err != nil {
+		return nil, false
+	}
+	defer fh.Close()
+	ra, ok := fh.(io.ReaderAt)
+	if !ok {
+		return nil, false
+	}
+	zr, err := zip.NewReader(ra, f.Size)
+	if err != nil {
+		return nil, false
+	}
+	names := make([]string, 0, min(len(zr.File), 64))
+	for i, zf := range zr.File {
+		if i >= 4096 {
+			break
+		}
+		names = append(names, zf.Name)
+	}
+	return names, true
+}
+
+func weightFinding(f *detect.File, format, sum string) asset.Sighting {
+	return asset.Sighting{Kind: asset.KindWeights, Name: f.Path, Path: f.Path, Detector: "weights.magic",
+		Confidence: 0.99, Format: format, SHA256: sum, Size: f.Size, Provider: "local"}
+}
+
+// InText recognises a weight file among files of a text type (a model
+// saved as model.json, a pickle named data.txt) whose content turned out
+// to be binary; false means it is not one.
+func InText(ctx context.Context, f *detect.File, data []byte, hash bool, out *detect.Report) bool {
+	format, ok := modelformat.Sniff(data, f.Base)
+	if !ok {
+		return false
+	}
+	sum := ""
+	if hash {
+		bp := bufs.Get().(*[]byte)
+		defer bufs.Put(bp)
+		if s, _, err := hashFileBuf(ctx, f.FS, f.Path, *bp); err == nil {
+			sum = s
+		}
+	}
+	out.Add(weightFinding(f, format, sum))
+	return true
+}
+
+// Bundle recognises a directory that is a model as a whole: a CoreML
+// .mlpackage has a Manifest.json. Its files are still walked.
+func Bundle(fsys fs.FS, dir string) (asset.Sighting, bool) {
+	if !strings.HasSuffix(strings.ToLower(dir), ".mlpackage") {
+		return asset.Sighting{}, false
+	}
+	if _, err := fs.Stat(fsys, path.Join(dir, "Manifest.json")); err != nil {
+		return asset.Sighting{}, false
+	}
+	return asset.Sighting{Kind: asset.KindWeights, Name: dir, Path: dir, Detector: "weights.mlpackage",
+		Confidence: 0.95, Format: "coreml", Provider: "local"}, true
+}

@@ -1,0 +1,54 @@
+package modelformat
+
+import (
+	"archive/zip"
+	"bytes"
+	"testing"
+)
+
+func zipOf(names ...string) string {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, n := range names {
+		w, _ := zw.Create(n)
+		w.Write([]byte("payload of " + n))
+	}
+	zw.Close()
+	return b.String()
+}
+
+func safetensorsBytes() string {
+	hdr := `{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`
+	for len(hdr)%8 != 0 {
+		hdr += " "
+	}
+	n := len(hdr)
+	return string([]byte{byte(n), 0, 0, 0, 0, 0, 0, 0}) + hdr + "\x00\x00\x80\x3f"
+}
+
+const onnxBytes = "\x08\x07\x12\x07pytorch\x1a\x032.1\x3a\x10\x0a\x05Gemm0"
+
+func TestSniff(t *testing.T) {
+	if f, ok := Sniff([]byte(safetensorsBytes()), "x"); !ok || f != "safetensors" {
+		t.Errorf("safetensors: %q %v", f, ok)
+	}
+	if _, ok := Sniff([]byte("\x7fELF\x02\x01\x01"), "model.safetensors"); ok {
+		t.Error("ELF sniffed as a model")
+	}
+	// Header length pointing past a sane bound is not safetensors.
+	if _, ok := Sniff([]byte("\xff\xff\xff\xff\xff\xff\xff\x7f{\"a\":1}"), "m.safetensors"); ok {
+		t.Error("absurd safetensors header length accepted")
+	}
+}
+
+func FuzzSniff(f *testing.F) {
+	f.Add([]byte(safetensorsBytes()), "m.safetensors")
+	f.Add([]byte(onnxBytes), "m.onnx")
+	f.Add([]byte(zipOf("archive/data.pkl")), "m.pt")
+	f.Add([]byte("(dp0\nS'a'\n"), "m.pkl")
+	f.Fuzz(func(t *testing.T, data []byte, name string) {
+		if format, ok := Sniff(data, name); ok && format == "" {
+			t.Fatal("ok with an empty format")
+		}
+	})
+}
