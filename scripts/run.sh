@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: start (or reuse) a local Temporal dev server whose history lives
-# in .mlbom/temporal.db, start a worker, scan the demo repository or $SOURCE,
-# print the summary and the URLs, and keep server and worker up until Ctrl-C.
+# in .mlbom/temporal.db, start a worker and the dashboard (anonymous read-only
+# access on, for the local demo), scan the demo repository or $SOURCE, print
+# the summary and the URLs, and keep everything up until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -22,7 +23,7 @@ pids=()
 cleanup() {
   trap - INT TERM EXIT
   if [ ${#pids[@]} -gt 0 ]; then
-    echo; echo "stopping worker and dev server..."
+    echo; echo "stopping dashboard, worker and dev server..."
     kill "${pids[@]}" 2>/dev/null || true
     wait "${pids[@]}" 2>/dev/null || true
   fi
@@ -55,6 +56,21 @@ pids+=($!)
 sleep 1
 kill -0 "${pids[-1]}" 2>/dev/null || { echo "the worker exited:"; tail -20 "$data/worker.log"; exit 1; }
 
+# The dashboard. For this local demo anyone who can reach 127.0.0.1 may
+# read it without signing in (MLBOM_HTTP_ANONYMOUS=viewer); writing
+# (starting scans, approving) still needs a token.
+http_addr=${MLBOM_HTTP_ADDR:-127.0.0.1:8080}
+export MLBOM_HTTP_ANONYMOUS=${MLBOM_HTTP_ANONYMOUS-viewer}
+export MLBOM_HTTP_LOCAL_SOURCES=${MLBOM_HTTP_LOCAL_SOURCES:-$data}
+echo "starting the dashboard on http://$http_addr/ (log: $data/serve.log)"
+"$bin/mlbom" serve --addr "$http_addr" >"$data/serve.log" 2>&1 &
+pids+=($!)
+sleep 1
+if ! kill -0 "${pids[-1]}" 2>/dev/null; then
+  echo "the dashboard did not start (port in use? set MLBOM_HTTP_ADDR):"; tail -5 "$data/serve.log"
+  unset 'pids[-1]'
+fi
+
 src=${SOURCE:-}
 project=${PROJECT:-}
 if [ -z "$src" ]; then
@@ -67,12 +83,21 @@ args=(scan "$src" -o "$data/last-bom.json")
 echo "+ mlbom ${args[*]}"
 "$bin/mlbom" "${args[@]}" || echo "the scan failed; the worker log is $data/worker.log"
 
+if [ -n "$MLBOM_HTTP_ANONYMOUS" ]; then
+  anon_note="NOTE: anonymous read-only access is ON for this local demo (MLBOM_HTTP_ANONYMOUS=$MLBOM_HTTP_ANONYMOUS)."
+else
+  anon_note="Every page needs a token (MLBOM_HTTP_ANONYMOUS is off)."
+fi
 cat <<MSG
 
 Temporal UI:    $MLBOM_TEMPORAL_UI  (workflow runs, filter with: MlbomProject="${project:-...}")
 BOM written to: $data/last-bom.json
 More:           bin/mlbom bom ${project:-PROJECT} | bin/mlbom diff ${project:-PROJECT} | bin/mlbom search "sentiment model"
-Dashboard:      bin/mlbom serve   (then open http://127.0.0.1:8080/)
+Dashboard:      http://$http_addr/
+                $anon_note
+                To start scans or approve exceptions, sign in with a token:
+                  bin/mlbom token create --role admin --name "\$USER"
+Metrics:        http://127.0.0.1:9464/metrics (worker), http://$http_addr/metrics (dashboard, with a token)
 Server and worker keep running; press Ctrl-C to stop them.
 MSG
 if [ ${#pids[@]} -gt 0 ]; then

@@ -70,6 +70,7 @@ type server struct {
 	localSources []string
 	now          func() time.Time
 
+	cache  *versionCache
 	ops    map[string]Operation // documented operations by "METHOD /path"
 	served map[string]bool      // the documented operations a route serves
 	// touched throttles the last-used write of each token to one a minute.
@@ -99,6 +100,7 @@ func newServer(opts Options) *server {
 		localSources: opts.LocalSources,
 		now:          opts.Now,
 		ops:          mustOperations(),
+		cache:        newVersionCache(8),
 		served:       map[string]bool{},
 		touched:      map[string]time.Time{},
 	}

@@ -83,7 +83,7 @@ func (s *server) versionComponents(ctx context.Context, project string, number i
 	if err != nil {
 		return v, nil, fmt.Errorf("read %s version %s: %w", project, versionName(number), err)
 	}
-	rows, err := s.db.ListComponents(ctx, project, v.Number)
+	rows, err := s.cache.rows(ctx, s.db, v)
 	if err != nil {
 		return v, nil, err
 	}

@@ -342,7 +342,9 @@ type projectData struct {
 	Lineage    lineage
 	HasLineage bool
 	// Findings of the latest scan, worst first, with where they were seen.
-	FindingRows []findingRow
+	FindingRows  []findingRow
+	MoreFindings int
+	FindingsHref string
 }
 
 // componentFilterForm is the filter as the form shows it.
@@ -354,6 +356,9 @@ type componentFilterForm struct {
 type findingRow struct {
 	Severity, Policy, Component, Message, Remediation, Evidence string
 }
+
+// findingsShown bounds the findings listed on a project page.
+const findingsShown = 100
 
 // componentsPerPage bounds the table rows of one page; the filter and the
 // page links reach the rest.
@@ -423,7 +428,7 @@ func (s *server) projectSummary(ctx context.Context, name string) (projectRow, e
 	if row.Date.IsZero() {
 		row.Date = latest.CreatedAt
 	}
-	comps, err := s.db.ListComponents(ctx, name, latest.Number)
+	comps, err := s.cache.rows(ctx, s.db, latest)
 	if err != nil {
 		return row, err
 	}
@@ -501,6 +506,13 @@ func (s *server) projectPage(w http.ResponseWriter, r *http.Request) error {
 		if data.FindingRows, err = s.findingRows(ctx, name, findings); err != nil {
 			return err
 		}
+		// The worst come first; the rest are a click away (the API lists
+		// them all, the verdict filter of the table finds their components).
+		if len(data.FindingRows) > findingsShown {
+			data.MoreFindings = len(data.FindingRows) - findingsShown
+			data.FindingRows = data.FindingRows[:findingsShown]
+			data.FindingsHref = "/api/scans/" + url.PathEscape(scans[0].ID) + "/findings"
+		}
 	}
 	if len(versions) > 0 {
 		if err := s.componentTable(r, &data, name, number, filter, pageNo); err != nil {
@@ -550,9 +562,11 @@ func (s *server) componentTable(r *http.Request, data *projectData, name string,
 		data.NextHref = link(data.Page + 1)
 	}
 	data.ClearHref = data.Href + "#components"
-	if data.Lineage, err = buildLineage(v.BOM, verdicts); err != nil {
+	g, err := s.cache.lineage(v)
+	if err != nil {
 		return err
 	}
+	data.Lineage = g.layout(verdicts)
 	data.HasLineage = !data.Lineage.Empty
 	return nil
 }

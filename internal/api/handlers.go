@@ -278,7 +278,8 @@ func query(r *http.Request, allowed ...string) (url.Values, error) {
 // [lo, hi] (hi < 0: no upper bound).
 func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 	vals := q[name]
-	if len(vals) == 0 {
+	// An empty value is what a form's "any" choice sends: the default.
+	if len(vals) == 0 || vals[0] == "" {
 		return def, nil
 	}
 	n, err := strconv.Atoi(vals[0])

@@ -76,33 +76,56 @@ type lineage struct {
 	Empty         bool
 }
 
-// buildLineage lays out the lineage of a BOM; verdicts colours nodes by
-// their worst finding.
-func buildLineage(bomJSON []byte, verdicts map[string]string) (lineage, error) {
+// lineageGraph is what the picture is drawn from: kinds, names and edges of
+// one stored BOM. Stored versions never change, so it is parsed once per
+// version and cached.
+type lineageGraph struct {
+	app  string
+	kind map[string]string
+	name map[string]string
+	deps map[string][]string
+}
+
+// parseLineage reads the graph from a stored BOM.
+func parseLineage(bomJSON []byte) (*lineageGraph, error) {
 	var b lineageBOM
 	if err := json.Unmarshal(bomJSON, &b); err != nil {
-		return lineage{}, fmt.Errorf("decode BOM for lineage: %w", err)
+		return nil, fmt.Errorf("decode BOM for lineage: %w", err)
 	}
-	kind := map[string]string{}
-	name := map[string]string{}
+	g := &lineageGraph{kind: map[string]string{}, name: map[string]string{}, deps: map[string][]string{}}
 	for _, c := range b.Components {
 		for _, p := range c.Properties {
 			if p.Name == "mlbom:asset.kind" {
-				kind[c.BOMRef] = p.Value
+				g.kind[c.BOMRef] = p.Value
 			}
 		}
 		n := c.Name
 		if c.Group != "" {
 			n = c.Group + "/" + c.Name
 		}
-		name[c.BOMRef] = n
+		g.name[c.BOMRef] = n
 	}
-	deps := map[string][]string{}
 	for _, d := range b.Dependencies {
-		deps[d.Ref] = d.DependsOn
+		g.deps[d.Ref] = d.DependsOn
 	}
-	app := b.Metadata.Component.BOMRef
-	name[app] = cmp.Or(b.Metadata.Component.Name, "application")
+	g.app = b.Metadata.Component.BOMRef
+	g.name[g.app] = cmp.Or(b.Metadata.Component.Name, "application")
+	return g, nil
+}
+
+// buildLineage lays out the lineage of a BOM; verdicts colours nodes by
+// their worst finding.
+func buildLineage(bomJSON []byte, verdicts map[string]string) (lineage, error) {
+	g, err := parseLineage(bomJSON)
+	if err != nil {
+		return lineage{}, err
+	}
+	return g.layout(verdicts), nil
+}
+
+// layout places the graph's nodes in columns and routes its edges.
+func (g *lineageGraph) layout(verdicts map[string]string) lineage {
+	kind, name, deps, app := g.kind, g.name, g.deps, g.app
 
 	// Base models: models another model depends on.
 	base := map[string]bool{}
@@ -130,17 +153,17 @@ func buildLineage(bomJSON []byte, verdicts map[string]string) (lineage, error) {
 			inData[ref] = true
 		}
 	}
+	used := map[string]bool{}
+	for _, o := range deps[app] {
+		used[o] = true
+	}
+	for _, m := range append(append([]string{}, models...), bases...) {
+		for _, o := range deps[m] {
+			used[o] = true
+		}
+	}
 	for ref := range inData {
-		used := false
-		for _, o := range deps[app] {
-			used = used || o == ref
-		}
-		for _, m := range append(append([]string{}, models...), bases...) {
-			for _, o := range deps[m] {
-				used = used || o == ref
-			}
-		}
-		if used {
+		if used[ref] {
 			data = append(data, ref)
 		}
 	}
@@ -206,7 +229,7 @@ func buildLineage(bomJSON []byte, verdicts map[string]string) (lineage, error) {
 	}
 	l.Width = float64(len(cols))*(lineageColW+lineageColGap) - lineageColGap + 2
 	l.Height = lineageTop + float64(max(tallest, 1))*(lineageNodeH+lineageNodeGap) + 4
-	return l, nil
+	return l
 }
 
 func num(f float64) string {

@@ -97,8 +97,9 @@ type searchData struct {
 
 type searchHit struct {
 	search.Result
-	Snippet     string
-	ProjectHref string
+	Snippet       string
+	ProjectHref   string
+	ComponentHref string // the project's component table, filtered to it
 }
 
 func (s *server) searchPage(w http.ResponseWriter, r *http.Request) error {
@@ -134,7 +135,8 @@ func (s *server) searchPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		for _, h := range hits {
 			d.Hits = append(d.Hits, searchHit{Result: h, Snippet: snippet(text[h.ID], d.Q, 240),
-				ProjectHref: "/projects/" + url.PathEscape(h.Project)})
+				ProjectHref:   "/projects/" + url.PathEscape(h.Project),
+				ComponentHref: "/projects/" + url.PathEscape(h.Project) + "?q=" + url.QueryEscape(h.BOMRef) + "#components"})
 		}
 	}
 	return s.renderPage(w, r, http.StatusOK, "search", "Search · ML-BOM", d)
