@@ -97,7 +97,7 @@ Dashboard:      http://$http_addr/
                 $anon_note
                 To start scans or approve exceptions, sign in with a token:
                   bin/mlbom token create --role admin --name "\$USER"
-Metrics:        http://127.0.0.1:9464/metrics (worker), http://$http_addr/metrics (dashboard, with a token)
+Metrics:        http://${MLBOM_METRICS_ADDR:-127.0.0.1:9464}/metrics (worker), http://$http_addr/metrics (dashboard, with a token)
 Server and worker keep running; press Ctrl-C to stop them.
 MSG
 if [ ${#pids[@]} -gt 0 ]; then

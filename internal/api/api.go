@@ -116,6 +116,7 @@ func newServer(opts Options) *server {
 	if s.anonymous != "" && s.anonymous != auth.Viewer {
 		panic(fmt.Sprintf("api: anonymous role %q: only viewer may be anonymous", s.anonymous))
 	}
+	s.metrics.StoreGauges(s.storeCounts)
 	emb := opts.Embedder
 	if emb == nil {
 		emb = search.NewOffline(0)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/mlbom/autopilot/internal/auth"
 	"github.com/mlbom/autopilot/internal/logs"
+	"github.com/mlbom/autopilot/internal/metrics"
 	"github.com/mlbom/autopilot/internal/store"
 )
 
@@ -78,6 +80,20 @@ func (s *server) openapi(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Write(openAPIJSON)
 	return nil
+}
+
+// storeCounts feeds the store gauges of /metrics.
+func (s *server) storeCounts(ctx context.Context) (metrics.StoreCounts, error) {
+	st, err := s.db.Stats(ctx)
+	if err != nil {
+		s.log.WarnContext(ctx, "metrics: read store counts", "err", err)
+		return metrics.StoreCounts{}, err
+	}
+	c := metrics.StoreCounts{Scans: map[[2]string]int{}, OpenFindings: st.Findings}
+	for _, sc := range st.Scans {
+		c.Scans[[2]string{sc.Status, sc.Verdict}] += sc.N
+	}
+	return c, nil
 }
 
 func (s *server) metricsPage(w http.ResponseWriter, r *http.Request) error {

@@ -353,6 +353,12 @@ func TestHealthReadyMetrics(t *testing.T) {
 		`mlbom_http_requests_total{code="200",method="GET",route="GET /api/projects/{project}/versions"} 2`,
 		`mlbom_approvals_total{decision="reject"} 1`,
 		`mlbom_http_request_duration_seconds_bucket{method="GET",route="GET /api/projects/{project}/versions",le=`,
+		// From the store: demo's two completed scans, quiet's failed one,
+		// and the findings of demo's latest scan (deny and warn).
+		`mlbom_stored_scans{status="completed",verdict="warn"} 2`,
+		`mlbom_stored_scans{status="failed",verdict="none"} 1`,
+		`mlbom_open_findings{severity="deny"} 1`,
+		`mlbom_open_findings{severity="warn"} 1`,
 	} {
 		if code != 200 || !strings.Contains(text, want) {
 			t.Errorf("metrics lack %s", want)

@@ -13,6 +13,7 @@
 package metrics
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -233,4 +234,64 @@ func label(v string) string {
 		}
 	}
 	return v
+}
+
+// StoreCounts are counts read from the store at scrape time.
+type StoreCounts struct {
+	// Scans by status and verdict.
+	Scans map[[2]string]int
+	// OpenFindings are the findings of each project's latest completed
+	// scan, by severity.
+	OpenFindings map[string]int
+}
+
+// StoreGauges registers gauges that read the store at each scrape
+// (mlbom_stored_scans, mlbom_open_findings), so the API's /metrics shows the
+// state of every project whichever worker did the work. A failed read is
+// logged by the caller's read function and yields no samples.
+func (m *Metrics) StoreGauges(read func(context.Context) (StoreCounts, error)) {
+	if m == nil {
+		return
+	}
+	// Registering twice (two servers on one registry) keeps the first.
+	_ = m.reg.Register(&storeGauges{read: read,
+		scans:    prometheus.NewDesc(Namespace+"_stored_scans", "Scans in the store, by status and verdict.", []string{"status", "verdict"}, nil),
+		findings: prometheus.NewDesc(Namespace+"_open_findings", "Findings of each project's latest completed scan, by severity.", []string{"severity"}, nil)})
+}
+
+type storeGauges struct {
+	read            func(context.Context) (StoreCounts, error)
+	scans, findings *prometheus.Desc
+}
+
+func (g *storeGauges) Describe(ch chan<- *prometheus.Desc) {
+	ch <- g.scans
+	ch <- g.findings
+}
+
+func (g *storeGauges) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := g.read(ctx)
+	if err != nil {
+		return
+	}
+	scans := map[[2]string]int{}
+	for k, n := range c.Scans {
+		v := k[1]
+		if v == "" {
+			v = "none"
+		}
+		scans[[2]string{oneOf(k[0], "completed", "failed", "running"), oneOf(v, "pass", "warn", "deny", "none")}] += n
+	}
+	for k, n := range scans {
+		ch <- prometheus.MustNewConstMetric(g.scans, prometheus.GaugeValue, float64(n), k[0], k[1])
+	}
+	sevs := map[string]int{}
+	for s, n := range c.OpenFindings {
+		sevs[oneOf(s, Severities...)] += n
+	}
+	for s, n := range sevs {
+		ch <- prometheus.MustNewConstMetric(g.findings, prometheus.GaugeValue, float64(n), s)
+	}
 }

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -112,5 +113,38 @@ func TestHandlerExposition(t *testing.T) {
 	}
 	if !strings.Contains(string(body), `mlbom_findings_total{severity="deny"} 2`) {
 		t.Errorf("findings value missing:\n%s", body)
+	}
+}
+
+func TestStoreGauges(t *testing.T) {
+	m := New()
+	calls := 0
+	m.StoreGauges(func(context.Context) (StoreCounts, error) {
+		calls++
+		return StoreCounts{
+			Scans:        map[[2]string]int{{"completed", "deny"}: 2, {"running", ""}: 1, {"completed", "<b>"}: 1},
+			OpenFindings: map[string]int{"high": 3, "made-up": 1},
+		}, nil
+	})
+	m.StoreGauges(func(context.Context) (StoreCounts, error) {
+		t.Error("second registration used")
+		return StoreCounts{}, nil
+	})
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	body := rec.Body.String()
+	for _, want := range []string{
+		`mlbom_stored_scans{status="completed",verdict="deny"} 2`,
+		`mlbom_stored_scans{status="running",verdict="none"} 1`,
+		`mlbom_stored_scans{status="completed",verdict="other"} 1`,
+		`mlbom_open_findings{severity="high"} 3`,
+		`mlbom_open_findings{severity="other"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("lacks %s", want)
+		}
+	}
+	if calls != 1 {
+		t.Errorf("read %d times for one scrape", calls)
 	}
 }

@@ -122,6 +122,7 @@ func runSuite(t *testing.T, fresh opener) {
 		{"Observations", testObservations},
 		{"Tokens", testTokens},
 		{"Sessions", testSessions},
+		{"Stats", testStats},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, fresh(t)) })
@@ -1083,5 +1084,45 @@ func testDecisionsBackfill(t *testing.T, loc string) {
 	}
 	if v1, _ := d.VersionDecisions(ctx, "p", 1); len(v1) != 1 {
 		t.Errorf("version 1 decisions after backfill = %+v", v1)
+	}
+}
+
+func testStats(t *testing.T, loc string) {
+	ctx := context.Background()
+	d := open(t, loc)
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, s := range []Scan{
+		{ID: "a/1", Project: "a", Status: "completed", Verdict: "deny", StartedAt: t0},
+		{ID: "a/2", Project: "a", Status: "completed", Verdict: "warn", StartedAt: t0.Add(time.Hour)},
+		{ID: "a/3", Project: "a", Status: "running", StartedAt: t0.Add(2 * time.Hour)},
+		{ID: "b/1", Project: "b", Status: "completed", Verdict: "warn", StartedAt: t0},
+	} {
+		if err := d.UpsertScan(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save := func(scan string, sevs ...string) {
+		var fs []Finding
+		for i, s := range sevs {
+			fs = append(fs, Finding{ID: fmt.Sprint(i), Severity: s})
+		}
+		if err := d.SaveFindings(ctx, scan, fs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save("a/1", "high", "high", "low") // superseded by a/2
+	save("a/2", "high", "warn")
+	save("a/3", "high", "high", "high") // still running
+	save("b/1", "warn")
+	st, err := d.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ScanCount{{"completed", "deny", 1}, {"completed", "warn", 2}, {"running", "", 1}}
+	if fmt.Sprint(st.Scans) != fmt.Sprint(want) {
+		t.Errorf("scans = %v, want %v", st.Scans, want)
+	}
+	if st.Findings["high"] != 1 || st.Findings["warn"] != 2 || st.Findings["low"] != 0 {
+		t.Errorf("open findings = %v, want high:1 warn:2", st.Findings)
 	}
 }
