@@ -2,6 +2,7 @@ package api
 
 import (
 	"cmp"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -176,14 +177,10 @@ type approvalsData struct {
 }
 
 func (s *server) approvalsPage(w http.ResponseWriter, r *http.Request) error {
-	q, err := query(r, "decided")
-	if err != nil {
+	if _, err := query(r); err != nil {
 		return err
 	}
-	d := approvalsData{}
-	if v := q.Get("decided"); v != "" {
-		d.Flash = v
-	}
+	d := approvalsData{Flash: s.takeFlash(w, r)}
 	switch {
 	case s.runs == nil:
 		d.PendingError = "This server runs without a Temporal connection: pending exceptions cannot be listed."
@@ -217,9 +214,31 @@ func (s *server) decideForm(w http.ResponseWriter, r *http.Request) error {
 	if err := s.send(r, d); err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("%s: %s %s", d.WorkflowID, verb(d.Decision), d.Component)
-	http.Redirect(w, r, "/approvals?decided="+url.QueryEscape(msg), http.StatusSeeOther)
+	s.setFlash(w, r, fmt.Sprintf("%s: %s %s", d.WorkflowID, verb(d.Decision), d.Component))
+	http.Redirect(w, r, "/approvals", http.StatusSeeOther)
 	return nil
+}
+
+// The confirmation after a form travels in a short-lived cookie rather than
+// the URL, so nobody can craft a link that shows "Signal sent" for a
+// decision that was never made.
+const flashCookie = "mlbom_flash"
+
+func (s *server) setFlash(w http.ResponseWriter, r *http.Request, msg string) {
+	http.SetCookie(w, s.cookie(r, flashCookie, base64.RawURLEncoding.EncodeToString([]byte(msg)), "/", 60))
+}
+
+func (s *server) takeFlash(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(w, s.cookie(r, flashCookie, "", "/", -1))
+	msg, err := base64.RawURLEncoding.DecodeString(c.Value)
+	if err != nil || len(msg) > 1000 {
+		return ""
+	}
+	return string(msg)
 }
 
 func verb(decision string) string {
