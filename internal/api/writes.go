@@ -15,6 +15,7 @@ import (
 	"github.com/mlbom/autopilot/internal/auth"
 	"github.com/mlbom/autopilot/internal/logs"
 	"github.com/mlbom/autopilot/internal/metrics"
+	"github.com/mlbom/autopilot/internal/redact"
 	"github.com/mlbom/autopilot/internal/store"
 )
 
@@ -119,7 +120,10 @@ func (s *server) checkSource(src string) (string, error) {
 		if err != nil {
 			return "", badRequest("source: %v", errors.Unwrap(err))
 		}
-		if u.User != nil {
+		// redact.URL is the one definition of "a secret in a URL" (user
+		// info, token parameters, token shapes); the message never repeats
+		// the URL itself.
+		if u.User != nil || redact.URL(src) != src {
 			return "", badRequest("source: credentials in the URL are refused (they would be kept in the run's history); give the worker MLBOM_GIT_TOKEN instead")
 		}
 		switch u.Scheme {

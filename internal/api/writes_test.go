@@ -47,6 +47,7 @@ func TestStartScan(t *testing.T) {
 		{"relative path", `{"source":"repos/app"}`, 400, ""},
 		{"credentials in URL", `{"source":"https://user:ghp_secret@github.com/acme/app.git"}`, 400, ""},
 		{"token as user", `{"source":"https://ghp_secret@github.com/acme/app.git"}`, 400, ""},
+		{"token parameter", `{"source":"https://git.example/acme/app.git?access_token=ghp_secret"}`, 400, ""},
 		{"file scheme", `{"source":"file:///etc/passwd"}`, 400, ""},
 		{"no source", `{}`, 400, ""},
 		{"bad timeout", `{"source":"hf://a/b","options":{"approvalTimeout":"soon"}}`, 400, ""},
