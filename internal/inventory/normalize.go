@@ -10,6 +10,7 @@ import (
 
 	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/license"
+	"github.com/mlbom/autopilot/internal/modelformat"
 	"github.com/mlbom/autopilot/internal/modelscan"
 )
 
@@ -575,7 +576,7 @@ func attachReports(comps map[string]*Component, reports []modelscan.Report, warn
 		c := byPath[p]
 		if c == nil {
 			f := asset.Sighting{Kind: asset.KindWeights, Name: p, Path: p, Detector: "modelscan", Confidence: 1,
-				Format: r.Format, SHA256: r.SHA256, Size: r.Size}
+				Format: modelformat.Canonical(r.Format), SHA256: r.SHA256, Size: r.Size}
 			id, _ := identify(f)
 			c = build(&group{id: id, findings: []asset.Sighting{f}, names: map[string]int{id.name: 1}, groups: map[string]int{"": 1}})
 			comps[c.BOMRef] = c
@@ -600,7 +601,7 @@ func attachReports(comps map[string]*Component, reports []modelscan.Report, warn
 			c.PURL, _ = (identity{kind: asset.KindWeights, name: c.Name}).refs(c.SHA256)
 		}
 		if c.Format == "" {
-			c.Format = r.Format
+			c.Format = modelformat.Canonical(r.Format)
 		}
 		if c.Size == 0 {
 			c.Size = r.Size

@@ -52,3 +52,48 @@ func FuzzSniff(f *testing.F) {
 		}
 	})
 }
+
+func TestZipFormat(t *testing.T) {
+	cases := []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"archive/data.pkl", "archive/data/0"}, PyTorchZip},
+		{[]string{"archive/data.pkl", "archive/code/__torch__/m.py"}, TorchScript},
+		{[]string{"config.json", "metadata.json", "model.weights.h5"}, Keras},
+		{[]string{"w.npy", "b.npy"}, NPZ},
+		{[]string{"w.npy", "metadata.json"}, Zip},
+		{[]string{"README.md", "src/main.go"}, Zip},
+		{nil, Zip},
+	}
+	for _, c := range cases {
+		if got := ZipFormat(c.names); got != c.want {
+			t.Errorf("ZipFormat(%q) = %q, want %q", c.names, got, c.want)
+		}
+	}
+}
+
+func TestContent(t *testing.T) {
+	cases := []struct {
+		head, name, want string
+	}{
+		{"", "x", Empty},
+		{"PK\x03\x04rest", "x", Zip},
+		{"\x1f\x8b\x08", "x", Gzip},
+		{"\xfd7zXZ\x00", "x", XZ},
+		{"\x80\x02}q\x00.", "x", Pickle},
+		{"\x93NUMPY\x01\x00", "x", NPY},
+		{"GGUF\x03\x00", "x", GGUF},
+		{"\x08\x07\x1a\x03abc", "m.onnx", ONNX},
+		{"(dp0\nS'a'\n", "x", Unknown}, // protocol 0: only a decoder can tell
+		{"hello world", "x", Unknown},
+	}
+	for _, c := range cases {
+		if got := Content([]byte(c.head), -1, c.name); got != c.want {
+			t.Errorf("Content(%q) = %q, want %q", c.head, got, c.want)
+		}
+	}
+	if !MayBeOldPickle([]byte("(dp0\n")) || MayBeOldPickle([]byte("x = 1")) {
+		t.Error("MayBeOldPickle")
+	}
+}

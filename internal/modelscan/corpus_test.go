@@ -35,7 +35,7 @@ func corpus() []corpusCase {
 		{name: "torch legacy tar", file: "ancient.tar", data: func(t testing.TB) []byte {
 			m := map[string][]byte{"sys_info": newPk(2).op('}').stop(), "pickle": torchStateDict("w"), "storages": newPk(2).int1(1).stop(), "tensors": newPk(2).int1(0).stop()}
 			return tarOf(t, m, "sys_info", "pickle", "storages", "tensors")
-		}, status: StatusClean, format: "pytorch-tar"},
+		}, status: StatusClean, format: "pytorch-legacy"},
 		{name: "torchscript archive", file: "scripted.pt", data: func(t testing.TB) []byte {
 			data := newPk(2).global("__torch__.Net", "Net").op(')', 0x81).op('}').str("training").op(0x88, 's', 'b').stop()
 			return buildZip(t,
@@ -45,21 +45,21 @@ func corpus() []corpusCase {
 				zmember{name: "scripted/version", data: []byte("1\n")},
 			)
 		}, status: StatusClean, format: "torchscript"},
-		{name: "numpy npy float array", file: "x.npy", data: raw(npy("<f8", "(2, 3)", make([]byte, 48))), status: StatusClean, format: "numpy-npy"},
+		{name: "numpy npy float array", file: "x.npy", data: raw(npy("<f8", "(2, 3)", make([]byte, 48))), status: StatusClean, format: "npy"},
 		{name: "numpy npz", file: "arrays.npz", data: func(t testing.TB) []byte {
 			return buildZip(t, zmember{name: "a.npy", data: npy("<f4", "(3,)", make([]byte, 12)), method: 8}, zmember{name: "b.npy", data: npy("<i8", "()", make([]byte, 8))})
-		}, status: StatusClean, format: "numpy-npz"},
+		}, status: StatusClean, format: "npz"},
 		{name: "numpy reconstruct pickle", file: "arr.pkl", data: raw(numpyReconstruct(newPk(2)).stop()), status: StatusClean},
 		{name: "numpy protocol 5 frombuffer", file: "arr5.pkl", data: raw(protocol5Frombuffer()), status: StatusClean},
 		{name: "sklearn joblib", file: "clf.joblib", data: raw(sklearnJoblib(nil)), status: StatusClean},
-		{name: "sklearn joblib xz", file: "clf.joblib", data: func(t testing.TB) []byte { return xzc(t, sklearnJoblib(nil)) }, status: StatusClean, format: "xz"},
-		{name: "sklearn joblib zlib", file: "clf.joblib", data: raw(zl(sklearnJoblib(nil))), status: StatusClean, format: "zlib"},
+		{name: "sklearn joblib xz", file: "clf.joblib", data: func(t testing.TB) []byte { return xzc(t, sklearnJoblib(nil)) }, status: StatusClean, format: "joblib"},
+		{name: "sklearn joblib zlib", file: "clf.joblib", data: raw(zl(sklearnJoblib(nil))), status: StatusClean, format: "joblib"},
 		{name: "gzip state_dict", file: "model.pkl", data: raw(gz(torchStateDict("w"))), status: StatusClean, format: "gzip"},
 		{name: "safetensors", file: "model.safetensors", data: raw(safetensors(nil)), status: StatusClean, format: "safetensors"},
 		{name: "gguf with chat template", file: "model.gguf", data: raw(benignGGUF(chatMLTemplate)), status: StatusClean, format: "gguf"},
 		{name: "keras archive", file: "model.keras", data: func(t testing.TB) []byte { return kerasArchive(t, kerasDense) }, status: StatusClean, format: "keras"},
 		{name: "keras h5", file: "model.h5", data: raw(hdf5WithConfig(kerasDense)), status: StatusClean, format: "hdf5"},
-		{name: "savedmodel", file: "saved_model.pb", data: raw(savedModel("Placeholder", "MatMul", "Const", "SaveV2", "RestoreV2")), status: StatusClean, format: "tf-savedmodel"},
+		{name: "savedmodel", file: "saved_model.pb", data: raw(savedModel("Placeholder", "MatMul", "Const", "SaveV2", "RestoreV2")), status: StatusClean, format: "savedmodel"},
 		{name: "onnx", file: "model.onnx", data: raw(onnxModel("", "model.onnx.data")), status: StatusClean, format: "onnx"},
 
 		{name: "storage _load_from_bytes", file: "s.pkl", data: func(t testing.TB) []byte {

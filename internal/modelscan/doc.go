@@ -10,7 +10,8 @@
 // decisions; WriteJSON (JSON lines) and WriteSARIF (SARIF 2.1.0) render
 // them.
 //
-// The format is decided by content (magic bytes), never by name; a name
+// The format is decided by content (magic bytes, internal/modelformat,
+// whose names the BOM uses too), never by name; a name
 // whose extension disagrees with the content is a finding of its own
 // (high when the content can execute code and the extension promises a
 // data-only format such as .safetensors).

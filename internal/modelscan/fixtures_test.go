@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
+	"github.com/mlbom/autopilot/internal/modelformat"
 	"github.com/ulikunitz/xz"
 	"github.com/ulikunitz/xz/lzma"
 )
@@ -234,7 +235,7 @@ func sklearnJoblibRaw(objectArray, raw []byte) []byte {
 // the object, storage keys, then raw storage bytes.
 func legacyTorch(obj []byte) []byte {
 	var b bytes.Buffer
-	b.Write(append(append([]byte{}, torchLegacyMagic...), '.'))
+	b.Write(append(modelformat.PyTorchLegacyMagic(), '.'))
 	b.Write(newPk(2).op('M', 0xe9, 0x03).stop())
 	b.Write(newPk(2).op('}', '(').str("protocol_version").op('M', 0xe9, 0x03).str("little_endian").op(0x88).op('u').stop())
 	b.Write(obj)

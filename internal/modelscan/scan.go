@@ -12,6 +12,8 @@ import (
 	"path"
 	"runtime/debug"
 	"strings"
+
+	"github.com/mlbom/autopilot/internal/modelformat"
 )
 
 // reporter collects findings for one file, bounded by Options.MaxFindings.
@@ -126,7 +128,7 @@ func Scan(ctx context.Context, name string, r io.ReaderAt, size int64, opts Opti
 	head = head[:n]
 	s.format = sniff(head, size, name)
 	s.scanAt("", r, size, s.format, 0)
-	rep.Format = s.format
+	rep.Format = modelformat.Name(s.format, head, name)
 	s.checkExtension(name, s.format)
 
 	rep.Findings = s.rep.findings
@@ -210,11 +212,11 @@ func (s *scanner) scanAt(member string, r io.ReaderAt, size int64, format string
 		s.scanTar(member, io.NewSectionReader(r, 0, size), depth)
 	case "onnx":
 		s.scanONNX(member, r, size)
-	case "tf-savedmodel":
+	case modelformat.SavedModel:
 		s.scanSavedModel(member, r, size)
 	default:
 		end := s.scanStream(member, io.NewSectionReader(r, 0, size), size, format, depth)
-		if format == "pickle" || format == "pytorch-legacy" || format == "numpy-npy" {
+		if format == "pickle" || format == "pytorch-legacy" || format == modelformat.NPY {
 			s.checkPolyglot(member, r, size, end, depth)
 		}
 	}
@@ -262,7 +264,7 @@ func (s *scanner) scanStream(member string, r io.Reader, size int64, format stri
 		ps.scanPickles(r, kindLegacy)
 	case "joblib":
 		ps.scanPickles(r, kindJoblib)
-	case "numpy-npy":
+	case modelformat.NPY:
 		s.scanNpy(member, r, ps)
 	case "gzip", "bzip2", "xz", "lzma", "zstd", "zlib", "joblib-zfile":
 		s.scanCompressed(member, r, format, depth)
@@ -286,7 +288,7 @@ func (s *scanner) scanStream(member string, r io.Reader, size int64, format stri
 
 func needsRandomAccess(format string) bool {
 	switch format {
-	case "zip", "safetensors", "gguf", "hdf5", "tar", "onnx", "tf-savedmodel":
+	case "zip", "safetensors", "gguf", "hdf5", "tar", "onnx", modelformat.SavedModel:
 		return true
 	}
 	return false
@@ -333,13 +335,13 @@ func (s *scanner) checkExtension(name, format string) {
 var extFormats = map[string][]string{
 	".safetensors": {"safetensors"},
 	".gguf":        {"gguf"},
-	".npy":         {"numpy-npy"},
-	".npz":         {"numpy-npz", "zip"},
+	".npy":         {modelformat.NPY},
+	".npz":         {modelformat.NPZ, "zip"},
 	".onnx":        {"onnx"},
 	".h5":          {"hdf5"},
 	".hdf5":        {"hdf5"},
 	".keras":       {"keras", "hdf5"},
-	".pb":          {"tf-savedmodel", "onnx", "protobuf"},
+	".pb":          {modelformat.SavedModel, "onnx", "protobuf"},
 	".pt":          {"pytorch-zip", "pytorch-legacy", "pytorch-tar", "torchscript", "pickle"},
 	".pth":         {"pytorch-zip", "pytorch-legacy", "pytorch-tar", "torchscript", "pickle"},
 	".ckpt":        {"pytorch-zip", "pytorch-legacy", "pytorch-tar", "pickle", "zip"},
@@ -352,7 +354,7 @@ var extFormats = map[string][]string{
 
 func executable(format string) bool {
 	switch format {
-	case "pickle", "pytorch-legacy", "pytorch-zip", "torchscript", "pytorch-tar", "gzip", "bzip2", "xz", "lzma", "zlib", "zstd", "joblib-zfile", "zip", "tar", "keras", "numpy-npz":
+	case "pickle", "pytorch-legacy", "pytorch-zip", "torchscript", "pytorch-tar", "gzip", "bzip2", "xz", "lzma", "zlib", "zstd", "joblib-zfile", "zip", "tar", "keras", modelformat.NPZ:
 		return true
 	}
 	return false

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/zstd"
+	"github.com/mlbom/autopilot/internal/modelformat"
 )
 
 // The zip reader follows what PyTorch's loader (caffe2 PyTorchStreamReader
@@ -336,32 +337,11 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 }
 
 func classifyZip(entries []zipEntry) string {
-	names := map[string]bool{}
-	npy, hasCode, hasData := 0, false, false
-	for _, e := range entries {
-		names[e.name] = true
-		base := e.name[strings.LastIndex(e.name, "/")+1:]
-		if strings.HasSuffix(e.name, ".npy") {
-			npy++
-		}
-		if strings.Contains(e.name, "/code/") || strings.HasPrefix(e.name, "code/") {
-			hasCode = true
-		}
-		if base == "data.pkl" {
-			hasData = true
-		}
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.name
 	}
-	switch {
-	case hasData && hasCode:
-		return "torchscript"
-	case hasData:
-		return "pytorch-zip"
-	case names["config.json"] && (names["metadata.json"] || names["model.weights.h5"]):
-		return "keras"
-	case npy > 0 && npy == len(entries):
-		return "numpy-npz"
-	}
-	return "zip"
+	return modelformat.ZipFormat(names)
 }
 
 func (s *scanner) scanZip(member string, r io.ReaderAt, size int64, depth int) {

@@ -19,7 +19,7 @@ func LFS(f *detect.File, data []byte, out *detect.Report) {
 	}
 	if format, ok := modelformat.ByExt(f.Ext); ok {
 		if f.Ext == ".bin" {
-			format = "pytorch"
+			format = modelformat.PyTorch
 		}
 		out.Add(asset.Sighting{Kind: asset.KindWeights, Name: f.Path, Path: f.Path, Detector: "weights.lfs_pointer",
 			Confidence: 0.9, Format: format, SHA256: ptr.OID, Size: ptr.Size, LFS: true, Provider: "local"})

@@ -83,42 +83,41 @@ func (w Files) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
 	if !ok && modelformat.IsZip(head) {
 		// The members that tell the format may lie beyond the first 4 KiB.
 		if names, zok := zipNames(f); zok {
-			format, ok = modelformat.FromZipNames(names)
+			format = modelformat.ZipFormat(names)
+			ok = format != modelformat.Zip
 		}
 	}
 	if !ok {
 		if f.Ext == ".pb" && f.Base == "saved_model.pb" {
-			format, ok = "savedmodel", true
+			format, ok = modelformat.SavedModel, true
 		} else {
 			return
 		}
 	}
 	switch format {
-	case "savedmodel":
+	case modelformat.SavedModel:
 		if st, err := fs.Stat(f.FS, path.Join(f.Dir, "variables")); err != nil || !st.IsDir() {
 			return
 		}
-	case "openvino":
+	case modelformat.OpenVINO:
 		bin := strings.TrimSuffix(f.Path, path.Ext(f.Path)) + ".bin"
 		if _, err := fs.Stat(f.FS, bin); err != nil {
 			return
 		}
-	case "coreml":
 	}
-	if strings.HasPrefix(format, "pytorch-zip") || format == "keras" || format == "npz" {
+	switch format {
+	case modelformat.PyTorchZip, modelformat.TorchScript, modelformat.Keras, modelformat.NPZ:
 		// Confirm from the central directory when the file allows random
 		// access; the local headers may have been cut short.
 		if names, ok := zipNames(f); ok {
-			if fz, ok := modelformat.FromZipNames(names); ok {
-				format = fz
-			} else {
+			if format = modelformat.ZipFormat(names); format == modelformat.Zip {
 				return
 			}
 		}
 	}
 	fd := weightFinding(f, format, "")
 	if inBundle(f.Path, ".mlpackage") {
-		fd.Format = "coreml"
+		fd.Format = modelformat.CoreML
 	}
 	if w.Hash {
 		sum, size, err := hashFileBuf(ctx, f.FS, f.Path, buf)
@@ -129,10 +128,10 @@ func (w Files) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
 		}
 	}
 	out.Add(fd)
-	if format == "openvino" {
+	if format == modelformat.OpenVINO {
 		bin := strings.TrimSuffix(f.Path, path.Ext(f.Path)) + ".bin"
 		bf := &detect.File{Path: bin, Dir: f.Dir, Base: path.Base(bin), Ext: ".bin", FS: f.FS}
-		b := weightFinding(bf, "openvino", "")
+		b := weightFinding(bf, modelformat.OpenVINO, "")
 		b.Detector = "weights.openvino_bin"
 		if st, err := fs.Stat(f.FS, bin); err == nil {
 			b.Size = st.Size()
@@ -214,5 +213,5 @@ func Bundle(fsys fs.FS, dir string) (asset.Sighting, bool) {
 		return asset.Sighting{}, false
 	}
 	return asset.Sighting{Kind: asset.KindWeights, Name: dir, Path: dir, Detector: "weights.mlpackage",
-		Confidence: 0.95, Format: "coreml", Provider: "local"}, true
+		Confidence: 0.95, Format: modelformat.CoreML, Provider: "local"}, true
 }

@@ -1,6 +1,3 @@
-// Package modelformat names model file formats: by their magic bytes
-// (Sniff) and, where a file has no content to look at (a Git LFS pointer, a
-// path in a DVC file), by extension (ByExt).
 package modelformat
 
 import (
@@ -10,24 +7,7 @@ import (
 	"strings"
 )
 
-// Extensions that name weight files; used only to refine a format found by
-// content, and to give LFS pointers (which have no content) a format.
-var byExt = map[string]string{
-	".safetensors": "safetensors", ".pt": "pytorch", ".pth": "pytorch", ".bin": "pytorch",
-	".ckpt": "pytorch", ".pkl": "pickle", ".pickle": "pickle", ".joblib": "joblib",
-	".gguf": "gguf", ".ggml": "gguf", ".onnx": "onnx", ".keras": "keras", ".h5": "hdf5",
-	".hdf5": "hdf5", ".pb": "savedmodel", ".tflite": "tflite", ".mlmodel": "coreml",
-	".npy": "npy", ".npz": "npz", ".msgpack": "flax", ".model": "sentencepiece",
-	".pdparams": "paddle", ".nemo": "nemo", ".llamafile": "llamafile",
-}
-
-// ByExt names the format a file extension (lower case, with the dot) stands
-// for.
-func ByExt(ext string) (format string, ok bool) {
-	format, ok = byExt[ext]
-	return format, ok
-}
-
+// Magic bytes.
 var (
 	magicHDF5   = []byte("\x89HDF\r\n\x1a\n")
 	magicNumpy  = []byte("\x93NUMPY")
@@ -49,58 +29,58 @@ func Sniff(header []byte, name string) (format string, ok bool) {
 	case bytes.HasPrefix(h, magicELF), bytes.HasPrefix(h, []byte("MZ")) && ext != ".npy":
 		return "", false
 	case bytes.HasPrefix(h, []byte("GGUF")):
-		return "gguf", true
+		return GGUF, true
 	case len(h) >= 8 && bytes.Equal(h[4:8], []byte("TFL3")):
-		return "tflite", true
+		return TFLite, true
 	case bytes.HasPrefix(h, magicNumpy):
-		return "npy", true
+		return NPY, true
 	case bytes.HasPrefix(h, magicZip):
 		return sniffZip(h)
 	case bytes.HasPrefix(h, torchLegacy):
-		return "pytorch-legacy", true
+		return PyTorchLegacy, true
 	}
 	for _, off := range []int{0, 512, 1024, 2048} {
 		if len(h) >= off+8 && bytes.Equal(h[off:off+8], magicHDF5) {
 			if ext == ".keras" {
-				return "keras", true
+				return Keras, true
 			}
-			return "hdf5", true
+			return HDF5, true
 		}
 	}
 	if isSafetensors(h) {
-		return "safetensors", true
+		return Safetensors, true
 	}
 	if isTorchTar(h) {
-		return "pytorch-legacy", true
+		return PyTorchLegacy, true
 	}
-	if h[0] == 0x80 && h[1] >= 2 && h[1] <= 5 && isPickleOpcode(h[2]) {
+	if h[0] == 0x80 && h[1] >= 2 && h[1] <= 5 && opensPickle(h[2]) {
 		if ext == ".joblib" || bytes.Contains(h, []byte("joblib")) {
-			return "joblib", true
+			return Joblib, true
 		}
-		return "pickle", true
+		return Pickle, true
 	}
 	if ext == ".joblib" && isCompressed(h) {
-		return "joblib", true
+		return Joblib, true
 	}
 	if picklishExt(ext) && isOldPickle(h) {
 		if ext == ".joblib" {
-			return "joblib", true
+			return Joblib, true
 		}
-		return "pickle", true
+		return Pickle, true
 	}
 	if ext == ".onnx" || ext == "" || ext == ".bin" || ext == ".model" {
 		if isONNX(h, ext == ".onnx") {
-			return "onnx", true
+			return ONNX, true
 		}
 	}
 	if ext == ".mlmodel" && isCoreML(h) {
-		return "coreml", true
+		return CoreML, true
 	}
 	if base == "saved_model.pb" && len(h) > 2 && h[0] == 0x08 {
-		return "savedmodel", true
+		return SavedModel, true
 	}
 	if ext == ".xml" && bytes.Contains(h, []byte("<net ")) {
-		return "openvino", true
+		return OpenVINO, true
 	}
 	return "", false
 }
@@ -135,8 +115,10 @@ func isTorchTar(h []byte) bool {
 	return false
 }
 
-func isPickleOpcode(c byte) bool {
-	// First opcode after PROTO: FRAME, or what builds the top-level object.
+// opensPickle reports an opcode that follows PROTO at the start of a saved
+// object: FRAME, or what builds the top-level object. (The decoder's own
+// opcode table, in modelscan, knows every opcode; this is only the sniff.)
+func opensPickle(c byte) bool {
 	switch c {
 	case 0x95, '}', ']', '(', 'c', 0x93, 0x8a, 'q', 'N', 'K', 'J', 'X', 0x8c, ')', 0x88, 0x89, 'G', 'U', 'T', 'M', 0x80:
 		return true
@@ -188,69 +170,13 @@ func isDotted(b []byte) bool {
 	return true
 }
 
+// isCompressed reports compressed content (joblib compresses its dumps).
 func isCompressed(h []byte) bool {
-	return bytes.HasPrefix(h, []byte{0x1f, 0x8b}) || bytes.HasPrefix(h, []byte("\xfd7zXZ")) ||
-		bytes.HasPrefix(h, []byte{0x04, 0x22, 0x4d, 0x18}) || bytes.HasPrefix(h, []byte("ZF")) ||
-		len(h) > 1 && h[0] == 0x78 && (h[1] == 0x9c || h[1] == 0x01 || h[1] == 0xda)
-}
-
-// sniffZip reads the local file headers within the header bytes: PyTorch
-// writes data.pkl first, Keras config.json and model.weights.h5, NumPy .npy
-// members.
-func sniffZip(h []byte) (string, bool) {
-	var names []string
-	for off := 0; off+30 <= len(h) && len(names) < 16; {
-		if !bytes.Equal(h[off:off+4], magicZip) {
-			break
-		}
-		flags := binary.LittleEndian.Uint16(h[off+6:])
-		csize := int(binary.LittleEndian.Uint32(h[off+18:]))
-		nlen := int(binary.LittleEndian.Uint16(h[off+26:]))
-		xlen := int(binary.LittleEndian.Uint16(h[off+28:]))
-		if off+30+nlen > len(h) {
-			break
-		}
-		names = append(names, string(h[off+30:off+30+nlen]))
-		if flags&0x08 != 0 || csize == 0xffffffff {
-			// Sizes follow the data: find the next member by its signature.
-			next := bytes.Index(h[off+30+nlen:], magicZip)
-			if next < 0 {
-				break
-			}
-			off += 30 + nlen + next
-			continue
-		}
-		off += 30 + nlen + xlen + csize
+	switch Content(h, -1, "") {
+	case Gzip, Bzip2, XZ, LZMA, Zstd, Zlib, LZ4, JoblibZFile:
+		return true
 	}
-	return FromZipNames(names)
-}
-
-// FromZipNames names the format of a zip archive from its member names:
-// PyTorch's data.pkl, Keras's config.json with model.weights.h5, NumPy's
-// .npy members.
-func FromZipNames(names []string) (string, bool) {
-	var cfg, kweights, npy, others int
-	for _, n := range names {
-		switch {
-		case n == "data.pkl" || strings.HasSuffix(n, "/data.pkl"):
-			return "pytorch-zip", true
-		case n == "config.json":
-			cfg++
-		case n == "model.weights.h5" || n == "metadata.json":
-			kweights++
-		case strings.HasSuffix(n, ".npy"):
-			npy++
-		default:
-			others++
-		}
-	}
-	switch {
-	case cfg > 0 && kweights > 0:
-		return "keras", true
-	case npy > 0 && others == 0 && cfg == 0:
-		return "npz", true
-	}
-	return "", false
+	return false
 }
 
 // isONNX checks protobuf field tags of a ModelProto: ir_version (1, varint)
@@ -337,3 +263,7 @@ func isCoreML(h []byte) bool {
 
 // IsZip reports a zip archive's local file header signature.
 func IsZip(header []byte) bool { return bytes.HasPrefix(header, magicZip) }
+
+// PyTorchLegacyMagic is how PyTorch's legacy format starts: the pickled
+// magic number 0x1950a86a20f9469cfc6c.
+func PyTorchLegacyMagic() []byte { return append([]byte(nil), torchLegacy...) }
