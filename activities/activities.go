@@ -183,7 +183,13 @@ func classify(step string, err error) error {
 	if errType != "" {
 		return temporal.NewNonRetryableApplicationError(msg, errType, cause)
 	}
-	return temporal.NewApplicationErrorWithCause(msg, ErrTypeTransient, cause)
+	// A rate limit says when to come back: the retry waits that long instead
+	// of the policy's backoff (on a worker and in mlbom scan --local alike).
+	var next time.Duration
+	if d, ok := notify.RetryAfter(err); ok && d > 0 {
+		next = d
+	}
+	return temporal.NewApplicationErrorWithOptions(msg, ErrTypeTransient, temporal.ApplicationErrorOptions{Cause: cause, NextRetryDelay: next})
 }
 
 var errInvalidInput = errors.New("invalid input")

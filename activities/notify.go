@@ -31,7 +31,25 @@ type NotifyResult struct {
 	Recorded int      `json:"recorded"`
 	APICalls int      `json:"apiCalls"`
 	DryRun   bool     `json:"dryRun,omitempty"`
+	// Planned is what a dry run would send (at most maxPlanned entries,
+	// PlannedMore counts the rest); Findings counts the open findings.
+	Planned     []PlannedDelivery `json:"planned,omitempty"`
+	PlannedMore int               `json:"plannedMore,omitempty"`
+	Findings    int               `json:"findings,omitempty"`
 }
+
+// PlannedDelivery is one message, ticket or webhook delivery a dry run
+// would make.
+type PlannedDelivery struct {
+	Channel  string `json:"channel"`
+	Action   string `json:"action"`           // post, create-or-comment, resolve, deliver, record
+	Target   string `json:"target,omitempty"` // channel, project and label, host of a webhook
+	Text     string `json:"text"`
+	Findings int    `json:"findings"` // findings it announces
+}
+
+// maxPlanned bounds the plan carried in the result (a workflow payload).
+const maxPlanned = 100
 
 // Notify sends each finding once per channel; the ledger in the store makes
 // retries, replays and re-runs idempotent.
@@ -62,13 +80,24 @@ func (a *Activities) Notify(ctx context.Context, req NotifyRequest) (*NotifyResu
 	if err != nil {
 		return nil, classify("notify", fmt.Errorf("notify %s: %w", req.Project, err))
 	}
-	return notifyResult(rep), nil
+	out := notifyResult(rep)
+	if req.DryRun {
+		out.Findings = len(open)
+	}
+	return out, nil
 }
 
 func notifyResult(r *notify.Report) *NotifyResult {
 	out := &NotifyResult{Sent: r.Sent, Skipped: r.Skipped, Resolved: r.Resolved, Recorded: r.Recorded, APICalls: r.APICalls, DryRun: r.DryRun}
 	for _, c := range r.Channels {
 		out.Channels = append(out.Channels, c.Channel)
+	}
+	for i, p := range r.Planned {
+		if i == maxPlanned {
+			out.PlannedMore = len(r.Planned) - maxPlanned
+			break
+		}
+		out.Planned = append(out.Planned, PlannedDelivery{Channel: p.Channel, Action: p.Action, Target: p.Target, Text: p.Text, Findings: len(p.Findings)})
 	}
 	return out
 }

@@ -64,7 +64,7 @@ type roundTrip struct {
 // The local runner hands results forward through JSON, as a Temporal payload
 // would, so a field the payload cannot carry is lost in both modes alike.
 func TestLocalStepRoundTripsThroughJSON(t *testing.T) {
-	x := &localExecutor{ctx: context.Background()}
+	x := &localExecutor{ctx: context.Background(), opts: LocalOptions{sleep: func(context.Context, time.Duration) error { return nil }}}
 	at := time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("X", 3600))
 	fn := func(_ context.Context, in string) (*roundTrip, error) {
 		return &roundTrip{Kept: in, Dropped: "secret", At: at}, nil

@@ -144,7 +144,11 @@ func scanLocal(ctx context.Context, cfg *config.Config, in workflows.ScanInput, 
 	defer deps.Close()
 	deps.Activities.Source.URLCredentials = cred
 	pr := newProgressPrinter(stderrOf(ctx))
-	sum, err := workflows.RunLocal(ctx, deps.Activities, in, workflows.LocalOptions{Progress: pr.show})
+	sum, err := workflows.RunLocal(ctx, deps.Activities, in, workflows.LocalOptions{Progress: pr.show,
+		OnRetry: func(step string, attempt int, wait time.Duration, err error) {
+			fmt.Fprintf(stderrOf(ctx), "%s failed (attempt %d), retrying in %s: %s\n", step, attempt, wait.Round(time.Millisecond),
+				printable.Line(redact.String(err.Error())))
+		}})
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", in.Source, err)
 	}
@@ -338,7 +342,7 @@ func printSummary(w io.Writer, s *workflows.ScanSummary, elapsed time.Duration, 
 	n := s.Notify
 	switch {
 	case n.DryRun:
-		fmt.Fprintf(w, "  notify      dry run: %d would be sent\n", n.Sent)
+		printDryRun(w, n)
 	case len(n.Channels) == 0 || (len(n.Channels) == 1 && n.Channels[0] == "record"):
 		fmt.Fprintf(w, "  notify      no channel configured: %d new findings recorded in the store, %d recorded before\n", n.Recorded, n.Skipped)
 	default:
@@ -354,6 +358,32 @@ func printSummary(w io.Writer, s *workflows.ScanSummary, elapsed time.Duration, 
 		fmt.Fprintf(w, "  run         %s\n", p(runURL))
 	}
 	fmt.Fprintf(w, "  took        %s\n", elapsed.Round(time.Millisecond))
+}
+
+// printDryRun shows what Notify would have sent: each message, ticket or
+// delivery with its target and text.
+func printDryRun(w io.Writer, n activities.NotifyResult) {
+	p := printable.Line
+	total := len(n.Planned) + n.PlannedMore
+	if total == 0 {
+		fmt.Fprintf(w, "  notify      dry run: nothing would be sent (%d open findings, all announced before)\n", n.Findings)
+		return
+	}
+	fmt.Fprintf(w, "  notify      dry run, nothing sent: %s for %s would be made\n", plural(total, "delivery"), plural(n.Findings, "open finding"))
+	const shown = 10
+	for i, d := range n.Planned {
+		if i == shown {
+			break
+		}
+		target := ""
+		if d.Target != "" {
+			target = " → " + p(redact.String(d.Target))
+		}
+		fmt.Fprintf(w, "              %-8s %s%s: %s\n", p(d.Channel), p(d.Action), target, p(d.Text))
+	}
+	if more := total - min(len(n.Planned), shown); more > 0 {
+		fmt.Fprintf(w, "              ... and %d more (--json lists them)\n", more)
+	}
 }
 
 func exportBOM(ctx context.Context, cfg *config.Config, project string, version int, format, path string) error {

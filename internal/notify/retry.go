@@ -31,6 +31,11 @@ func parseRetryAfter(h http.Header) time.Duration {
 	return time.Second
 }
 
+// RetryAfter returns how long a server asked to wait (Retry-After of a
+// 429) when err is, or wraps, a rate limit; the activity passes it to the
+// retry policy as the next delay.
+func RetryAfter(err error) (time.Duration, bool) { return retryAfter(err) }
+
 func retryAfter(err error) (time.Duration, bool) {
 	var sl *slack.RateLimitedError
 	if errors.As(err, &sl) {
