@@ -6,6 +6,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/discover"
 	"github.com/mlbom/autopilot/internal/inventory"
 	"github.com/mlbom/autopilot/internal/license"
@@ -17,7 +18,7 @@ import (
 // source's own findings) and normalizes the result into the inventory the
 // BOM is built from. Steps that need the network (Hub look-ups) or do not
 // change the asset list (model-file scanning, provenance) are left out.
-func discoverTree(ctx context.Context, dir string) (*inventory.Inventory, *discover.Result, error) {
+func discoverTree(ctx context.Context, dir string) (*inventory.Inventory, *asset.Result, error) {
 	tree, err := source.Open(ctx, source.Spec{Source: dir}, source.Options{})
 	if err != nil {
 		return nil, nil, fmt.Errorf("open %s: %w", dir, err)
@@ -27,7 +28,7 @@ func discoverTree(ctx context.Context, dir string) (*inventory.Inventory, *disco
 	if err != nil {
 		return nil, nil, fmt.Errorf("discover %s: %w", dir, err)
 	}
-	res.Findings = append(res.Findings, tree.Findings...)
+	res.Sightings = append(res.Sightings, tree.Findings...)
 	inv := inventory.Normalize(inventory.Input{
 		Source: inventory.Source{Kind: tree.Kind, URL: tree.URL, Commit: tree.Commit, Name: tree.Name},
 		Result: res,
@@ -39,17 +40,17 @@ func discoverTree(ctx context.Context, dir string) (*inventory.Inventory, *disco
 // labels do not cover (services, frameworks).
 func predictedKind(c inventory.Component) (string, bool) {
 	switch c.Kind {
-	case discover.KindModel:
+	case asset.KindModel:
 		return "model", true
-	case discover.KindWeights:
+	case asset.KindWeights:
 		return "weights", true
-	case discover.KindDataset:
+	case asset.KindDataset:
 		return "dataset", true
-	case discover.KindPrompt:
+	case asset.KindPrompt:
 		return "prompt", true
-	case discover.KindAgent:
+	case asset.KindAgent:
 		return "agent", true
-	case discover.KindTool:
+	case asset.KindTool:
 		if c.Provider == "mcp" || isMCP(c) {
 			if hasDetector(c, "mcp_server") {
 				return "mcp-server", true
@@ -79,7 +80,7 @@ func excluded(c inventory.Component) bool {
 }
 
 // predictions turns an inventory and the raw result into matchable assets.
-func predictions(inv *inventory.Inventory, res *discover.Result) []Predicted {
+func predictions(inv *inventory.Inventory, res *asset.Result) []Predicted {
 	var out []Predicted
 	for _, c := range inv.Components {
 		kind, ok := predictedKind(c)
@@ -113,8 +114,8 @@ func predictions(inv *inventory.Inventory, res *discover.Result) []Predicted {
 			}
 		}
 	}
-	for _, f := range res.Findings {
-		if f.Kind != discover.KindLicense {
+	for _, f := range res.Sightings {
+		if f.Kind != asset.KindLicense {
 			continue
 		}
 		raw := f.License
