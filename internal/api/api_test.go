@@ -23,6 +23,7 @@ import (
 	"github.com/mlbom/autopilot/internal/auth"
 	"github.com/mlbom/autopilot/internal/bom"
 	"github.com/mlbom/autopilot/internal/metrics"
+	"github.com/mlbom/autopilot/internal/property"
 	"github.com/mlbom/autopilot/internal/search"
 	"github.com/mlbom/autopilot/internal/store"
 )
@@ -86,7 +87,7 @@ func newFixture(t testing.TB) *fixture {
 	comps = append(comps, cdx.Component{
 		BOMRef: fraudRef, Type: cdx.ComponentTypeMachineLearningModel, Name: "fraud-detector", Group: "acme",
 		Description: "Gradient boosted fraud detector for card payments",
-		Properties:  &[]cdx.Property{{Name: bom.PropAssetKind, Value: "model"}},
+		Properties:  &[]cdx.Property{{Name: property.AssetKind, Value: "model"}},
 	})
 	b2.Components = &comps
 
@@ -178,7 +179,7 @@ func rows(b *cdx.BOM) []store.ComponentRow {
 		r := store.ComponentRow{BOMRef: c.BOMRef, Name: c.Name, Version: c.Version, PURL: c.PackageURL}
 		if c.Properties != nil {
 			for _, p := range *c.Properties {
-				if p.Name == bom.PropAssetKind {
+				if p.Name == property.AssetKind {
 					r.Kind = p.Value
 				}
 			}

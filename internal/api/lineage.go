@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/mlbom/autopilot/internal/property"
 )
 
 // The lineage picture: the application, the models it uses, the base models
@@ -95,7 +97,7 @@ func parseLineage(bomJSON []byte) (*lineageGraph, error) {
 	g := &lineageGraph{kind: map[string]string{}, name: map[string]string{}, deps: map[string][]string{}}
 	for _, c := range b.Components {
 		for _, p := range c.Properties {
-			if p.Name == "mlbom:asset.kind" {
+			if p.Name == property.AssetKind {
 				g.kind[c.BOMRef] = p.Value
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/mlbom/autopilot/internal/auth"
 	"github.com/mlbom/autopilot/internal/bom"
 	"github.com/mlbom/autopilot/internal/browsertest"
+	"github.com/mlbom/autopilot/internal/property"
 	"github.com/mlbom/autopilot/internal/search"
 	"github.com/mlbom/autopilot/internal/store"
 )
@@ -49,7 +50,7 @@ func bigProject(tb testing.TB, n int) (http.Handler, string) {
 		ref := fmt.Sprintf("pkg:generic/acme/%s-%05d", k.kind, i)
 		c := cdx.Component{BOMRef: ref, Type: k.typ, Name: fmt.Sprintf("%s-%05d", k.kind, i), Version: fmt.Sprint(i % 7),
 			Description: fmt.Sprintf("component %d of the monorepo, a %s", i, k.kind),
-			Properties:  &[]cdx.Property{{Name: bom.PropAssetKind, Value: k.kind}}}
+			Properties:  &[]cdx.Property{{Name: property.AssetKind, Value: k.kind}}}
 		if l := licenses[i%len(licenses)]; l != "" {
 			c.Licenses = &cdx.Licenses{{License: &cdx.License{ID: l}}}
 		}

@@ -9,8 +9,7 @@ import (
 	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
-
-	"github.com/mlbom/autopilot/internal/bom"
+	"github.com/mlbom/autopilot/internal/property"
 )
 
 // Asset kinds whose files are attestation subjects.
@@ -46,7 +45,7 @@ func BOMSubjects(bomJSON []byte) ([]Subject, error) {
 			if err := walk(c.Components); err != nil {
 				return err
 			}
-			if !subjectKinds[c.property(bom.PropAssetKind)] {
+			if !subjectKinds[c.property(property.AssetKind)] {
 				continue
 			}
 			sum := c.sha256()

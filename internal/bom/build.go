@@ -22,6 +22,7 @@ import (
 	"github.com/mlbom/autopilot/internal/inventory"
 	"github.com/mlbom/autopilot/internal/license"
 	"github.com/mlbom/autopilot/internal/modelscan"
+	"github.com/mlbom/autopilot/internal/property"
 )
 
 // Options are the parts of a BOM that do not come from the inventory.
@@ -50,52 +51,6 @@ type Approval struct {
 	ScanID  string
 	Version int
 }
-
-// Property names written by Build (documented in docs/properties.md).
-const (
-	PropAssetKind       = "mlbom:asset.kind"
-	PropProvider        = "mlbom:provider"
-	PropDetector        = "mlbom:detector"
-	PropConfidence      = "mlbom:confidence"
-	PropOccurrence      = "mlbom:occurrence"
-	PropWeightsFormat   = "mlbom:weights.format"
-	PropWeightsLFS      = "mlbom:weights.lfs"
-	PropWeightsSize     = "mlbom:weights.size"
-	PropCompleteness    = "mlbom:modelcard.completeness"
-	PropCardMissing     = "mlbom:modelcard.missing"
-	PropCardLibrary     = "mlbom:modelcard.library"
-	PropCardLanguage    = "mlbom:modelcard.language"
-	PropEnvironmental   = "mlbom:modelcard.environmental"
-	PropRevisionPinned  = "mlbom:revision.pinned"
-	PropModelscanStatus = "mlbom:modelscan.status"
-	PropModelscanError  = "mlbom:modelscan.error"
-	PropModelscanRule   = "mlbom:modelscan.rule"
-	PropModelscanFile   = "mlbom:modelscan.file"
-	PropModelscanMember = "mlbom:modelscan.member"
-	PropModelscanOffset = "mlbom:modelscan.offset"
-	PropModelscanOpcode = "mlbom:modelscan.opcode"
-	PropModelscanGlobal = "mlbom:modelscan.global"
-	PropRuntimeObserved = "mlbom:runtime.observed"
-	PropProvAuthor      = "mlbom:provenance.author"
-	PropProvCommit      = "mlbom:provenance.commit"
-	PropProvDate        = "mlbom:provenance.date"
-	PropGated           = "mlbom:gated"
-	PropLicenseRef      = "mlbom:license.ref"
-	PropLicenseRaw      = "mlbom:license.raw"
-	// License provenance (license.Provenance), on components, services and
-	// the metadata component.
-	PropLicenseSource   = "mlbom:license.source"
-	PropLicenseLocation = "mlbom:license.location"
-	PropLicenseRevision = "mlbom:license.revision"
-	PropLicenseReason   = "mlbom:license.reason"
-	PropSourceKind      = "mlbom:source.kind"
-	PropSourceRef       = "mlbom:source.ref"
-	PropSourceCommit    = "mlbom:source.commit"
-	PropWarning         = "mlbom:warning"
-	PropSkipped         = "mlbom:skipped"
-	// PropDetail prefixes detector-specific details: mlbom:<kind>.<key>.
-	propDetailFmt = "mlbom:%s.%s"
-)
 
 // VulnerabilitySource names the model-file scanner in vulnerabilities.
 const VulnerabilitySource = "mlbom-modelscan"
@@ -137,10 +92,10 @@ func Build(inv *inventory.Inventory, opts Options) (*cdx.BOM, error) {
 	if len(inv.Warnings) > 0 || len(inv.Skipped) > 0 {
 		var props []cdx.Property
 		for _, w := range inv.Warnings {
-			props = append(props, prop(PropWarning, w))
+			props = append(props, prop(property.Warning, w))
 		}
 		for _, s := range inv.Skipped {
-			props = append(props, prop(PropSkipped, s.Path+": "+s.Reason))
+			props = append(props, prop(property.Skipped, s.Path+": "+s.Reason))
 		}
 		b.Metadata.Properties = sortProps(props)
 	}
@@ -225,13 +180,13 @@ func application(inv *inventory.Inventory, ref string) *cdx.Component {
 	if s.License != "" {
 		c.Licenses = licenses([]inventory.License{inventory.NormalizeLicense(s.License)})
 	}
-	props := []cdx.Property{prop(PropSourceKind, s.Kind)}
+	props := []cdx.Property{prop(property.SourceKind, s.Kind)}
 	props = append(props, provenanceProps(s.LicenseFrom)...)
 	if s.Ref != "" {
-		props = append(props, prop(PropSourceRef, s.Ref))
+		props = append(props, prop(property.SourceRef, s.Ref))
 	}
 	if s.Commit != "" {
-		props = append(props, prop(PropSourceCommit, s.Commit))
+		props = append(props, prop(property.SourceCommit, s.Commit))
 	}
 	c.Properties = sortProps(props)
 	return c
@@ -317,76 +272,76 @@ func supplier(c *inventory.Component) *cdx.OrganizationalEntity {
 
 func commonProps(c *inventory.Component) []cdx.Property {
 	props := []cdx.Property{
-		prop(PropAssetKind, string(c.Kind)),
-		prop(PropConfidence, strconv.FormatFloat(c.Confidence, 'f', 2, 64)),
+		prop(property.AssetKind, string(c.Kind)),
+		prop(property.Confidence, strconv.FormatFloat(c.Confidence, 'f', 2, 64)),
 	}
 	if c.Provider != "" {
-		props = append(props, prop(PropProvider, c.Provider))
+		props = append(props, prop(property.Provider, c.Provider))
 	}
 	if d := detectors(c); d != "" {
-		props = append(props, prop(PropDetector, d))
+		props = append(props, prop(property.Detector, d))
 	}
 	switch c.Kind {
 	case asset.KindModel:
-		props = append(props, prop(PropCompleteness, strconv.FormatFloat(c.Completeness, 'f', 2, 64)))
+		props = append(props, prop(property.CardCompleteness, strconv.FormatFloat(c.Completeness, 'f', 2, 64)))
 		if c.Provider != "local" {
 			// A model kept in the repository is pinned by the repository's
 			// own commit; only references to outside models can drift.
-			props = append(props, prop(PropRevisionPinned, strconv.FormatBool(inventory.Pinned(c.Version))))
+			props = append(props, prop(property.RevisionPinned, strconv.FormatBool(inventory.Pinned(c.Version))))
 		}
 		if len(c.CardMissing) > 0 {
-			props = append(props, prop(PropCardMissing, strings.Join(c.CardMissing, ",")))
+			props = append(props, prop(property.CardMissing, strings.Join(c.CardMissing, ",")))
 		}
 		if c.Card != nil {
-			props = append(props, prop(PropGated, strconv.FormatBool(c.Card.Gated)))
+			props = append(props, prop(property.Gated, strconv.FormatBool(c.Card.Gated)))
 			if c.Card.LibraryName != "" {
-				props = append(props, prop(PropCardLibrary, c.Card.LibraryName))
+				props = append(props, prop(property.CardLibrary, c.Card.LibraryName))
 			}
 			if len(c.Card.Language) > 0 {
-				props = append(props, prop(PropCardLanguage, strings.Join(texts(c.Card.Language), ",")))
+				props = append(props, prop(property.CardLanguage, strings.Join(texts(c.Card.Language), ",")))
 			}
 		}
 	case asset.KindDataset:
 		if c.Provider != "local" {
-			props = append(props, prop(PropRevisionPinned, strconv.FormatBool(inventory.Pinned(c.Version))))
+			props = append(props, prop(property.RevisionPinned, strconv.FormatBool(inventory.Pinned(c.Version))))
 		}
 		if c.Card != nil {
-			props = append(props, prop(PropGated, strconv.FormatBool(c.Card.Gated)))
+			props = append(props, prop(property.Gated, strconv.FormatBool(c.Card.Gated)))
 		}
 	case asset.KindWeights:
-		props = append(props, prop(PropWeightsLFS, strconv.FormatBool(c.LFS)))
+		props = append(props, prop(property.WeightsLFS, strconv.FormatBool(c.LFS)))
 		if c.Format != "" {
-			props = append(props, prop(PropWeightsFormat, c.Format))
+			props = append(props, prop(property.WeightsFormat, c.Format))
 		}
 		if c.Size > 0 {
-			props = append(props, prop(PropWeightsSize, strconv.FormatInt(c.Size, 10)))
+			props = append(props, prop(property.WeightsSize, strconv.FormatInt(c.Size, 10)))
 		}
 		if r := c.ScanReport; r != nil {
-			props = append(props, prop(PropModelscanStatus, string(r.Status)))
+			props = append(props, prop(property.ModelscanStatus, string(r.Status)))
 			if r.Error != "" {
-				props = append(props, prop(PropModelscanError, r.Error))
+				props = append(props, prop(property.ModelscanError, r.Error))
 			}
 		} else {
-			props = append(props, prop(PropModelscanStatus, "not-scanned"))
+			props = append(props, prop(property.ModelscanStatus, "not-scanned"))
 		}
 	}
 	if c.RuntimeObserved {
-		props = append(props, prop(PropRuntimeObserved, "true"))
+		props = append(props, prop(property.RuntimeObserved, "true"))
 	}
 	props = append(props, provenanceProps(c.LicenseFrom)...)
 	if p := c.Provenance; p != nil {
 		if p.Author != "" {
-			props = append(props, prop(PropProvAuthor, p.Author))
+			props = append(props, prop(property.ProvenanceAuthor, p.Author))
 		}
 		if p.Commit != "" {
-			props = append(props, prop(PropProvCommit, p.Commit))
+			props = append(props, prop(property.ProvenanceCommit, p.Commit))
 		}
 		if !p.Date.IsZero() {
-			props = append(props, prop(PropProvDate, p.Date.UTC().Format(time.RFC3339)))
+			props = append(props, prop(property.ProvenanceDate, p.Date.UTC().Format(time.RFC3339)))
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(c.Props)) {
-		props = append(props, prop(fmt.Sprintf(propDetailFmt, c.Kind, propKey(k)), c.Props[k]))
+		props = append(props, prop(property.Detail(string(c.Kind), propKey(k)), c.Props[k]))
 	}
 	return props
 }
@@ -523,7 +478,7 @@ func modelCard(c *inventory.Component) *cdx.MLModelCard {
 		}
 		if s := text(card.Environmental); s != "" {
 			cons.EnvironmentalConsiderations = &cdx.MLModelCardEnvironmentalConsiderations{
-				Properties: &[]cdx.Property{prop(PropEnvironmental, s)},
+				Properties: &[]cdx.Property{prop(property.CardEnvironmental, s)},
 			}
 			empty = false
 		}
@@ -606,7 +561,7 @@ func service(c *inventory.Component) cdx.Service {
 		if o.Line > 0 {
 			loc += ":" + strconv.Itoa(o.Line)
 		}
-		props = append(props, prop(PropOccurrence, loc))
+		props = append(props, prop(property.Occurrence, loc))
 	}
 	s.Properties = sortProps(props)
 	return s
@@ -677,7 +632,7 @@ func licenseEntry(l inventory.License) *cdx.License {
 			name = l.ID
 		}
 		e := &cdx.License{Name: name, Acknowledgement: cdx.LicenseAcknowledgementDeclared,
-			Properties: &[]cdx.Property{prop(PropLicenseRef, l.ID)}}
+			Properties: &[]cdx.Property{prop(property.LicenseRef, l.ID)}}
 		if u := iri(text(l.URL)); isURL(u) {
 			e.URL = u
 		}
@@ -685,7 +640,7 @@ func licenseEntry(l inventory.License) *cdx.License {
 	}
 	e := &cdx.License{Name: license.NoAssertion}
 	if l.Raw != "" {
-		e.Properties = &[]cdx.Property{prop(PropLicenseRaw, l.Raw)}
+		e.Properties = &[]cdx.Property{prop(property.LicenseRaw, l.Raw)}
 	}
 	return e
 }
@@ -696,15 +651,15 @@ func licenseEntry(l inventory.License) *cdx.License {
 func provenanceProps(from []license.Provenance) []cdx.Property {
 	var props []cdx.Property
 	for _, p := range from {
-		props = append(props, prop(PropLicenseSource, p.Source))
+		props = append(props, prop(property.LicenseSource, p.Source))
 		if p.Location != "" {
-			props = append(props, prop(PropLicenseLocation, p.Location))
+			props = append(props, prop(property.LicenseLocation, p.Location))
 		}
 		if p.Revision != "" {
-			props = append(props, prop(PropLicenseRevision, p.Revision))
+			props = append(props, prop(property.LicenseRevision, p.Revision))
 		}
 		if p.Reason != "" {
-			props = append(props, prop(PropLicenseReason, p.Reason))
+			props = append(props, prop(property.LicenseReason, p.Reason))
 		}
 	}
 	return uniqProps(props)
@@ -910,16 +865,16 @@ func vulnerabilities(comps []inventory.Component) []cdx.Vulnerability {
 			if v.Description == "" {
 				v.Description = "model file scanner rule " + rule
 			}
-			props := []cdx.Property{prop(PropModelscanRule, rule), prop(PropModelscanFile, text(r.File)),
-				prop(PropModelscanOffset, strconv.FormatInt(f.Offset, 10)), prop(PropModelscanStatus, string(r.Status))}
+			props := []cdx.Property{prop(property.ModelscanRule, rule), prop(property.ModelscanFile, text(r.File)),
+				prop(property.ModelscanOffset, strconv.FormatInt(f.Offset, 10)), prop(property.ModelscanStatus, string(r.Status))}
 			if f.Member != "" {
-				props = append(props, prop(PropModelscanMember, f.Member))
+				props = append(props, prop(property.ModelscanMember, f.Member))
 			}
 			if f.Opcode != "" {
-				props = append(props, prop(PropModelscanOpcode, f.Opcode))
+				props = append(props, prop(property.ModelscanOpcode, f.Opcode))
 			}
 			if f.Global != "" {
-				props = append(props, prop(PropModelscanGlobal, f.Global))
+				props = append(props, prop(property.ModelscanGlobal, f.Global))
 			}
 			v.Properties = sortProps(props)
 			out = append(out, v)

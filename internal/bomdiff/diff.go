@@ -8,13 +8,7 @@ import (
 	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
-)
-
-// Property names the diff understands; other mlbom: properties are compared
-// as "property:<name>".
-const (
-	PropKind            = "mlbom:asset.kind"
-	PropRuntimeObserved = "mlbom:runtime.observed"
+	"github.com/mlbom/autopilot/internal/property"
 )
 
 // Field names used in Change.Field.
@@ -370,11 +364,11 @@ func props(n *node, ps *[]cdx.Property) {
 	}
 	for _, p := range *ps {
 		switch {
-		case p.Name == PropKind:
+		case p.Name == property.AssetKind:
 			n.kind = p.Value
-		case p.Name == PropRuntimeObserved:
+		case p.Name == property.RuntimeObserved:
 			n.runtime = p.Value
-		case strings.HasPrefix(p.Name, "mlbom:"):
+		case strings.HasPrefix(p.Name, property.Prefix):
 			n.props = append(n.props, prop{p.Name, p.Value})
 		}
 	}

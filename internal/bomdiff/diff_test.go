@@ -15,6 +15,7 @@ import (
 	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+	"github.com/mlbom/autopilot/internal/property"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -29,7 +30,7 @@ func model(ref, version, purl, sha, license string, props ...cdx.Property) cdx.C
 	if license != "" {
 		c.Licenses = &cdx.Licenses{{License: &cdx.License{ID: license}}}
 	}
-	c.Properties = &[]cdx.Property{{Name: PropKind, Value: "model"}}
+	c.Properties = &[]cdx.Property{{Name: property.AssetKind, Value: "model"}}
 	*c.Properties = append(*c.Properties, props...)
 	return c
 }
@@ -126,7 +127,7 @@ func TestDiff(t *testing.T) {
 				cs[0].Version = "2"
 				cs[0].Evidence = &cdx.Evidence{Occurrences: &[]cdx.EvidenceOccurrence{{Location: "app.py", Line: ptr(12)}}}
 				*cs[0].Properties = append(*cs[0].Properties,
-					cdx.Property{Name: PropRuntimeObserved, Value: "true"},
+					cdx.Property{Name: property.RuntimeObserved, Value: "true"},
 					cdx.Property{Name: "mlbom:modelscan.verdict", Value: "malicious"},
 					cdx.Property{Name: "other:ignored", Value: "x"})
 				return bom(cs)

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mlbom/autopilot/internal/property"
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
@@ -378,9 +379,9 @@ props:
 		propNames = append(propNames, pname)
 		items = append(items, ast.Item(b.intern(pname), vt))
 		switch pname {
-		case "mlbom:asset.kind":
+		case property.AssetKind:
 			kind, kindSet = val.(string)
-		case "mlbom:weights.format":
+		case property.WeightsFormat:
 			hasFormat, formatFalse = true, val == false
 		}
 	}

@@ -24,6 +24,7 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/mlbom/autopilot/internal/bom"
+	"github.com/mlbom/autopilot/internal/property"
 	"github.com/mlbom/autopilot/internal/store"
 )
 
@@ -204,7 +205,7 @@ func FromScan(s Scan) (*Log, error) {
 					props[p.Name] = p.Value
 				}
 			}
-			file := props[bom.PropModelscanFile]
+			file := props[property.ModelscanFile]
 			if file == "" {
 				continue
 			}
@@ -213,13 +214,13 @@ func FromScan(s Scan) (*Log, error) {
 				sev = string((*v.Ratings)[0].Severity)
 			}
 			region := &Region{}
-			if off, err := strconv.ParseInt(props[bom.PropModelscanOffset], 10, 64); err == nil && props[bom.PropModelscanMember] == "" {
+			if off, err := strconv.ParseInt(props[property.ModelscanOffset], 10, 64); err == nil && props[property.ModelscanMember] == "" {
 				region.ByteOffset = &off
 			} else {
 				region = nil
 			}
 			msg := v.Description
-			if m := props[bom.PropModelscanMember]; m != "" {
+			if m := props[property.ModelscanMember]; m != "" {
 				msg = "[" + m + "] " + msg
 			}
 			if msg == "" {
@@ -227,9 +228,9 @@ func FromScan(s Scan) (*Log, error) {
 			}
 			r := Result{Message: Text{msg},
 				Locations:           []Location{{PhysicalLocation: &Physical{ArtifactLocation: artifact(file), Region: region}}},
-				PartialFingerprints: map[string]string{"mlbomModelscan/v1": v.ID + "@" + file + "#" + props[bom.PropModelscanOffset]},
-				Properties:          map[string]any{"severity": sev, "modelscanRule": props[bom.PropModelscanRule], "global": props[bom.PropModelscanGlobal]}}
-			add(v.ID, "mlbom model-file scanner: "+props[bom.PropModelscanRule], sev, r)
+				PartialFingerprints: map[string]string{"mlbomModelscan/v1": v.ID + "@" + file + "#" + props[property.ModelscanOffset]},
+				Properties:          map[string]any{"severity": sev, "modelscanRule": props[property.ModelscanRule], "global": props[property.ModelscanGlobal]}}
+			add(v.ID, "mlbom model-file scanner: "+props[property.ModelscanRule], sev, r)
 		}
 	}
 
@@ -323,7 +324,7 @@ func locate(b *cdx.BOM) places {
 				continue
 			}
 			for _, p := range *s.Properties {
-				if p.Name != bom.PropOccurrence || len(out[s.BOMRef]) >= maxLocations {
+				if p.Name != property.Occurrence || len(out[s.BOMRef]) >= maxLocations {
 					continue
 				}
 				file, line := p.Value, 0

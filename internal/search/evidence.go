@@ -8,6 +8,7 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
+	"github.com/mlbom/autopilot/internal/property"
 	"github.com/mlbom/autopilot/internal/store"
 )
 
@@ -92,7 +93,7 @@ func (t *textBuilder) list(ps *[]string) {
 func kindOf(props *[]cdx.Property, fallback string) string {
 	if props != nil {
 		for _, p := range *props {
-			if p.Name == "mlbom:asset.kind" && p.Value != "" {
+			if p.Name == property.AssetKind && p.Value != "" {
 				return p.Value
 			}
 		}
@@ -105,8 +106,8 @@ func (t *textBuilder) props(props *[]cdx.Property) {
 		return
 	}
 	for _, p := range *props {
-		if strings.HasPrefix(p.Name, "mlbom:") && p.Value != "" {
-			t.add(strings.TrimPrefix(p.Name, "mlbom:") + ": " + p.Value)
+		if strings.HasPrefix(p.Name, property.Prefix) && p.Value != "" {
+			t.add(strings.TrimPrefix(p.Name, property.Prefix) + ": " + p.Value)
 		}
 	}
 }
