@@ -32,6 +32,10 @@ containers(m) := array.concat(
 	lib.list(object.get(pod_spec(m), "ephemeralContainers", [])),
 )
 
+# workloads are the manifests that make pods, with their containers, worked
+# out once per evaluation (every rule below reads them).
+workloads := [{"m": m, "cs": containers(m)} | some m in manifests; pod_spec(m)]
+
 ref(m) := sprintf("k8s:%s/%s/%s", [m.kind, object.get(m, ["metadata", "namespace"], "default"), object.get(m, ["metadata", "name"], "")])
 
 # normalized image reference with its registry: nginx -> docker.io/library/nginx.
@@ -57,9 +61,9 @@ approved(image) if {
 }
 
 deny contains f if {
-	some m in manifests
-	pod_spec(m)
-	bad := {c.image | some c in containers(m); not approved(c.image)}
+	some w in workloads
+	m := w.m
+	bad := {c.image | some c in w.cs; not approved(c.image)}
 	count(bad) > 0
 	f := lib.finding(
 		"kubernetes.unapproved-registry", "high", ref(m),
@@ -68,8 +72,8 @@ deny contains f if {
 	)
 }
 
-gpu_request(m) if {
-	some c in containers(m)
+gpu_request(cs) if {
+	some c in cs
 	some section in ["limits", "requests"]
 	some res, _ in object.get(c, ["resources", section], {})
 	lib.matches(conf.gpu_resources, res)
@@ -92,13 +96,71 @@ ml_labelled(m) if {
 }
 
 deny contains f if {
-	some m in manifests
-	pod_spec(m)
-	gpu_request(m)
+	some w in workloads
+	m := w.m
+	gpu_request(w.cs)
 	not ml_labelled(m)
 	f := lib.finding(
 		"kubernetes.gpu-without-ml-label", "medium", ref(m),
 		sprintf("%s %s requests GPUs but carries none of the ML-workload labels %s", [m.kind, m.metadata.name, concat(", ", conf.ml_workload_labels)]),
 		"Label the pod template as an ML workload (e.g. mlbom.dev/ml-workload: \"true\") so it is inventoried, or drop the GPU request.",
+	)
+}
+
+# Environment variables whose value is a URL: where the containers call out.
+env_urls(cs) := {[e.name, url] |
+	some c in cs
+	some e in lib.list(object.get(c, "env", []))
+	url := object.get(e, "value", "")
+	is_string(url)
+	contains(url, "://")
+}
+
+# ai_provider(host) is the hosted-AI provider serving host (sources config).
+ai_provider(h) := p if {
+	some p, hosts in lib.cfg.sources.providers
+	lib.host_allowed(h, hosts)
+}
+
+deny contains f if {
+	some w in workloads
+	m := w.m
+	bad := {sprintf("%s (%s=%s)", [p, name, h]) |
+		some [name, url] in env_urls(w.cs)
+		h := lib.host(url)
+		p := ai_provider(h)
+		not p in lib.cfg.sources.allowed_providers
+	}
+	count(bad) > 0
+	f := lib.finding(
+		"kubernetes.unapproved-ai-endpoint", "high", ref(m),
+		sprintf("%s %s calls hosted AI providers that are not approved: %s", [m.kind, m.metadata.name, concat(", ", sort(bad))]),
+		"Use an approved provider (mlbom.config.sources.allowed_providers), or approve this one after review.",
+	)
+}
+
+# Volumes mounted where models live, by name or mount path.
+model_mounts(cs) := {v.name |
+	some c in cs
+	some v in lib.list(object.get(c, "volumeMounts", []))
+	regex.match(`(?i)(^|[^a-z])(models?|weights|checkpoints?)([^a-z]|$)`, concat(" ", [object.get(v, "name", ""), object.get(v, "mountPath", "")]))
+}
+
+model_annotation(m) := a if {
+	some p in [["metadata", "annotations"], ["spec", "template", "metadata", "annotations"], ["spec", "jobTemplate", "spec", "template", "metadata", "annotations"]]
+	a := object.get(m, array.concat(p, ["mlbom.dev/model"]), "")
+	a != ""
+}
+
+warn contains f if {
+	some w in workloads
+	m := w.m
+	vols := model_mounts(w.cs)
+	count(vols) > 0
+	not model_annotation(m)
+	f := lib.finding(
+		"kubernetes.model-volume-without-bom", "medium", ref(m),
+		sprintf("%s %s mounts model volume(s) %s but names no model whose signed BOM covers them", [m.kind, m.metadata.name, concat(", ", sort(vols))]),
+		"Annotate the pod template with mlbom.dev/model: PROJECT[@VERSION] of the signed BOM that lists these weights, so admission verifies them before they run.",
 	)
 }

@@ -60,3 +60,39 @@ test_non_workloads_are_ignored if {
 	count(kubernetes.deny) == 0 with input as {"kubernetes": [svc]}
 	count(kubernetes.deny) == 0 with input as {"bom": {}}
 }
+
+pod_with(container, annotations) := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "annotations": annotations}, "spec": {"containers": [container]}}
+
+test_unapproved_ai_endpoint_denies if {
+	c := {"name": "app", "image": "ghcr.io/acme/app:1", "env": [
+		{"name": "LLM_URL", "value": "https://api.groq.com/openai/v1"},
+		{"name": "OPENAI_BASE_URL", "value": "https://api.openai.com/v1"},
+		{"name": "PLAIN", "value": "not a url"},
+		{"name": "FROM_SECRET", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}},
+	]}
+	fs := {[f.policy, f.message] | some f in kubernetes.deny} with input as {"kubernetes": [pod_with(c, {})]}
+	fs == {["kubernetes.unapproved-ai-endpoint", "Pod p calls hosted AI providers that are not approved: groq (LLM_URL=api.groq.com)"]}
+}
+
+test_approved_ai_endpoint_passes if {
+	c := {"name": "app", "image": "ghcr.io/acme/app:1", "env": [{"name": "OPENAI_BASE_URL", "value": "https://api.openai.com/v1"}, {"name": "DB", "value": "postgres://db:5432/x"}]}
+	count(kubernetes.deny) == 0 with input as {"kubernetes": [pod_with(c, {})]}
+}
+
+test_model_volume_without_bom_warns if {
+	c := {"name": "serve", "image": "ghcr.io/acme/serve:1", "volumeMounts": [{"name": "weights", "mountPath": "/srv"}, {"name": "cache", "mountPath": "/tmp"}]}
+	fs := {[f.policy, f.component] | some f in kubernetes.warn} with input as {"kubernetes": [pod_with(c, {})]}
+	fs == {["kubernetes.model-volume-without-bom", "k8s:Pod/default/p"]}
+	count(kubernetes.deny) == 0 with input as {"kubernetes": [pod_with(c, {})]}
+}
+
+test_model_volume_with_bom_annotation_passes if {
+	c := {"name": "serve", "image": "ghcr.io/acme/serve:1", "volumeMounts": [{"name": "m", "mountPath": "/models/bert"}]}
+	count(kubernetes.warn) == 0 with input as {"kubernetes": [pod_with(c, {"mlbom.dev/model": "demo@3"})]}
+	count(kubernetes.warn) == 1 with input as {"kubernetes": [pod_with(c, {})]}
+}
+
+test_data_volume_is_not_a_model_volume if {
+	c := {"name": "api", "image": "ghcr.io/acme/api:1", "volumeMounts": [{"name": "data", "mountPath": "/data"}, {"name": "remodel-cache", "mountPath": "/var/remodeler"}]}
+	count(kubernetes.warn) == 0 with input as {"kubernetes": [pod_with(c, {})]}
+}

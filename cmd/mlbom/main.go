@@ -63,6 +63,7 @@ func commands() []command {
 		{"keygen", "keygen -o PREFIX [--type ecdsa-p256|ed25519] | keygen --tls -o PREFIX [--host NAME]...", runKeygen},
 		{"sign", "sign [--key KEY] (BOM.json -o ATTESTATION | --project P [--version N] | --model DIR)", runSign},
 		{"verify", "verify [--key PUB] (--bom ATTESTATION | --project P [--version N]) [PATH...] | verify --model DIR", runVerify},
+		{"admission", "admission --tls-cert F --tls-key F [--addr :8443] [--enforce=false]   Kubernetes validating webhook", runAdmission},
 		{"version", "version", runVersion},
 	}
 }

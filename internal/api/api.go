@@ -148,6 +148,7 @@ func newServer(opts Options) *server {
 	s.route("GET /api/scans/{rest...}", s.scan, "/api/scans/{scan}", "/api/scans/{scan}/findings", "/api/scans/{scan}/progress")
 	s.route("GET /api/search", s.search)
 	s.route("GET /api/approvals", s.approvals)
+	s.route("GET /api/admissions", s.admissions)
 	s.route("GET /api/approvals/pending", s.pending)
 	s.route("GET /api/schedules", s.schedules)
 

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -49,5 +50,62 @@ func TestOwnDeployManifestsPassAdmission(t *testing.T) {
 	bad := strings.Replace(string(raw), "ghcr.io/mlbom/autopilot:0.1.0", "registry.example.net/mlbom:0.1.0", 1)
 	if fs := kubeFindings(bad); len(fs) == 0 {
 		t.Error("an image from an unapproved registry went unnoticed")
+	}
+}
+
+// TestAdmissionManifest: deploy/k8s/admission.yaml passes mlbom's own
+// admission policies, and its webhook configuration is the documented one:
+// failurePolicy Ignore, kube-system and mlbom excluded, dry-run safe, the
+// six workload kinds, the Service path the server answers on.
+func TestAdmissionManifest(t *testing.T) {
+	ctx := context.Background()
+	e, err := New(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("../../deploy/k8s/admission.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := KubernetesManifests(fstest.MapFS{"admission.yaml": {Data: raw}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.Evaluate(ctx, Input{Project: "mlbom", BOM: map[string]any{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": []any{}}, Kubernetes: ms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range d.Findings {
+		if strings.HasPrefix(f.Policy, "kubernetes.") {
+			t.Errorf("admission.yaml breaks our own policies: %+v", f)
+		}
+	}
+	var hook map[string]any
+	for _, m := range ms {
+		if m.(map[string]any)["kind"] == "ValidatingWebhookConfiguration" {
+			hook = m.(map[string]any)["webhooks"].([]any)[0].(map[string]any)
+		}
+	}
+	if hook == nil {
+		t.Fatal("no ValidatingWebhookConfiguration")
+	}
+	if hook["failurePolicy"] != "Ignore" || hook["sideEffects"] != "NoneOnDryRun" {
+		t.Errorf("failurePolicy %v sideEffects %v", hook["failurePolicy"], hook["sideEffects"])
+	}
+	sel := hook["namespaceSelector"].(map[string]any)["matchExpressions"].([]any)[0].(map[string]any)
+	if sel["key"] != "kubernetes.io/metadata.name" || sel["operator"] != "NotIn" || fmt.Sprint(sel["values"]) != "[kube-system mlbom]" {
+		t.Errorf("namespace selector %v", sel)
+	}
+	if p := hook["clientConfig"].(map[string]any)["service"].(map[string]any)["path"]; p != "/validate" {
+		t.Errorf("path %v", p)
+	}
+	var resources []string
+	for _, r := range hook["rules"].([]any) {
+		for _, res := range r.(map[string]any)["resources"].([]any) {
+			resources = append(resources, res.(string))
+		}
+	}
+	if got := strings.Join(resources, ","); got != "pods,deployments,statefulsets,daemonsets,jobs,cronjobs" {
+		t.Errorf("resources %s", got)
 	}
 }

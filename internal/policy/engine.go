@@ -47,6 +47,11 @@ type Options struct {
 	ExtraDir string
 	// Now is the clock approvals expire by; nil means time.Now.
 	Now func() time.Time
+	// Families, when set, limits the built-in rules evaluated to these
+	// packages (e.g. "kubernetes" for mlbom.kubernetes and its
+	// sub-packages); every rule from ExtraDir is still evaluated. The
+	// admission webhook judges single objects and needs no BOM policies.
+	Families []string
 }
 
 // Engine evaluates the policies. It is safe for concurrent use: the query is
@@ -81,6 +86,10 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err := loadTree(builtin, "policies", modules, data); err != nil {
 		return nil, err
 	}
+	builtinModules := make(map[string]bool, len(modules))
+	for name := range modules {
+		builtinModules[name] = true
+	}
 	if opts.ExtraDir != "" {
 		if _, err := os.Stat(opts.ExtraDir); err != nil {
 			// A missing or unreadable directory is configuration: retrying
@@ -98,7 +107,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("%w: compile: %v", ErrPolicy, compiler.Errors)
 	}
 
-	rules := findingRules(compiler)
+	rules := findingRules(compiler, keepRule(opts.Families, builtinModules))
 	var body []string
 	for i, r := range rules {
 		body = append(body, fmt.Sprintf("r%d := data.%s.%s", i, r.pkg, r.effect))
@@ -134,11 +143,11 @@ func (e *Engine) Modules() []string { return e.modules }
 
 // findingRules lists the deny and warn rules of packages under data.mlbom,
 // sorted so the query (and the order of findings before sorting) is stable.
-func findingRules(c *ast.Compiler) []ruleRef {
+func findingRules(c *ast.Compiler, keep func(file, pkg string) bool) []ruleRef {
 	seen := map[ruleRef]bool{}
-	for _, m := range c.Modules {
+	for file, m := range c.Modules {
 		pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
-		if pkg != Namespace && !strings.HasPrefix(pkg, Namespace+".") {
+		if pkg != Namespace && !strings.HasPrefix(pkg, Namespace+".") || !keep(file, pkg) {
 			continue
 		}
 		for _, rule := range m.Rules {
@@ -159,6 +168,26 @@ func findingRules(c *ast.Compiler) []ruleRef {
 		return out[i].effect < out[j].effect
 	})
 	return out
+}
+
+// keepRule applies Options.Families: built-in modules of other families
+// are left out, ExtraDir's never are.
+func keepRule(families []string, builtin map[string]bool) func(file, pkg string) bool {
+	if len(families) == 0 {
+		return func(string, string) bool { return true }
+	}
+	return func(file, pkg string) bool {
+		if !builtin[file] {
+			return true
+		}
+		for _, f := range families {
+			p := Namespace + "." + f
+			if pkg == p || strings.HasPrefix(pkg, p+".") {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // loadTree parses the .rego modules (skipping *_test.rego) and merges the

@@ -620,3 +620,46 @@ func TestUnknownLicenseReason(t *testing.T) {
 		t.Errorf("nothing declared must keep the built-in treatment: %+v", f)
 	}
 }
+
+// TestFamilies: an engine limited to the kubernetes family evaluates only
+// its rules among the built-in ones, and every rule of the user's directory.
+func TestFamilies(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "mine.rego"), []byte(`package mlbom.mine
+import data.mlbom.lib
+deny contains f if {
+	some m in object.get(input, "kubernetes", [])
+	m.metadata.name == "forbidden"
+	f := lib.finding("mine.forbidden-name", "high", "k8s:x", "forbidden name", "")
+}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(ctx, Options{Families: []string{"kubernetes"}, ExtraDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range e.rules {
+		if r.pkg != "mlbom.kubernetes" && r.pkg != "mlbom.mine" {
+			t.Errorf("rule of %s evaluated", r.pkg)
+		}
+	}
+	pod := map[string]any{"apiVersion": "v1", "kind": "Pod", "metadata": map[string]any{"name": "forbidden"},
+		"spec": map[string]any{"containers": []any{map[string]any{"name": "c", "image": "evil.example/x:1"}}}}
+	// A BOM the license family would judge: limited to kubernetes, it is not judged.
+	bomDoc := map[string]any{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": []any{
+		map[string]any{"type": "machine-learning-model", "bom-ref": "m", "name": "m", "licenses": []any{map[string]any{"license": map[string]any{"id": "AGPL-3.0-only"}}},
+			"properties": []any{map[string]any{"name": "mlbom:asset.kind", "value": "model"}}}}}
+	d, err := e.Evaluate(ctx, Input{Project: "p", BOM: bomDoc, Kubernetes: []any{pod}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, f := range d.Findings {
+		got[f.Policy] = true
+	}
+	if !got["kubernetes.unapproved-registry"] || !got["mine.forbidden-name"] || len(got) != 2 {
+		t.Fatalf("findings %v", got)
+	}
+}

@@ -1,0 +1,424 @@
+package admission
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	admissionv1 "k8s.io/api/admission/v1"
+
+	"github.com/mlbom/autopilot/internal/attest"
+	"github.com/mlbom/autopilot/internal/keys"
+	"github.com/mlbom/autopilot/internal/notify"
+	"github.com/mlbom/autopilot/internal/policy"
+	"github.com/mlbom/autopilot/internal/store"
+)
+
+// fakeNotifier records the batches it is given.
+type fakeNotifier struct {
+	mu      sync.Mutex
+	batches []notify.Batch
+}
+
+func (n *fakeNotifier) Notify(_ context.Context, b notify.Batch) (*notify.Report, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.batches = append(n.batches, b)
+	return &notify.Report{}, nil
+}
+
+// webhook is the webhook served over TLS on loopback, as the API server
+// would call it, with a store holding project demo: version 1 signed by the
+// trusted key, version 2 unsigned.
+type webhook struct {
+	url    string
+	client *http.Client
+	db     *store.DB
+	rec    *Recorder
+	notif  *fakeNotifier
+	logs   *bytes.Buffer
+	logMu  *sync.Mutex
+	cancel context.CancelFunc
+	done   chan error
+}
+
+type lockedWriter struct {
+	mu  *sync.Mutex
+	buf *bytes.Buffer
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Write(p)
+}
+
+func startWebhook(t testing.TB, enforce bool) *webhook {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	bomJSON, err := os.ReadFile("../attest/testdata/demo-bom.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, scan := range []string{"s1", "s2"} {
+		if _, _, err := db.SaveVersion(ctx, store.NewVersion{Project: "demo", ScanID: scan, BOM: bomJSON}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k, _ := keys.Generate(keys.ECDSAP256)
+	signer, _ := keys.NewSigner(k)
+	rec, err := attest.SignVersion("demo", 1, bomJSON, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveSignature(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	engine, err := policy.New(ctx, policy.Options{Families: []string{"kubernetes"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &webhook{db: db, notif: &fakeNotifier{}, logs: &bytes.Buffer{}, logMu: &sync.Mutex{}, done: make(chan error, 1)}
+	logger := slog.New(slog.NewJSONHandler(lockedWriter{w.logMu, w.logs}, nil))
+	w.rec = NewRecorder(RecorderOptions{Store: db, Notifier: w.notif, Logger: logger})
+	models := &SignedBOMs{
+		ReadBOM: func(ctx context.Context, project string, version int) (int, []byte, error) {
+			v, err := db.GetVersion(ctx, project, version)
+			return v.Number, v.BOM, err
+		},
+		Signatures: db.ListSignatures,
+		Trusted:    []attest.Verifier{signer.Public()},
+	}
+	h := New(Options{Policy: engine, Models: models, Enforce: enforce, Sink: w.rec.Record, Logger: logger})
+
+	certPEM, keyPEM, err := keys.SelfSignedTLS([]string{"mlbom-admission.mlbom.svc", "127.0.0.1"}, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "tls.crt"), certPEM, 0o644)
+	os.WriteFile(filepath.Join(dir, "tls.key"), keyPEM, 0o600)
+	certs, err := NewCertReloader(filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	w.cancel = cancel
+	go func() { w.done <- Serve(sctx, ln, h, certs) }()
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	w.client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "mlbom-admission.mlbom.svc"}, MaxIdleConnsPerHost: 256}}
+	w.url = "https://" + ln.Addr().String() + "/validate"
+	t.Cleanup(w.stop)
+	return w
+}
+
+func (w *webhook) stop() {
+	if w.cancel != nil {
+		w.cancel()
+		<-w.done
+		w.cancel = nil
+		w.rec.Close()
+	}
+}
+
+func (w *webhook) post(t testing.TB, body []byte) (int, *admissionv1.AdmissionReview, string) {
+	t.Helper()
+	resp, err := w.client.Post(w.url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return resp.StatusCode, nil, string(data)
+	}
+	var rev admissionv1.AdmissionReview
+	if err := json.Unmarshal(data, &rev); err != nil {
+		t.Fatalf("response is not an AdmissionReview: %v\n%s", err, data)
+	}
+	return resp.StatusCode, &rev, string(data)
+}
+
+func fixture(t testing.TB, name string, edit func(req map[string]any)) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit == nil {
+		return data
+	}
+	var doc map[string]any
+	json.Unmarshal(data, &doc)
+	edit(doc["request"].(map[string]any))
+	out, _ := json.Marshal(doc)
+	return out
+}
+
+func setModel(ref string) func(map[string]any) {
+	return func(req map[string]any) {
+		md := req["object"].(map[string]any)["metadata"].(map[string]any)
+		md["annotations"] = map[string]any{ModelAnnotation: ref}
+	}
+}
+
+func TestReviews(t *testing.T) {
+	w := startWebhook(t, true)
+	cases := []struct {
+		name        string
+		body        []byte
+		allowed     bool
+		message     []string // substrings of the refusal
+		warnings    []string // substrings, one per warning
+		recorded    bool
+		notified    bool
+		bomVersion  int
+		uid         string
+		decisionFor string
+	}{
+		{name: "pod with a verified model is allowed", body: fixture(t, "pod-create.json", nil), allowed: true,
+			warnings: []string{"model demo@1: signed BOM demo version 1 verified"}, recorded: true, bomVersion: 1,
+			uid: "705ab4f5-6393-11e8-b7cc-42010a800002"},
+		{name: "pod whose model BOM is not signed is denied", body: fixture(t, "pod-create.json", func(r map[string]any) {
+			r["uid"] = "u-unsigned"
+			setModel("demo@2")(r)
+		}), message: []string{"mlbom denied Pod ml/sentiment-7d9f8", "[admission.model-unverified]", "BOM demo version 2 is not signed"},
+			recorded: true, notified: true, uid: "u-unsigned"},
+		{name: "pod whose model mlbom does not know is denied", body: fixture(t, "pod-create.json", func(r map[string]any) {
+			r["uid"] = "u-unknown"
+			setModel("nosuch")(r)
+		}), message: []string{"mlbom has no BOM for nosuch"}, recorded: true, notified: true, uid: "u-unknown"},
+		{name: "deployment update from an unapproved registry calling an unapproved AI provider is denied",
+			body: fixture(t, "deployment-update.json", nil),
+			message: []string{"mlbom denied Deployment apps/chat-gateway", "[kubernetes.unapproved-ai-endpoint]", "groq (LLM_URL=api.groq.com)",
+				"[kubernetes.unapproved-registry]", "registry.example.net/chat-gateway:2.0.0"},
+			recorded: true, notified: true, uid: "0df28fbd-5f5f-11e8-bc74-36e6bb280816"},
+		{name: "dry-run cronjob is judged but not recorded", body: fixture(t, "cronjob-create-dryrun.json", nil),
+			message:  []string{"[kubernetes.gpu-without-ml-label]"},
+			warnings: []string{"[kubernetes.model-volume-without-bom]"}, uid: "3c1e3a4e-7b61-4c1f-9a51-9a1e1f0d2b11"},
+		{name: "a kind the webhook does not judge is allowed", body: fixture(t, "configmap-create.json", nil), allowed: true,
+			uid: "9f0c2d1e-0000-4000-8000-000000000001"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, rev, raw := w.post(t, c.body)
+			if code != http.StatusOK || rev.Response == nil {
+				t.Fatalf("status %d: %s", code, raw)
+			}
+			r := rev.Response
+			if rev.APIVersion != "admission.k8s.io/v1" || rev.Kind != "AdmissionReview" || string(r.UID) != c.uid {
+				t.Fatalf("response envelope %s/%s uid %s", rev.APIVersion, rev.Kind, r.UID)
+			}
+			if r.Allowed != c.allowed {
+				t.Fatalf("allowed %v, want %v: %s", r.Allowed, c.allowed, raw)
+			}
+			if !c.allowed {
+				if r.Result == nil || r.Result.Code != http.StatusForbidden {
+					t.Fatalf("a refusal without a 403 status: %s", raw)
+				}
+				for _, m := range c.message {
+					if !strings.Contains(r.Result.Message, m) {
+						t.Errorf("message %q lacks %q", r.Result.Message, m)
+					}
+				}
+			}
+			if len(r.Warnings) != len(c.warnings) {
+				t.Fatalf("warnings %q, want %d matching %q", r.Warnings, len(c.warnings), c.warnings)
+			}
+			for i, want := range c.warnings {
+				if !strings.Contains(r.Warnings[i], want) {
+					t.Errorf("warning %q lacks %q", r.Warnings[i], want)
+				}
+			}
+		})
+	}
+	w.stop() // drains the recorder
+
+	got, err := w.db.ListAdmissions(context.Background(), store.AdmissionFilter{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byUID := map[string]store.Admission{}
+	for _, a := range got {
+		byUID[a.UID] = a
+	}
+	for _, c := range cases {
+		a, ok := byUID[c.uid]
+		if ok != c.recorded {
+			t.Errorf("%s: recorded %v, want %v", c.name, ok, c.recorded)
+			continue
+		}
+		if ok && (a.Allowed != c.allowed || a.BOMVersion != c.bomVersion || !a.Enforced) {
+			t.Errorf("%s: stored %+v", c.name, a)
+		}
+	}
+	if a := byUID["0df28fbd-5f5f-11e8-bc74-36e6bb280816"]; a.User != "alice@example.com" || a.Operation != "UPDATE" || a.Kind != "Deployment" ||
+		!strings.Contains(string(a.Findings), "kubernetes.unapproved-registry") {
+		t.Errorf("deployment decision: %+v", a)
+	}
+	w.notif.mu.Lock()
+	defer w.notif.mu.Unlock()
+	notified := map[string]bool{}
+	for _, b := range w.notif.batches {
+		notified[strings.TrimPrefix(b.ScanID, "admission/")] = true
+		if b.Verdict != policy.VerdictDeny || len(b.Findings) == 0 || !strings.HasPrefix(b.Project, "k8s:") {
+			t.Errorf("batch %+v", b)
+		}
+	}
+	for _, c := range cases {
+		if notified[c.uid] != c.notified {
+			t.Errorf("%s: notified %v, want %v", c.name, notified[c.uid], c.notified)
+		}
+	}
+	w.logMu.Lock()
+	logs := w.logs.String()
+	w.logMu.Unlock()
+	if !strings.Contains(logs, `"msg":"admission: not evaluated","kind":"/ConfigMap"`) {
+		t.Errorf("no log line for the ConfigMap:\n%s", logs)
+	}
+}
+
+func TestAuditModeOnlyWarns(t *testing.T) {
+	w := startWebhook(t, false)
+	_, rev, raw := w.post(t, fixture(t, "deployment-update.json", nil))
+	r := rev.Response
+	if !r.Allowed || r.Result != nil || len(r.Warnings) != 2 || !strings.Contains(r.Warnings[0], "mlbom (audit) would deny: [kubernetes.unapproved-ai-endpoint]") {
+		t.Fatalf("audit mode: %s", raw)
+	}
+	w.stop()
+	got, _ := w.db.ListAdmissions(context.Background(), store.AdmissionFilter{})
+	if len(got) != 1 || !got[0].Allowed || got[0].Enforced || !strings.Contains(got[0].Message, "audit mode: would deny") {
+		t.Fatalf("stored %+v", got)
+	}
+	if len(w.notif.batches) != 0 {
+		t.Fatalf("audit mode notified %d denials", len(w.notif.batches))
+	}
+}
+
+func TestMalformedReviews(t *testing.T) {
+	w := startWebhook(t, true)
+	cases := map[string]struct{ body, want string }{
+		"not json":       {`{"apiVersion":`, "not JSON of an AdmissionReview"},
+		"wrong version":  {`{"apiVersion":"admission.k8s.io/v1beta1","kind":"AdmissionReview","request":{"uid":"x"}}`, "want admission.k8s.io/v1 AdmissionReview"},
+		"no request":     {`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}`, "no request in the review"},
+		"no uid":         {`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"kind":{"kind":"Pod"}}}`, "request.uid is empty"},
+		"wrong type":     {`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":3}}`, "not JSON of an AdmissionReview"},
+		"huge":           {`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","object":"` + strings.Repeat("a", maxReview) + `"}}`, "larger than"},
+		"object not obj": {`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","kind":{"kind":"Pod"},"operation":"CREATE","object":[1]}}`, ""},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			code, rev, raw := w.post(t, []byte(c.body))
+			if c.want == "" {
+				// A review we can read whose object is not one: refused, not 400.
+				if code != http.StatusOK || rev.Response.Allowed {
+					t.Fatalf("status %d %s", code, raw)
+				}
+				return
+			}
+			if code != http.StatusBadRequest || !strings.Contains(raw, c.want) {
+				t.Fatalf("status %d body %q, want 400 mentioning %q", code, raw, c.want)
+			}
+		})
+	}
+	resp, err := w.client.Get(w.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Fatalf("GET /validate: %d", resp.StatusCode)
+	}
+	resp, err = w.client.Get(strings.Replace(w.url, "/validate", "/healthz", 1))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
+
+func TestParseRef(t *testing.T) {
+	for in, want := range map[string]struct {
+		project string
+		version int
+		ok      bool
+	}{
+		"demo": {"demo", 0, true}, "demo@3": {"demo", 3, true}, "demo@v4": {"demo", 4, true},
+		"demo@0": {"", 0, false}, "demo@x": {"", 0, false}, "@3": {"", 0, false}, "": {"", 0, false},
+	} {
+		p, v, err := ParseRef(in)
+		if (err == nil) != want.ok || p != want.project || v != want.version {
+			t.Errorf("ParseRef(%q) = %q, %d, %v", in, p, v, err)
+		}
+	}
+}
+
+// FuzzReview: whatever the body, the handler answers 200 with a review for
+// the same uid, or 400; it never panics.
+func FuzzReview(f *testing.F) {
+	for _, name := range []string{"pod-create.json", "deployment-update.json", "cronjob-create-dryrun.json", "configmap-create.json"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	engine, err := policy.New(context.Background(), policy.Options{Families: []string{"kubernetes"}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	h := New(Options{Policy: engine, Enforce: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, _ := http.NewRequest(http.MethodPost, "/validate", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := &recorder{header: http.Header{}}
+		h.ServeHTTP(rec, req)
+		switch rec.code {
+		case http.StatusOK:
+			var rev admissionv1.AdmissionReview
+			if err := json.Unmarshal(rec.body.Bytes(), &rev); err != nil || rev.Response == nil {
+				t.Fatalf("200 without a review: %s", rec.body.Bytes())
+			}
+		case http.StatusBadRequest:
+		default:
+			t.Fatalf("status %d", rec.code)
+		}
+	})
+}
+
+type recorder struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.code == 0 {
+		r.code = http.StatusOK
+	}
+	return r.body.Write(b)
+}
+func (r *recorder) WriteHeader(c int) { r.code = c }
