@@ -240,6 +240,7 @@ func TestBrowserE2E(t *testing.T) {
 	// The project: lineage, the component table, its filters.
 	p.open("/projects/nc")
 	p.inert("project page")
+	require.True(t, eval[bool](p, `document.querySelector('#project-waiting') !== null`), "the project says a scan waits for a decision")
 	require.True(t, eval[bool](p, `document.querySelector('svg.lineage g.model') !== null`), "lineage shows the model")
 	total := eval[int](p, `document.querySelectorAll('tr.component').length`)
 	require.GreaterOrEqual(t, total, 3)

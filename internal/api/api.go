@@ -217,7 +217,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			if r.URL.Path != "/signin" {
 				next = r.URL.RequestURI()
 			}
-			if rerr := s.renderSignin(w, r, http.StatusUnauthorized, next, "Sign in to continue."); rerr == nil {
+			if rerr := s.renderSignin(w, r, http.StatusUnauthorized, next, signInHint); rerr == nil {
 				return
 			}
 		}

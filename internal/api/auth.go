@@ -189,6 +189,7 @@ func (s *server) cookie(r *http.Request, name, value, path string, maxAge int) *
 
 type signinData struct {
 	CSRF, Next, Message string
+	Info                bool // the message is a hint, not an error
 }
 
 // signinPage shows the token form, with a fresh CSRF secret in a cookie
@@ -204,7 +205,7 @@ func (s *server) signinPage(w http.ResponseWriter, r *http.Request) error {
 func (s *server) renderSignin(w http.ResponseWriter, r *http.Request, status int, next, msg string) error {
 	secret := auth.NewSecret("")
 	http.SetCookie(w, s.cookie(r, signinCookie, secret, "/signin", int(signinLifetime.Seconds())))
-	return s.renderPage(w, r, status, "signin", "Sign in · ML-BOM", signinData{CSRF: secret, Next: next, Message: msg})
+	return s.renderPage(w, r, status, "signin", "Sign in · ML-BOM", signinData{CSRF: secret, Next: next, Message: msg, Info: msg == signInHint})
 }
 
 // signin checks the token and starts a session.
@@ -256,6 +257,9 @@ func (s *server) signout(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 	return nil
 }
+
+// signInHint is what a page asks of a visitor who is not signed in.
+const signInHint = "Sign in to continue."
 
 // safeNext keeps a post-sign-in destination on this site: a path, not a
 // scheme-relative URL (//evil.example) or anything with a backslash.

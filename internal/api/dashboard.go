@@ -341,6 +341,9 @@ type projectData struct {
 	ClearHref  string
 	Lineage    lineage
 	HasLineage bool
+	// Waiting are the license exceptions the running scan waits for.
+	Waiting     []Waiting
+	WaitingHref string
 	// Findings of the latest scan, worst first, with where they were seen.
 	FindingRows  []findingRow
 	MoreFindings int
@@ -512,6 +515,17 @@ func (s *server) projectPage(w http.ResponseWriter, r *http.Request) error {
 			data.MoreFindings = len(data.FindingRows) - findingsShown
 			data.FindingRows = data.FindingRows[:findingsShown]
 			data.FindingsHref = "/api/scans/" + url.PathEscape(scans[0].ID) + "/findings"
+		}
+	}
+	// A scan of this project still running may be waiting for a person:
+	// say so on the project, not only on the approvals page. One progress
+	// query, bounded, and the page does without it when Temporal is slow.
+	if len(scans) > 0 && scans[0].Status == "running" && s.runs != nil {
+		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		p, err := s.runs.Progress(qctx, strings.TrimSuffix(scans[0].ID, "/"+scans[0].RunID), scans[0].RunID)
+		cancel()
+		if err == nil && len(p.WaitingFor) > 0 {
+			data.Waiting, data.WaitingHref = p.WaitingFor, data.Scans[0].Href
 		}
 	}
 	if len(versions) > 0 {

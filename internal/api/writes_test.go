@@ -369,3 +369,21 @@ func TestHealthReadyMetrics(t *testing.T) {
 		t.Error("a raw path became a label")
 	}
 }
+
+func TestProjectPageShowsWaitingScan(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := f.db.UpsertScan(ctx, store.Scan{ID: "scan/demo/3/r3", RunID: "r3", Project: "demo", Source: "/src/demo", Status: "running", StartedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	f.runs.progress = map[string]Progress{"scan/demo/3": {WorkflowID: "scan/demo/3", RunID: "r3", Status: "Running",
+		WaitingFor: []Waiting{{Component: "pkg:huggingface/meta-llama/Llama-3.1-8B-Instruct", License: "llama3.1"}}}}
+	_, body := f.page(t, "GET", "/projects/demo", browserAccept)
+	if !strings.Contains(body, `id="project-waiting"`) || !strings.Contains(body, "Llama-3.1-8B-Instruct</code> (llama3.1)") || !strings.Contains(body, `href="/scans/scan%2Fdemo%2F3"`) {
+		t.Errorf("no waiting banner:\n%s", body)
+	}
+	f.runs.progress = nil
+	if _, body := f.page(t, "GET", "/projects/demo", browserAccept); strings.Contains(body, `id="project-waiting"`) {
+		t.Error("banner without a waiting scan")
+	}
+}
