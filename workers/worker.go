@@ -26,8 +26,9 @@ func Dial(cfg *config.Config, logger *slog.Logger) (client.Client, error) {
 	return DialMetrics(cfg, logger, nil)
 }
 
-// DialMetrics is Dial with the SDK's metrics going to m (nil: nowhere).
-func DialMetrics(cfg *config.Config, logger *slog.Logger, m *metrics.Metrics) (client.Client, error) {
+// clientOptions are the client's options from the configuration, with the
+// SDK's metrics going to m (nil: nowhere).
+func clientOptions(cfg *config.Config, logger *slog.Logger, m *metrics.Metrics) client.Options {
 	opts := client.Options{
 		HostPort:  cfg.TemporalAddress,
 		Namespace: cfg.TemporalNamespace,
@@ -36,7 +37,12 @@ func DialMetrics(cfg *config.Config, logger *slog.Logger, m *metrics.Metrics) (c
 	if m != nil {
 		opts.MetricsHandler = TemporalMetrics(m)
 	}
-	c, err := client.Dial(opts)
+	return opts
+}
+
+// DialMetrics is Dial with the SDK's metrics going to m (nil: nowhere).
+func DialMetrics(cfg *config.Config, logger *slog.Logger, m *metrics.Metrics) (client.Client, error) {
+	c, err := client.Dial(clientOptions(cfg, logger, m))
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s (MLBOM_TEMPORAL_ADDRESS): %w", cfg.TemporalAddress, err)
 	}
@@ -47,15 +53,7 @@ func DialMetrics(cfg *config.Config, logger *slog.Logger, m *metrics.Metrics) (c
 // Temporal only for some requests starts (and reports itself not ready)
 // while Temporal is down.
 func DialLazy(cfg *config.Config, logger *slog.Logger, m *metrics.Metrics) (client.Client, error) {
-	opts := client.Options{
-		HostPort:  cfg.TemporalAddress,
-		Namespace: cfg.TemporalNamespace,
-		Logger:    newLogger(logger),
-	}
-	if m != nil {
-		opts.MetricsHandler = TemporalMetrics(m)
-	}
-	c, err := client.NewLazyClient(opts)
+	c, err := client.NewLazyClient(clientOptions(cfg, logger, m))
 	if err != nil {
 		return nil, fmt.Errorf("Temporal client for %s (MLBOM_TEMPORAL_ADDRESS): %w", cfg.TemporalAddress, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlbom/autopilot/internal/bomdiff"
 	"github.com/mlbom/autopilot/internal/store"
 )
 
@@ -98,24 +99,30 @@ func (s *server) bom(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *server) diff(w http.ResponseWriter, r *http.Request) error {
+// diffOf reads from and to, as the API and the diff page take them, and
+// diffs the project's versions.
+func (s *server) diffOf(r *http.Request) (*bomdiff.Result, error) {
 	q, err := query(r, "from", "to")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// from absent: the version before to; from 0: against nothing.
 	from, err := intParam(q, "from", -1, 0, -1)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	to, err := intParam(q, "to", 0, 1, -1)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if from > 0 && to > 0 && from > to {
-		return badRequest("from (%d) is after to (%d)", from, to)
+		return nil, badRequest("from (%d) is after to (%d)", from, to)
 	}
-	res, err := DiffVersions(r.Context(), s.db, r.PathValue("project"), from, to)
+	return DiffVersions(r.Context(), s.db, r.PathValue("project"), from, to)
+}
+
+func (s *server) diff(w http.ResponseWriter, r *http.Request) error {
+	res, err := s.diffOf(r)
 	if err != nil {
 		return err
 	}

@@ -38,26 +38,11 @@ type diffData struct {
 }
 
 func (s *server) diffPage(w http.ResponseWriter, r *http.Request) error {
-	q, err := query(r, "from", "to")
+	res, err := s.diffOf(r)
 	if err != nil {
 		return err
-	}
-	from, err := intParam(q, "from", -1, 0, -1)
-	if err != nil {
-		return err
-	}
-	to, err := intParam(q, "to", 0, 1, -1)
-	if err != nil {
-		return err
-	}
-	if from > 0 && to > 0 && from > to {
-		return badRequest("from (%d) is after to (%d)", from, to)
 	}
 	name := r.PathValue("project")
-	res, err := DiffVersions(r.Context(), s.db, name, from, to)
-	if err != nil {
-		return err
-	}
 	versions, err := s.db.ListVersions(r.Context(), name)
 	if err != nil {
 		return err
