@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
+
 	"github.com/mlbom/autopilot/internal/auth"
+	"github.com/mlbom/autopilot/internal/bom"
 	"github.com/mlbom/autopilot/internal/store"
 )
 
@@ -385,5 +388,51 @@ func TestProjectPageShowsWaitingScan(t *testing.T) {
 	f.runs.progress = nil
 	if _, body := f.page(t, "GET", "/projects/demo", browserAccept); strings.Contains(body, `id="project-waiting"`) {
 		t.Error("banner without a waiting scan")
+	}
+}
+
+// TestDiffPageHighlightsDrift: a weight file whose hash changed while its
+// version did not is listed first among the changes, marked, and counted in
+// an alarm box; the page is served as HTML with the dashboard's CSP.
+func TestDiffPageHighlightsDrift(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	b, err := bom.Decode(f.v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range *b.Components {
+		if c.BOMRef == "pkg:generic/models/sentiment/model.safetensors" {
+			(*b.Components)[i].Hashes = &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: strings.Repeat("e", 64)}}
+		}
+	}
+	data, err := bom.EncodeJSON(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.db.SaveVersion(ctx, store.NewVersion{Project: "demo", ScanID: "scan/demo/3/r3", RunID: "r3", BOM: data, Components: rows(b)}); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := f.page(t, "GET", "/projects/demo/diff?from=2&to=3", browserAccept)
+	wantHTML(t, resp, body, 200)
+	if resp.Header.Get("Content-Security-Policy") != dashboardCSP {
+		t.Error("diff page without the dashboard's CSP")
+	}
+	for _, want := range []string{
+		`<h1>demo: v2 → v3</h1>`,
+		`<div class="stat alarm"><span class="n">1</span><span class="l">hash drift</span></div>`,
+		`<strong>Hash drift:</strong> 1 component(s)`,
+		`<tr class="changed drift">`,
+		`<span class="badge deny">hash drift</span>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("diff page lacks %s", want)
+		}
+	}
+	if i := strings.Index(body, `<tr class="changed`); i < 0 || !strings.HasPrefix(body[i:], `<tr class="changed drift">`) {
+		t.Error("the drifted component is not the first change")
+	}
+	if resp, _ := f.page(t, "GET", "/projects/demo/diff?from=3&to=2", browserAccept); resp.StatusCode != 400 {
+		t.Errorf("backwards diff: %d", resp.StatusCode)
 	}
 }
