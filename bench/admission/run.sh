@@ -5,6 +5,8 @@
 # denied Deployment, a dry-run CronJob). Prints p50/p90/p99 and the server's
 # resident memory at steady state (VmRSS) and peak (VmHWM).
 #   bench/admission/run.sh [CONCURRENCY] [REVIEWS]
+# CACHE_TTL=0 judges every review afresh (no template cache); RATES="100 300"
+# sets the open-loop rates.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
@@ -18,7 +20,7 @@ scripts/make-demo.sh "$work/demo" >/dev/null
 # Version 1 of project demo, signed as it is stored (the pod fixture names demo@1).
 MLBOM_SIGNING_KEY="$work/signer" "$work/mlbom" scan "$work/demo" --local --project demo >/dev/null 2>&1
 "$work/mlbom" keygen --tls -o "$work/webhook" --host mlbom-admission.mlbom.svc >/dev/null
-MLBOM_TRUSTED_KEYS="$work/signer.pub" "$work/mlbom" admission --addr 127.0.0.1:0 --tls-cert "$work/webhook.crt" --tls-key "$work/webhook.key" 2>"$work/server.log" &
+MLBOM_TRUSTED_KEYS="$work/signer.pub" "$work/mlbom" admission --cache-ttl "${CACHE_TTL:-30s}" --addr 127.0.0.1:0 --tls-cert "$work/webhook.crt" --tls-key "$work/webhook.key" 2>"$work/server.log" &
 server=$!
 for _ in $(seq 1 100); do grep -q "admission webhook on" "$work/server.log" && break; sleep 0.1; done
 url="$(grep -o 'https://[^ ]*/validate' "$work/server.log")"

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"time"
 
 	"github.com/mlbom/autopilot/internal/admission"
 	"github.com/mlbom/autopilot/internal/api"
@@ -23,6 +24,7 @@ func runAdmission(ctx context.Context, cfg *config.Config, args []string) error 
 	certFile := fs.String("tls-cert", "", "TLS certificate (PEM), e.g. from cert-manager or mlbom keygen --tls")
 	keyFile := fs.String("tls-key", "", "TLS private key (PEM)")
 	enforce := fs.Bool("enforce", true, "refuse objects with deny findings; --enforce=false only warns (audit mode)")
+	cacheTTL := fs.Duration("cache-ttl", -1, "remember the findings for identical pod templates this long (default 30s; off when MLBOM_POLICY_DIR is set, since your rules may judge names)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -69,12 +71,19 @@ func runAdmission(ctx context.Context, cfg *config.Config, args []string) error 
 	}
 	rec := admission.NewRecorder(admission.RecorderOptions{Store: db, Notifier: notifier, Logger: logger})
 	defer rec.Close()
+	if *cacheTTL < 0 {
+		*cacheTTL = 30 * time.Second
+		if cfg.PolicyDir != "" {
+			*cacheTTL = 0
+		}
+	}
 	h := admission.New(admission.Options{
-		Policy:  engine,
-		Models:  signedBOMs(db, trusted),
-		Enforce: *enforce,
-		Sink:    rec.Record,
-		Logger:  logger,
+		CacheTTL: *cacheTTL,
+		Policy:   engine,
+		Models:   signedBOMs(db, trusted),
+		Enforce:  *enforce,
+		Sink:     rec.Record,
+		Logger:   logger,
 	})
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", *addr)

@@ -25,8 +25,6 @@ package admission
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -123,14 +121,20 @@ type Options struct {
 	// Timeout bounds one evaluation (the API server's own timeout is at
 	// most 30 s, 10 s by default); 0 means 5 s.
 	Timeout time.Duration
-	Logger  *slog.Logger
-	Now     func() time.Time
+	// CacheTTL, when positive, remembers the findings for an object's
+	// content (name, uid, owner and status aside) this long: pods made from
+	// one template are judged once. Leave it 0 when user policies judge
+	// object names. Model verification has its own cache (SignedBOMs.TTL).
+	CacheTTL time.Duration
+	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // Handler serves AdmissionReviews at any path (the webhook configuration
 // names /validate).
 type Handler struct {
-	o Options
+	o     Options
+	cache *evalCache
 }
 
 // New returns the webhook handler.
@@ -144,7 +148,11 @@ func New(o Options) *Handler {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Handler{o: o}
+	h := &Handler{o: o}
+	if o.CacheTTL > 0 {
+		h.cache = &evalCache{ttl: o.CacheTTL}
+	}
+	return h
 }
 
 // ServeHTTP answers one AdmissionReview.
@@ -233,11 +241,7 @@ func (h *Handler) Review(ctx context.Context, req *admissionv1.AdmissionRequest)
 			md["namespace"] = req.Namespace
 		}
 	}
-	pd, err := h.o.Policy.Evaluate(ctx, policy.Input{
-		Project:    "k8s/" + dec.Namespace,
-		BOM:        map[string]any{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": []any{}},
-		Kubernetes: []any{obj},
-	})
+	findings, err := h.evaluate(ctx, gk, string(req.Operation), dec, obj)
 	if err != nil {
 		h.o.Logger.Error("admission: policy evaluation failed", "error", err, "kind", gk, "namespace", req.Namespace, "name", dec.Name)
 		dec.Message = "policy evaluation failed: " + err.Error()
@@ -245,7 +249,7 @@ func (h *Handler) Review(ctx context.Context, req *admissionv1.AdmissionRequest)
 		// must be one: refuse in enforce mode, warn in audit mode.
 		return h.refuse(resp, dec, "mlbom could not evaluate its policies: "+err.Error())
 	}
-	dec.Findings = append(dec.Findings, pd.Findings...)
+	dec.Findings = append(dec.Findings, findings...)
 	for _, ref := range modelRefs(obj) {
 		mr := ModelResult{Ref: ref}
 		if h.o.Models == nil {
@@ -297,6 +301,41 @@ func (h *Handler) Review(ctx context.Context, req *admissionv1.AdmissionRequest)
 	return resp, dec
 }
 
+// evaluate runs the policies on the object, or takes the findings of the
+// same content from the cache.
+func (h *Handler) evaluate(ctx context.Context, gk, op string, dec *Decision, obj map[string]any) ([]policy.Finding, error) {
+	project := "k8s/" + dec.Namespace
+	input := policy.Input{Project: project, BOM: map[string]any{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": []any{}}}
+	if h.cache == nil {
+		input.Kubernetes = []any{obj}
+		pd, err := h.o.Policy.Evaluate(ctx, input)
+		if err != nil {
+			return nil, err
+		}
+		return pd.Findings, nil
+	}
+	norm, key, ok := normalized(gk, op, h.o.Enforce, obj)
+	if !ok {
+		norm = obj
+	}
+	now := h.o.Now()
+	if ok {
+		if fs, hit := h.cache.get(key, now); hit {
+			return named(fs, project, dec.Name), nil
+		}
+	}
+	input.Kubernetes = []any{norm}
+	pd, err := h.o.Policy.Evaluate(ctx, input)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return pd.Findings, nil
+	}
+	h.cache.put(key, pd.Findings, now)
+	return named(pd.Findings, project, dec.Name), nil
+}
+
 func (h *Handler) refuse(resp *admissionv1.AdmissionResponse, dec *Decision, msg string) (*admissionv1.AdmissionResponse, *Decision) {
 	if h.o.Enforce {
 		dec.Allowed = false
@@ -314,15 +353,8 @@ func (h *Handler) modelFinding(dec *Decision, mr ModelResult) policy.Finding {
 		Message:     fmt.Sprintf("%s %s runs model %s, but %s", dec.Kind, dec.Name, mr.Ref, mr.Reason),
 		Remediation: "Scan the model's repository and sign its BOM (MLBOM_SIGNING_KEY or mlbom sign --project), with a key in MLBOM_TRUSTED_KEYS.",
 	}
-	f.ID = findingID("k8s/"+dec.Namespace, f.Policy, f.Component+"#"+mr.Ref)
+	f.ID = policy.FindingID("k8s/"+dec.Namespace, f.Policy, f.Component+"#"+mr.Ref, "")
 	return f
-}
-
-// findingID is stable per project, policy and component, as the policy
-// engine's are.
-func findingID(project, pol, component string) string {
-	sum := sha256.Sum256([]byte(project + "\x00" + pol + "\x00" + component))
-	return hex.EncodeToString(sum[:16])
 }
 
 // modelRefs reads ModelAnnotation from the object and from its pod

@@ -107,7 +107,7 @@ func startWebhook(t testing.TB, enforce bool) *webhook {
 		Signatures: db.ListSignatures,
 		Trusted:    []attest.Verifier{signer.Public()},
 	}
-	h := New(Options{Policy: engine, Models: models, Enforce: enforce, Sink: w.rec.Record, Logger: logger})
+	h := New(Options{Policy: engine, Models: models, Enforce: enforce, Sink: w.rec.Record, Logger: logger, CacheTTL: time.Minute})
 
 	certPEM, keyPEM, err := keys.SelfSignedTLS([]string{"mlbom-admission.mlbom.svc", "127.0.0.1"}, time.Hour, time.Now())
 	if err != nil {
