@@ -28,6 +28,16 @@
 // loaders (pickle.loads, torch.storage._load_from_bytes) are scanned as
 // files of their own.
 //
+// Chat templates (tokenizer_config.json and any JSON object with a
+// chat_template key, chat_template.json, *.jinja/*.j2/*.jinja2/*.template
+// files, GGUF tokenizer.chat_template*) are parsed as Jinja2 by package
+// jinja and judged by what they reach (template.go): a dunder name or
+// os/eval/popen reached from Python internals is template.ssti (critical),
+// names built by concatenation, join, format, escapes or base64/hex are
+// resolved first; private attributes are high; gadget roots used as values,
+// attribute names taken from data and template loading are medium; code
+// under a constant-false condition or in a macro nobody calls is low.
+//
 // Assumptions, stated so they can be checked:
 //   - Zip archives are read as PyTorch's loader (caffe2's
 //     PyTorchStreamReader over miniz) and Python's zipfile read them: the
@@ -51,6 +61,13 @@
 //     starting with "class_name" or "module" finds it.
 //   - SavedModel and ONNX protobufs are walked with a minimal wire-format
 //     reader, up to 512 MiB.
+//
+//   - Template files have no magic bytes: they are recognised by name;
+//     JSON is recognised by content. Templates are at most 8 MiB, JSON
+//     carriers 64 MiB. The analysis follows values through set, for,
+//     macros (analysed at their first call) and filters; a name the
+//     template computes from its input (messages) cannot be resolved and
+//     is reported as such, not guessed.
 //
 // Limits (Options): decompressed bytes per member and in total, the
 // ratio above which a member is a zip bomb, a per-file time budget, the

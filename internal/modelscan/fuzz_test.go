@@ -119,3 +119,15 @@ func FuzzProtobuf(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTemplate: the Jinja2 parser and analysis never panic or hang on
+// hostile templates.
+func FuzzTemplate(f *testing.F) {
+	for _, s := range []string{chatMLTemplate, "{{ ''.__class__.__mro__[1].__subclasses__() }}", "{% set a = '__cla' ~ 'ss__' %}{{ ()|attr(a) }}",
+		"{% macro f(x) %}{{ f(x) }}{% endmacro %}{{ f(1) }}", "{% for x in y if x %}{% raw %}{{{% endraw %}{% endfor %}", "{{ '{0.__class__}'.format(x) }}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		analyzeTemplate(src)
+	})
+}

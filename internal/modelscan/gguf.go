@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"regexp"
 	"strings"
 )
 
@@ -188,7 +187,7 @@ func (s *scanner) scanGGUF(member string, r io.ReaderAt, size int64) {
 			return
 		}
 		if keep && typ == 8 {
-			s.checkJinja(member, key, at, val)
+			s.checkTemplate(member, key, at, val, ggufTemplateRule)
 		}
 	}
 	var maxEnd uint64
@@ -239,22 +238,12 @@ func (s *scanner) scanGGUF(member string, r io.ReaderAt, size int64) {
 	}
 }
 
-// Jinja constructs that reach Python internals from a sandbox-less
-// renderer (or escape a sandbox): attribute walks to classes and globals,
-// and the few template globals that expose them.
-var (
-	jinjaCritical = regexp.MustCompile(`__(class|mro|subclasses|globals|builtins|import|base|bases|init|getattribute|dict|code|func|self|loader|spec)__|\bos\.\w|\bpopen\b|\bsubprocess\b|\beval\s*\(|\bexec\s*\(|\bsystem\s*\(`)
-	jinjaHigh     = regexp.MustCompile(`\blipsum\b|\bcycler\b|\bjoiner\b|\|\s*attr\s*\(|\\x5f|\\u005f|\{%-?\s*(import|from|include|extends)\b|\brequest\.|\bconfig\.|\burl_for\b|\bget_flashed_messages\b|\bself\._|\[\s*['"]_`)
-)
-
-func (s *scanner) checkJinja(member, key string, off int64, tmpl string) {
-	if m := jinjaCritical.FindString(tmpl); m != "" {
-		s.add(member, Finding{Rule: "gguf.jinja-gadget", Severity: SeverityCritical, Offset: off, Global: key + ": " + m,
-			Reason: "chat template walks Python internals (" + m + "); rendering it outside a sandbox executes code"})
-		return
+// ggufTemplateRule keeps the rule id GGUF template findings have always
+// had for what reaches Python internals.
+func ggufTemplateRule(rule string) string {
+	switch rule {
+	case "template.ssti", "template.private-attribute":
+		return "gguf.jinja-gadget"
 	}
-	if m := jinjaHigh.FindString(tmpl); m != "" {
-		s.add(member, Finding{Rule: "gguf.jinja-gadget", Severity: SeverityHigh, Offset: off, Global: key + ": " + m,
-			Reason: "chat template uses " + m + ", a known stepping stone for template injection"})
-	}
+	return rule
 }

@@ -127,6 +127,11 @@ func Scan(ctx context.Context, name string, r io.ReaderAt, size int64, opts Opti
 	}
 	head = head[:n]
 	s.format = sniff(head, size, name)
+	if s.format == "unknown" {
+		if f := templateCarrier(name, head); f != "" {
+			s.format = f
+		}
+	}
 	s.scanAt("", r, size, s.format, 0)
 	rep.Format = modelformat.Name(s.format, head, name)
 	s.checkExtension(name, s.format)
@@ -214,6 +219,9 @@ func (s *scanner) scanAt(member string, r io.ReaderAt, size int64, format string
 		s.scanONNX(member, r, size)
 	case modelformat.SavedModel:
 		s.scanSavedModel(member, r, size)
+	case "json", "chat-template":
+		f := s.scanTemplateCarrier(member, r, size, format)
+		s.refine(member, f)
 	default:
 		end := s.scanStream(member, io.NewSectionReader(r, 0, size), size, format, depth)
 		if format == "pickle" || format == "pytorch-legacy" || format == modelformat.NPY {
@@ -288,7 +296,7 @@ func (s *scanner) scanStream(member string, r io.Reader, size int64, format stri
 
 func needsRandomAccess(format string) bool {
 	switch format {
-	case "zip", "safetensors", "gguf", "hdf5", "tar", "onnx", modelformat.SavedModel:
+	case "zip", "safetensors", "gguf", "hdf5", "tar", "onnx", modelformat.SavedModel, "json", "chat-template":
 		return true
 	}
 	return false

@@ -379,9 +379,9 @@ func TestJinjaTemplates(t *testing.T) {
 		{"{{ ''.__class__.__mro__[1].__subclasses__() }}", SeverityCritical},
 		{"{{ self.__init__.__globals__.__builtins__ }}", SeverityCritical},
 		{"{{ lipsum.__globals__['os'].popen('id').read() }}", SeverityCritical},
-		{"{{ x|attr('\\x5f\\x5fclass\\x5f\\x5f') }}", SeverityHigh},
-		{"{% import 'evil' as e %}", SeverityHigh},
-		{"{{ joiner }}", SeverityHigh},
+		{"{{ x|attr('\\x5f\\x5fclass\\x5f\\x5f') }}", SeverityCritical}, // the escapes resolve to a dunder
+		{"{% import 'evil' as e %}", SeverityMedium},
+		{"{{ joiner }}", SeverityMedium},
 	}
 	for _, tc := range tests {
 		r := scanBytes(t, "m.gguf", benignGGUF(tc.tmpl))

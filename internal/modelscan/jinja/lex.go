@@ -1,0 +1,312 @@
+// Package jinja parses the Jinja2 template language into a syntax tree,
+// for static analysis of templates found in model files (chat templates).
+// It never renders anything.
+//
+// The grammar is Jinja2's default one (delimiters {{ }}, {% %}, {# #},
+// whitespace control with - and +, raw blocks), with the statements
+// Hugging Face's chat-template environment enables (loopcontrols' break
+// and continue, generation blocks) and the expression grammar of
+// jinja2.parser: conditional expressions, or/and/not, comparisons and
+// tests, + - ~ * / // % **, filters, attribute/item/slice/call postfixes,
+// and list/tuple/dict literals. Input is bounded (MaxSource) and nesting is
+// bounded (MaxDepth), so parsing is linear in the size of the template.
+package jinja
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits on hostile input.
+const (
+	MaxSource = 8 << 20 // bytes of template text
+	MaxDepth  = 256     // nesting of expressions and blocks
+)
+
+type tokKind int
+
+const (
+	tEOF tokKind = iota
+	tData
+	tVarBegin   // {{
+	tVarEnd     // }}
+	tBlockBegin // {%
+	tBlockEnd   // %}
+	tName
+	tString
+	tNumber
+	tOp
+)
+
+type token struct {
+	kind tokKind
+	val  string // name, decoded string, number text, operator, data
+	pos  int
+}
+
+// Error is a syntax error at a byte offset of the template.
+type Error struct {
+	Pos int
+	Msg string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("jinja: offset %d: %s", e.Pos, e.Msg) }
+
+// lex splits the source into tokens. Data between tags is one token;
+// comments are dropped; raw blocks become data.
+func lex(src string) ([]token, error) {
+	if len(src) > MaxSource {
+		return nil, &Error{0, fmt.Sprintf("template longer than %d bytes", MaxSource)}
+	}
+	toks := make([]token, 0, len(src)/8+16)
+	i := 0
+	data := func(s string, pos int, lstripNext bool) {
+		if lstripNext {
+			s = strings.TrimRight(s, " \t\r\n")
+		}
+		if s != "" {
+			toks = append(toks, token{tData, s, pos})
+		}
+	}
+	for i < len(src) {
+		j := strings.IndexByte(src[i:], '{')
+		for j >= 0 && i+j+1 < len(src) && !strings.ContainsRune("{%#", rune(src[i+j+1])) {
+			k := strings.IndexByte(src[i+j+1:], '{')
+			if k < 0 {
+				j = -1
+				break
+			}
+			j += k + 1
+		}
+		if j < 0 || i+j+1 >= len(src) {
+			data(src[i:], i, false)
+			break
+		}
+		start := i + j
+		trim := start+2 < len(src) && src[start+2] == '-'
+		data(src[i:start], i, trim)
+		switch src[start+1] {
+		case '#':
+			end := strings.Index(src[start+2:], "#}")
+			if end < 0 {
+				return nil, &Error{start, "unclosed comment"}
+			}
+			i = start + 2 + end + 2
+			if src[start+2+end-1] == '-' && end > 0 {
+				i = skipSpace(src, i)
+			}
+			continue
+		case '{':
+			toks = append(toks, token{tVarBegin, "{{", start})
+			p := start + 2
+			if p < len(src) && (src[p] == '-' || src[p] == '+') {
+				p++
+			}
+			n, err := lexExpr(src, p, "}}", &toks)
+			if err != nil {
+				return nil, err
+			}
+			toks = append(toks, token{tVarEnd, "}}", n})
+			i = n + 2
+			if src[n-1] == '-' {
+				i = skipSpace(src, i)
+			}
+		case '%':
+			p := start + 2
+			if p < len(src) && (src[p] == '-' || src[p] == '+') {
+				p++
+			}
+			// raw blocks: everything up to {% endraw %} is data
+			if q := skipSpace(src, p); strings.HasPrefix(src[q:], "raw") && q+3 <= len(src) && (q+3 == len(src) || !isIdent(src[q+3])) {
+				close := strings.Index(src[q+3:], "%}")
+				if close < 0 {
+					return nil, &Error{start, "unclosed raw tag"}
+				}
+				body := q + 3 + close + 2
+				end, endTag := findEndraw(src, body)
+				if end < 0 {
+					return nil, &Error{start, "raw block without endraw"}
+				}
+				toks = append(toks, token{tData, src[body:end], body})
+				i = endTag
+				continue
+			}
+			toks = append(toks, token{tBlockBegin, "{%", start})
+			n, err := lexExpr(src, p, "%}", &toks)
+			if err != nil {
+				return nil, err
+			}
+			toks = append(toks, token{tBlockEnd, "%}", n})
+			i = n + 2
+			if src[n-1] == '-' {
+				i = skipSpace(src, i)
+			}
+		}
+	}
+	toks = append(toks, token{tEOF, "", len(src)})
+	return toks, nil
+}
+
+// findEndraw returns the start of the {% endraw %} tag after from and the
+// offset just past it.
+func findEndraw(src string, from int) (int, int) {
+	for k := from; k < len(src); {
+		j := strings.Index(src[k:], "{%")
+		if j < 0 {
+			return -1, -1
+		}
+		p := k + j + 2
+		if p < len(src) && (src[p] == '-' || src[p] == '+') {
+			p++
+		}
+		p = skipSpace(src, p)
+		if strings.HasPrefix(src[p:], "endraw") {
+			q := skipSpace(src, p+6)
+			if q < len(src) && src[q] == '-' {
+				q++
+			}
+			if strings.HasPrefix(src[q:], "%}") {
+				return k + j, q + 2
+			}
+		}
+		k = k + j + 2
+	}
+	return -1, -1
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+func isIdent(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
+}
+
+var ops2 = []string{"//", "**", "==", "!=", ">=", "<="}
+
+// lexExpr tokenizes an expression region up to the closing delimiter
+// (outside strings) and returns the offset of the delimiter, after an
+// optional whitespace-control sign.
+func lexExpr(src string, i int, end string, toks *[]token) (int, error) {
+	depth := 0
+	for i < len(src) {
+		c := src[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			i++
+		case depth == 0 && strings.HasPrefix(src[i:], end):
+			return i, nil
+		case (c == '-' || c == '+') && strings.HasPrefix(src[i+1:], end) && depth == 0:
+			return i + 1, nil
+		case c == '\'' || c == '"':
+			s, n, err := lexString(src, i)
+			if err != nil {
+				return 0, err
+			}
+			*toks = append(*toks, token{tString, s, i})
+			i = n
+		case c >= '0' && c <= '9':
+			j := i
+			for j < len(src) && (src[j] >= '0' && src[j] <= '9' || src[j] == '_' || src[j] == '.' && j+1 < len(src) && src[j+1] >= '0' && src[j+1] <= '9' || src[j] == 'e' || src[j] == 'E' || src[j] == 'x' || src[j] == 'o' || src[j] == 'b' || (src[j] >= 'a' && src[j] <= 'f') || (src[j] >= 'A' && src[j] <= 'F')) {
+				j++
+			}
+			*toks = append(*toks, token{tNumber, src[i:j], i})
+			i = j
+		case isIdent(c):
+			j := i
+			for j < len(src) && isIdent(src[j]) {
+				if src[j] >= 0x80 {
+					_, w := utf8.DecodeRuneInString(src[j:])
+					j += w
+					continue
+				}
+				j++
+			}
+			*toks = append(*toks, token{tName, src[i:j], i})
+			i = j
+		default:
+			op := string(c)
+			for _, o := range ops2 {
+				if strings.HasPrefix(src[i:], o) {
+					op = o
+				}
+			}
+			if !strings.ContainsRune("+-*/%~=<>!.,:|()[]{}", rune(c)) {
+				return 0, &Error{i, fmt.Sprintf("unexpected character %q", c)}
+			}
+			switch c {
+			case '(', '[', '{':
+				depth++
+				if depth > MaxDepth {
+					return 0, &Error{i, "brackets nested too deep"}
+				}
+			case ')', ']', '}':
+				if depth > 0 {
+					depth--
+				}
+			}
+			*toks = append(*toks, token{tOp, op, i})
+			i += len(op)
+		}
+	}
+	return 0, &Error{i, "unclosed " + map[string]string{"}}": "{{", "%}": "{%"}[end]}
+}
+
+// lexString decodes a Python string literal starting at src[i].
+func lexString(src string, i int) (string, int, error) {
+	q := src[i]
+	var sb strings.Builder
+	for j := i + 1; j < len(src); j++ {
+		c := src[j]
+		switch {
+		case c == q:
+			return sb.String(), j + 1, nil
+		case c == '\\' && j+1 < len(src):
+			j++
+			switch e := src[j]; e {
+			case 'n':
+				sb.WriteByte('\n')
+			case 't':
+				sb.WriteByte('\t')
+			case 'r':
+				sb.WriteByte('\r')
+			case '0', '1', '2', '3', '4', '5', '6', '7':
+				k := j
+				for k < len(src) && k < j+3 && src[k] >= '0' && src[k] <= '7' {
+					k++
+				}
+				v, _ := strconv.ParseUint(src[j:k], 8, 16)
+				sb.WriteRune(rune(v))
+				j = k - 1
+			case 'x', 'u', 'U':
+				w := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
+				if j+1+w <= len(src) {
+					if v, err := strconv.ParseUint(src[j+1:j+1+w], 16, 32); err == nil {
+						sb.WriteRune(rune(v))
+						j += w
+						continue
+					}
+				}
+				sb.WriteByte('\\')
+				sb.WriteByte(e)
+			case 'N':
+				// \N{NAME}: the name table is not carried; keep the escape.
+				sb.WriteString("\\N")
+			case '\n':
+			default:
+				if e != '\\' && e != '\'' && e != '"' {
+					sb.WriteByte('\\')
+				}
+				sb.WriteByte(e)
+			}
+		default:
+			sb.WriteByte(c)
+		}
+	}
+	return "", 0, &Error{i, "unterminated string"}
+}
