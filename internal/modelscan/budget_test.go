@@ -71,3 +71,24 @@ func setDeclaredSize(t *testing.T, z []byte, member string, size uint32) []byte 
 	}
 	return out
 }
+
+// A really encrypted member cannot be seen into: unscannable, not an
+// attack (issue 13); the file is picklescan's benign encrypted sample.
+func TestEncryptedZipIsUnscannable(t *testing.T) {
+	p := "../../bench/modelscan/samples/public/mmaitre314+picklescan/tests/data/benign_password_protected.zip"
+	r := ScanPath(context.Background(), p, DefaultOptions())
+	if r.Status != StatusUnscannable || !hasRule(r, "zip.encrypted") {
+		t.Fatalf("status %s findings %+v", r.Status, r.Findings)
+	}
+}
+
+// Text that starts with a pickle opcode byte is a format mismatch (low),
+// not a suspicious pickle.
+func TestNotAPickle(t *testing.T) {
+	for _, data := range []string{"cmod\n\xf8\n", "(Ix\n", "I12\n"} {
+		r := scanBytes(t, "model.pkl", []byte(data))
+		if r.Status == StatusSuspicious || r.Status == StatusMalicious || !(hasRule(r, "format.not-a-pickle") || hasRule(r, "format.extension-mismatch")) {
+			t.Errorf("%q: status %s findings %+v", data, r.Status, r.Findings)
+		}
+	}
+}

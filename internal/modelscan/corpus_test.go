@@ -100,7 +100,7 @@ func corpus() []corpusCase {
 		}, malicious: true, want: []string{"zip.header-mismatch"}},
 		{name: "zip encrypted flag", file: "model.pt", data: func(t testing.TB) []byte {
 			return setFlags(torchZip(t, torchStateDict("w")), "archive/data.pkl", 1)
-		}, malicious: true, want: []string{"zip.encrypted"}},
+		}, malicious: true, want: []string{"zip.encryption-flag"}},
 		{name: "zip crc mismatch", file: "model.pt", data: func(t testing.TB) []byte {
 			z := torchZip(t, torchStateDict("weight"))
 			i := bytes.Index(z, []byte("weight"))

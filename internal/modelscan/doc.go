@@ -39,6 +39,7 @@
 // under a constant-false condition or in a macro nobody calls is low.
 //
 // Assumptions, stated so they can be checked:
+//
 //   - Zip archives are read as PyTorch's loader (caffe2's
 //     PyTorchStreamReader over miniz) and Python's zipfile read them: the
 //     central directory is authoritative, data begins after the local
@@ -48,17 +49,21 @@
 //     CRC mismatches (checked for every member the scanner reads) are
 //     reported. Tensor storages (archive/data/*) are not read unless
 //     Options.VerifyAllCRC is set.
+//
 //   - joblib: a pickle that BUILDs a joblib NumpyArrayWrapper is followed
 //     by raw array bytes (with joblib's alignment padding) or, for object
 //     arrays, by a nested pickle; the decoder skips or decodes them as
 //     joblib's NumpyUnpickler does. Every non-legacy pickle is read this
 //     way.
+//
 //   - PyTorch's legacy format is five pickles followed by raw storages; the
 //     oldest tar format is read member by member (sys_info and pickle in
 //     full, the first record of storages and tensors).
+//
 //   - HDF5 (.h5 Keras) is not parsed: the model_config attribute is a JSON
 //     string stored contiguously, so a bounded search for JSON objects
 //     starting with "class_name" or "module" finds it.
+//
 //   - SavedModel and ONNX protobufs are walked with a minimal wire-format
 //     reader, up to 512 MiB.
 //

@@ -1,6 +1,11 @@
 package modelscan
 
-import "strings"
+import (
+	_ "embed"
+	"encoding/json"
+	"strings"
+	"unicode/utf8"
+)
 
 // verdict on one global reference (module, name) found in a pickle.
 type verdict int
@@ -44,7 +49,14 @@ var deniedModules = []string{
 	"setuptools", "ensurepip", "venv", "platform", "pydoc", "tkinter",
 	"nturl2path", "sqlite3", "dbm", "mailcap", "cgi", "wsgiref", "site",
 	"sysconfig", "inspect", "gc", "resource", "fcntl", "mmap", "select", "selectors",
-	"zipfile", "tarfile",
+	"zipfile", "tarfile", "aiohttp", "httpx", "urllib3", "paramiko", "fabric", "invoke", "sh", "pexpect",
+	"_aix_support", "_osx_support", "_pyrepl", "test.support", "lib2to3", "logging.handlers", "logging.config",
+	"_io",
+	// tools, compilers and profilers shipped inside ML libraries: they run
+	// subprocesses, compile code or load nested payloads
+	"numpy.f2py", "numpy.distutils", "numpy.testing", "torch.utils.bottleneck", "torch.utils.collect_env",
+	"torch.utils._config_module", "torch.utils.data.datapipes.utils.decoder", "torch._inductor", "torch._dynamo",
+	"torch.utils.cpp_extension", "torch.hub", "torch.package",
 }
 
 // deniedNames: specific callables in otherwise ordinary modules.
@@ -84,62 +96,48 @@ var deniedNames = map[string]bool{
 	"io.open": true, "io.FileIO": true, "io.open_code": true, "_io.open": true, "_io.FileIO": true,
 	"gzip.open": true, "bz2.open": true, "lzma.open": true, "uuid._popen": true,
 	"bz2.BZ2File": true, "gzip.GzipFile": true, "lzma.LZMAFile": true,
+	"logging.FileHandler": true, "logging.StreamHandler": false, "uuid._get_command_stdout": true,
+	"operator.itemgetter": false,
 }
 
-// allowedNames: what ordinary checkpoints (torch.save, numpy, joblib,
-// scikit-learn) reference. Exact module.name.
-var allowedNames = map[string]bool{
-	"collections.OrderedDict": true, "collections.defaultdict": true, "collections.Counter": true,
-	"collections.deque": true, "collections.namedtuple": false,
-	"builtins.set": true, "builtins.frozenset": true, "builtins.slice": true, "builtins.complex": true,
-	"builtins.range": true, "builtins.xrange": true, "builtins.bytearray": true, "builtins.list": true, "builtins.dict": true,
-	"builtins.tuple": true, "builtins.int": true, "builtins.float": true, "builtins.str": true,
-	"builtins.bool": true, "builtins.bytes": true, "builtins.object": true, "builtins.unicode": true,
-	"builtins.long": true, "builtins.NoneType": true, "builtins.Ellipsis": true,
-	"copyreg._reconstructor": true, "copyreg.__newobj__": true, "copyreg.__newobj_ex__": true,
-	"_codecs.encode":     true, // numpy protocol-2 pickles: bytes as encode(str, "latin1")
-	"argparse.Namespace": true, "datetime.datetime": true, "datetime.date": true,
-	"datetime.timedelta": true, "datetime.timezone": true, "decimal.Decimal": true,
-	"fractions.Fraction": true, "uuid.UUID": true, "pathlib.PosixPath": false,
-	"torch._utils._rebuild_tensor": true, "torch._utils._rebuild_tensor_v2": true,
-	"torch._utils._rebuild_tensor_v3": true, "torch._utils._rebuild_parameter": true,
-	"torch._utils._rebuild_parameter_with_state": true, "torch._utils._rebuild_sparse_tensor": true,
-	"torch._utils._rebuild_sparse_csr_tensor": true, "torch._utils._rebuild_qtensor": true,
-	"torch._utils._rebuild_device_tensor_from_numpy": true, "torch._utils._rebuild_meta_tensor_no_storage": true,
-	"torch._utils._rebuild_wrapper_subclass": true, "torch._utils._rebuild_nested_tensor": true,
-	"torch._utils._rebuild_xla_tensor": true, "torch._utils._rebuild_mlc_tensor": true,
-	"torch._tensor._rebuild_from_type_v2": true, "torch._tensor._rebuild_from_type": true,
-	"torch.nn.parameter.Parameter": true, "torch.nn.parameter.Buffer": true, "torch.Tensor": true,
-	"torch.Size": true, "torch.device": true, "torch.dtype": true, "torch.layout": true,
-	"torch.memory_format": true, "torch.qscheme": true, "torch.storage.UntypedStorage": true,
-	"torch.storage.TypedStorage": true, "torch.storage._load_from_bytes": true, // payload scanned as a nested file
-	"torch.UntypedStorage": true, "torch.TypedStorage": true, "torch.finfo": true, "torch.iinfo": true,
-	"torch.strided": true, "torch.sparse_coo": true, "torch.sparse_csr": true, "torch.contiguous_format": true,
-	"torch.channels_last": true, "torch.channels_last_3d": true, "torch.preserve_format": true,
-	"torch.per_tensor_affine": true, "torch.per_channel_affine": true, "torch.per_tensor_symmetric": true,
-	"torch.per_channel_symmetric": true, "torch.per_channel_affine_float_qparams": true,
-	"torch.nn.modules.container.ModuleDict": true, "torch.serialization._get_layout": true,
-	"torch._utils._rebuild_device_tensor_from_cpu_tensor": true,
-	"numpy.core.multiarray._reconstruct":                  true, "numpy._core.multiarray._reconstruct": true,
-	"numpy.core.multiarray.scalar": true, "numpy._core.multiarray.scalar": true,
-	"numpy.core.numeric._frombuffer": true, "numpy._core.numeric._frombuffer": true,
-	"numpy.dtype": true, "numpy.ndarray": true, "numpy.ma.core._mareconstruct": true,
-	"numpy.random._pickle.__randomstate_ctor": true, "numpy.random._pickle.__bit_generator_ctor": true,
-	"numpy.random._pickle.__generator_ctor": true, "numpy.random.__RandomState_ctor": true,
-	"numpy.random.mtrand.RandomState": true, "numpy.random._mt19937.MT19937": true,
-	"joblib.numpy_pickle.NumpyArrayWrapper": true, "joblib.numpy_pickle.NDArrayWrapper": true,
-	"sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper": true,
-	"scipy.sparse._csr.csr_matrix":                            true, "scipy.sparse.csr.csr_matrix": true,
-	"scipy.sparse._csc.csc_matrix": true, "scipy.sparse._coo.coo_matrix": true,
+// The allowlist (allowlist.json) names what ordinary checkpoints and the
+// pickles of well-known libraries reference: exact module.name entries and
+// module-family prefixes. It is one reviewed data file; each entry is
+// exercised by a test.
+//
+//go:embed allowlist.json
+var allowlistJSON []byte
+
+type allowEntry struct {
+	Global  string `json:"global,omitempty"`
+	Prefix  string `json:"prefix,omitempty"`
+	Family  string `json:"family"`
+	Why     string `json:"why"`
+	Example string `json:"example,omitempty"`
 }
 
-// allowedPrefixes: families of plain data classes (constructed with NEWOBJ
-// and filled with BUILD) that carry no code of their own. Anything
-// denylisted is checked first, so a gadget inside one of these modules is
-// still caught.
-var allowedPrefixes = []string{
-	"torch.nn.modules.", "numpy.dtypes.", "sklearn.", "__torch__.", "torch.jit._pickle.", "xgboost.sklearn.", "lightgbm.sklearn.",
-}
+var allowlist = func() (out struct {
+	entries  []allowEntry
+	names    map[string]bool
+	prefixes []string
+}) {
+	var doc struct {
+		Entries []allowEntry `json:"entries"`
+	}
+	if err := json.Unmarshal(allowlistJSON, &doc); err != nil {
+		panic("modelscan: allowlist.json: " + err.Error())
+	}
+	out.entries = doc.Entries
+	out.names = map[string]bool{}
+	for _, e := range doc.Entries {
+		if e.Global != "" {
+			out.names[e.Global] = true
+		} else {
+			out.prefixes = append(out.prefixes, e.Prefix)
+		}
+	}
+	return out
+}()
 
 // torch dtype and storage names found as GLOBAL torch <name>.
 var torchDtypes = map[string]bool{
@@ -177,7 +175,7 @@ func normalizeModule(m string) string {
 }
 
 func isIdentPath(s string) bool {
-	if s == "" || len(s) > 512 {
+	if s == "" || len(s) > 512 || !utf8.ValidString(s) {
 		return false
 	}
 	for _, part := range strings.Split(s, ".") {
@@ -239,7 +237,7 @@ func judgeGlobal(module, name string) (verdict, string) {
 		}
 		return verdictRisky, "dotted name " + name + " walks attributes of " + mod + "; a static allowlist cannot vet the target"
 	}
-	if allowedNames[full] {
+	if allowlist.names[full] {
 		return verdictAllowed, ""
 	}
 	if (mod == "torch" || mod == "torch.cuda") && (strings.HasSuffix(name, "Storage") || strings.HasSuffix(name, "Tensor")) {
@@ -249,7 +247,7 @@ func judgeGlobal(module, name string) (verdict, string) {
 		(len(name) <= 5 && (strings.HasPrefix(name, "int") || strings.HasPrefix(name, "uint")))) {
 		return verdictAllowed, ""
 	}
-	for _, p := range allowedPrefixes {
+	for _, p := range allowlist.prefixes {
 		if strings.HasPrefix(full, p) {
 			if riskyNames[name] {
 				return verdictRisky, full + " is in an allowed family but is named like a code-running callable"

@@ -778,7 +778,7 @@ func (d *decoder) step(op byte, off int64) error {
 		obj := d.top()
 		switch o := obj.(type) {
 		case *pGlobal:
-			d.finding("pickle.build-on-global", SeverityHigh, off, "BUILD", o.module+"."+o.name, "BUILD sets attributes on an imported module-level object, which can rewrite code the loader runs later")
+			d.finding("pickle.build-on-global", SeverityCritical, off, "BUILD", o.module+"."+o.name, "BUILD sets attributes on an imported module-level object, which can rewrite code the loader runs later")
 		case *pCall:
 			o.state = state
 			if d.joblib {

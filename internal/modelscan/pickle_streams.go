@@ -58,8 +58,30 @@ func (s *pickleScanner) scanPickles(r io.Reader, kind pickleKind) {
 	}
 }
 
+// notAPickle: a headerless first stream that breaks within its first two
+// opcodes, importing nothing importable and calling nothing, is some other
+// kind of file whose first byte happens to be an opcode (text starting
+// with "c", "(", "I"...): no loader gets past it, so it is reported once, as
+// a format mismatch, not as a broken pickle.
+func notAPickle(res pickleResult, stream int) bool {
+	if stream != 1 || res.proto != 0 || res.broken == nil || res.ops > 2 || res.calls > 0 || len(res.findings) > 0 {
+		return false
+	}
+	for _, g := range res.globals {
+		if g.v != verdictInvalid {
+			return false
+		}
+	}
+	return true
+}
+
 // emit turns one stream's globals and anomalies into findings.
 func (s *pickleScanner) emit(res pickleResult, stream int, start int64) {
+	if notAPickle(res, stream) {
+		s.rep.add(Finding{Rule: "format.not-a-pickle", Severity: SeverityLow, Member: s.member, Offset: res.end,
+			Reason: fmt.Sprintf("starts like a pickle but breaks after %d opcodes (%v) without importing or calling anything; loaders reject it", res.ops, res.broken)})
+		return
+	}
 	where := ""
 	if stream > 1 {
 		where = fmt.Sprintf(" (stream #%d)", stream)

@@ -374,9 +374,10 @@ func (s *scanner) scanZip(member string, r io.ReaderAt, size int64, depth int) {
 		if strings.Contains(e.name, "..") || strings.HasPrefix(e.name, "/") || strings.Contains(e.name, "\\") || strings.ContainsRune(e.name, 0) {
 			s.add(m, Finding{Rule: "zip.path-traversal", Severity: SeverityMedium, Global: e.name, Reason: "member name escapes the archive root if extracted"})
 		}
-		if e.flags&0x41 != 0 || e.flags&0x2000 != 0 {
-			s.add(m, Finding{Rule: "zip.encrypted", Severity: SeverityHigh, Offset: e.localOff, Global: fmt.Sprintf("flags 0x%04x", e.flags),
-				Reason: "member is encrypted or has masked headers; its content cannot be analysed"})
+		if e.flags&0x2000 != 0 {
+			s.add(m, Finding{Rule: "zip.encrypted", Severity: SeverityLow, Offset: e.localOff, Global: fmt.Sprintf("flags 0x%04x", e.flags),
+				Reason: "central directory is encrypted (masked headers); the member cannot be analysed"})
+			s.markUnscannable(m, "zip", "encrypted zip member")
 			continue
 		}
 		if err := s.zipCheckLocal(member, r, size, e); err != nil {
@@ -385,7 +386,7 @@ func (s *scanner) scanZip(member string, r io.ReaderAt, size int64, depth int) {
 		}
 		spans = append(spans, span{e.localOff, e.dataOff + e.csize})
 		declared += e.usize
-		if e.method == 0 && e.csize != e.usize {
+		if e.method == 0 && e.csize != e.usize && e.flags&0x41 == 0 { // encryption adds a header to the stored bytes
 			s.add(m, Finding{Rule: "zip.header-mismatch", Severity: SeverityHigh, Offset: e.localOff, Reason: "stored member whose compressed and uncompressed sizes differ"})
 		}
 		if e.usize > 1<<20 && float64(e.usize) > s.opts.MaxRatio*float64(max(e.csize, 1)) {
@@ -409,7 +410,11 @@ func (s *scanner) scanZip(member string, r io.ReaderAt, size int64, depth int) {
 			return
 		}
 		e := &entries[i]
-		if e.dataOff == 0 || e.flags&0x41 != 0 || strings.HasSuffix(e.name, "/") {
+		if e.dataOff == 0 || e.flags&0x2000 != 0 || strings.HasSuffix(e.name, "/") {
+			continue
+		}
+		if e.flags&0x41 != 0 {
+			s.scanEncryptedMember(member, r, e, kind, depth)
 			continue
 		}
 		s.scanZipMember(member, r, e, kind, depth)
@@ -492,4 +497,31 @@ func (s *scanner) pickleScannerFor(member string, depth int) *pickleScanner {
 	ps := &pickleScanner{ctx: s.ctx, opts: s.opts, rep: s.rep, member: member, depth: depth}
 	ps.nested = func(name string, data []byte) { s.scanBytes(join(member, name), data, depth+1) }
 	return ps
+}
+
+// scanEncryptedMember handles a member whose encryption flag is set. Python's
+// zipfile asks for a password, but PyTorch's loader (miniz) ignores the flag
+// and reads the bytes as they are: a flag set on plain data hides the
+// member from scanners that skip encrypted members, not from the loader.
+// So the member is read as miniz reads it; if what comes out is a model
+// format the flag is a lie (zip.encryption-flag, critical when content was
+// found behind it), and if it is not, the member really is encrypted and
+// cannot be seen into: unscannable, not an attack.
+func (s *scanner) scanEncryptedMember(outer string, r io.ReaderAt, e *zipEntry, kind string, depth int) {
+	m := join(outer, e.name)
+	probe := *e
+	rd, _, err := s.openZipMember(r, &probe, false)
+	format := "unknown"
+	if err == nil {
+		format, _ = sniffReader(io.LimitReader(rd, 4096), e.name)
+	}
+	if format == "unknown" || format == "empty" {
+		s.add(m, Finding{Rule: "zip.encrypted", Severity: SeverityLow, Offset: e.localOff, Global: fmt.Sprintf("flags 0x%04x", e.flags),
+			Reason: "member is encrypted; its content cannot be analysed"})
+		s.markUnscannable(m, "zip", "encrypted zip member")
+		return
+	}
+	s.add(m, Finding{Rule: "zip.encryption-flag", Severity: SeverityHigh, Offset: e.localOff, Global: fmt.Sprintf("flags 0x%04x", e.flags),
+		Reason: "member is flagged encrypted but holds plain " + format + " content, which loaders that ignore the flag (miniz, torch.load) read; a scanner-evasion construction"})
+	s.scanZipMember(outer, r, e, kind, depth)
 }
