@@ -206,26 +206,10 @@ func (r *pickleReader) line() (string, error) {
 	}
 }
 
-var opNames = map[byte]string{
-	'(': "MARK", '.': "STOP", '0': "POP", '1': "POP_MARK", '2': "DUP", 'F': "FLOAT", 'I': "INT",
-	'J': "BININT", 'K': "BININT1", 'L': "LONG", 'M': "BININT2", 'N': "NONE", 'P': "PERSID",
-	'Q': "BINPERSID", 'R': "REDUCE", 'S': "STRING", 'T': "BINSTRING", 'U': "SHORT_BINSTRING",
-	'V': "UNICODE", 'X': "BINUNICODE", 'a': "APPEND", 'b': "BUILD", 'c': "GLOBAL", 'd': "DICT",
-	'}': "EMPTY_DICT", 'e': "APPENDS", 'g': "GET", 'h': "BINGET", 'i': "INST", 'j': "LONG_BINGET",
-	'l': "LIST", ']': "EMPTY_LIST", 'o': "OBJ", 'p': "PUT", 'q': "BINPUT", 'r': "LONG_BINPUT",
-	's': "SETITEM", 't': "TUPLE", ')': "EMPTY_TUPLE", 'u': "SETITEMS", 'G': "BINFLOAT",
-	0x80: "PROTO", 0x81: "NEWOBJ", 0x82: "EXT1", 0x83: "EXT2", 0x84: "EXT4", 0x85: "TUPLE1",
-	0x86: "TUPLE2", 0x87: "TUPLE3", 0x88: "NEWTRUE", 0x89: "NEWFALSE", 0x8a: "LONG1", 0x8b: "LONG4",
-	'B': "BINBYTES", 'C': "SHORT_BINBYTES", 0x8c: "SHORT_BINUNICODE", 0x8d: "BINUNICODE8",
-	0x8e: "BINBYTES8", 0x8f: "EMPTY_SET", 0x90: "ADDITEMS", 0x91: "FROZENSET", 0x92: "NEWOBJ_EX",
-	0x93: "STACK_GLOBAL", 0x94: "MEMOIZE", 0x95: "FRAME", 0x96: "BYTEARRAY8", 0x97: "NEXT_BUFFER",
-	0x98: "READONLY_BUFFER",
-}
-
 // isPickleOpcode reports whether b can start a pickle stream.
 func isPickleOpcode(b byte) bool {
 	_, ok := opNames[b]
-	return ok && b != '.'
+	return ok && b != opStop
 }
 
 type decoder struct {
@@ -241,6 +225,9 @@ type decoder struct {
 	res      pickleResult
 	// joblib: raw array bytes follow the BUILD of a NumpyArrayWrapper.
 	joblib bool
+	// pending payloads found in strings and bytes, scanned at the end
+	// of the stream (after loader calls have scanned theirs).
+	pending []dataPayload
 }
 
 func (d *decoder) retain() bool {
@@ -337,6 +324,7 @@ func (s *pickleScanner) decodeStream(r *pickleReader, joblib bool) (res pickleRe
 			d.res.broken = f.err
 		}
 		d.res.end = r.off
+		d.scanPending()
 		res = d.res
 	}()
 	for {
@@ -440,38 +428,85 @@ func asTuple(v pval) pTuple {
 	return nil
 }
 
-// lenWidth is the byte width of the length or argument of an opcode.
-var lenWidth = [256]int{'T': 4, 'X': 4, 'U': 1, 0x8c: 1, 0x8d: 8, 'B': 4, 'C': 1, 0x8e: 8, 0x96: 8, 0x82: 1, 0x83: 2, 0x84: 4}
-
+// step executes one opcode symbolically. Opcodes are handled by family:
+// stack and framing, numbers and constants, strings and bytes,
+// containers, the memo, imports, and calls (which is where code runs).
 func (d *decoder) step(op byte, off int64) error {
-	r := d.r
 	switch op {
-	case '(':
+	case opMark, opStop, opPop, opPopMark, opDup, opProto, opFrame:
+		return d.stackOp(op)
+	case opInt, opLong, opBinInt, opBinInt1, opBinInt2, opLong1, opLong4, opFloat, opBinFloat, opNone, opNewTrue, opNewFalse:
+		return d.numberOp(op)
+	case opString, opUnicode, opBinString, opBinUnicode, opShortBinString, opShortBinUnicode, opBinUnicode8,
+		opBinBytes, opShortBinBytes, opBinBytes8, opByteArray8, opNextBuffer, opReadonlyBuffer:
+		return d.stringOp(op, off)
+	case opEmptyTuple, opTuple, opTuple1, opTuple2, opTuple3, opEmptyList, opList, opAppend, opAppends,
+		opEmptyDict, opDict, opSetItem, opSetItems, opEmptySet, opAddItems, opFrozenSet:
+		return d.containerOp(op)
+	case opPut, opBinPut, opLongBinPut, opMemoize, opGet, opBinGet, opLongBinGet:
+		return d.memoOp(op)
+	case opGlobal, opInst, opStackGlobal, opExt1, opExt2, opExt4:
+		return d.importOp(op, off)
+	case opReduce, opNewObj, opNewObjEx, opObj, opBuild, opPersID, opBinPersID:
+		return d.callOp(op, off)
+	}
+	return fmt.Errorf("invalid opcode 0x%02x", op)
+}
+
+// stackOp: marks, STOP, POP, DUP and the framing opcodes.
+func (d *decoder) stackOp(op byte) error {
+	switch op {
+	case opMark:
 		d.marks = append(d.marks, d.stack)
 		d.stack = make([]pval, 0, 4)
 		if len(d.marks) > 1<<18 {
 			return limitErr("more than 256K nested marks")
 		}
-	case '.':
+	case opStop:
 		return errStop
-	case '0':
+	case opPop:
 		if len(d.stack) == 0 && len(d.marks) > 0 {
 			d.popMark() // POP at a mark discards it
 		} else {
 			d.pop()
 		}
-	case '1':
+	case opPopMark:
 		d.popMark()
-	case '2':
+	case opDup:
 		d.push(d.top())
-	case 'F':
+	case opProto:
+		v, err := d.r.uint(argWidth[op])
+		if err != nil {
+			return err
+		}
+		if v > 5 {
+			return fmt.Errorf("unsupported protocol %d", v)
+		}
+		d.res.proto = int(v)
+	case opFrame: // a length hint; opcodes continue sequentially
+		n, err := d.r.uint(argWidth[op])
+		if err != nil {
+			return err
+		}
+		if n > 1<<40 {
+			return fmt.Errorf("frame length %d out of range", n)
+		}
+	}
+	return nil
+}
+
+// numberOp: integers, floats, booleans and None.
+func (d *decoder) numberOp(op byte) error {
+	r := d.r
+	switch op {
+	case opFloat:
 		l, err := r.line()
 		if err != nil {
 			return err
 		}
 		f, _ := strconv.ParseFloat(strings.TrimSpace(l), 64)
 		d.push(pFloat(f))
-	case 'I':
+	case opInt:
 		l, err := r.line()
 		if err != nil {
 			return err
@@ -485,37 +520,27 @@ func (d *decoder) step(op byte, off int64) error {
 			v, err := strconv.ParseInt(strings.TrimSpace(l), 0, 64)
 			d.push(pInt{v: v, big: err != nil})
 		}
-	case 'L':
+	case opLong:
 		l, err := r.line()
 		if err != nil {
 			return err
 		}
 		v, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(l), "L"), 0, 64)
 		d.push(pInt{v: v, big: err != nil})
-	case 'J':
-		v, err := r.uint(4)
+	case opBinInt:
+		v, err := r.uint(argWidth[op])
 		if err != nil {
 			return err
 		}
 		d.push(pInt{v: int64(int32(uint32(v)))})
-	case 'K':
-		v, err := r.uint(1)
+	case opBinInt1, opBinInt2:
+		v, err := r.uint(argWidth[op])
 		if err != nil {
 			return err
 		}
 		d.push(pInt{v: int64(v)})
-	case 'M':
-		v, err := r.uint(2)
-		if err != nil {
-			return err
-		}
-		d.push(pInt{v: int64(v)})
-	case 0x8a, 0x8b:
-		w := 1
-		if op == 0x8b {
-			w = 4
-		}
-		n, err := r.uint(w)
+	case opLong1, opLong4:
+		n, err := r.uint(argWidth[op])
 		if err != nil {
 			return err
 		}
@@ -536,7 +561,7 @@ func (d *decoder) step(op byte, off int64) error {
 			}
 		}
 		d.push(pInt{v: v, big: n > 8})
-	case 'G':
+	case opBinFloat:
 		v, err := r.full(8)
 		if err != nil {
 			return err
@@ -546,13 +571,21 @@ func (d *decoder) step(op byte, off int64) error {
 			u = u<<8 | uint64(c)
 		}
 		d.push(pFloat(math.Float64frombits(u)))
-	case 'N':
+	case opNone:
 		d.push(pNone{})
-	case 0x88:
+	case opNewTrue:
 		d.push(pBool(true))
-	case 0x89:
+	case opNewFalse:
 		d.push(pBool(false))
-	case 'S':
+	}
+	return nil
+}
+
+// stringOp: text and binary strings, bytes and out-of-band buffers.
+func (d *decoder) stringOp(op byte, off int64) error {
+	r := d.r
+	switch op {
+	case opString:
 		l, err := r.line()
 		if err != nil {
 			return err
@@ -561,30 +594,28 @@ func (d *decoder) step(op byte, off int64) error {
 		if err != nil {
 			return err
 		}
-		d.push(pStr{s: s, full: true})
-	case 'V':
+		d.pushStr(pStr{s: s, full: true}, off)
+	case opUnicode:
 		l, err := r.line()
 		if err != nil {
 			return err
 		}
-		d.push(pStr{s: rawUnicodeEscape(l), full: true})
-	case 'T', 'X', 'U', 0x8c, 0x8d:
-		w := lenWidth[op]
-		n, err := r.uint(w)
+		d.pushStr(pStr{s: rawUnicodeEscape(l), full: true}, off)
+	case opBinString, opBinUnicode, opShortBinString, opShortBinUnicode, opBinUnicode8:
+		n, err := r.uint(argWidth[op])
 		if err != nil {
 			return err
 		}
-		if op == 'T' && int32(uint32(n)) < 0 {
+		if op == opBinString && int32(uint32(n)) < 0 {
 			return fmt.Errorf("negative BINSTRING length")
 		}
 		s, err := d.str(n)
 		if err != nil {
 			return err
 		}
-		d.push(s)
-	case 'B', 'C', 0x8e, 0x96:
-		w := lenWidth[op]
-		n, err := r.uint(w)
+		d.pushStr(s, off)
+	case opBinBytes, opShortBinBytes, opBinBytes8, opByteArray8:
+		n, err := r.uint(argWidth[op])
 		if err != nil {
 			return err
 		}
@@ -592,133 +623,121 @@ func (d *decoder) step(op byte, off int64) error {
 		if err != nil {
 			return err
 		}
-		d.push(b)
-	case 0x97: // NEXT_BUFFER: out-of-band buffer supplied by the caller
+		d.pushBytes(b, off)
+	case opNextBuffer: // out-of-band buffer supplied by the caller
 		d.push(pBytes{})
-	case 0x98: // READONLY_BUFFER
+	case opReadonlyBuffer:
 		d.top()
-	case ')':
+	}
+	return nil
+}
+
+// containerOp: tuples, lists, dicts and sets.
+func (d *decoder) containerOp(op byte) error {
+	switch op {
+	case opEmptyTuple:
 		d.push(pTuple{})
-	case 't':
+	case opTuple:
 		items := d.popMark()
 		d.push(d.tuple(items))
-	case 0x85, 0x86, 0x87:
-		n := int(op - 0x84)
+	case opTuple1, opTuple2, opTuple3:
+		n := int(op - opTuple1 + 1)
 		if len(d.stack) < n {
 			return errUnderflow
 		}
 		items := append([]pval(nil), d.stack[len(d.stack)-n:]...)
 		d.stack = d.stack[:len(d.stack)-n]
 		d.push(pTuple(items))
-	case ']':
+	case opEmptyList:
 		d.push(&pList{})
-	case 'l':
+	case opList:
 		items := d.popMark()
 		l := &pList{}
 		d.extend(l, items)
 		d.push(l)
-	case 'a':
+	case opAppend:
 		v := d.pop()
 		if l, ok := d.top().(*pList); ok {
 			d.extend(l, []pval{v})
 		}
-	case 'e':
+	case opAppends:
 		items := d.popMark()
 		if l, ok := d.top().(*pList); ok {
 			d.extend(l, items)
 		}
-	case '}':
+	case opEmptyDict:
 		d.push(&pDict{})
-	case 'd':
+	case opDict:
 		items := d.popMark()
 		dct := &pDict{}
 		d.setItems(dct, items)
 		d.push(dct)
-	case 's':
+	case opSetItem:
 		v := d.pop()
 		k := d.pop()
 		if dct, ok := d.top().(*pDict); ok {
 			d.setItems(dct, []pval{k, v})
 		}
-	case 'u':
+	case opSetItems:
 		items := d.popMark()
 		if dct, ok := d.top().(*pDict); ok {
 			d.setItems(dct, items)
 		}
-	case 0x8f:
+	case opEmptySet:
 		d.push(&pSet{})
-	case 0x90:
+	case opAddItems:
 		items := d.popMark()
 		if st, ok := d.top().(*pSet); ok {
 			st.n += len(items)
 		}
-	case 0x91:
+	case opFrozenSet:
 		items := d.popMark()
 		d.push(&pSet{n: len(items)})
-	case 'p':
+	}
+	return nil
+}
+
+// memoOp: PUT and GET in their text, binary and implicit forms.
+func (d *decoder) memoOp(op byte) error {
+	r := d.r
+	switch op {
+	case opPut, opGet:
 		l, err := r.line()
 		if err != nil {
 			return err
 		}
 		idx, err := strconv.ParseInt(l, 10, 64)
 		if err != nil {
-			return fmt.Errorf("bad PUT index %q", l)
+			return fmt.Errorf("bad %s index %q", opName(op), l)
 		}
-		return d.memoPut(idx)
-	case 'q':
-		v, err := r.uint(1)
-		if err != nil {
-			return err
-		}
-		return d.memoPut(int64(v))
-	case 'r':
-		v, err := r.uint(4)
-		if err != nil {
-			return err
-		}
-		return d.memoPut(int64(v))
-	case 0x94:
-		return d.memoPut(int64(len(d.memo)))
-	case 'g':
-		l, err := r.line()
-		if err != nil {
-			return err
-		}
-		idx, err := strconv.ParseInt(l, 10, 64)
-		if err != nil {
-			return fmt.Errorf("bad GET index %q", l)
+		if op == opPut {
+			return d.memoPut(idx)
 		}
 		return d.memoGet(idx)
-	case 'h':
-		v, err := r.uint(1)
+	case opBinPut, opLongBinPut:
+		v, err := r.uint(argWidth[op])
+		if err != nil {
+			return err
+		}
+		return d.memoPut(int64(v))
+	case opMemoize:
+		return d.memoPut(int64(len(d.memo)))
+	case opBinGet, opLongBinGet:
+		v, err := r.uint(argWidth[op])
 		if err != nil {
 			return err
 		}
 		return d.memoGet(int64(v))
-	case 'j':
-		v, err := r.uint(4)
-		if err != nil {
-			return err
-		}
-		return d.memoGet(int64(v))
-	case 0x80:
-		v, err := r.uint(1)
-		if err != nil {
-			return err
-		}
-		if v > 5 {
-			return fmt.Errorf("unsupported protocol %d", v)
-		}
-		d.res.proto = int(v)
-	case 0x95: // FRAME: a length hint; opcodes continue sequentially
-		n, err := r.uint(8)
-		if err != nil {
-			return err
-		}
-		if n > 1<<40 {
-			return fmt.Errorf("frame length %d out of range", n)
-		}
-	case 'c', 'i':
+	}
+	return nil
+}
+
+// importOp: GLOBAL, INST, STACK_GLOBAL and the extension-registry codes.
+// Each import is judged against the allow and deny lists.
+func (d *decoder) importOp(op byte, off int64) error {
+	r := d.r
+	switch op {
+	case opGlobal, opInst:
 		mod, err := r.line()
 		if err != nil {
 			return err
@@ -728,13 +747,13 @@ func (d *decoder) step(op byte, off int64) error {
 			return err
 		}
 		g := d.global(mod, name, off, opName(op))
-		if op == 'c' {
+		if op == opGlobal {
 			d.push(g)
 			return nil
 		}
 		items := d.popMark()
 		d.push(d.call(g, d.tuple(items), "INST", off))
-	case 0x93:
+	case opStackGlobal:
 		name := d.pop()
 		mod := d.pop()
 		ms, ok1 := mod.(pStr)
@@ -745,38 +764,43 @@ func (d *decoder) step(op byte, off int64) error {
 			return nil
 		}
 		d.push(d.global(ms.s, ns.s, off, "STACK_GLOBAL"))
-	case 0x82, 0x83, 0x84:
-		w := lenWidth[op]
-		code, err := r.uint(w)
+	case opExt1, opExt2, opExt4:
+		code, err := r.uint(argWidth[op])
 		if err != nil {
 			return err
 		}
 		d.finding("pickle.ext-code", SeverityHigh, off, opName(op), fmt.Sprintf("extension code %d", code), "resolves a global through the copyreg extension registry; the target depends on the loading process and cannot be vetted")
 		d.push(pExt{code: int64(code)})
-	case 'o':
+	}
+	return nil
+}
+
+// callOp: everything that invokes a callable (REDUCE, NEWOBJ, NEWOBJ_EX,
+// OBJ), sets state (BUILD) or asks the loader for an object (PERSID).
+func (d *decoder) callOp(op byte, off int64) error {
+	switch op {
+	case opObj:
 		items := d.popMark()
 		if len(items) == 0 {
 			return errUnderflow
 		}
 		d.push(d.call(items[0], d.tuple(items[1:]), "OBJ", off))
-	case 'R':
+	case opReduce:
 		args := d.pop()
 		fn := d.pop()
 		d.push(d.call(fn, args, "REDUCE", off))
-	case 0x81:
+	case opNewObj:
 		args := d.pop()
 		cls := d.pop()
 		d.push(d.call(cls, args, "NEWOBJ", off))
-	case 0x92:
-		kw := d.pop()
+	case opNewObjEx:
+		d.pop() // keyword arguments
 		args := d.pop()
 		cls := d.pop()
-		_ = kw
 		d.push(d.call(cls, args, "NEWOBJ_EX", off))
-	case 'b':
+	case opBuild:
 		state := d.pop()
-		obj := d.top()
-		switch o := obj.(type) {
+		switch o := d.top().(type) {
 		case *pGlobal:
 			d.finding("pickle.build-on-global", SeverityCritical, off, "BUILD", o.module+"."+o.name, "BUILD sets attributes on an imported module-level object, which can rewrite code the loader runs later")
 		case *pCall:
@@ -785,17 +809,15 @@ func (d *decoder) step(op byte, off int64) error {
 				return d.joblibArray(o)
 			}
 		}
-	case 'P':
-		l, err := r.line()
+	case opPersID:
+		l, err := d.r.line()
 		if err != nil {
 			return err
 		}
 		d.push(&pCall{fn: pPers{pid: pStr{s: l, full: true}}, op: "PERSID", off: off})
-	case 'Q':
+	case opBinPersID:
 		pid := d.pop()
 		d.push(&pCall{fn: pPers{pid: pid}, op: "BINPERSID", off: off})
-	default:
-		return fmt.Errorf("invalid opcode 0x%02x", op)
 	}
 	return nil
 }
@@ -924,4 +946,20 @@ func rawUnicodeEscape(l string) string {
 		sb.WriteByte(l[i])
 	}
 	return sb.String()
+}
+
+// pushStr and pushBytes push a string or bytes value; values that hold
+// another pickle (raw, base64 or hex) are scanned as payloads in data.
+func (d *decoder) pushStr(s pStr, off int64) {
+	if s.full {
+		d.dataPayload(s.s, off)
+	}
+	d.push(s)
+}
+
+func (d *decoder) pushBytes(b pBytes, off int64) {
+	if b.full {
+		d.dataPayload(string(b.b), off)
+	}
+	d.push(b)
 }

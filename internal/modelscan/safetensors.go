@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -55,10 +56,18 @@ func (s *scanner) scanSafetensors(member string, r io.ReaderAt, size int64) {
 		bad(8, "header: "+err.Error())
 		return
 	}
-	for k, v := range meta {
-		if _, ok := v.(string); !ok {
+	keys := make([]string, 0, len(meta))
+	for k := range meta {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v, ok := meta[k].(string)
+		if !ok {
 			bad(8, fmt.Sprintf("__metadata__ value %q is not a string", k))
+			continue
 		}
+		s.checkMetadataValue(member, "__metadata__."+k, v)
 	}
 	dataLen := size - 8 - int64(n)
 	sort.Slice(tensors, func(i, j int) bool { return tensors[i].begin < tensors[j].begin })
@@ -157,4 +166,25 @@ func parseSafetensorsHeader(hdr []byte) ([]stTensor, map[string]any, error) {
 		return nil, nil, fmt.Errorf("data after the header object")
 	}
 	return out, meta, nil
+}
+
+// Code in metadata: safetensors is data only, but its __metadata__ strings
+// are shown by hubs and dashboards and read by loading scripts. A value
+// that is code (an import, os.system, subprocess, exec/eval, a decode-and-
+// run, a shell download piped into a shell, a <script> tag) has no place
+// there: suspicious, with the key named. A value that decodes to a pickle
+// or zip is scanned as a nested file.
+var metadataCode = regexp.MustCompile(`(?i)(^|[\s;(])import\s+[a-z_][\w.]*|\bfrom\s+[a-z_][\w.]*\s+import\b|__import__\s*\(|\bos\.(system|popen|exec\w*|spawn\w*)\s*\(|\bsubprocess\.\w+|\b(exec|eval)\s*\(|\bbase64\.b64decode\s*\(|\b(curl|wget)\b[^\n|;]*\|\s*(ba|z|da)?sh\b|\b(ba)?sh\s+-c\s|<\s*script\b|\bpowershell\b[^\n]*\s-e(nc|ncodedcommand)?\s`)
+
+func (s *scanner) checkMetadataValue(member, key, v string) {
+	if len(v) > 1<<20 {
+		v = v[:1<<20]
+	}
+	if m := metadataCode.FindString(v); m != "" {
+		s.add(member, Finding{Rule: "safetensors.code-in-metadata", Severity: SeverityMedium, Offset: 8, Global: key,
+			Reason: fmt.Sprintf("metadata value %s holds code (%q); safetensors metadata is data, and scripts or pages that use it run or render it", key, strings.TrimSpace(m))})
+	}
+	if data, how := decodePayload(v); data != nil && completeNested(s.ctx, s.opts, data) {
+		s.scanBytes(join(member, "("+how+" in "+key+")"), data, 1)
+	}
 }

@@ -66,6 +66,8 @@ type scanner struct {
 	unscannable string
 	// format of the file, refined by container readers (zip → pytorch-zip).
 	format string
+	// nestedSeen: payloads already scanned as nested files
+	nestedSeen map[[32]byte]bool
 }
 
 // refine sets the top-level format once a container has been classified.

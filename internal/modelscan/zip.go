@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/bzip2"
 	"compress/flate"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -495,7 +496,19 @@ func (s *scanner) scanZipMember(outer string, r io.ReaderAt, e *zipEntry, kind s
 
 func (s *scanner) pickleScannerFor(member string, depth int) *pickleScanner {
 	ps := &pickleScanner{ctx: s.ctx, opts: s.opts, rep: s.rep, member: member, depth: depth}
-	ps.nested = func(name string, data []byte) { s.scanBytes(join(member, name), data, depth+1) }
+	ps.nested = func(name string, data []byte) {
+		// the same payload reached twice (a loader's argument that is also
+		// a data value) is scanned once
+		h := sha256.Sum256(data)
+		if s.nestedSeen == nil {
+			s.nestedSeen = map[[32]byte]bool{}
+		}
+		if s.nestedSeen[h] {
+			return
+		}
+		s.nestedSeen[h] = true
+		s.scanBytes(join(member, name), data, depth+1)
+	}
 	return ps
 }
 
