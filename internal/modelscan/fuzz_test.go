@@ -131,3 +131,17 @@ func FuzzTemplate(f *testing.F) {
 		analyzeTemplate(src)
 	})
 }
+
+// FuzzSevenZip: hostile 7z archives cost bounded work and never panic.
+func FuzzSevenZip(f *testing.F) {
+	for _, p := range []string{"generated/7z/malicious_lzma2.7z", "generated/7z/malicious_copy.7z", "generated/7z/benign_weights.7z", "public/mmaitre314+picklescan/tests/data/malicious1.7z"} {
+		if b, err := os.ReadFile("../../bench/modelscan/samples/" + p); err == nil {
+			f.Add(b)
+		}
+	}
+	opts := DefaultOptions()
+	opts.MaxTotalUncompressed, opts.MaxMemberSize, opts.TimeBudget = 8<<20, 4<<20, 5*time.Second
+	f.Fuzz(func(t *testing.T, data []byte) {
+		Scan(context.Background(), "f.7z", bytes.NewReader(data), int64(len(data)), opts)
+	})
+}

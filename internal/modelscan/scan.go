@@ -221,6 +221,8 @@ func (s *scanner) scanAt(member string, r io.ReaderAt, size int64, format string
 		s.scanONNX(member, r, size)
 	case modelformat.SavedModel:
 		s.scanSavedModel(member, r, size)
+	case "7z":
+		s.scanSevenZip(member, r, size, depth)
 	case "json", "chat-template":
 		f := s.scanTemplateCarrier(member, r, size, format)
 		s.refine(member, f)
@@ -278,7 +280,7 @@ func (s *scanner) scanStream(member string, r io.Reader, size int64, format stri
 		s.scanNpy(member, r, ps)
 	case "gzip", "bzip2", "xz", "lzma", "zstd", "zlib", "joblib-zfile":
 		s.scanCompressed(member, r, format, depth)
-	case "7z", "rar", "lz4", "ggml-legacy":
+	case "rar", "lz4", "ggml-legacy":
 		s.markUnscannable(member, format, format+" content cannot be opened by this scanner; it was not analysed")
 	case "empty":
 	default:
@@ -298,7 +300,7 @@ func (s *scanner) scanStream(member string, r io.Reader, size int64, format stri
 
 func needsRandomAccess(format string) bool {
 	switch format {
-	case "zip", "safetensors", "gguf", "hdf5", "tar", "onnx", modelformat.SavedModel, "json", "chat-template":
+	case "zip", "safetensors", "gguf", "hdf5", "tar", "onnx", modelformat.SavedModel, "json", "chat-template", "7z":
 		return true
 	}
 	return false
