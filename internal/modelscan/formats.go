@@ -379,3 +379,80 @@ func (s *scanner) scanTorchScriptCode(member string, r io.Reader) {
 			Reason: "calls operators from namespace " + ns + ", provided by a native library outside the archive"})
 	}
 }
+
+// looksLikeSavedModel walks the start of a protobuf as a SavedModel:
+// meta_graphs (2) → graph_def (2) → node (1) with a name (1) and an op (2)
+// that are text. The magic-byte sniffer tells SavedModel from ONNX by the
+// first fields, which a minimal SavedModel (no schema version) or a small
+// one does not settle; the structure does. ONNX's field 2 is the producer
+// name, text that does not parse down to nodes.
+func (s *scanner) looksLikeSavedModel(r io.ReaderAt, size int64) bool {
+	root := s.protoRoot(r, min(size, 512<<20))
+	found := false
+	errFound := fmt.Errorf("found")
+	isText := func(m pmsg) bool {
+		t := m.str()
+		if t == "" {
+			return false
+		}
+		for _, c := range t {
+			if c < 0x20 || c == 0x7f || c == 0xfffd {
+				return false
+			}
+		}
+		return true
+	}
+	node := func(nb pmsg) error {
+		var name, op bool
+		err := protoFields(nb, func(num, wt int, _ uint64, d pmsg) error {
+			switch {
+			case num == 1 && wt == 2:
+				name = isText(d)
+			case num == 2 && wt == 2:
+				op = isText(d)
+			}
+			return nil
+		})
+		if err == nil && name && op {
+			found = true
+			return errFound
+		}
+		return nil
+	}
+	graph := func(gb pmsg) error {
+		return protoFields(gb, func(num, wt int, _ uint64, d pmsg) error {
+			if num == 1 && wt == 2 {
+				return node(d)
+			}
+			if num == 2 && wt == 2 { // function library: FunctionDef.node_def (3)
+				return protoFields(d, func(num, wt int, _ uint64, fd pmsg) error {
+					if num == 1 && wt == 2 {
+						return protoFields(fd, func(num, wt int, _ uint64, nd pmsg) error {
+							if num == 3 && wt == 2 {
+								return node(nd)
+							}
+							return nil
+						})
+					}
+					return nil
+				})
+			}
+			return nil
+		})
+	}
+	_ = protoFields(root, func(num, wt int, _ uint64, d pmsg) error {
+		switch {
+		case num == 1 && wt == 0:
+			return nil
+		case num == 2 && wt == 2:
+			return protoFields(d, func(num, wt int, _ uint64, gd pmsg) error {
+				if num == 2 && wt == 2 {
+					return graph(gd)
+				}
+				return nil
+			})
+		}
+		return errFound // not a SavedModel field: stop
+	})
+	return found
+}

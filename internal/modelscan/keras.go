@@ -83,6 +83,11 @@ func (s *scanner) walkKeras(member string, off int64, v any, depth int) {
 		case strings.HasPrefix(reg, "Custom>") || (reg != "" && !strings.Contains(reg, ">") && cls != reg && mod == ""):
 			s.add(member, Finding{Rule: "keras.custom-object", Severity: SeverityMedium, Offset: off, Global: reg,
 				Reason: "custom registered object: loading needs user code that this scanner cannot see"})
+		case cls != "" && mod == "" && reg == "" && !kerasBuiltins[cls] && isIdentPath(cls):
+			// Keras 2 names classes without a module: one Keras does not
+			// have is a custom object (a subclassed layer or model).
+			s.add(member, Finding{Rule: "keras.custom-object", Severity: SeverityMedium, Offset: off, Global: cls,
+				Reason: "class " + cls + " is not a Keras class: loading needs a custom object (user code) that the file does not carry"})
 		}
 		if cls == "TFOpLambda" {
 			if fn, _ := cfg["function"].(string); strings.Contains(fn, "py_function") || strings.Contains(fn, "numpy_function") || strings.Contains(fn, "io.") {

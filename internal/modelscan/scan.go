@@ -129,6 +129,9 @@ func Scan(ctx context.Context, name string, r io.ReaderAt, size int64, opts Opti
 	}
 	head = head[:n]
 	s.format = sniff(head, size, name)
+	if (s.format == "onnx" || s.format == "unknown") && s.looksLikeSavedModel(r, size) {
+		s.format = "tf-savedmodel"
+	}
 	if s.format == "unknown" {
 		if f := templateCarrier(name, head); f != "" {
 			s.format = f
