@@ -106,9 +106,17 @@ func Build(inv *inventory.Inventory, opts Options) (*cdx.BOM, error) {
 	var components []cdx.Component
 	var services []cdx.Service
 	weightHash := map[string]string{}
+	// A weight file's architecture, when the file does not declare one,
+	// is its model's (config.json architectures).
+	weightArch := map[string]string{}
 	for i := range comps {
 		if comps[i].Kind == asset.KindWeights && isHex64(comps[i].SHA256) {
 			weightHash[comps[i].BOMRef] = strings.ToLower(comps[i].SHA256)
+		}
+		if c := &comps[i]; c.Kind == asset.KindModel && c.Card != nil && len(c.Card.Architectures) > 0 {
+			for _, w := range c.Weights {
+				weightArch[w] = strings.Join(texts(c.Card.Architectures), ", ")
+			}
 		}
 	}
 	for i := range comps {
@@ -125,6 +133,12 @@ func Build(inv *inventory.Inventory, opts Options) (*cdx.BOM, error) {
 			continue
 		}
 		cc := component(c)
+		if a := weightArch[c.BOMRef]; c.Kind == asset.KindWeights && a != "" {
+			if cc.ModelCard == nil {
+				cc.ModelCard = &cdx.MLModelCard{BOMRef: c.BOMRef + "#modelcard", ModelParameters: &cdx.MLModelParameters{}}
+			}
+			cc.ModelCard.ModelParameters.ModelArchitecture = a
+		}
 		// A model stored as a single weight file is that file: give the model
 		// the file's hash so consumers can match the artifact to the model.
 		// Sharded models keep their hashes on the weight components only.
@@ -249,6 +263,8 @@ func component(c *inventory.Component) cdx.Component {
 			sort.Strings(tags)
 			out.Tags = &tags
 		}
+	case asset.KindWeights:
+		out.ModelCard = weightsCard(c)
 	case asset.KindDataset:
 		out.Data = &[]cdx.ComponentData{dataset(c)}
 	case asset.KindPrompt:
@@ -316,6 +332,7 @@ func commonProps(c *inventory.Component) []cdx.Property {
 		if c.Size > 0 {
 			props = append(props, prop(property.WeightsSize, strconv.FormatInt(c.Size, 10)))
 		}
+		props = append(props, factProps(c)...)
 		if r := c.ScanReport; r != nil {
 			props = append(props, prop(property.ModelscanStatus, string(r.Status)))
 			if r.Error != "" {
@@ -490,6 +507,64 @@ func modelCard(c *inventory.Component) *cdx.MLModelCard {
 		return nil
 	}
 	return mc
+}
+
+// weightsCard is the model card of a weight file, from the facts its own
+// headers declare (architecture, graph inputs and outputs); the rest of
+// those facts are properties (factProps). Nil when the file declares none.
+func weightsCard(c *inventory.Component) *cdx.MLModelCard {
+	if c.ScanReport == nil || c.ScanReport.Facts == nil {
+		return nil
+	}
+	f := c.ScanReport.Facts
+	mp := &cdx.MLModelParameters{ArchitectureFamily: text(f.Architecture)}
+	var in, out []string
+	for _, t := range f.Inputs {
+		in = append(in, t.String())
+	}
+	for _, t := range f.Outputs {
+		out = append(out, t.String())
+	}
+	if p := ioParams(in); len(p) > 0 {
+		mp.Inputs = &p
+	}
+	if p := ioParams(out); len(p) > 0 {
+		mp.Outputs = &p
+	}
+	if *mp == (cdx.MLModelParameters{}) {
+		return nil
+	}
+	return &cdx.MLModelCard{BOMRef: c.BOMRef + "#modelcard", ModelParameters: mp}
+}
+
+func factProps(c *inventory.Component) []cdx.Property {
+	if c.ScanReport == nil || c.ScanReport.Facts == nil {
+		return nil
+	}
+	f := c.ScanReport.Facts
+	var props []cdx.Property
+	if f.Tensors > 0 {
+		props = append(props, prop(property.WeightsTensors, strconv.FormatInt(f.Tensors, 10)))
+	}
+	if f.Parameters > 0 {
+		props = append(props, prop(property.WeightsParameters, strconv.FormatInt(f.Parameters, 10)))
+	}
+	if len(f.DTypes) > 0 {
+		props = append(props, prop(property.WeightsDTypes, strings.Join(texts(f.DTypes), ",")))
+	}
+	if f.Quantization != "" {
+		props = append(props, prop(property.WeightsQuantization, text(f.Quantization)))
+	}
+	if len(f.Opsets) > 0 {
+		props = append(props, prop(property.WeightsOpsets, strings.Join(texts(f.Opsets), ",")))
+	}
+	if f.License != "" {
+		props = append(props, prop(property.WeightsDeclaredLicense, text(f.License)))
+	}
+	if f.Author != "" {
+		props = append(props, prop(property.WeightsDeclaredAuthor, text(f.Author)))
+	}
+	return props
 }
 
 func ioParams(in []string) []cdx.MLInputOutputParameters {

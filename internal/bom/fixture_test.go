@@ -91,11 +91,14 @@ func fixtureFindings() *asset.Result {
 
 func fixtureReports() []modelscan.Report {
 	return []modelscan.Report{
-		{File: "models/sentiment/model.safetensors", Format: "safetensors", Status: modelscan.StatusClean, SHA256: sentimentSHA, Size: 224, Findings: []modelscan.Finding{}},
-		{File: "legacy/classifier.pkl", Format: "pickle", Status: modelscan.StatusMalicious, SHA256: pickleSHA, Size: 4096, Findings: []modelscan.Finding{
-			{Rule: "pickle.denylisted-global", Severity: modelscan.SeverityCritical, File: "legacy/classifier.pkl", Offset: 58, Opcode: "STACK_GLOBAL", Global: "os.system", Reason: "pickle imports os.system, which runs shell commands when loaded"},
-			{Rule: "pickle.reduce-call", Severity: modelscan.SeverityHigh, File: "legacy/classifier.pkl", Offset: 71, Opcode: "REDUCE", Global: "os.system", Reason: "the imported callable is invoked during unpickling"},
-		}},
+		{File: "models/sentiment/model.safetensors", Format: "safetensors", Status: modelscan.StatusClean, SHA256: sentimentSHA, Size: 224, Findings: []modelscan.Finding{},
+			Facts: &modelscan.Facts{Tensors: 2, Parameters: 48, DTypes: []string{"F32"}, License: "apache-2.0", Author: "Example Lab"}},
+		{File: "legacy/classifier.pkl", Format: "pickle", Status: modelscan.StatusMalicious, SHA256: pickleSHA, Size: 4096,
+			Facts: &modelscan.Facts{Architecture: "llama", Quantization: "Q4_K_M", Opsets: []string{"ai.onnx 17"},
+				Inputs: []modelscan.TensorSpec{{Name: "input_ids", DType: "int64", Shape: []string{"batch", "sequence"}}}}, Findings: []modelscan.Finding{
+				{Rule: "pickle.denylisted-global", Severity: modelscan.SeverityCritical, File: "legacy/classifier.pkl", Offset: 58, Opcode: "STACK_GLOBAL", Global: "os.system", Reason: "pickle imports os.system, which runs shell commands when loaded"},
+				{Rule: "pickle.reduce-call", Severity: modelscan.SeverityHigh, File: "legacy/classifier.pkl", Offset: 71, Opcode: "REDUCE", Global: "os.system", Reason: "the imported callable is invoked during unpickling"},
+			}},
 	}
 }
 

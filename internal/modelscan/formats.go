@@ -329,14 +329,40 @@ func (s *scanner) scanONNX(member string, r io.ReaderAt, size int64) {
 	err := protoFields(root, func(num, wt int, _ uint64, d pmsg) error {
 		switch {
 		case num == 7 && wt == 2:
+			if member == "" {
+				s.onnxGraphFacts(d)
+			}
 			return graph(d, 0)
 		case num == 8 && wt == 2: // opset_import
-			return protoFields(d, func(num, wt int, _ uint64, od pmsg) error {
+			domain, version := "", uint64(0)
+			err := protoFields(d, func(num, wt int, v uint64, od pmsg) error {
 				if num == 1 && wt == 2 {
-					custom(od.str(), "opset_import")
+					domain = od.str()
+					custom(domain, "opset_import")
+				} else if num == 2 && wt == 0 {
+					version = v
 				}
 				return nil
 			})
+			if member == "" && version > 0 {
+				if domain == "" {
+					domain = "ai.onnx"
+				}
+				f := s.facts()
+				f.Opsets = append(f.Opsets, fmt.Sprintf("%s %d", domain, version))
+			}
+			return err
+		case num == 14 && wt == 2 && member == "": // metadata_props
+			var k, v string
+			_ = protoFields(d, func(num, wt int, _ uint64, kv pmsg) error {
+				if num == 1 && wt == 2 {
+					k = kv.str()
+				} else if num == 2 && wt == 2 {
+					v = kv.str()
+				}
+				return nil
+			})
+			s.facts().declared(k, v)
 		}
 		return nil
 	})
@@ -455,4 +481,107 @@ func (s *scanner) looksLikeSavedModel(r io.ReaderAt, size int64) bool {
 		return errFound // not a SavedModel field: stop
 	})
 	return found
+}
+
+// onnxGraphFacts reads the main graph's inputs, outputs and initializer
+// shapes and types (not their data) for the model card.
+func (s *scanner) onnxGraphFacts(gb pmsg) {
+	var t tally
+	inits := map[string]bool{}
+	var ins, outs []TensorSpec
+	_ = protoFields(gb, func(num, wt int, _ uint64, d pmsg) error {
+		switch {
+		case num == 5 && wt == 2: // initializer TensorProto: dims (1), data_type (2), name (8)
+			elems, dtype, name := int64(1), uint64(0), ""
+			_ = protoFields(d, func(num, wt int, v uint64, sub pmsg) error {
+				switch {
+				case num == 1 && wt == 0:
+					elems = mulDim(elems, int64(v))
+				case num == 1 && wt == 2: // packed dims
+					for off := sub.off; off < sub.end; {
+						x, n, err := sub.w.varint(off)
+						if err != nil {
+							return err
+						}
+						elems = mulDim(elems, int64(x))
+						off += n
+					}
+				case num == 2 && wt == 0:
+					dtype = v
+				case num == 8 && wt == 2:
+					name = sub.str()
+				}
+				return nil
+			})
+			inits[name] = true
+			t.add(typeName(onnxTypes, dtype), elems)
+		case (num == 11 || num == 12) && wt == 2 && len(ins)+len(outs) < 256:
+			spec := onnxValueInfo(d)
+			if num == 11 {
+				ins = append(ins, spec)
+			} else {
+				outs = append(outs, spec)
+			}
+		}
+		return nil
+	})
+	f := s.facts()
+	t.into(f)
+	for _, in := range ins {
+		if !inits[in.Name] { // old exporters list initializers as inputs too
+			f.Inputs = append(f.Inputs, in)
+		}
+	}
+	f.Outputs = outs
+}
+
+func mulDim(acc, d int64) int64 {
+	if acc < 0 || d < 0 || d > 0 && acc > (1<<62)/d {
+		return -1
+	}
+	return acc * d
+}
+
+// onnxValueInfo reads ValueInfoProto: name (1), type (2) → tensor_type (1)
+// → elem_type (1), shape (2) → dim (1) → dim_value (1) | dim_param (2).
+func onnxValueInfo(d pmsg) TensorSpec {
+	var spec TensorSpec
+	_ = protoFields(d, func(num, wt int, _ uint64, sub pmsg) error {
+		switch {
+		case num == 1 && wt == 2:
+			spec.Name = sub.str()
+		case num == 2 && wt == 2:
+			return protoFields(sub, func(num, wt int, _ uint64, tt pmsg) error {
+				if num != 1 || wt != 2 {
+					return nil
+				}
+				return protoFields(tt, func(num, wt int, v uint64, x pmsg) error {
+					switch {
+					case num == 1 && wt == 0:
+						spec.DType = typeName(onnxTypes, v)
+					case num == 2 && wt == 2:
+						return protoFields(x, func(num, wt int, _ uint64, dim pmsg) error {
+							if num != 1 || wt != 2 || len(spec.Shape) >= 16 {
+								return nil
+							}
+							size := "?"
+							_ = protoFields(dim, func(num, wt int, v uint64, p pmsg) error {
+								if num == 1 && wt == 0 {
+									size = fmt.Sprint(v)
+								} else if num == 2 && wt == 2 {
+									size = p.str()
+								}
+								return nil
+							})
+							spec.Shape = append(spec.Shape, size)
+							return nil
+						})
+					}
+					return nil
+				})
+			})
+		}
+		return nil
+	})
+	return spec
 }

@@ -171,7 +171,17 @@ func (s *scanner) scanGGUF(member string, r io.ReaderAt, size int64) {
 			bad(err.Error())
 			return
 		}
-		keep := strings.HasPrefix(key, "tokenizer.chat_template")
+		fact := ggufFactKeys[key] && member == ""
+		keep := strings.HasPrefix(key, "tokenizer.chat_template") || fact
+		if key == "general.file_type" && typ == 4 && member == "" {
+			v, err := g.u(4)
+			if err != nil {
+				bad(err.Error())
+				return
+			}
+			s.facts().Quantization = typeName(ggufFileTypes, v)
+			continue
+		}
 		if key == "general.alignment" && typ == 4 {
 			v, err := g.u(4)
 			if err != nil || v == 0 || v&(v-1) != 0 {
@@ -187,10 +197,20 @@ func (s *scanner) scanGGUF(member string, r io.ReaderAt, size int64) {
 			return
 		}
 		if keep && typ == 8 {
-			s.checkTemplate(member, key, at, val, ggufTemplateRule)
+			if fact {
+				s.facts().declared(key, val)
+			} else {
+				s.checkTemplate(member, key, at, val, ggufTemplateRule)
+			}
 		}
 	}
 	var maxEnd uint64
+	var t tally
+	defer func() {
+		if member == "" {
+			t.into(s.facts())
+		}
+	}()
 	for i := uint64(0); i < nt; i++ {
 		if s.ctx.Err() != nil {
 			return
@@ -222,6 +242,7 @@ func (s *scanner) scanGGUF(member string, r io.ReaderAt, size int64) {
 			bad(fmt.Sprintf("tensor %d type %d invalid", i, typ))
 			return
 		}
+		t.add(typeName(ggmlTypes, typ), int64(min(elems, 1<<62)))
 		off, err := g.u(8)
 		if err != nil {
 			bad(err.Error())
@@ -237,6 +258,10 @@ func (s *scanner) scanGGUF(member string, r io.ReaderAt, size int64) {
 		bad(fmt.Sprintf("tensor offset %d lies past the end of the file", maxEnd))
 	}
 }
+
+// ggufFactKeys are the metadata strings kept for the model card.
+var ggufFactKeys = map[string]bool{"general.architecture": true, "general.name": true, "general.license": true,
+	"general.author": true, "general.organization": true}
 
 // ggufTemplateRule keeps the rule id GGUF template findings have always
 // had for what reaches Python internals.

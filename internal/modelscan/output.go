@@ -79,10 +79,12 @@ type jsonLine struct {
 	SHA256   string    `json:"sha256,omitempty"`
 	Size     int64     `json:"size"`
 	Error    string    `json:"error,omitempty"`
+	Facts    *Facts    `json:"facts,omitempty"`
 }
 
 // WriteJSON writes one JSON object per report, one per line (JSON lines):
-// path, format, verdict, findings (plus sha256, size, error).
+// path, format, verdict, findings (plus sha256, size, error, and the facts
+// the file declares in its headers).
 func WriteJSON(w io.Writer, reports []Report) error {
 	enc := json.NewEncoder(w)
 	for _, r := range reports {
@@ -90,7 +92,7 @@ func WriteJSON(w io.Writer, reports []Report) error {
 		if fs == nil {
 			fs = []Finding{}
 		}
-		if err := enc.Encode(jsonLine{Path: r.File, Format: r.Format, Verdict: r.Status, Findings: fs, SHA256: r.SHA256, Size: r.Size, Error: r.Error}); err != nil {
+		if err := enc.Encode(jsonLine{Path: r.File, Format: r.Format, Verdict: r.Status, Findings: fs, SHA256: r.SHA256, Size: r.Size, Error: r.Error, Facts: r.Facts}); err != nil {
 			return fmt.Errorf("write json: %w", err)
 		}
 	}

@@ -92,6 +92,8 @@ type pickleScanner struct {
 	// nested is called for byte payloads handed to loaders
 	// (pickle.loads, torch.storage._load_from_bytes).
 	nested func(name string, data []byte)
+	// tensors, when set, counts the tensors the pickle rebuilds (model card facts)
+	tensors *tally
 }
 
 type pickleReader struct {
@@ -392,6 +394,9 @@ func (d *decoder) call(fn, args pval, op string, off int64) pval {
 			g.callOp, g.callOff = op, off
 		}
 		d.inspectCall(g, args, off)
+		if d.s.tensors != nil && g.v == verdictAllowed {
+			d.countTensor(g, args)
+		}
 	} else if _, ok := fn.(pExt); ok {
 		d.finding("pickle.ext-call", SeverityCritical, off, op, "EXT", "invokes a callable resolved through the copyreg extension registry, which is empty in a stock interpreter; the target cannot be vetted")
 	}
@@ -962,4 +967,74 @@ func (d *decoder) pushBytes(b pBytes, off int64) {
 		d.dataPayload(string(b.b), off)
 	}
 	d.push(b)
+}
+
+// countTensor tallies a tensor torch.save wrote as
+// _rebuild_tensor_v2(storage, offset, size, stride, ...), the storage being
+// a persistent id ('storage', <dtype>Storage, key, location, numel).
+func (d *decoder) countTensor(g *pGlobal, args pval) {
+	if g.module != "torch._utils" || !strings.HasPrefix(g.name, "_rebuild_tensor") {
+		return
+	}
+	t := asTuple(args)
+	if len(t) < 3 {
+		return
+	}
+	dtype := "unknown"
+	if c, ok := t[0].(*pCall); ok {
+		if p, ok := c.fn.(pPers); ok {
+			if pid := asTuple(p.pid); len(pid) > 1 {
+				if st, ok := pid[1].(*pGlobal); ok {
+					dtype = torchStorageDType(st.name)
+				}
+			}
+		}
+	}
+	elems := int64(1)
+	for _, v := range asTuple(t[2]) {
+		n, ok := v.(pInt)
+		if !ok || n.big || n.v < 0 {
+			elems = -1
+			break
+		}
+		elems = mulDim(elems, n.v)
+	}
+	d.s.tensors.add(dtype, elems)
+}
+
+// torchStorageDType maps a storage class (FloatStorage) or dtype name to a dtype.
+func torchStorageDType(name string) string {
+	switch strings.TrimSuffix(name, "Storage") {
+	case "Float", "float32", "float":
+		return "float32"
+	case "Half", "float16", "half":
+		return "float16"
+	case "BFloat16", "bfloat16":
+		return "bfloat16"
+	case "Double", "float64", "double":
+		return "float64"
+	case "Long", "int64", "long":
+		return "int64"
+	case "Int", "int32", "int":
+		return "int32"
+	case "Short", "int16":
+		return "int16"
+	case "Char", "int8":
+		return "int8"
+	case "Byte", "uint8":
+		return "uint8"
+	case "Bool", "bool":
+		return "bool"
+	case "ComplexFloat":
+		return "complex64"
+	case "ComplexDouble":
+		return "complex128"
+	case "QInt8":
+		return "qint8"
+	case "QUInt8":
+		return "quint8"
+	case "QInt32":
+		return "qint32"
+	}
+	return strings.ToLower(strings.TrimSuffix(name, "Storage"))
 }

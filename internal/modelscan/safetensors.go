@@ -100,6 +100,27 @@ func (s *scanner) scanSafetensors(member string, r io.ReaderAt, size int64) {
 		}
 		next = t.end
 	}
+	if member == "" {
+		var t tally
+		for _, tn := range tensors {
+			elems := int64(1)
+			for _, d := range tn.shape {
+				if d < 0 || (d > 0 && elems > (1<<62)/d) {
+					elems = -1
+					break
+				}
+				elems *= d
+			}
+			t.add(tn.dtype, elems)
+		}
+		f := s.facts()
+		t.into(f)
+		for _, k := range keys {
+			if v, ok := meta[k].(string); ok {
+				f.declared(k, v)
+			}
+		}
+	}
 	if next < dataLen {
 		s.add(member, Finding{Rule: "safetensors.trailing-data", Severity: SeverityMedium, Offset: 8 + int64(n) + next,
 			Reason: fmt.Sprintf("%d bytes after the last tensor are not described by the header (a place to hide a payload)", dataLen-next)})

@@ -68,6 +68,10 @@ type scanner struct {
 	format string
 	// nestedSeen: payloads already scanned as nested files
 	nestedSeen map[[32]byte]bool
+	// fact: what the top-level file says about itself (headers only)
+	fact *Facts
+	// tensors rebuilt by the file's own pickles
+	tensors tally
 }
 
 // refine sets the top-level format once a container has been classified.
@@ -139,6 +143,12 @@ func Scan(ctx context.Context, name string, r io.ReaderAt, size int64, opts Opti
 	}
 	s.scanAt("", r, size, s.format, 0)
 	rep.Format = modelformat.Name(s.format, head, name)
+	if s.tensors.tensors > 0 {
+		s.tensors.into(s.facts())
+	}
+	if s.fact != nil && !s.fact.empty() {
+		rep.Facts = s.fact
+	}
 	s.checkExtension(name, s.format)
 
 	rep.Findings = s.rep.findings

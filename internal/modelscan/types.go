@@ -43,4 +43,6 @@ type Report struct {
 	Size     int64     `json:"size"`
 	Findings []Finding `json:"findings"`
 	Error    string    `json:"error,omitempty"`
+	// Facts the file declares in its headers (tensors, dtypes, architecture...).
+	Facts *Facts `json:"facts,omitempty"`
 }

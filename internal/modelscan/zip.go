@@ -496,6 +496,9 @@ func (s *scanner) scanZipMember(outer string, r io.ReaderAt, e *zipEntry, kind s
 
 func (s *scanner) pickleScannerFor(member string, depth int) *pickleScanner {
 	ps := &pickleScanner{ctx: s.ctx, opts: s.opts, rep: s.rep, member: member, depth: depth}
+	if depth == 0 { // the file's own pickles (or its top-level archive's), not nested payloads
+		ps.tensors = &s.tensors
+	}
 	ps.nested = func(name string, data []byte) {
 		// the same payload reached twice (a loader's argument that is also
 		// a data value) is scanned once

@@ -37,17 +37,25 @@ const (
 
 // Weight files and the model-file scanner.
 const (
-	WeightsFormat   = "mlbom:weights.format" // internal/modelformat names
-	WeightsLFS      = "mlbom:weights.lfs"
-	WeightsSize     = "mlbom:weights.size"
-	ModelscanStatus = "mlbom:modelscan.status"
-	ModelscanError  = "mlbom:modelscan.error"
-	ModelscanRule   = "mlbom:modelscan.rule"
-	ModelscanFile   = "mlbom:modelscan.file"
-	ModelscanMember = "mlbom:modelscan.member"
-	ModelscanOffset = "mlbom:modelscan.offset"
-	ModelscanOpcode = "mlbom:modelscan.opcode"
-	ModelscanGlobal = "mlbom:modelscan.global"
+	WeightsFormat = "mlbom:weights.format" // internal/modelformat names
+	WeightsLFS    = "mlbom:weights.lfs"
+	WeightsSize   = "mlbom:weights.size"
+	// What a weight file declares in its own headers (modelscan.Facts).
+	WeightsTensors         = "mlbom:weights.tensors"
+	WeightsParameters      = "mlbom:weights.parameters"
+	WeightsDTypes          = "mlbom:weights.dtypes"
+	WeightsQuantization    = "mlbom:weights.quantization"
+	WeightsOpsets          = "mlbom:weights.opsets"
+	WeightsDeclaredLicense = "mlbom:weights.declared-license"
+	WeightsDeclaredAuthor  = "mlbom:weights.declared-author"
+	ModelscanStatus        = "mlbom:modelscan.status"
+	ModelscanError         = "mlbom:modelscan.error"
+	ModelscanRule          = "mlbom:modelscan.rule"
+	ModelscanFile          = "mlbom:modelscan.file"
+	ModelscanMember        = "mlbom:modelscan.member"
+	ModelscanOffset        = "mlbom:modelscan.offset"
+	ModelscanOpcode        = "mlbom:modelscan.opcode"
+	ModelscanGlobal        = "mlbom:modelscan.global"
 )
 
 // Licenses: on a license (Ref, Raw) and, for provenance, on the element.
