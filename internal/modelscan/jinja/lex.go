@@ -60,7 +60,7 @@ func lex(src string) ([]token, error) {
 	if len(src) > MaxSource {
 		return nil, &Error{0, fmt.Sprintf("template longer than %d bytes", MaxSource)}
 	}
-	toks := make([]token, 0, len(src)/8+16)
+	toks := make([]token, 0, len(src)/10+16)
 	i := 0
 	data := func(s string, pos int, lstripNext bool) {
 		if lstripNext {
@@ -230,10 +230,12 @@ func lexExpr(src string, i int, end string, toks *[]token) (int, error) {
 			*toks = append(*toks, token{tName, src[i:j], i})
 			i = j
 		default:
-			op := string(c)
-			for _, o := range ops2 {
-				if strings.HasPrefix(src[i:], o) {
-					op = o
+			op := src[i : i+1]
+			if i+1 < len(src) && (src[i+1] == '/' || src[i+1] == '*' || src[i+1] == '=') {
+				for _, o := range ops2 {
+					if strings.HasPrefix(src[i:], o) {
+						op = o
+					}
 				}
 			}
 			if !strings.ContainsRune("+-*/%~=<>!.,:|()[]{}", rune(c)) {
@@ -260,6 +262,12 @@ func lexExpr(src string, i int, end string, toks *[]token) (int, error) {
 // lexString decodes a Python string literal starting at src[i].
 func lexString(src string, i int) (string, int, error) {
 	q := src[i]
+	// most literals have no escapes: the text is the source itself
+	for j := i + 1; j < len(src) && src[j] != '\\'; j++ {
+		if src[j] == q {
+			return src[i+1 : j], j + 1, nil
+		}
+	}
 	var sb strings.Builder
 	for j := i + 1; j < len(src); j++ {
 		c := src[j]

@@ -208,9 +208,9 @@ type parser struct {
 	depth int
 }
 
-func (p *parser) peek() token { return p.toks[p.i] }
-func (p *parser) next() token {
-	t := p.toks[p.i]
+func (p *parser) peek() *token { return &p.toks[p.i] }
+func (p *parser) next() *token {
+	t := &p.toks[p.i]
 	if t.kind != tEOF {
 		p.i++
 	}
@@ -236,7 +236,7 @@ func (p *parser) isName(v string) bool {
 	t := p.peek()
 	return t.kind == tName && t.val == v
 }
-func (p *parser) expectOp(v string) token {
+func (p *parser) expectOp(v string) *token {
 	if !p.isOp(v) {
 		p.fail("expected %q", v)
 	}
@@ -527,7 +527,6 @@ func (p *parser) exprList() Expr {
 
 func (p *parser) expr() Expr {
 	p.enter()
-	defer p.leave()
 	pos := p.peek().pos
 	x := p.or()
 	for p.isName("if") {
@@ -539,6 +538,7 @@ func (p *parser) expr() Expr {
 		}
 		x = c
 	}
+	p.leave()
 	return x
 }
 
@@ -632,10 +632,9 @@ func (p *parser) pow() Expr {
 
 func (p *parser) unary(withFilter bool) Expr {
 	p.enter()
-	defer p.leave()
 	t := p.peek()
 	var x Expr
-	if p.isOp("-") || p.isOp("+") {
+	if t.kind == tOp && (t.val == "-" || t.val == "+") {
 		p.next()
 		x = &UnOp{at{t.pos}, t.val, p.unary(false)}
 	} else {
@@ -644,6 +643,7 @@ func (p *parser) unary(withFilter bool) Expr {
 	if withFilter {
 		x = p.filterTests(x)
 	}
+	p.leave()
 	return x
 }
 
