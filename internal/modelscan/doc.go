@@ -3,12 +3,15 @@
 // and nothing is extracted to disk: archive member names are labels only.
 //
 // Entry points: Scan (an io.ReaderAt) and ScanPath (a file) return a
-// Report per file; Expand turns command-line paths into the files to scan
-// (symlinks named explicitly are followed, links inside a directory only to
-// regular files within the given directories, Hugging Face cache snapshots
-// included; named pipes and devices are never opened); Worst, FailOn and ExitCode turn reports into CI
-// decisions; WriteJSON (JSON lines) and WriteSARIF (SARIF 2.1.0) render
-// them.
+// Report per file (verdict, findings, and the Facts the file declares in
+// its headers: tensors, parameters, dtypes, quantization, architecture,
+// license, ONNX opsets and graph inputs/outputs); Expand turns
+// command-line paths into the files to scan (symlinks named explicitly are
+// followed, links inside a directory only to regular files within the
+// given directories, Hugging Face cache snapshots included; named pipes
+// and devices are never opened); Worst, FailOn and ExitCode turn reports
+// into CI decisions; WriteJSON (JSON lines) and WriteSARIF (SARIF 2.1.0)
+// render them.
 //
 // The format is decided by content (magic bytes, internal/modelformat,
 // whose names the BOM uses too), never by name; a name
@@ -18,15 +21,33 @@
 //
 // Pickle: a static decoder for protocols 0-5 simulates the unpickler's
 // stack and memo symbolically, so STACK_GLOBAL, memo GETs and call
-// arguments resolve. Every global (GLOBAL, STACK_GLOBAL, INST, EXT codes)
-// is judged against an allowlist of what ordinary checkpoints reference
-// and a denylist of callables that run code, spawn processes, touch files
-// or the network, or import and resolve names; anything on neither list
-// is suspicious. Every stream in a file is decoded (not just the first);
-// a stream that breaks is analysed up to the break and flagged, because
-// the loader executes every opcode before it. Payloads handed to nested
-// loaders (pickle.loads, torch.storage._load_from_bytes) are scanned as
-// files of their own.
+// arguments resolve; opcodes (opcodes.go) are handled by family. Every
+// global (GLOBAL, STACK_GLOBAL, INST, EXT codes) is judged against a
+// reviewed allowlist (allowlist.json: what torch, numpy, scikit-learn,
+// xgboost, lightgbm, catboost, pandas, scipy and collections write; one
+// test per entry) and a denylist of callables that run code, spawn
+// processes, touch files or the network, or import and resolve names;
+// anything on neither list is suspicious. BUILD on an imported global is
+// critical. Every stream in a file is decoded (not just the first); a
+// stream that breaks is analysed up to the break and flagged, because the
+// loader executes every opcode before it, except a headerless first
+// stream that breaks within two opcodes having imported and called
+// nothing: that is another kind of file (format.not-a-pickle, low).
+// Payloads handed to nested loaders (pickle.loads,
+// torch.storage._load_from_bytes) are scanned as files of their own, and
+// so are payloads hidden in data: strings and bytes that hold a complete
+// pickle or a zip, raw or base64/hex encoded (payload.go).
+//
+// Other formats: safetensors headers are validated and __metadata__
+// values that are code are suspicious (safetensors.code-in-metadata);
+// Keras configs are walked for Lambda layers (critical), modules outside
+// Keras and custom objects (a Keras 2 class name Keras does not have, a
+// registered custom name); SavedModel graphs and function libraries for
+// PyFunc/EagerPyFunc and file ops; ONNX graphs for custom domains and
+// external data outside the model directory; GGUF headers for validity
+// (a GGUF without tensors, as llama.cpp ships vocabularies, is valid);
+// 7z archives (github.com/bodgit/sevenzip) and zip archives member by
+// member. rar and lz4 are unscannable.
 //
 // Chat templates (tokenizer_config.json and any JSON object with a
 // chat_template key, chat_template.json, *.jinja/*.j2/*.jinja2/*.template
@@ -45,10 +66,18 @@
 //     central directory is authoritative, data begins after the local
 //     header whose name/extra lengths come from the local header, sizes
 //     and method come from the central directory. Local headers that
-//     disagree, duplicate names, overlapping members, encryption flags and
-//     CRC mismatches (checked for every member the scanner reads) are
-//     reported. Tensor storages (archive/data/*) are not read unless
-//     Options.VerifyAllCRC is set.
+//     disagree, duplicate names, overlapping members and CRC mismatches
+//     (checked for every member the scanner reads) are reported. Tensor
+//     storages (archive/data/*) are not read unless Options.VerifyAllCRC
+//     is set. miniz ignores the encryption flag: a flagged member is read
+//     as stored; plain content behind the flag is zip.encryption-flag
+//     (high) and scanned, content that does not decode is really
+//     encrypted (unscannable, low).
+//
+//   - Decompression budget: stored members cost nothing and are not
+//     charged; a compressed member is read at most to its declared size
+//     (more is zip.size-mismatch), and pickles are read whatever earlier
+//     members used, so decoys cannot starve them.
 //
 //   - joblib: a pickle that BUILDs a joblib NumpyArrayWrapper is followed
 //     by raw array bytes (with joblib's alignment padding) or, for object
@@ -65,7 +94,18 @@
 //     starting with "class_name" or "module" finds it.
 //
 //   - SavedModel and ONNX protobufs are walked with a minimal wire-format
-//     reader, up to 512 MiB.
+//     reader, up to 512 MiB. A protobuf is a SavedModel when it walks as
+//     meta_graphs → graph_def → node with a text name and op, whatever its
+//     first bytes.
+//
+//   - Payloads in data are followed only when complete (a pickle decoded
+//     to STOP at its end, a zip with a readable directory) and at most
+//     64 KiB for strings, MaxKeptBytes for bytes, 32 per stream, nested no
+//     deeper than MaxNesting; the same payload is scanned once.
+//
+//   - Facts come from headers only (tensor data is never read): torch
+//     tensors are counted from the _rebuild_tensor calls of the file's
+//     own pickles, not of nested payloads.
 //
 //   - Template files have no magic bytes: they are recognised by name;
 //     JSON is recognised by content. Templates are at most 8 MiB, JSON
