@@ -25,7 +25,7 @@ const (
 	MaxDepth  = 256     // nesting of expressions and blocks
 )
 
-type tokKind int
+type tokKind uint8
 
 const (
 	tEOF tokKind = iota
@@ -40,11 +40,14 @@ const (
 	tOp
 )
 
+// token is kept small (24 bytes): templates are dense in tokens.
 type token struct {
-	kind tokKind
 	val  string // name, decoded string, number text, operator, data
-	pos  int
+	pos  int32  // byte offset; MaxSource fits
+	kind tokKind
 }
+
+func (t *token) off() int { return int(t.pos) }
 
 // Error is a syntax error at a byte offset of the template.
 type Error struct {
@@ -60,14 +63,14 @@ func lex(src string) ([]token, error) {
 	if len(src) > MaxSource {
 		return nil, &Error{0, fmt.Sprintf("template longer than %d bytes", MaxSource)}
 	}
-	toks := make([]token, 0, len(src)/10+16)
+	toks := make([]token, 0, len(src)/6+16)
 	i := 0
 	data := func(s string, pos int, lstripNext bool) {
 		if lstripNext {
 			s = strings.TrimRight(s, " \t\r\n")
 		}
 		if s != "" {
-			toks = append(toks, token{tData, s, pos})
+			toks = append(toks, token{val: s, pos: int32(pos), kind: tData})
 		}
 	}
 	for i < len(src) {
@@ -99,7 +102,7 @@ func lex(src string) ([]token, error) {
 			}
 			continue
 		case '{':
-			toks = append(toks, token{tVarBegin, "{{", start})
+			toks = append(toks, token{val: "{{", pos: int32(start), kind: tVarBegin})
 			p := start + 2
 			if p < len(src) && (src[p] == '-' || src[p] == '+') {
 				p++
@@ -108,7 +111,7 @@ func lex(src string) ([]token, error) {
 			if err != nil {
 				return nil, err
 			}
-			toks = append(toks, token{tVarEnd, "}}", n})
+			toks = append(toks, token{val: "}}", pos: int32(n), kind: tVarEnd})
 			i = n + 2
 			if src[n-1] == '-' {
 				i = skipSpace(src, i)
@@ -129,23 +132,23 @@ func lex(src string) ([]token, error) {
 				if end < 0 {
 					return nil, &Error{start, "raw block without endraw"}
 				}
-				toks = append(toks, token{tData, src[body:end], body})
+				toks = append(toks, token{val: src[body:end], pos: int32(body), kind: tData})
 				i = endTag
 				continue
 			}
-			toks = append(toks, token{tBlockBegin, "{%", start})
+			toks = append(toks, token{val: "{%", pos: int32(start), kind: tBlockBegin})
 			n, err := lexExpr(src, p, "%}", &toks)
 			if err != nil {
 				return nil, err
 			}
-			toks = append(toks, token{tBlockEnd, "%}", n})
+			toks = append(toks, token{val: "%}", pos: int32(n), kind: tBlockEnd})
 			i = n + 2
 			if src[n-1] == '-' {
 				i = skipSpace(src, i)
 			}
 		}
 	}
-	toks = append(toks, token{tEOF, "", len(src)})
+	toks = append(toks, token{val: "", pos: int32(len(src)), kind: tEOF})
 	return toks, nil
 }
 
@@ -208,14 +211,14 @@ func lexExpr(src string, i int, end string, toks *[]token) (int, error) {
 			if err != nil {
 				return 0, err
 			}
-			*toks = append(*toks, token{tString, s, i})
+			*toks = append(*toks, token{val: s, pos: int32(i), kind: tString})
 			i = n
 		case c >= '0' && c <= '9':
 			j := i
 			for j < len(src) && (src[j] >= '0' && src[j] <= '9' || src[j] == '_' || src[j] == '.' && j+1 < len(src) && src[j+1] >= '0' && src[j+1] <= '9' || src[j] == 'e' || src[j] == 'E' || src[j] == 'x' || src[j] == 'o' || src[j] == 'b' || (src[j] >= 'a' && src[j] <= 'f') || (src[j] >= 'A' && src[j] <= 'F')) {
 				j++
 			}
-			*toks = append(*toks, token{tNumber, src[i:j], i})
+			*toks = append(*toks, token{val: src[i:j], pos: int32(i), kind: tNumber})
 			i = j
 		case isIdent(c):
 			j := i
@@ -227,7 +230,7 @@ func lexExpr(src string, i int, end string, toks *[]token) (int, error) {
 				}
 				j++
 			}
-			*toks = append(*toks, token{tName, src[i:j], i})
+			*toks = append(*toks, token{val: src[i:j], pos: int32(i), kind: tName})
 			i = j
 		default:
 			op := src[i : i+1]
@@ -252,7 +255,7 @@ func lexExpr(src string, i int, end string, toks *[]token) (int, error) {
 					depth--
 				}
 			}
-			*toks = append(*toks, token{tOp, op, i})
+			*toks = append(*toks, token{val: op, pos: int32(i), kind: tOp})
 			i += len(op)
 		}
 	}

@@ -218,7 +218,7 @@ func (p *parser) next() *token {
 }
 
 func (p *parser) fail(format string, args ...any) {
-	panic(&Error{p.peek().pos, fmt.Sprintf(format, args...)})
+	panic(&Error{p.peek().off(), fmt.Sprintf(format, args...)})
 }
 
 func (p *parser) enter() {
@@ -280,12 +280,12 @@ func (p *parser) nodes(ends []string) []Node {
 			return out
 		case tData:
 			p.next()
-			out = append(out, &Data{at{t.pos}, t.val})
+			out = append(out, &Data{at{t.off()}, t.val})
 		case tVarBegin:
 			p.next()
 			x := p.expr()
 			p.expectKind(tVarEnd, "}}")
-			out = append(out, &Output{at{t.pos}, x})
+			out = append(out, &Output{at{t.off()}, x})
 		case tBlockBegin:
 			name := p.peekTagName()
 			for _, e := range ends {
@@ -294,7 +294,7 @@ func (p *parser) nodes(ends []string) []Node {
 				}
 			}
 			p.next()
-			out = append(out, p.statement(t.pos))
+			out = append(out, p.statement(t.off()))
 		default:
 			p.fail("unexpected token %q", t.val)
 		}
@@ -463,7 +463,7 @@ func (p *parser) ifStmt(pos int) Node {
 	n.Body = p.nodes([]string{"elif", "else", "endif"})
 	switch p.peekTagName() {
 	case "elif":
-		bp := p.peek().pos
+		bp := p.peek().off()
 		p.next()
 		p.next()
 		n.Else = []Node{p.ifStmt(bp)}
@@ -480,7 +480,7 @@ func (p *parser) ifStmt(pos int) Node {
 
 // assignTarget parses a name, a dotted namespace attribute, or a tuple of names.
 func (p *parser) assignTarget() Expr {
-	pos := p.peek().pos
+	pos := p.peek().off()
 	var items []Expr
 	for {
 		var x Expr
@@ -489,7 +489,7 @@ func (p *parser) assignTarget() Expr {
 			x = p.assignTarget()
 			p.expectOp(")")
 		} else {
-			x = &Name{at{p.peek().pos}, p.expectName()}
+			x = &Name{at{p.peek().off()}, p.expectName()}
 			if p.isOp(".") {
 				p.next()
 				x = &Getattr{at{pos}, x, p.expectName()}
@@ -509,7 +509,7 @@ func (p *parser) assignTarget() Expr {
 
 // exprList parses a, b, c (an implicit tuple) or one expression.
 func (p *parser) exprList() Expr {
-	pos := p.peek().pos
+	pos := p.peek().off()
 	x := p.expr()
 	if !p.isOp(",") {
 		return x
@@ -527,7 +527,7 @@ func (p *parser) exprList() Expr {
 
 func (p *parser) expr() Expr {
 	p.enter()
-	pos := p.peek().pos
+	pos := p.peek().off()
 	x := p.or()
 	for p.isName("if") {
 		p.next()
@@ -549,7 +549,7 @@ func (p *parser) or() Expr {
 	x := p.and()
 	for p.isName("or") {
 		t := p.next()
-		x = &BinOp{at{t.pos}, "or", x, p.and()}
+		x = &BinOp{at{t.off()}, "or", x, p.and()}
 	}
 	return x
 }
@@ -558,7 +558,7 @@ func (p *parser) and() Expr {
 	x := p.not()
 	for p.isName("and") {
 		t := p.next()
-		x = &BinOp{at{t.pos}, "and", x, p.not()}
+		x = &BinOp{at{t.off()}, "and", x, p.not()}
 	}
 	return x
 }
@@ -568,7 +568,7 @@ func (p *parser) not() Expr {
 		t := p.next()
 		p.enter()
 		defer p.leave()
-		return &UnOp{at{t.pos}, "not", p.not()}
+		return &UnOp{at{t.off()}, "not", p.not()}
 	}
 	return p.compare()
 }
@@ -580,14 +580,14 @@ func (p *parser) compare() Expr {
 		switch {
 		case t.kind == tOp && (t.val == "==" || t.val == "!=" || t.val == "<" || t.val == ">" || t.val == "<=" || t.val == ">="):
 			p.next()
-			x = &BinOp{at{t.pos}, t.val, x, p.math1()}
+			x = &BinOp{at{t.off()}, t.val, x, p.math1()}
 		case p.isName("in"):
 			p.next()
-			x = &BinOp{at{t.pos}, "in", x, p.math1()}
+			x = &BinOp{at{t.off()}, "in", x, p.math1()}
 		case p.isName("not") && p.toks[p.i+1].kind == tName && p.toks[p.i+1].val == "in":
 			p.next()
 			p.next()
-			x = &BinOp{at{t.pos}, "notin", x, p.math1()}
+			x = &BinOp{at{t.off()}, "notin", x, p.math1()}
 		default:
 			return x
 		}
@@ -598,7 +598,7 @@ func (p *parser) math1() Expr {
 	x := p.concat()
 	for p.isOp("+") || p.isOp("-") {
 		t := p.next()
-		x = &BinOp{at{t.pos}, t.val, x, p.concat()}
+		x = &BinOp{at{t.off()}, t.val, x, p.concat()}
 	}
 	return x
 }
@@ -607,7 +607,7 @@ func (p *parser) concat() Expr {
 	x := p.math2()
 	for p.isOp("~") {
 		t := p.next()
-		x = &BinOp{at{t.pos}, "~", x, p.math2()}
+		x = &BinOp{at{t.off()}, "~", x, p.math2()}
 	}
 	return x
 }
@@ -616,7 +616,7 @@ func (p *parser) math2() Expr {
 	x := p.pow()
 	for p.isOp("*") || p.isOp("/") || p.isOp("//") || p.isOp("%") {
 		t := p.next()
-		x = &BinOp{at{t.pos}, t.val, x, p.pow()}
+		x = &BinOp{at{t.off()}, t.val, x, p.pow()}
 	}
 	return x
 }
@@ -625,7 +625,7 @@ func (p *parser) pow() Expr {
 	x := p.unary(true)
 	for p.isOp("**") {
 		t := p.next()
-		x = &BinOp{at{t.pos}, "**", x, p.unary(true)}
+		x = &BinOp{at{t.off()}, "**", x, p.unary(true)}
 	}
 	return x
 }
@@ -636,7 +636,7 @@ func (p *parser) unary(withFilter bool) Expr {
 	var x Expr
 	if t.kind == tOp && (t.val == "-" || t.val == "+") {
 		p.next()
-		x = &UnOp{at{t.pos}, t.val, p.unary(false)}
+		x = &UnOp{at{t.off()}, t.val, p.unary(false)}
 	} else {
 		x = p.postfix(p.primary())
 	}
@@ -653,27 +653,27 @@ func (p *parser) primary() Expr {
 	case tName:
 		switch t.val {
 		case "true", "True":
-			return &Const{at{t.pos}, true}
+			return &Const{at{t.off()}, true}
 		case "false", "False":
-			return &Const{at{t.pos}, false}
+			return &Const{at{t.off()}, false}
 		case "none", "None":
-			return &Const{at{t.pos}, nil}
+			return &Const{at{t.off()}, nil}
 		}
-		return &Name{at{t.pos}, t.val}
+		return &Name{at{t.off()}, t.val}
 	case tString:
 		s := t.val
 		for p.peek().kind == tString { // implicit concatenation
 			s += p.next().val
 		}
-		return &Const{at{t.pos}, s}
+		return &Const{at{t.off()}, s}
 	case tNumber:
-		return &Const{at{t.pos}, number(t.val)}
+		return &Const{at{t.off()}, number(t.val)}
 	case tOp:
 		switch t.val {
 		case "(":
 			if p.isOp(")") {
 				p.next()
-				return &Tuple{at{t.pos}, nil}
+				return &Tuple{at{t.off()}, nil}
 			}
 			x := p.expr()
 			if p.isOp(",") {
@@ -685,12 +685,12 @@ func (p *parser) primary() Expr {
 					}
 					items = append(items, p.expr())
 				}
-				x = &Tuple{at{t.pos}, items}
+				x = &Tuple{at{t.off()}, items}
 			}
 			p.expectOp(")")
 			return x
 		case "[":
-			l := &List{at: at{t.pos}}
+			l := &List{at: at{t.off()}}
 			for !p.isOp("]") {
 				l.Items = append(l.Items, p.expr())
 				if !p.isOp(",") {
@@ -701,7 +701,7 @@ func (p *parser) primary() Expr {
 			p.expectOp("]")
 			return l
 		case "{":
-			d := &Dict{at: at{t.pos}}
+			d := &Dict{at: at{t.off()}}
 			for !p.isOp("}") {
 				d.Keys = append(d.Keys, p.expr())
 				p.expectOp(":")
@@ -743,16 +743,16 @@ func (p *parser) postfix(x Expr) Expr {
 			a := p.next()
 			switch a.kind {
 			case tName:
-				x = &Getattr{at{t.pos}, x, a.val}
+				x = &Getattr{at{t.off()}, x, a.val}
 			case tNumber:
-				x = &Getitem{at{t.pos}, x, &Const{at{a.pos}, number(a.val)}}
+				x = &Getitem{at{t.off()}, x, &Const{at{a.off()}, number(a.val)}}
 			default:
 				p.i--
 				p.fail("expected an attribute name")
 			}
 		case p.isOp("["):
 			p.next()
-			x = p.subscript(x, t.pos)
+			x = p.subscript(x, t.off())
 			p.expectOp("]")
 		case p.isOp("("):
 			x = p.call(x)
@@ -801,7 +801,7 @@ func (p *parser) subscript(x Expr, pos int) Expr {
 
 func (p *parser) call(fn Expr) Expr {
 	t := p.expectOp("(")
-	c := &Call{at: at{t.pos}, Fn: fn}
+	c := &Call{at: at{t.off()}, Fn: fn}
 	c.Args, c.KwNames, c.KwValues, c.Star, c.StarStar = p.args()
 	return c
 }
@@ -853,7 +853,7 @@ func (p *parser) filterTests(x Expr) Expr {
 				p.next()
 				name += "." + p.expectName()
 			}
-			ts := &Test{at: at{t.pos}, X: x, Name: name, Negate: neg}
+			ts := &Test{at: at{t.off()}, X: x, Name: name, Negate: neg}
 			switch pk := p.peek(); {
 			case p.isOp("("):
 				p.next()
@@ -886,7 +886,7 @@ func (p *parser) filterChain(x Expr) Expr {
 		p.next()
 		name += "." + p.expectName()
 	}
-	f := &Filter{at: at{t.pos}, X: x, Name: name}
+	f := &Filter{at: at{t.off()}, X: x, Name: name}
 	if p.isOp("(") {
 		p.next()
 		f.Args, f.KwNames, f.KwValues, _, _ = p.args()
