@@ -341,7 +341,7 @@ func (a *templateAnalysis) eval(x jinja.Expr) (out tval) {
 		base := a.eval(x.X)
 		a.eval(x.Lo)
 		a.eval(x.Hi)
-		step := a.eval(x.Step)
+		a.eval(x.Step)
 		if c, ok := x.Step.(*jinja.UnOp); ok && c.Op == "-" && x.Lo == nil && x.Hi == nil {
 			if k, ok := c.X.(*jinja.Const); ok && k.Value == any(int64(1)) {
 				var rev []string
@@ -351,7 +351,6 @@ func (a *templateAnalysis) eval(x jinja.Expr) (out tval) {
 				return tval{kind: base.kind, path: base.path, strs: rev}
 			}
 		}
-		_ = step
 		return tval{kind: base.kind, path: base.path}
 	case *jinja.Call:
 		return a.call(x)
@@ -386,7 +385,11 @@ func (a *templateAnalysis) eval(x jinja.Expr) (out tval) {
 				}
 			}
 		}
-		return tval{kind: max(l.kind, r.kind) * boolToKind(x.Op == "~" || x.Op == "+"), path: l.path}
+		if x.Op == "~" || x.Op == "+" { // concatenating an internal object keeps it in hand
+			k := merge(l, r)
+			return tval{kind: k.kind, path: k.path}
+		}
+		return tval{}
 	case *jinja.UnOp:
 		a.eval(x.X)
 		return tval{}
@@ -411,13 +414,6 @@ func (a *templateAnalysis) eval(x jinja.Expr) (out tval) {
 		return merge(t, e)
 	}
 	return tval{}
-}
-
-func boolToKind(b bool) valKind {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func argList(v tval) []tval {
@@ -618,7 +614,7 @@ func (a *templateAnalysis) filter(f *jinja.Filter) tval {
 		}
 		if len(args[0].strs) == 0 {
 			a.report("template.dynamic-name", SeverityMedium, f.Offset(), "attr", "|attr takes an attribute name the template computes from data; attr exists to reach attributes the template cannot name")
-			return tval{kind: max(x.kind, vInternal*boolToKind(x.kind != vData)), path: x.path}
+			return tval{kind: x.kind, path: x.path}
 		}
 		return a.access(x, args[0].strs, false, f.Offset())
 	case "selectattr", "rejectattr":
@@ -842,9 +838,10 @@ func reverse(s string) string {
 	return string(r)
 }
 
-// templateFindings turns the analysis of one template into findings.
-// where names the template (a JSON key, a GGUF key); base is the offset of
-// the template in the file, when known.
+// checkTemplate turns the analysis of one template into findings. where
+// names the template (a JSON key, a GGUF key); base is the offset of the
+// template in the file, when known; ruleFor renames rules for a carrier
+// that shipped its own rule ids.
 func (s *scanner) checkTemplate(member, where string, base int64, tmpl string, ruleFor func(string) string) {
 	for _, is := range analyzeTemplate(tmpl) {
 		rule := is.rule
