@@ -3,6 +3,7 @@ package modelscan
 import (
 	"archive/tar"
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -206,10 +207,8 @@ var tfOps = map[string]Severity{
 // scanSavedModel walks SavedModel → MetaGraphDef → GraphDef → NodeDef.op
 // and the function library's NodeDefs.
 func (s *scanner) scanSavedModel(member string, r io.ReaderAt, size int64) {
-	root := s.protoRoot(r, size)
 	seen := map[string]bool{}
-	var node func(nb pmsg) error
-	node = func(nb pmsg) error {
+	err := savedModelNodes(s.protoRoot(r, size), false, func(nb pmsg) error {
 		return protoFields(nb, func(num, wt int, _ uint64, d pmsg) error {
 			if num == 2 && wt == 2 {
 				op := d.str()
@@ -221,7 +220,20 @@ func (s *scanner) scanSavedModel(member string, r io.ReaderAt, size int64) {
 			}
 			return nil
 		})
+	})
+	if err != nil {
+		s.add(member, Finding{Rule: "tf.malformed", Severity: SeverityMedium, Reason: "SavedModel protobuf: " + err.Error()})
 	}
+}
+
+// errNotSavedModel stops a strict walk at a field a SavedModel does not have.
+var errNotSavedModel = errors.New("not a SavedModel field")
+
+// savedModelNodes calls node for every NodeDef of a SavedModel: meta_graphs
+// (2) → graph_def (2) → node (1), and the function library's
+// FunctionDef.node_def (2 → 1 → 3). strict stops at the first top-level
+// field a SavedModel does not have (for telling formats apart).
+func savedModelNodes(root pmsg, strict bool, node func(pmsg) error) error {
 	graph := func(gb pmsg) error {
 		return protoFields(gb, func(num, wt int, _ uint64, d pmsg) error {
 			switch {
@@ -243,20 +255,20 @@ func (s *scanner) scanSavedModel(member string, r io.ReaderAt, size int64) {
 			return nil
 		})
 	}
-	err := protoFields(root, func(num, wt int, _ uint64, d pmsg) error {
-		if num == 2 && wt == 2 { // MetaGraphDef
+	return protoFields(root, func(num, wt int, _ uint64, d pmsg) error {
+		switch {
+		case num == 2 && wt == 2: // MetaGraphDef
 			return protoFields(d, func(num, wt int, _ uint64, gd pmsg) error {
 				if num == 2 && wt == 2 {
 					return graph(gd)
 				}
 				return nil
 			})
+		case strict && !(num == 1 && wt == 0):
+			return errNotSavedModel
 		}
 		return nil
 	})
-	if err != nil {
-		s.add(member, Finding{Rule: "tf.malformed", Severity: SeverityMedium, Reason: "SavedModel protobuf: " + err.Error()})
-	}
 }
 
 var onnxStdDomains = map[string]bool{"": true, "ai.onnx": true, "ai.onnx.ml": true, "ai.onnx.training": true,
@@ -413,9 +425,6 @@ func (s *scanner) scanTorchScriptCode(member string, r io.Reader) {
 // one does not settle; the structure does. ONNX's field 2 is the producer
 // name, text that does not parse down to nodes.
 func (s *scanner) looksLikeSavedModel(r io.ReaderAt, size int64) bool {
-	root := s.protoRoot(r, min(size, 512<<20))
-	found := false
-	errFound := fmt.Errorf("found")
 	isText := func(m pmsg) bool {
 		t := m.str()
 		if t == "" {
@@ -428,7 +437,8 @@ func (s *scanner) looksLikeSavedModel(r io.ReaderAt, size int64) bool {
 		}
 		return true
 	}
-	node := func(nb pmsg) error {
+	errFound := errors.New("found")
+	err := savedModelNodes(s.protoRoot(r, min(size, 512<<20)), true, func(nb pmsg) error {
 		var name, op bool
 		err := protoFields(nb, func(num, wt int, _ uint64, d pmsg) error {
 			switch {
@@ -440,47 +450,11 @@ func (s *scanner) looksLikeSavedModel(r io.ReaderAt, size int64) bool {
 			return nil
 		})
 		if err == nil && name && op {
-			found = true
 			return errFound
 		}
 		return nil
-	}
-	graph := func(gb pmsg) error {
-		return protoFields(gb, func(num, wt int, _ uint64, d pmsg) error {
-			if num == 1 && wt == 2 {
-				return node(d)
-			}
-			if num == 2 && wt == 2 { // function library: FunctionDef.node_def (3)
-				return protoFields(d, func(num, wt int, _ uint64, fd pmsg) error {
-					if num == 1 && wt == 2 {
-						return protoFields(fd, func(num, wt int, _ uint64, nd pmsg) error {
-							if num == 3 && wt == 2 {
-								return node(nd)
-							}
-							return nil
-						})
-					}
-					return nil
-				})
-			}
-			return nil
-		})
-	}
-	_ = protoFields(root, func(num, wt int, _ uint64, d pmsg) error {
-		switch {
-		case num == 1 && wt == 0:
-			return nil
-		case num == 2 && wt == 2:
-			return protoFields(d, func(num, wt int, _ uint64, gd pmsg) error {
-				if num == 2 && wt == 2 {
-					return graph(gd)
-				}
-				return nil
-			})
-		}
-		return errFound // not a SavedModel field: stop
 	})
-	return found
+	return err == errFound
 }
 
 // onnxGraphFacts reads the main graph's inputs, outputs and initializer

@@ -86,14 +86,7 @@ func (s *scanner) scanSafetensors(member string, r io.ReaderAt, size int64) {
 			return
 		}
 		if item > 0 {
-			elems := int64(1)
-			for _, d := range t.shape {
-				if d < 0 || (d > 0 && elems > (1<<62)/d) {
-					elems = -1
-					break
-				}
-				elems *= d
-			}
+			elems := shapeElems(t.shape)
 			if elems < 0 || elems*item != t.end-t.begin {
 				bad(8, fmt.Sprintf("tensor %q: dtype %s × shape %v does not match %d bytes", t.name, t.dtype, t.shape, t.end-t.begin))
 			}
@@ -103,15 +96,7 @@ func (s *scanner) scanSafetensors(member string, r io.ReaderAt, size int64) {
 	if member == "" {
 		var t tally
 		for _, tn := range tensors {
-			elems := int64(1)
-			for _, d := range tn.shape {
-				if d < 0 || (d > 0 && elems > (1<<62)/d) {
-					elems = -1
-					break
-				}
-				elems *= d
-			}
-			t.add(tn.dtype, elems)
+			t.add(tn.dtype, shapeElems(tn.shape))
 		}
 		f := s.facts()
 		t.into(f)
@@ -208,4 +193,14 @@ func (s *scanner) checkMetadataValue(member, key, v string) {
 	if data, how := decodePayload(v); data != nil && completeNested(s.ctx, s.opts, data) {
 		s.scanBytes(join(member, "("+how+" in "+key+")"), data, 1)
 	}
+}
+
+// shapeElems is the element count of a shape, -1 when a dimension is
+// negative or the product overflows.
+func shapeElems(shape []int64) int64 {
+	elems := int64(1)
+	for _, d := range shape {
+		elems = mulDim(elems, d)
+	}
+	return elems
 }
