@@ -323,7 +323,8 @@ func (a *templateAnalysis) eval(x jinja.Expr) (out tval) {
 		}
 		return tval{}
 	case *jinja.Getattr:
-		return a.access(a.eval(x.X), []string{x.Attr}, false, x.Offset())
+		names := [1]string{x.Attr}
+		return a.access(a.eval(x.X), names[:], false, x.Offset())
 	case *jinja.Getitem:
 		base := a.eval(x.X)
 		idx := a.eval(x.Index)

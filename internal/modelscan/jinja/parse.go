@@ -481,30 +481,31 @@ func (p *parser) ifStmt(pos int) Node {
 // assignTarget parses a name, a dotted namespace attribute, or a tuple of names.
 func (p *parser) assignTarget() Expr {
 	pos := p.peek().off()
-	var items []Expr
-	for {
-		var x Expr
-		if p.isOp("(") {
-			p.next()
-			x = p.assignTarget()
-			p.expectOp(")")
-		} else {
-			x = &Name{at{p.peek().off()}, p.expectName()}
-			if p.isOp(".") {
-				p.next()
-				x = &Getattr{at{pos}, x, p.expectName()}
-			}
-		}
-		items = append(items, x)
-		if !p.isOp(",") {
-			break
-		}
-		p.next()
+	first := p.targetItem(pos)
+	if !p.isOp(",") {
+		return first
 	}
-	if len(items) == 1 {
-		return items[0]
+	items := []Expr{first}
+	for p.isOp(",") {
+		p.next()
+		items = append(items, p.targetItem(pos))
 	}
 	return &Tuple{at{pos}, items}
+}
+
+func (p *parser) targetItem(pos int) Expr {
+	if p.isOp("(") {
+		p.next()
+		x := p.assignTarget()
+		p.expectOp(")")
+		return x
+	}
+	var x Expr = &Name{at{p.peek().off()}, p.expectName()}
+	if p.isOp(".") {
+		p.next()
+		x = &Getattr{at{pos}, x, p.expectName()}
+	}
+	return x
 }
 
 // exprList parses a, b, c (an implicit tuple) or one expression.
@@ -528,10 +529,10 @@ func (p *parser) exprList() Expr {
 func (p *parser) expr() Expr {
 	p.enter()
 	pos := p.peek().off()
-	x := p.or()
+	x := p.binary(1)
 	for p.isName("if") {
 		p.next()
-		c := &CondExpr{at: at{pos}, Then: x, Cond: p.or()}
+		c := &CondExpr{at: at{pos}, Then: x, Cond: p.binary(1)}
 		if p.isName("else") {
 			p.next()
 			c.Else = p.expr()
@@ -543,90 +544,68 @@ func (p *parser) expr() Expr {
 }
 
 // noCondExpr is an expression without a trailing "if" (for-loop iterables).
-func (p *parser) noCondExpr() Expr { return p.or() }
+func (p *parser) noCondExpr() Expr { return p.binary(1) }
 
-func (p *parser) or() Expr {
-	x := p.and()
-	for p.isName("or") {
-		t := p.next()
-		x = &BinOp{at{t.off()}, "or", x, p.and()}
-	}
-	return x
-}
+// Binary operator precedence, as jinja2.parser nests them: or < and <
+// not (prefix) < comparisons and in < + - < ~ < * / // % < **.
+const precNot = 3
 
-func (p *parser) and() Expr {
-	x := p.not()
-	for p.isName("and") {
-		t := p.next()
-		x = &BinOp{at{t.off()}, "and", x, p.not()}
-	}
-	return x
-}
-
-func (p *parser) not() Expr {
-	if p.isName("not") {
-		t := p.next()
-		p.enter()
-		defer p.leave()
-		return &UnOp{at{t.off()}, "not", p.not()}
-	}
-	return p.compare()
-}
-
-func (p *parser) compare() Expr {
-	x := p.math1()
-	for {
-		t := p.peek()
-		switch {
-		case t.kind == tOp && (t.val == "==" || t.val == "!=" || t.val == "<" || t.val == ">" || t.val == "<=" || t.val == ">="):
-			p.next()
-			x = &BinOp{at{t.off()}, t.val, x, p.math1()}
-		case p.isName("in"):
-			p.next()
-			x = &BinOp{at{t.off()}, "in", x, p.math1()}
-		case p.isName("not") && p.toks[p.i+1].kind == tName && p.toks[p.i+1].val == "in":
-			p.next()
-			p.next()
-			x = &BinOp{at{t.off()}, "notin", x, p.math1()}
-		default:
-			return x
+// binop returns the binary operator at the current token, its name in the
+// tree, its precedence and how many tokens it takes; prec 0 when none.
+func (p *parser) binop() (op string, prec, width int) {
+	t := p.peek()
+	switch t.kind {
+	case tOp:
+		switch t.val {
+		case "==", "!=", "<", ">", "<=", ">=":
+			return t.val, 4, 1
+		case "+", "-":
+			return t.val, 5, 1
+		case "~":
+			return t.val, 6, 1
+		case "*", "/", "//", "%":
+			return t.val, 7, 1
+		case "**":
+			return t.val, 8, 1
+		}
+	case tName:
+		switch t.val {
+		case "or":
+			return "or", 1, 1
+		case "and":
+			return "and", 2, 1
+		case "in":
+			return "in", 4, 1
+		case "not":
+			if n := p.toks[p.i+1]; n.kind == tName && n.val == "in" {
+				return "notin", 4, 2
+			}
 		}
 	}
+	return "", 0, 0
 }
 
-func (p *parser) math1() Expr {
-	x := p.concat()
-	for p.isOp("+") || p.isOp("-") {
+// binary parses operators of precedence min and above (precedence
+// climbing; every operator is left-associative, as in Jinja).
+func (p *parser) binary(min int) Expr {
+	p.enter()
+	var x Expr
+	if min <= precNot && p.isName("not") {
 		t := p.next()
-		x = &BinOp{at{t.off()}, t.val, x, p.concat()}
+		x = &UnOp{at{t.off()}, "not", p.binary(precNot)}
+	} else {
+		x = p.unary(true)
 	}
-	return x
-}
-
-func (p *parser) concat() Expr {
-	x := p.math2()
-	for p.isOp("~") {
-		t := p.next()
-		x = &BinOp{at{t.off()}, "~", x, p.math2()}
+	for {
+		op, prec, width := p.binop()
+		if prec == 0 || prec < min {
+			break
+		}
+		pos := p.peek().off()
+		p.i += width
+		x = &BinOp{at{pos}, op, x, p.binary(prec + 1)}
 	}
-	return x
-}
-
-func (p *parser) math2() Expr {
-	x := p.pow()
-	for p.isOp("*") || p.isOp("/") || p.isOp("//") || p.isOp("%") {
-		t := p.next()
-		x = &BinOp{at{t.off()}, t.val, x, p.pow()}
-	}
-	return x
-}
-
-func (p *parser) pow() Expr {
-	x := p.unary(true)
-	for p.isOp("**") {
-		t := p.next()
-		x = &BinOp{at{t.off()}, "**", x, p.unary(true)}
-	}
+	p.leave()
 	return x
 }
 
