@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/mlbom/autopilot/internal/modelformat"
 )
 
 type corpusCase struct {
@@ -142,7 +144,7 @@ func corpus() []corpusCase {
 		{name: "keras foreign module", file: "model.keras", data: func(t testing.TB) []byte { return kerasArchive(t, kerasForeign) }, malicious: true, want: []string{"keras.denylisted-module"}},
 		{name: "keras h5 Lambda", file: "model.h5", data: raw(hdf5WithConfig(kerasLambda)), malicious: true, want: []string{"keras.lambda"}},
 		{name: "gguf jinja gadget", file: "model.gguf", data: raw(benignGGUF(jinjaGadget)), malicious: true, want: []string{"gguf.jinja-gadget"}},
-		{name: "small savedmodel PyFunc", file: "model.pb", data: raw(pbBytes(2, pbBytes(2, pbBytes(1, pbBytes(1, []byte("n")), pbBytes(2, []byte("PyFunc")))))), malicious: true, want: []string{"tf.dangerous-op"}, format: "tf-savedmodel"},
+		{name: "small savedmodel PyFunc", file: "model.pb", data: raw(pbBytes(2, pbBytes(2, pbBytes(1, pbBytes(1, []byte("n")), pbBytes(2, []byte("PyFunc")))))), malicious: true, want: []string{"tf.dangerous-op"}, format: modelformat.SavedModel},
 		{name: "savedmodel EagerPyFunc in library", file: "saved_model.pb", data: raw(append(pbVarint(1, 1), pbBytes(2, pbBytes(2, pbBytes(2, pbBytes(1, pbBytes(1, []byte("f")), pbBytes(3, pbBytes(1, []byte("n")), pbBytes(2, []byte("EagerPyFunc")))))))...)), malicious: true, want: []string{"tf.dangerous-op"}},
 		{name: "savedmodel PyFunc", file: "saved_model.pb", data: raw(savedModel("Placeholder", "PyFunc")), malicious: true, want: []string{"tf.dangerous-op"}},
 		{name: "onnx external data traversal", file: "model.onnx", data: raw(onnxModel("", "../../../etc/passwd")), malicious: true, want: []string{"onnx.external-data-traversal"}},

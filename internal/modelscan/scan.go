@@ -134,7 +134,7 @@ func Scan(ctx context.Context, name string, r io.ReaderAt, size int64, opts Opti
 	head = head[:n]
 	s.format = sniff(head, size, name)
 	if (s.format == "onnx" || s.format == "unknown") && s.looksLikeSavedModel(r, size) {
-		s.format = "tf-savedmodel"
+		s.format = modelformat.SavedModel
 	}
 	if s.format == "unknown" {
 		if f := templateCarrier(name, head); f != "" {
