@@ -79,6 +79,16 @@ type readCloser struct {
 
 func (s *scanner) scanSevenZip(member string, r io.ReaderAt, size int64, depth int) {
 	limitSevenZipDecoders()
+	if err := validSevenZipHeader(r, size); err != nil {
+		if errors.Is(err, err7zEncrypted) {
+			s.add(member, Finding{Rule: "7z.encrypted", Severity: SeverityLow, Global: "7z", Reason: "the archive is encrypted; its content cannot be analysed"})
+			s.markUnscannable(member, "7z", "encrypted 7z archive")
+			return
+		}
+		s.add(member, Finding{Rule: "7z.malformed", Severity: SeverityMedium, Global: "7z", Reason: fmt.Sprintf("7z structure: %v; not opened", err)})
+		s.markUnscannable(member, "7z", "7z archive header refused")
+		return
+	}
 	zr, err := sevenzip.NewReader(r, size)
 	if err != nil {
 		var re sevenzip.ReadError
