@@ -341,6 +341,8 @@ type projectData struct {
 	ClearHref  string
 	Lineage    lineage
 	HasLineage bool
+	// Decisions are the license decisions recorded with version Shown.
+	Decisions []store.Approval
 	// Waiting are the license exceptions the running scan waits for.
 	Waiting     []Waiting
 	WaitingHref string
@@ -545,6 +547,9 @@ func (s *server) componentTable(r *http.Request, data *projectData, name string,
 		return err
 	}
 	data.Shown, data.Total = v.Number, len(all)
+	if data.Decisions, err = s.db.VersionDecisions(ctx, name, v.Number); err != nil {
+		return err
+	}
 	data.Filter = componentFilterForm{Q: r.URL.Query().Get("q"), Kind: f.Kind, License: f.License, Verdict: f.Verdict, Version: number}
 	kinds, licenses := map[string]bool{}, map[string]bool{}
 	verdicts := make(map[string]string, len(all))

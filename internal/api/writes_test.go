@@ -436,3 +436,21 @@ func TestDiffPageHighlightsDrift(t *testing.T) {
 		t.Errorf("backwards diff: %d", resp.StatusCode)
 	}
 }
+
+// TestDecisionsShown: the project page lists the decisions recorded with
+// the version it shows, and the approvals page says in which BOM version
+// each decision was made; both read what the store says.
+func TestDecisionsShown(t *testing.T) {
+	f := newFixture(t)
+	_, body := f.page(t, "GET", "/projects/demo", browserAccept)
+	if !strings.Contains(body, `<h2>License decisions in v2</h2>`) || !strings.Contains(body, "public benchmark") {
+		t.Errorf("project page lacks v2's decisions:\n%s", body)
+	}
+	if _, body := f.page(t, "GET", "/projects/demo?version=1", browserAccept); strings.Contains(body, "License decisions in") {
+		t.Error("v1 shows decisions made in v2's scan")
+	}
+	_, body = f.page(t, "GET", "/approvals", browserAccept)
+	if !strings.Contains(body, `<a href="/projects/demo?version=2#decisions">v2</a>`) || !strings.Contains(body, `<td class="approver">Dana</td>`) {
+		t.Errorf("approvals page lacks the version of Dana's decision:\n%s", body)
+	}
+}
