@@ -14,7 +14,7 @@ LDFLAGS := -X github.com/mlbom/autopilot/workers.Version=$(VERSION)
 SOURCE ?=
 PROJECT ?=
 
-.PHONY: run test test-unit build demo temporal cosign vet fmt bench clean
+.PHONY: run test test-unit build demo temporal cosign vet fmt bench clean bpf bpf-check
 
 build: $(BIN)/mlbom
 
@@ -48,6 +48,16 @@ $(BIN)/cosign:
 demo:
 	@scripts/make-demo.sh .mlbom/demo-app
 
+# The eBPF programs: bpf2go compiles bpf/tracer.c with clang into the
+# committed bpf/tracer_bpfel.{go,o}, so `go build` never needs clang.
+bpf:
+	$(GO) generate ./bpf
+
+# Fails when the committed objects are not what bpf/tracer.c compiles to
+# (skips without clang; CI installs it and requires the check).
+bpf-check:
+	scripts/bpf-check.sh
+
 run: build temporal
 	@SOURCE="$(SOURCE)" PROJECT="$(PROJECT)" scripts/run.sh
 
@@ -65,6 +75,7 @@ test: temporal $(BIN)/workflowcheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v /testdata/))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go' | grep -v /testdata/); exit 1; }
 	$(GO) vet ./...
 	$(BIN)/workflowcheck ./workflows/...
+	scripts/bpf-check.sh
 	MLBOM_TEMPORAL_BIN=$(BIN)/temporal $(GO) test -count=1 -timeout 30m ./...
 	@# the real opa binary (same version as the embedded engine, built into ./bin once)
 	scripts/opa-test.sh

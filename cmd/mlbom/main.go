@@ -64,6 +64,7 @@ func commands() []command {
 		{"sign", "sign [--key KEY] (BOM.json -o ATTESTATION | --project P [--version N] | --model DIR)", runSign},
 		{"verify", "verify [--key PUB] (--bom ATTESTATION | --project P [--version N]) [PATH...] | verify --model DIR", runVerify},
 		{"admission", "admission --tls-cert F --tls-key F [--addr :8443] [--enforce=false]   Kubernetes validating webhook", runAdmission},
+		{"trace", "trace [--stdout] [--project P] [--endpoint HOST[:PORT][=NAME]]... [--source auto|ebpf|proc]  runtime tracer", runTrace},
 		{"version", "version", runVersion},
 	}
 }

@@ -575,3 +575,28 @@ func ValidFailOn(s string) bool {
 	}
 	return false
 }
+
+// Data returns the merged policy data (the built-in data.json with a user's
+// MLBOM_POLICY_DIR data over it), for programs that must act on the same
+// lists the policies read: the runtime tracer fills its kernel filters from
+// data.mlbom.config.runtime.
+func Data(opts Options) (map[string]any, error) {
+	builtin := opts.Builtin
+	if builtin == nil {
+		builtin = policies.FS
+	}
+	modules := map[string]*ast.Module{}
+	data := map[string]any{}
+	if err := loadTree(builtin, "policies", modules, data); err != nil {
+		return nil, err
+	}
+	if opts.ExtraDir != "" {
+		if _, err := os.Stat(opts.ExtraDir); err != nil {
+			return nil, fmt.Errorf("%w: policy directory %s: %v", ErrPolicy, opts.ExtraDir, err)
+		}
+		if err := loadTree(os.DirFS(opts.ExtraDir), opts.ExtraDir, modules, data); err != nil {
+			return nil, err
+		}
+	}
+	return data, nil
+}
