@@ -329,11 +329,23 @@ func (t *Tracer) Counters() (Counters, error) {
 // ErrClosed is returned by Read after Close.
 var ErrClosed = ringbuf.ErrClosed
 
+// ErrFlushed is returned by Read once it has returned every event that
+// was in the ring buffer when Flush was called.
+var ErrFlushed = ringbuf.ErrFlushed
+
+// Flush makes a blocked or later Read return the events already in the
+// ring buffer and then ErrFlushed, so a reader can stop without losing
+// them.
+func (t *Tracer) Flush() error { return t.rd.Flush() }
+
 // Read blocks until an event arrives and decodes it into ev. Not safe for
 // concurrent use; Close from another goroutine ends it with ErrClosed.
 func (t *Tracer) Read(ev *Event) error {
 	for {
 		if err := t.rd.ReadInto(&t.rec); err != nil {
+			if errors.Is(err, ringbuf.ErrFlushed) {
+				return ErrFlushed
+			}
 			return err
 		}
 		if err := decode(t.rec.RawSample, ev); err != nil {

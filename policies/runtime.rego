@@ -18,16 +18,20 @@ bom_hashes := lib.index.known_sha256
 
 known_paths := lib.index.known_paths
 
-known(o) if lower(object.get(o, "sha256", "")) in bom_hashes
+known(o) if hash_known(o)
+
+hash_known(o) if lower(object.get(o, "sha256", "")) in bom_hashes
 
 # A loaded file is known when one of its path suffixes (at a slash) is a
 # path in the BOM: /srv/app/models/bert/x.safetensors matches
 # models/bert/x.safetensors. Set lookups, so cost follows path depth, not
 # BOM size; each suffix is one substring after a slash rather than a
 # re-joined slice of the split path.
-known(o) if trim_prefix(o.path, "/") in known_paths
+known(o) if path_known(o)
 
-known(o) if {
+path_known(o) if trim_prefix(o.path, "/") in known_paths
+
+path_known(o) if {
 	p := trim_prefix(o.path, "/")
 	some i in indexof_n(p, "/")
 	substring(p, i + 1, -1) in known_paths
@@ -42,6 +46,23 @@ deny contains f if {
 		"runtime.unknown-model", "high", concat("", ["runtime:file:", o.path]),
 		sprintf("process %s loaded model file %s, which is in no BOM", [object.get(o, "process", "?"), o.path]),
 		"Find where the file comes from, add its source repository to the scans, or stop the process from loading it.",
+	)
+}
+
+# Verified, not just observed: a file at a path the BOM lists, whose
+# SHA-256 (hashed by the tracer when it was opened) matches no reviewed
+# component, is not the model that was reviewed.
+deny contains f if {
+	some o in observations
+	o.type == "file"
+	model_file(o.path)
+	object.get(o, "sha256", "") != ""
+	path_known(o)
+	not hash_known(o)
+	f := lib.finding(
+		"runtime.unverified-model", "high", concat("", ["runtime:file:", o.path]),
+		sprintf("process %s loaded %s, whose SHA-256 %s matches no reviewed BOM: the file is not the one that was scanned", [object.get(o, "process", "?"), o.path, o.sha256]),
+		"Compare the file with the one in the repository; re-scan if it was updated on purpose, otherwise treat it as tampered.",
 	)
 }
 

@@ -63,3 +63,13 @@ test_non_ai_hosts_are_ignored if {
 	count(runtime.deny) == 0 with input as doc
 	count(runtime.warn) == 0 with input as doc
 }
+
+test_known_path_with_other_hash_is_unverified if {
+	doc := obs([{"type": "file", "path": "/srv/app/models/bert/model.safetensors", "sha256": "BB22", "process": "python"}])
+	{[f.policy, f.component] | some f in runtime.deny} == {["runtime.unverified-model", "runtime:file:/srv/app/models/bert/model.safetensors"]} with input as doc
+}
+
+test_known_path_with_reviewed_hash_passes if {
+	doc := obs([{"type": "file", "path": "/srv/app/models/bert/model.safetensors", "sha256": "aa11"}])
+	count(runtime.deny) == 0 with input as doc
+}

@@ -25,6 +25,7 @@ type WorkflowRegistry interface {
 // and the replay test call this same function.
 func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.ScanWorkflow, workflow.RegisterOptions{Name: workflows.ScanWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.TracerWorkflow, workflow.RegisterOptions{Name: workflows.TracerWorkflowName})
 }
 
 // Register registers workflows and the activity methods of acts (by method

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
 	"github.com/mlbom/autopilot/internal/config"
+	"github.com/mlbom/autopilot/internal/metrics"
 	"github.com/mlbom/autopilot/internal/policy"
 	"github.com/mlbom/autopilot/internal/runtime"
 )
@@ -29,6 +31,10 @@ type traceFlags struct {
 	eps      listFlag
 	ringSize int
 	stats    bool
+	node     string
+	// Temporal mode only.
+	flushEvery  string
+	metricsAddr string
 }
 
 func runTrace(ctx context.Context, cfg *config.Config, args []string) error {
@@ -46,6 +52,9 @@ func runTrace(ctx context.Context, cfg *config.Config, args []string) error {
 	fs.Var(&tf.eps, "endpoint", "also report connections to HOST[:PORT][=NAME] (repeatable)")
 	fs.IntVar(&tf.ringSize, "ring-buffer", 0, "eBPF ring buffer size in bytes (power of two; default 16 MiB)")
 	fs.BoolVar(&tf.stats, "stats", false, "print the counters (events, folded, dropped) to stderr at exit")
+	fs.StringVar(&tf.node, "node", "", "node name reported with every event and in the workflow ID tracer/NODE (default: the host name)")
+	fs.StringVar(&tf.flushEvery, "flush-every", "", "how often the TracerWorkflow it starts persists and judges observations (default 1m)")
+	fs.StringVar(&tf.metricsAddr, "metrics-addr", "", "serve Prometheus metrics (events, drops) at http://ADDR/metrics")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -105,7 +114,14 @@ func traceOptions(ctx context.Context, cfg *config.Config, tf *traceFlags) (runt
 		// a provider host also resolves to.
 		filters.Endpoints = append([]runtime.EndpointSpec{ep}, filters.Endpoints...)
 	}
+	node := tf.node
+	if node == "" {
+		if node, err = os.Hostname(); err != nil {
+			return runtime.Options{}, fmt.Errorf("host name (give --node): %w", err)
+		}
+	}
 	return runtime.Options{
+		Node: node, Metrics: metrics.New(),
 		Project: tf.project, Filters: filters, Source: tf.source, Window: tf.window,
 		BatchInterval: tf.interval, NoHash: tf.noHash, RingBufferSize: tf.ringSize,
 		Log: slog.New(slog.NewTextHandler(stderrOf(ctx), &slog.HandlerOptions{Level: slog.LevelInfo})),

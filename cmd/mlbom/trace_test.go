@@ -43,8 +43,10 @@ func TestTraceStdout(t *testing.T) {
 	t.Setenv("MLBOM_HOME", t.TempDir())
 	var out, errOut syncBuffer
 	done := make(chan int, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	go func() {
-		done <- run(context.Background(), []string{"trace", "--stdout", "--source", "ebpf", "--duration", "6s", "--batch-interval", "100ms"}, &out, &errOut)
+		done <- run(ctx, []string{"trace", "--stdout", "--source", "ebpf", "--duration", "2m", "--batch-interval", "100ms"}, &out, &errOut)
 	}()
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(errOut.String(), "watching") {
@@ -62,6 +64,8 @@ func TestTraceStdout(t *testing.T) {
 	if err := cat.Run(); err != nil {
 		t.Fatal(err)
 	}
+	// Stopping reads what the kernel already queued: the open is not lost.
+	cancel()
 	if code := <-done; code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/mlbom/autopilot/internal/metrics"
 )
 
 // Sink receives batches. A nil error means the batch is accepted (printed,
@@ -58,6 +60,8 @@ type Options struct {
 	// Proc is the proc file system; default /proc.
 	Proc string
 	Log  *slog.Logger
+	// Metrics counts events by kind and drops by reason (nil: none).
+	Metrics *metrics.Metrics
 	// Ready, when set, is called once the source runs, with its name.
 	Ready func(source string)
 }
@@ -117,6 +121,7 @@ type Agent struct {
 
 	received, sent, folded, queueDropped, hashSkipped, spoolDropped atomic.Uint64
 	seq                                                             atomic.Uint64
+	kernelReported                                                  uint64 // kernel drops already counted in Metrics
 }
 
 // Stats are the counters so far.
@@ -181,6 +186,7 @@ func (a *Agent) Run(ctx context.Context, sink Sink) error {
 				return true
 			default:
 				a.queueDropped.Add(1)
+				a.opts.Metrics.TracerDropped("queue_full", 1)
 				return false
 			}
 		})
@@ -330,6 +336,7 @@ func (a *Agent) batch(ctx context.Context, out <-chan Event, sink Sink) error {
 			Sent: time.Now().UTC(), Source: a.srcName, Project: a.opts.Project, Events: pending, Stats: a.Stats(),
 		}
 		pending = nil
+		a.countMetrics(b)
 		// The sink gets its own context: the last batch is still written
 		// after ctx is cancelled at shutdown.
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
@@ -337,6 +344,7 @@ func (a *Agent) batch(ctx context.Context, out <-chan Event, sink Sink) error {
 		if err := sink.Send(sctx, b); err != nil {
 			if errors.Is(err, ErrSpoolFull) {
 				a.spoolDropped.Add(1)
+				a.opts.Metrics.TracerDropped("spool_full", len(b.Events))
 				a.opts.Log.Warn("spool full: batch dropped", "batch", b.ID, "events", len(b.Events))
 				return nil
 			}
@@ -366,6 +374,33 @@ func (a *Agent) batch(ctx context.Context, out <-chan Event, sink Sink) error {
 				return err
 			}
 		}
+	}
+}
+
+// countMetrics reports a batch's events by kind and the kernel drops since
+// the last batch.
+func (a *Agent) countMetrics(b Batch) {
+	m := a.opts.Metrics
+	if m == nil {
+		return
+	}
+	var paths, bins, eps int
+	for _, e := range b.Events {
+		switch e.Type {
+		case TypeOpen:
+			paths += e.Count
+		case TypeExec:
+			bins += e.Count
+		case TypeConnect:
+			eps += e.Count
+		}
+	}
+	m.TracerEvents("path", paths)
+	m.TracerEvents("binary", bins)
+	m.TracerEvents("endpoint", eps)
+	if k := b.Stats.KernelDropped; k > a.kernelReported {
+		m.TracerDropped("ringbuf_full", int(k-a.kernelReported))
+		a.kernelReported = k
 	}
 }
 

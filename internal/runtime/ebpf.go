@@ -66,12 +66,22 @@ func (s *ebpfSource) syncClock() {
 func (s *ebpfSource) run(ctx context.Context, emit func(Event) bool) error {
 	go func() {
 		<-ctx.Done()
-		s.tr.Close() // ends the blocked Read
+		// Events already in the ring buffer are read before stopping.
+		if err := s.tr.Flush(); err != nil {
+			s.tr.Close()
+		}
 	}()
 	go s.housekeeping(ctx)
 	var ev bpf.Event
 	for {
 		if err := s.tr.Read(&ev); err != nil {
+			if errors.Is(err, bpf.ErrFlushed) && ctx.Err() != nil {
+				s.tr.Close()
+				return ctx.Err()
+			}
+			if errors.Is(err, bpf.ErrFlushed) {
+				continue
+			}
 			if errors.Is(err, bpf.ErrClosed) || ctx.Err() != nil {
 				return ctx.Err()
 			}

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -152,5 +153,31 @@ func TestFolderCountsRepeats(t *testing.T) {
 	got := f.flush(t0.Add(11 * time.Second))
 	if len(got) != 1 || got[0].Count != 5 || !got[0].Time.Equal(t0.Add(5*time.Second)) {
 		t.Errorf("flush = %+v, want one event counting the 5 repeats at their last time", got)
+	}
+}
+
+func TestArtifactMerge(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var a Artifact
+	e := Event{Type: TypeOpen, Path: "/m/x.gguf", Time: t0.Add(time.Minute), PID: 1, Comm: "python3", Node: "n1", Count: 1, Fidelity: FidelityProc}
+	if !a.Merge(&e, "demo") || a.Key != "open:/m/x.gguf" || a.Count != 1 {
+		t.Fatalf("first merge: %+v", a)
+	}
+	e2 := Event{Type: TypeOpen, Path: "/m/x.gguf", Time: t0, PID: 2, Comm: "llama-server", Container: "c1", Node: "n1", Count: 4, SHA256: "aa", Fidelity: FidelityEBPF}
+	a.Merge(&e2, "")
+	if a.Count != 5 || !a.FirstSeen.Equal(t0) || !a.LastSeen.Equal(t0.Add(time.Minute)) || a.Comm != "python3" || a.SHA256 != "aa" || a.Fidelity != FidelityEBPF {
+		t.Errorf("after an older event: %+v", a)
+	}
+	if fmt.Sprint(a.Processes) != "[llama-server python3]" || fmt.Sprint(a.Projects) != "[demo]" || fmt.Sprint(a.Containers) != "[c1]" {
+		t.Errorf("lists: %+v", a)
+	}
+	if a.Merge(&e2, "") {
+		t.Error("the same facts again reported a change")
+	}
+	for i := 0; i < 2*MaxListed; i++ {
+		a.Merge(&Event{Type: TypeOpen, Path: "/m/x.gguf", Time: t0, Comm: fmt.Sprintf("p%02d", i)}, "")
+	}
+	if len(a.Processes) != MaxListed {
+		t.Errorf("%d processes kept, want at most %d", len(a.Processes), MaxListed)
 	}
 }

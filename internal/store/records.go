@@ -352,14 +352,39 @@ func (d *DB) ListNotifications(ctx context.Context, channel, state string) ([]No
 }
 
 // Observation is one runtime sighting of an AI asset by the tracer: a file
-// opened, a binary run or an endpoint contacted by a process.
+// opened, a binary run or an endpoint contacted. Rows written by the tracer
+// workflow aggregate all sightings of one artifact on one node (Node) by one
+// tracer workflow chain (Epoch) for one project.
 type Observation struct {
 	Project string    `json:"project"`
 	Kind    string    `json:"kind"` // path, binary, endpoint
 	Value   string    `json:"value"`
 	PID     int       `json:"pid"`
 	Comm    string    `json:"comm"`
-	SeenAt  time.Time `json:"seenAt"`
+	SeenAt  time.Time `json:"seenAt"` // last seen
+	// Node is the host the tracer ran on; Epoch the tracer workflow chain
+	// that counted (Count is absolute within it).
+	Node      string    `json:"node,omitempty"`
+	Epoch     string    `json:"epoch,omitempty"`
+	FirstSeen time.Time `json:"firstSeen,omitempty"`
+	Count     int64     `json:"count,omitempty"`
+	// SHA256 of an opened model file; Tier is observed or verified (the
+	// hash matches a component of a stored BOM).
+	SHA256   string `json:"sha256,omitempty"`
+	Tier     string `json:"tier,omitempty"`
+	Fidelity string `json:"fidelity,omitempty"` // ebpf, proc
+	// Detail lists who was seen using it.
+	Detail ObservationDetail `json:"detail"`
+}
+
+// ObservationDetail: the processes, containers and pods that used an
+// artifact (each list bounded by the tracer workflow) and the peer
+// addresses of an endpoint.
+type ObservationDetail struct {
+	Processes  []string `json:"processes,omitempty"`
+	Containers []string `json:"containers,omitempty"`
+	Pods       []string `json:"pods,omitempty"`
+	Addrs      []string `json:"addrs,omitempty"`
 }
 
 // SaveObservations appends observations in one transaction.
@@ -385,24 +410,5 @@ func (d *DB) SaveObservations(ctx context.Context, obs []Observation) error {
 // ListObservations returns a project's observations seen at or after since,
 // newest first; limit <= 0 means 1000.
 func (d *DB) ListObservations(ctx context.Context, project string, since time.Time, limit int) ([]Observation, error) {
-	if limit <= 0 {
-		limit = 1000
-	}
-	rows, err := d.db.QueryContext(ctx, `SELECT project, kind, value, pid, comm, seen_at FROM runtime_observations
-		WHERE project = ? AND seen_at >= ? ORDER BY seen_at DESC, id DESC LIMIT ?`, project, micros(since), limit)
-	if err != nil {
-		return nil, fmt.Errorf("list observations of %s: %w", project, err)
-	}
-	defer rows.Close()
-	out := []Observation{}
-	for rows.Next() {
-		var o Observation
-		var seen int64
-		if err := rows.Scan(&o.Project, &o.Kind, &o.Value, &o.PID, &o.Comm, &seen); err != nil {
-			return nil, err
-		}
-		o.SeenAt = fromMicros(seen)
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return d.QueryObservations(ctx, ObservationQuery{Project: project, Since: since, Limit: limit})
 }

@@ -123,6 +123,7 @@ func runSuite(t *testing.T, fresh opener) {
 		{"Tokens", testTokens},
 		{"Sessions", testSessions},
 		{"Stats", testStats},
+		{"RuntimeObservations", testRuntimeObservations},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, fresh(t)) })
