@@ -30,6 +30,8 @@ type BuildBOMResult struct {
 	ContentHash     string `json:"contentHash"`
 	Components      int    `json:"components"`
 	Vulnerabilities int    `json:"vulnerabilities"`
+	// Runtime is what the tracer saw of the project (nil: nothing).
+	Runtime *RuntimeMerge `json:"runtime,omitempty"`
 }
 
 // serialNamespace makes a BOM's serial number a function of its scan, so a
@@ -52,6 +54,10 @@ func (a *Activities) BuildBOM(ctx context.Context, req BuildBOMRequest) (*BuildB
 	// they are made (EvaluatePolicy, RecordApprovals) and added whenever the
 	// version is read (api.StoredBOM), so the version of the very scan that
 	// waited for them carries them and its content hash does not depend on them.
+	rt, err := a.mergeRuntime(ctx, req.Project, &inv)
+	if err != nil {
+		return nil, classify("build bom", err)
+	}
 	b, err := bom.Build(&inv, bom.Options{
 		ToolVersion:  a.ToolVersion,
 		Timestamp:    a.now(),
@@ -81,7 +87,7 @@ func (a *Activities) BuildBOM(ctx context.Context, req BuildBOMRequest) (*BuildB
 	if err := a.signVersion(ctx, req.Project, v.Number); err != nil {
 		return nil, classify("build bom", err)
 	}
-	out := &BuildBOMResult{Version: v.Number, Created: created, ContentHash: v.ContentHash, Components: len(inv.Components)}
+	out := &BuildBOMResult{Version: v.Number, Created: created, ContentHash: v.ContentHash, Components: len(inv.Components), Runtime: rt}
 	if b.Vulnerabilities != nil {
 		out.Vulnerabilities = len(*b.Vulnerabilities)
 	}

@@ -36,6 +36,9 @@ type ScanSummary struct {
 	Waived          int                     `json:"waived"`
 	Exceptions      []ExceptionOutcome      `json:"exceptions,omitempty"`
 	Notify          activities.NotifyResult `json:"notify"`
+	// Runtime: what the tracer saw of the project, merged into this BOM
+	// (declared but never used, used but undeclared).
+	Runtime *activities.RuntimeMerge `json:"runtime,omitempty"`
 }
 
 // ExceptionOutcome is what became of a license exception request.
@@ -126,6 +129,7 @@ func pipeline(x executor, a *activities.Activities, scanID, runID, runURL string
 		return nil, err
 	}
 	sum.Version, sum.Created, sum.Vulnerabilities = built.Version, built.Created, built.Vulnerabilities
+	sum.Runtime = built.Runtime
 	p.Version = built.Version
 
 	step(4)

@@ -320,6 +320,13 @@ func printSummary(w io.Writer, s *workflows.ScanSummary, elapsed time.Duration, 
 		}
 		fmt.Fprintln(w)
 	}
+	if r := s.Runtime; r != nil {
+		fmt.Fprintf(w, "  runtime     %d components seen running (%d verified by hash), %d declared but never used, %d used but undeclared\n",
+			r.Observed, r.Verified, len(r.DeclaredUnused), len(r.UsedUndeclared))
+		for _, ref := range r.UsedUndeclared {
+			fmt.Fprintf(w, "    undeclared  %s\n", p(ref))
+		}
+	}
 	fmt.Fprintf(w, "  verdict     %s (%s", p(strings.ToUpper(s.Verdict)), plural(s.Findings, "finding"))
 	if len(s.BySeverity) > 0 {
 		fmt.Fprintf(w, ": %s", formatCounts(s.BySeverity))

@@ -344,6 +344,15 @@ func commonProps(c *inventory.Component) []cdx.Property {
 	}
 	if c.RuntimeObserved {
 		props = append(props, prop(property.RuntimeObserved, "true"))
+		if !c.RuntimeLastSeen.IsZero() {
+			props = append(props, prop(property.RuntimeLastSeen, c.RuntimeLastSeen.UTC().Format(time.RFC3339)))
+		}
+		if c.RuntimeTier != "" {
+			props = append(props, prop(property.RuntimeTier, c.RuntimeTier))
+		}
+		if c.RuntimeUndeclared {
+			props = append(props, prop(property.RuntimeDeclared, "false"))
+		}
 	}
 	props = append(props, provenanceProps(c.LicenseFrom)...)
 	if p := c.Provenance; p != nil {

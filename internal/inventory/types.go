@@ -4,6 +4,8 @@
 package inventory
 
 import (
+	"time"
+
 	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/license"
 	"github.com/mlbom/autopilot/internal/modelscan"
@@ -78,8 +80,14 @@ type Component struct {
 	// ScanReport of the model-file scanner, for weight files that were scanned.
 	ScanReport      *modelscan.Report `json:"scanReport,omitempty"`
 	RuntimeObserved bool              `json:"runtimeObserved,omitempty"`
-	Provenance      *asset.Provenance `json:"provenance,omitempty"`
-	Props           map[string]string `json:"props,omitempty"`
+	// RuntimeLastSeen and RuntimeTier (observed, verified) come from the
+	// tracer's observations; RuntimeUndeclared marks a file loaded at runtime
+	// that nothing in the repository declares.
+	RuntimeLastSeen   time.Time         `json:"runtimeLastSeen,omitempty"`
+	RuntimeTier       string            `json:"runtimeTier,omitempty"`
+	RuntimeUndeclared bool              `json:"runtimeUndeclared,omitempty"`
+	Provenance        *asset.Provenance `json:"provenance,omitempty"`
+	Props             map[string]string `json:"props,omitempty"`
 }
 
 // Inventory is the normalized result of a scan.

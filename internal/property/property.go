@@ -10,12 +10,17 @@ const Prefix = "mlbom:"
 
 // On every component and service.
 const (
-	AssetKind        = "mlbom:asset.kind" // asset.Kind; always present
-	Provider         = "mlbom:provider"
-	Detector         = "mlbom:detector"
-	Confidence       = "mlbom:confidence"
-	Occurrence       = "mlbom:occurrence" // services: one per place called; repeats
-	RuntimeObserved  = "mlbom:runtime.observed"
+	AssetKind       = "mlbom:asset.kind" // asset.Kind; always present
+	Provider        = "mlbom:provider"
+	Detector        = "mlbom:detector"
+	Confidence      = "mlbom:confidence"
+	Occurrence      = "mlbom:occurrence" // services: one per place called; repeats
+	RuntimeObserved = "mlbom:runtime.observed"
+	// What the tracer saw (only with RuntimeObserved): when, how sure
+	// (observed, verified), and "false" on a file no repository declares.
+	RuntimeLastSeen  = "mlbom:runtime.lastSeen"
+	RuntimeTier      = "mlbom:runtime.tier"
+	RuntimeDeclared  = "mlbom:runtime.declared"
 	ProvenanceAuthor = "mlbom:provenance.author"
 	ProvenanceCommit = "mlbom:provenance.commit"
 	ProvenanceDate   = "mlbom:provenance.date"
