@@ -93,10 +93,22 @@ func StartPlain(t testing.TB) *Server {
 	return start(t, false, nil)
 }
 
+// StartOn starts a dev server like Start on a given port: a test can start
+// a client first, against a server that is not there yet.
+func StartOn(t testing.TB, port int) *Server {
+	t.Helper()
+	return startOn(t, port, true, nil)
+}
+
 func start(t testing.TB, withSearchAttributes bool, extraArgs []string) *Server {
 	t.Helper()
+	return startOn(t, FreePort(t), withSearchAttributes, extraArgs)
+}
+
+func startOn(t testing.TB, port int, withSearchAttributes bool, extraArgs []string) *Server {
+	t.Helper()
 	bin := Require(t)
-	port, uiPort := FreePort(t), FreePort(t)
+	uiPort := FreePort(t)
 	dir := t.TempDir()
 	args := []string{"server", "start-dev", "--ip", "127.0.0.1", "--port", fmt.Sprint(port),
 		"--ui-port", fmt.Sprint(uiPort), "--headless", "--db-filename", filepath.Join(dir, "temporal.db"),
