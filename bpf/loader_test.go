@@ -117,7 +117,7 @@ func TestTraceChild(t *testing.T) {
 	pid := uint32(cmd.Process.Pid)
 
 	got := map[EventType]Event{}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for len(got) < 3 && time.Now().Before(deadline) {
 		tr.rd.SetDeadline(time.Now().Add(500 * time.Millisecond))
 		var ev Event

@@ -108,14 +108,26 @@ func newFixture(t *testing.T, runtimeFrom string) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
+	// Connections stay open until the test ends, so a /proc poll sees them
+	// established however slow the machine is.
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
 	go func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			time.Sleep(3 * time.Second) // keep it established for a /proc poll
-			c.Close()
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
 		}
 	}()
 	fx.ln = ln
@@ -187,7 +199,7 @@ func TestAgentEBPF(t *testing.T) {
 		t.Fatalf("child: %v", err)
 	}
 	pid := cmd.Process.Pid
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		evs := sink.events()
 		_, o := find(evs, pid, TypeOpen)
@@ -256,13 +268,13 @@ func TestAgentProcFallback(t *testing.T) {
 	_, cancel, done := runAgent(t, Options{Source: SourceProc, Filters: fx.filters(), PollInterval: 200 * time.Millisecond, BatchInterval: 100 * time.Millisecond}, sink)
 	port := fx.ln.Addr().(*net.TCPAddr).Port
 	// "torchrun" is bash here: it holds the model open, connects and waits.
-	cmd := exec.Command(fx.runtime, "-c", fmt.Sprintf("exec 3<weights/model.safetensors; exec 4<>/dev/tcp/127.0.0.1/%d; sleep 2; exit 0", port))
+	cmd := exec.Command(fx.runtime, "-c", fmt.Sprintf("exec 3<weights/model.safetensors; exec 4<>/dev/tcp/127.0.0.1/%d; sleep 60; exit 0", port))
 	cmd.Dir = fx.dir
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	pid := cmd.Process.Pid
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(45 * time.Second)
 	for time.Now().Before(deadline) {
 		evs := sink.events()
 		_, o := find(evs, pid, TypeOpen)
@@ -273,6 +285,7 @@ func TestAgentProcFallback(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
 	cancel()
 	<-done
