@@ -44,7 +44,7 @@ func TestRedactArgv(t *testing.T) {
 		{[]string{"env", "OPENAI_API_KEY=sk-live-123"}, []string{"env", "OPENAI_API_KEY=" + Redacted}},
 		{[]string{"curl", "sk-proj-abcdefghijklmn"}, []string{"curl", Redacted}},
 		{[]string{"x", "hf_abcdefgh"}, []string{"x", Redacted}}, // cut short by the kernel
-		{[]string{"git", "clone", "https://bob:s3cret@git.example.com/r.git"}, []string{"git", "clone", "https://bob:" + Redacted + "@git.example.com/r.git"}},
+		{[]string{"git", "clone", "https://bob:s3cret@git.example.com/r.git"}, []string{"git", "clone", "https://" + Redacted + "@git.example.com/r.git"}},
 		{[]string{"app", "--token", "--verbose"}, []string{"app", "--token", "--verbose"}},
 	} {
 		if got := redactArgv(tc.in); !reflect.DeepEqual(got, tc.want) {

@@ -2,52 +2,27 @@ package runtime
 
 import (
 	"regexp"
-	"strings"
+
+	"github.com/mlbom/autopilot/internal/redact"
 )
 
 // Redacted replaces a secret in argv.
-const Redacted = "[REDACTED]"
+const Redacted = redact.Mask
 
-var (
-	// Values that are secrets whatever flag carries them.
-	// Prefix matches, because the kernel cuts argv short and a token cut in
-	// the middle is still a secret.
-	secretValueRe = regexp.MustCompile(`^(?:sk-[A-Za-z0-9_-]{8,}|hf_[A-Za-z0-9]{8,}|gh[pousr]_[A-Za-z0-9]{8,}|github_pat_[A-Za-z0-9_]{8,}|xox[abprs]-[A-Za-z0-9-]{8,}|AKIA[0-9A-Z]{8,}|AIza[0-9A-Za-z_-]{8,}|glpat-[A-Za-z0-9_-]{8,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)`)
-	// Flag names whose value is a secret.
-	secretFlagRe = regexp.MustCompile(`(?i)(?:token|secret|passw(?:or)?d|passwd|api[-_]?key|access[-_]?key|private[-_]?key|credential|auth)`)
-	// user:password@ in a URL.
-	urlPasswordRe = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://[^/:@\s]*:)[^/@\s]+@`)
-)
+// cutToken: the start of a known token shape. The kernel keeps only the
+// head of argv, so a token cut there no longer has the full shape
+// redact recognises; its prefix is enough to hide it.
+var cutToken = regexp.MustCompile(`^(?:sk-|hf_|gh[pousr]_|github_pat_|xox[abprs]-|AKIA|ASIA|AIza|glpat-|eyJ)[A-Za-z0-9_-]{4,}`)
 
-// redactArgv returns argv with secrets replaced: values of flags named like
-// secrets (--api-key X, --token=X, PASSWORD=X), values shaped like known
-// token formats, and passwords in URLs.
+// redactArgv masks secrets in an exec's argv head: values of flags named
+// like secrets, KEY=VALUE assignments, credentials in URLs and token shapes
+// (internal/redact), and tokens cut short by the kernel's limit.
 func redactArgv(argv []string) []string {
-	out := make([]string, len(argv))
-	hideNext := false
-	for i, a := range argv {
-		switch {
-		case hideNext && !strings.HasPrefix(a, "-"):
+	out, _ := redact.Args(argv)
+	for i, a := range out {
+		if cutToken.MatchString(a) {
 			out[i] = Redacted
-			hideNext = false
-			continue
-		case hideNext:
-			hideNext = false
 		}
-		if name, _, ok := strings.Cut(a, "="); ok && secretFlagRe.MatchString(name) {
-			out[i] = name + "=" + Redacted
-			continue
-		}
-		if strings.HasPrefix(a, "-") && secretFlagRe.MatchString(a) {
-			out[i] = a
-			hideNext = true
-			continue
-		}
-		if secretValueRe.MatchString(a) {
-			out[i] = Redacted
-			continue
-		}
-		out[i] = urlPasswordRe.ReplaceAllString(a, "${1}"+Redacted+"@")
 	}
 	return out
 }
