@@ -143,6 +143,7 @@ func newServer(opts Options) *server {
 	s.route("GET /api/projects/{project}/scans", s.scans)
 	s.route("GET /api/projects/{project}/components", s.components)
 	s.route("GET /api/projects/{project}/observations", s.observations)
+	s.route("GET /api/runtime/observations", s.runtimeObservations)
 	// Scan IDs are Temporal workflow IDs such as scan/demo/20260314T092653Z:
 	// the rest of the path is the ID, plain or with its slashes escaped.
 	s.route("GET /api/scans/{rest...}", s.scan, "/api/scans/{scan}", "/api/scans/{scan}/findings", "/api/scans/{scan}/progress")
