@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -18,16 +19,35 @@ func TestOwnDeployManifestsPassAdmission(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile("../../deploy/k8s/mlbom.yaml")
-	if err != nil {
-		t.Fatal(err)
+	// Every manifest in deploy/k8s (the worker and API, the tracer DaemonSet).
+	files, err := filepath.Glob("../../deploy/k8s/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no manifests in deploy/k8s: %v", err)
 	}
+	var docs []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, string(b))
+	}
+	raw := []byte(strings.Join(docs, "\n---\n"))
 	emptyBOM := map[string]any{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": []any{}}
 	kubeFindings := func(yaml string) []Finding {
 		t.Helper()
 		ms, err := KubernetesManifests(fstest.MapFS{"k8s/mlbom.yaml": {Data: []byte(yaml)}, "compose.yaml": {Data: []byte("services: {}\n")}})
 		if err != nil {
 			t.Fatal(err)
+		}
+		hasTracer := false
+		for _, m := range ms {
+			if mm, ok := m.(map[string]any); ok && mm["kind"] == "DaemonSet" {
+				hasTracer = true
+			}
+		}
+		if !hasTracer {
+			t.Fatal("the tracer DaemonSet (deploy/k8s/tracer.yaml) is not among the manifests checked")
 		}
 		if len(ms) < 3 {
 			t.Fatalf("found %d manifests in deploy/k8s/mlbom.yaml, want the two Deployments and the Service at least", len(ms))
