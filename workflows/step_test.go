@@ -22,8 +22,11 @@ func TestActivityNamesMatchHistories(t *testing.T) {
 		activityName(a.Scan), activityName(a.RecordScan), activityName(a.Normalize), activityName(a.Embed),
 		activityName(a.BuildBOM), activityName(a.Diff), activityName(a.EvaluatePolicy),
 		activityName(a.RecordApprovals), activityName(a.Notify),
+		// TracerWorkflow's
+		activityName(a.RecordRuntime), activityName(a.EvaluateRuntime), activityName(a.NotifyRuntime),
 	}
-	require.Equal(t, []string{"Scan", "RecordScan", "Normalize", "Embed", "BuildBOM", "Diff", "EvaluatePolicy", "RecordApprovals", "Notify"}, got)
+	require.Equal(t, []string{"Scan", "RecordScan", "Normalize", "Embed", "BuildBOM", "Diff", "EvaluatePolicy", "RecordApprovals", "Notify",
+		"RecordRuntime", "EvaluateRuntime", "NotifyRuntime"}, got)
 
 	// Every activity type a history names is one of them.
 	files, err := filepath.Glob("testdata/replay/*.json")

@@ -120,8 +120,12 @@ func traceOptions(ctx context.Context, cfg *config.Config, tf *traceFlags) (runt
 			return runtime.Options{}, fmt.Errorf("host name (give --node): %w", err)
 		}
 	}
+	pods, err := runtime.InClusterPods(node)
+	if err != nil {
+		return runtime.Options{}, fmt.Errorf("read pods from the Kubernetes API: %w", err)
+	}
 	return runtime.Options{
-		Node: node, Metrics: metrics.New(),
+		Node: node, Metrics: metrics.New(), Pods: pods,
 		Project: tf.project, Filters: filters, Source: tf.source, Window: tf.window,
 		BatchInterval: tf.interval, NoHash: tf.noHash, RingBufferSize: tf.ringSize,
 		Log: slog.New(slog.NewTextHandler(stderrOf(ctx), &slog.HandlerOptions{Level: slog.LevelInfo})),

@@ -60,6 +60,8 @@ type Options struct {
 	// Proc is the proc file system; default /proc.
 	Proc string
 	Log  *slog.Logger
+	// Pods names pods by UID (nil: UIDs only).
+	Pods *Pods
 	// Metrics counts events by kind and drops by reason (nil: none).
 	Metrics *metrics.Metrics
 	// Ready, when set, is called once the source runs, with its name.
@@ -298,6 +300,7 @@ func (a *Agent) enrich(e *Event) {
 		e.Cgroup = p
 		e.Container = ContainerID(p)
 		e.PodUID = PodUID(p)
+		e.Pod = a.opts.Pods.Name(context.Background(), e.PodUID)
 	} else if e.cgroupID != 0 {
 		e.Cgroup = strconv.FormatUint(e.cgroupID, 10)
 	}

@@ -55,6 +55,8 @@ type Event struct {
 	Cgroup    string `json:"cgroup"`
 	Container string `json:"container,omitempty"`
 	PodUID    string `json:"podUid,omitempty"`
+	// Pod is namespace/name, when the agent may read pods (in Kubernetes).
+	Pod string `json:"pod,omitempty"`
 	// SHA256 and Size of an opened model file, hashed once per
 	// device+inode+size+mtime.
 	SHA256 string `json:"sha256,omitempty"`

@@ -1,7 +1,10 @@
 package runtime
 
 import (
+	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -179,5 +182,36 @@ func TestArtifactMerge(t *testing.T) {
 	}
 	if len(a.Processes) != MaxListed {
 		t.Errorf("%d processes kept, want at most %d", len(a.Processes), MaxListed)
+	}
+}
+
+func TestPodsNamesUIDsFromTheAPI(t *testing.T) {
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		if r.Header.Get("Authorization") != "Bearer tok" || r.URL.Query().Get("fieldSelector") != "spec.nodeName=gpu-1" {
+			http.Error(w, "forbidden", 403)
+			return
+		}
+		fmt.Fprint(w, `{"items":[{"metadata":{"uid":"1a2b","name":"vllm-0","namespace":"ml"}}]}`)
+	}))
+	defer srv.Close()
+	p := NewPods(srv.URL, "tok", "gpu-1", srv.Client())
+	if got := p.Name(context.Background(), "1a2b"); got != "" {
+		t.Errorf("first sight: %q, want the UID only while the list is read", got)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for p.Name(context.Background(), "1a2b") != "ml/vllm-0" {
+		if time.Now().After(deadline) {
+			t.Fatal("pod never named")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := p.Name(context.Background(), "ffff"); got != "" || calls != 1 {
+		t.Errorf("unknown uid: %q after %d calls (the list is reread at most every 30s)", got, calls)
+	}
+	var none *Pods
+	if none.Name(context.Background(), "1a2b") != "" {
+		t.Error("nil Pods named a pod")
 	}
 }
