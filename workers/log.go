@@ -17,7 +17,3 @@ func newLogger(l *slog.Logger) log.Logger {
 }
 
 var stderr = os.Stderr
-
-// SDKLogger is newLogger for clients built outside this package (the
-// tracer agent's lazy client).
-func SDKLogger(l *slog.Logger) log.Logger { return newLogger(l) }

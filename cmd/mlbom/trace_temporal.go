@@ -10,8 +10,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"go.temporal.io/sdk/client"
-
 	"github.com/mlbom/autopilot/internal/config"
 	"github.com/mlbom/autopilot/internal/runtime"
 	"github.com/mlbom/autopilot/workers"
@@ -23,12 +21,9 @@ import (
 // lazily: a server that is down at start (or later) only means batches wait
 // in the spool.
 func traceToTemporal(ctx context.Context, cfg *config.Config, opts runtime.Options, tf *traceFlags) error {
-	c, err := client.NewLazyClient(client.Options{
-		HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
-		Logger: workers.SDKLogger(slog.New(slog.NewTextHandler(stderrOf(ctx), &slog.HandlerOptions{Level: slog.LevelError}))),
-	})
+	c, err := workers.DialLazy(cfg, slog.New(slog.NewTextHandler(stderrOf(ctx), &slog.HandlerOptions{Level: slog.LevelError})), opts.Metrics)
 	if err != nil {
-		return fmt.Errorf("Temporal client for %s (MLBOM_TEMPORAL_ADDRESS): %w", cfg.TemporalAddress, err)
+		return err
 	}
 	defer c.Close()
 	sender := &workers.TracerSender{Client: c, TaskQueue: cfg.TaskQueue, FlushEvery: tf.flushEvery}
