@@ -287,3 +287,30 @@ func TestScanVerifiesModelSignatures(t *testing.T) {
 	require.Contains(t, props["mlbom:model.signature.problems"], "changed model.safetensors")
 	require.Contains(t, sarifText, "integrity.model-signature-invalid")
 }
+
+// TestAutoSignCoversDecisions: with MLBOM_SIGNING_KEY, the signature stored
+// for a scan's version covers that version's final BOM, decisions made
+// during the scan (here: license exceptions that timed out) included.
+func TestAutoSignCoversDecisions(t *testing.T) {
+	ctx := context.Background()
+	dir := localEnv(t)
+	e := &e2e{t: t}
+	demo := filepath.Join(t.TempDir(), "demo")
+	out, err := exec.Command("../../scripts/make-demo.sh", demo).CombinedOutput()
+	require.NoError(t, err, string(out))
+	key := filepath.Join(dir, "k")
+	_, _, code := e.mlbom(ctx, "keygen", "-o", key)
+	require.Equal(t, 0, code)
+	t.Setenv("MLBOM_SIGNING_KEY", key)
+	_, _, _ = e.mlbom(ctx, "scan", demo, "--local", "--project", "demo")
+	bomOut, _, code := e.mlbom(ctx, "bom", "demo")
+	require.Equal(t, 0, code)
+	var b struct {
+		Annotations []json.RawMessage `json:"annotations"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(bomOut), &b))
+	require.NotEmpty(t, b.Annotations, "the demo's license exceptions time out and are annotated")
+	out2, errOut, code := e.mlbom(ctx, "verify", "--key", key+".pub", "--project", "demo")
+	require.Equal(t, 0, code, out2+errOut)
+	require.Contains(t, out2, "verified")
+}
