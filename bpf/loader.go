@@ -111,6 +111,13 @@ func Load(opts Options) (*Tracer, error) {
 	if err := spec.Variables[tracerVarAllExec].Set(opts.AllExec); err != nil {
 		return nil, err
 	}
+	tails, err := extTails(opts.Extensions)
+	if err != nil {
+		return nil, err
+	}
+	if err := spec.Variables[tracerVarExtTail].Set(tails); err != nil {
+		return nil, err
+	}
 	t := &Tracer{}
 	if err := spec.LoadAndAssign(&t.objs, nil); err != nil {
 		return nil, loadError(err)
@@ -266,6 +273,22 @@ func (t *Tracer) SetEndpoints(eps []Endpoint) error {
 		}
 	}
 	return nil
+}
+
+// extTails is the kernel's prefilter: one bit per pair of last two
+// characters of ".ext", lower-cased.
+func extTails(exts []string) ([1024]uint64, error) {
+	var bits [1024]uint64
+	for _, ext := range exts {
+		k, err := extKey(ext)
+		if err != nil {
+			return bits, err
+		}
+		s := "." + strings.TrimRight(string(k.Ext[:]), "\x00")
+		tail := uint32(s[len(s)-2])<<8 | uint32(s[len(s)-1])
+		bits[tail>>6] |= 1 << (tail & 63)
+	}
+	return bits, nil
 }
 
 func extKey(ext string) (ExtKey, error) {

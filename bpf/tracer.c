@@ -112,6 +112,13 @@ struct endpoint_key {
 /* Set by the loader before the programs are loaded. */
 volatile const __u32 self_tgid = 0;
 volatile const bool all_exec = false;
+/*
+ * A bit per pair of (lower-cased) last two characters of the configured
+ * extensions with their dot (".h5" sets "h5", ".safetensors" sets "rs"):
+ * most opens (.so, .py, .json, .h) fail this test and never reach the
+ * extension loops and the hash lookup.
+ */
+volatile const __u64 ext_tail[1024] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -229,9 +236,20 @@ static __always_inline bool match_ext(struct event *e, long n)
 {
 	if (n <= 1)
 		return false;
-	/* The last character is at n-2. Look back at most EXT_LEN characters
-	 * for the dot of the extension. */
+	/* The last character is at n-2. */
 	__u32 last = (__u32)n - 2;
+	if (last < 1)
+		return false;
+	__u32 c1 = (__u8)e->data[(last - 1) & (DATA_LEN - 1)];
+	__u32 c2 = (__u8)e->data[last & (DATA_LEN - 1)];
+	if (c1 >= 'A' && c1 <= 'Z')
+		c1 += 'a' - 'A';
+	if (c2 >= 'A' && c2 <= 'Z')
+		c2 += 'a' - 'A';
+	__u32 tail = (c1 << 8) | c2;
+	if (!((ext_tail[(tail >> 6) & 1023] >> (tail & 63)) & 1))
+		return false;
+	/* Look back at most EXT_LEN characters for the dot of the extension. */
 	__u32 dot = 0;
 	bool found = false;
 	for (__u32 i = 0; i < EXT_LEN; i++) {

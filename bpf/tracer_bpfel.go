@@ -34,6 +34,7 @@ const (
 	tracerProgTraceConnect    = "trace_connect"
 	tracerProgTraceExec       = "trace_exec"
 	tracerVarAllExec          = "all_exec"
+	tracerVarExtTail          = "ext_tail"
 	tracerVarSelfTgid         = "self_tgid"
 )
 
@@ -109,6 +110,7 @@ type tracerMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type tracerVariableSpecs struct {
 	AllExec  *ebpf.VariableSpec `ebpf:"all_exec"`
+	ExtTail  *ebpf.VariableSpec `ebpf:"ext_tail"`
 	SelfTgid *ebpf.VariableSpec `ebpf:"self_tgid"`
 }
 
@@ -158,6 +160,7 @@ func (m *tracerMaps) Close() error {
 // It can be passed to loadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type tracerVariables struct {
 	AllExec  *ebpf.Variable `ebpf:"all_exec"`
+	ExtTail  *ebpf.Variable `ebpf:"ext_tail"`
 	SelfTgid *ebpf.Variable `ebpf:"self_tgid"`
 }
 
