@@ -11,11 +11,11 @@ import (
 
 	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/discover"
+	"github.com/mlbom/autopilot/internal/discover/kubernetes"
 	"github.com/mlbom/autopilot/internal/inventory"
 	"github.com/mlbom/autopilot/internal/license"
 	"github.com/mlbom/autopilot/internal/modelscan"
 	"github.com/mlbom/autopilot/internal/oms"
-	"github.com/mlbom/autopilot/internal/policy"
 	"github.com/mlbom/autopilot/internal/source"
 )
 
@@ -111,7 +111,7 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 
 	reports := a.scanWeights(ctx, beat, tree.FS, res.Sightings, res.Files)
 
-	manifests, err := policy.KubernetesManifests(tree.FS)
+	manifests, err := kubernetes.Manifests(tree.FS)
 	if err != nil {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("kubernetes manifests: %v", err))
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/mlbom/autopilot/internal/discover/kubernetes"
 )
 
 // TestOwnDeployManifestsPassAdmission: the Kubernetes manifests shipped in
@@ -36,7 +38,7 @@ func TestOwnDeployManifestsPassAdmission(t *testing.T) {
 	emptyBOM := map[string]any{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": []any{}}
 	kubeFindings := func(yaml string) []Finding {
 		t.Helper()
-		ms, err := KubernetesManifests(fstest.MapFS{"k8s/mlbom.yaml": {Data: []byte(yaml)}, "compose.yaml": {Data: []byte("services: {}\n")}})
+		ms, err := kubernetes.Manifests(fstest.MapFS{"k8s/mlbom.yaml": {Data: []byte(yaml)}, "compose.yaml": {Data: []byte("services: {}\n")}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +89,7 @@ func TestAdmissionManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := KubernetesManifests(fstest.MapFS{"admission.yaml": {Data: raw}})
+	ms, err := kubernetes.Manifests(fstest.MapFS{"admission.yaml": {Data: raw}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,6 +57,7 @@ type Input struct {
 	// Runtime observations (tracer), when there are any:
 	// {"observations": [{"type": "file"|"connect", ...}]}.
 	Runtime any `json:"runtime,omitempty"`
-	// Kubernetes manifests found in the repository (see KubernetesManifests).
+	// Kubernetes objects: the manifests found in the repository, or objects
+	// given directly (see internal/discover/kubernetes).
 	Kubernetes []any `json:"kubernetes,omitempty"`
 }

@@ -1,4 +1,12 @@
-package policy
+// Package kubernetes finds the Kubernetes objects policies judge: the
+// manifests a repository holds (Manifests) or objects given directly, such
+// as the object of an admission request (Object, Parse). Either way the
+// result is what policy.Input.Kubernetes takes, so a manifest in a
+// repository and the same object at admission are judged alike:
+//
+//	obj, err := kubernetes.Object(review.Request.Object) // raw JSON
+//	decision, err := engine.Evaluate(ctx, policy.Input{Kubernetes: []any{obj}})
+package kubernetes
 
 import (
 	"bytes"
@@ -13,7 +21,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Limits for KubernetesManifests: repositories are untrusted input.
+// Limits for Manifests: repositories are untrusted input.
 const (
 	maxManifestFile = 1 << 20 // bytes per YAML file
 	maxManifestDocs = 5000    // documents in total
@@ -23,12 +31,12 @@ const (
 // skippedDirs are never manifests and can be huge.
 var skippedDirs = map[string]bool{"node_modules": true, "vendor": true, "testdata": true, "__pycache__": true}
 
-// KubernetesManifests collects the Kubernetes objects (YAML documents with
-// apiVersion and kind) in a tree, for input.kubernetes. Multi-document files
+// Manifests collects the Kubernetes objects (YAML documents with apiVersion
+// and kind) in a tree, for policy input.kubernetes. Multi-document files
 // and List objects are split; YAML that is not Kubernetes, does not parse
 // (e.g. Helm templates) or is too large is skipped, because a repository's
 // odd file must not fail the scan. Order follows the (lexical) walk.
-func KubernetesManifests(fsys fs.FS) ([]any, error) {
+func Manifests(fsys fs.FS) ([]any, error) {
 	var out []any
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -57,7 +65,7 @@ func KubernetesManifests(fsys fs.FS) ([]any, error) {
 		if err != nil {
 			return nil
 		}
-		docs := manifestDocs(bs)
+		docs := Parse(bs)
 		if room := maxManifestDocs - len(out); len(docs) > room {
 			docs = docs[:room]
 		}
@@ -73,9 +81,10 @@ func KubernetesManifests(fsys fs.FS) ([]any, error) {
 	return out, nil
 }
 
-// manifestDocs decodes every document of a YAML stream and keeps the
-// Kubernetes objects. Decoding stops at the first malformed document.
-func manifestDocs(bs []byte) []any {
+// Parse decodes every document of a YAML (or JSON) stream and keeps the
+// Kubernetes objects, splitting List objects into their items. Decoding
+// stops at the first malformed document.
+func Parse(bs []byte) []any {
 	dec := yaml.NewDecoder(bytes.NewReader(bs))
 	var out []any
 	for i := 0; i < maxDocsPerFile; i++ {
@@ -100,6 +109,21 @@ func manifestDocs(bs []byte) []any {
 		out = append(out, obj)
 	}
 	return out
+}
+
+// Object turns one object given directly (the raw JSON or YAML of an
+// admission request's object) into policy input. It fails on anything that
+// is not a single Kubernetes object (apiVersion and kind set).
+func Object(raw []byte) (map[string]any, error) {
+	var doc any
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("kubernetes object: %w", err)
+	}
+	obj, ok := jsonCompatible(doc).(map[string]any)
+	if !ok || !isKubernetes(obj) {
+		return nil, errors.New("kubernetes object: not an object with apiVersion and kind")
+	}
+	return obj, nil
 }
 
 func isKubernetes(obj map[string]any) bool {
