@@ -6,10 +6,15 @@
 // The schema does not say which ids are OSI approved or deprecated, so those
 // flags come from the tables below (SPDX license list 3.28).
 //
-//	go run gen_spdx.go ../bom/schema/spdx.schema.json > spdx.json
+// It runs with `go generate ./internal/license` (the directive is in
+// spdx.go); TestSPDXListIsGenerated fails when spdx.json is not what it
+// writes.
+//
+//	go run gen_spdx.go ../bom/schema/spdx.schema.json spdx.json
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -80,8 +85,8 @@ func words(s string) map[string]bool {
 }
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: go run gen_spdx.go spdx.schema.json")
+	if len(os.Args) != 2 && len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: go run gen_spdx.go spdx.schema.json [out.json]")
 		os.Exit(2)
 	}
 	data, err := os.ReadFile(os.Args[1])
@@ -117,9 +122,19 @@ func main() {
 	}
 	sort.Slice(out.Licenses, func(i, j int) bool { return out.Licenses[i].ID < out.Licenses[j].ID })
 	sort.Slice(out.Exceptions, func(i, j int) bool { return out.Exceptions[i].ID < out.Exceptions[j].ID })
-	enc := json.NewEncoder(os.Stdout)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", " ")
 	if err := enc.Encode(out); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if len(os.Args) == 3 {
+		err = os.WriteFile(os.Args[2], buf.Bytes(), 0o644)
+	} else {
+		_, err = os.Stdout.Write(buf.Bytes())
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
