@@ -36,6 +36,9 @@ type ScanResult struct {
 	Ref       string `json:"ref,omitempty"`
 	Commit    string `json:"commit,omitempty"`
 	Files     int    `json:"files"`
+	Sightings int    `json:"sightings"` // places discovery saw an asset
+	// Deprecated: Findings is Sightings under its old name; kept for one
+	// release.
 	Findings  int    `json:"findings"`
 	Skipped   int    `json:"skipped"`
 	Weights   int    `json:"weights"`   // weight files scanned by the model-file scanner
@@ -54,9 +57,12 @@ type ScanRecord struct {
 
 // ScanProgress is the heartbeat detail of the Scan step.
 type ScanProgress struct {
-	Phase    string `json:"phase"`
-	Files    int    `json:"files"`
-	Findings int    `json:"findings"`
+	Phase     string `json:"phase"`
+	Files     int    `json:"files"`
+	Sightings int    `json:"sightings"`
+	// Deprecated: Findings is Sightings under its old name; kept for one
+	// release.
+	Findings int `json:"findings"`
 }
 
 // Scan opens the source, discovers assets and runs the model-file scanner on
@@ -82,7 +88,7 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 	opts := a.Discover
 	userProgress := opts.Progress
 	opts.Progress = func(p discover.Progress) {
-		beat.set(ScanProgress{Phase: "discover", Files: p.Files, Findings: p.Findings})
+		beat.set(ScanProgress{Phase: "discover", Files: p.Files, Sightings: p.Sightings, Findings: p.Sightings})
 		if userProgress != nil {
 			userProgress(p)
 		}
@@ -91,18 +97,18 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 	if err != nil {
 		return nil, classify("scan", fmt.Errorf("discover %s: %w", req.Source, err))
 	}
-	res.Sightings = append(res.Sightings, tree.Findings...)
+	res.Sightings = append(res.Sightings, tree.Sightings...)
 	res.Skipped = append(res.Skipped, tree.Skipped...)
 	if a.ResolveHub && tree.Kind != "huggingface" {
 		// A Hub repository's own finding already carries the Hub's data.
-		beat.set(ScanProgress{Phase: "resolve", Files: res.Files, Findings: len(res.Sightings)})
+		beat.set(ScanProgress{Phase: "resolve", Files: res.Files, Sightings: len(res.Sightings), Findings: len(res.Sightings)})
 		res.Warnings = append(res.Warnings, source.ResolveHub(ctx, res.Sightings, a.Source)...)
 		// Weights of a Hub model pinned to a revision: are they the
 		// published files?
 		res.Warnings = append(res.Warnings, source.CheckHubWeights(ctx, res.Sightings, a.Source)...)
 	}
 	// OpenSSF model signatures in the tree, verified against the files.
-	beat.set(ScanProgress{Phase: "signatures", Files: res.Files, Findings: len(res.Sightings)})
+	beat.set(ScanProgress{Phase: "signatures", Files: res.Files, Sightings: len(res.Sightings), Findings: len(res.Sightings)})
 	signed, warns := oms.CheckTree(ctx, tree.FS, res.Sightings, a.ModelKeys)
 	res.Sightings = append(res.Sightings, signed...)
 	res.Warnings = append(res.Warnings, warns...)
@@ -135,7 +141,7 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 	}
 	out := &ScanResult{
 		Project: project, Kind: tree.Kind, URL: tree.URL, Ref: tree.Ref, Commit: tree.Commit,
-		Files: res.Files, Findings: len(res.Sightings), Skipped: len(res.Skipped),
+		Files: res.Files, Sightings: len(res.Sightings), Findings: len(res.Sightings), Skipped: len(res.Skipped),
 		Weights: len(reports), ResultRef: ref,
 	}
 	for _, r := range reports {
@@ -229,7 +235,7 @@ func (a *Activities) scanWeights(ctx context.Context, beat *pulse, fsys fs.FS, f
 	opts := a.ModelScan
 	reports := make([]modelscan.Report, 0, len(sorted))
 	for i, p := range sorted {
-		beat.set(ScanProgress{Phase: "modelscan " + fmt.Sprint(i+1) + "/" + fmt.Sprint(len(sorted)), Files: files, Findings: len(findings)})
+		beat.set(ScanProgress{Phase: "modelscan " + fmt.Sprint(i+1) + "/" + fmt.Sprint(len(sorted)), Files: files, Sightings: len(findings), Findings: len(findings)})
 		reports = append(reports, scanOne(ctx, fsys, p, opts))
 	}
 	return reports

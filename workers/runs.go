@@ -1,6 +1,7 @@
 package workers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -165,6 +166,7 @@ func (r *Runs) Progress(ctx context.Context, id, runID string) (api.Progress, er
 	}
 	p.WorkflowID, p.RunID = id, runID
 	p.Status = statusName(info.GetStatus())
+	p.Sightings = cmp.Or(p.Sightings, p.Findings) // runs started before Sightings existed
 	return p, nil
 }
 

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sort"
@@ -26,16 +27,20 @@ type ScanSummary struct {
 	Skipped    int            `json:"skipped"`
 	Warnings   []string       `json:"warnings,omitempty"`
 	// ModelScan: weight files scanned and judged malicious.
-	WeightsScanned  int                     `json:"weightsScanned"`
-	Malicious       int                     `json:"malicious"`
-	Vulnerabilities int                     `json:"vulnerabilities"`
-	Diff            activities.DiffResult   `json:"diff"`
-	Verdict         string                  `json:"verdict"`
-	Findings        int                     `json:"findings"`
-	BySeverity      map[string]int          `json:"bySeverity,omitempty"`
-	Waived          int                     `json:"waived"`
-	Exceptions      []ExceptionOutcome      `json:"exceptions,omitempty"`
-	Notify          activities.NotifyResult `json:"notify"`
+	WeightsScanned  int                   `json:"weightsScanned"`
+	Malicious       int                   `json:"malicious"`
+	Vulnerabilities int                   `json:"vulnerabilities"`
+	Diff            activities.DiffResult `json:"diff"`
+	Verdict         string                `json:"verdict"`
+	// PolicyFindings: what the policies found (deny, warn, info).
+	PolicyFindings int `json:"policyFindings"`
+	// Deprecated: Findings is PolicyFindings under its old name; kept for
+	// one release.
+	Findings   int                     `json:"findings"`
+	BySeverity map[string]int          `json:"bySeverity,omitempty"`
+	Waived     int                     `json:"waived"`
+	Exceptions []ExceptionOutcome      `json:"exceptions,omitempty"`
+	Notify     activities.NotifyResult `json:"notify"`
 	// Runtime: what the tracer saw of the project, merged into this BOM
 	// (declared but never used, used but undeclared).
 	Runtime *activities.RuntimeMerge `json:"runtime,omitempty"`
@@ -100,7 +105,9 @@ func pipeline(x executor, a *activities.Activities, scanID, runID, runURL string
 	}
 	sum.Project, sum.Commit, sum.Files, sum.Skipped = scan.Project, scan.Commit, scan.Files, scan.Skipped
 	sum.WeightsScanned, sum.Malicious = scan.Weights, scan.Malicious
-	p.Project, p.Files, p.Findings = scan.Project, scan.Files, scan.Findings
+	// Results recorded before Sightings existed carry the count as Findings.
+	p.Project, p.Files, p.Sightings = scan.Project, scan.Files, cmp.Or(scan.Sightings, scan.Findings)
+	p.Findings = p.Sightings
 
 	record := activities.ScanRow{ID: scanID, RunID: runID, Project: scan.Project, Source: in.Source, Ref: in.Ref, Commit: scan.Commit, Status: "running", StartedAt: started}
 	if err := do(x, a.RecordScan, activities.RecordScanRequest{Scan: record}); err != nil {
@@ -170,7 +177,8 @@ func pipeline(x executor, a *activities.Activities, scanID, runID, runURL string
 			}
 		}
 	}
-	sum.Verdict, sum.Findings, sum.BySeverity, sum.Waived = pol.Verdict, pol.Findings, pol.BySeverity, pol.Waived
+	sum.Verdict, sum.PolicyFindings, sum.BySeverity, sum.Waived = pol.Verdict, pol.Findings, pol.BySeverity, pol.Waived
+	sum.Findings = sum.PolicyFindings
 	p.Verdict = pol.Verdict
 
 	step(6)

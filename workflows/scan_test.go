@@ -175,6 +175,8 @@ func TestProgressQueryWhileWaitingForApproval(t *testing.T) {
 	require.Equal(t, "EvaluatePolicy", during.Step)
 	require.Equal(t, "demo", during.Project)
 	require.Equal(t, 12, during.Files)
+	require.Equal(t, 7, during.Sightings, "discovery's count, from a result recorded with the old field name")
+	require.Equal(t, during.Sightings, during.Findings, "the old name says the same for one release")
 	require.Equal(t, 3, during.Version)
 	require.Len(t, during.WaitingFor, 1)
 
@@ -234,6 +236,8 @@ func TestLicenseExceptionReject(t *testing.T) {
 	var sum ScanSummary
 	require.NoError(t, env.GetWorkflowResult(&sum))
 	require.Equal(t, "deny", sum.Verdict)
+	require.Equal(t, 1, sum.PolicyFindings)
+	require.Equal(t, sum.PolicyFindings, sum.Findings, "the old name says the same for one release")
 	require.Equal(t, "reject", sum.Exceptions[0].Decision)
 	require.Equal(t, "reject", f.approvals[0].Decisions[0].Decision)
 }

@@ -43,15 +43,19 @@ type ScanOptions struct {
 
 // Progress is what the progress query returns.
 type Progress struct {
-	Step      string         `json:"step"` // current step, "Done" or "Failed"
-	StepIndex int            `json:"stepIndex"`
-	Steps     []string       `json:"steps"`
-	Project   string         `json:"project,omitempty"`
-	Files     int            `json:"files"`
-	Findings  int            `json:"findings"` // discovery findings
-	Assets    map[string]int `json:"assets,omitempty"`
-	Version   int            `json:"version,omitempty"`
-	Verdict   string         `json:"verdict,omitempty"`
+	Step      string   `json:"step"` // current step, "Done" or "Failed"
+	StepIndex int      `json:"stepIndex"`
+	Steps     []string `json:"steps"`
+	Project   string   `json:"project,omitempty"`
+	Files     int      `json:"files"`
+	// Sightings: places discovery has seen an asset so far.
+	Sightings int `json:"sightings"`
+	// Deprecated: Findings is Sightings under its old name (it never
+	// counted policy findings); kept for one release.
+	Findings int            `json:"findings"`
+	Assets   map[string]int `json:"assets,omitempty"`
+	Version  int            `json:"version,omitempty"`
+	Verdict  string         `json:"verdict,omitempty"`
 	// WaitingFor lists components whose license exception awaits a human.
 	WaitingFor []activities.Exception `json:"waitingFor,omitempty"`
 	Error      string                 `json:"error,omitempty"`

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -227,7 +228,7 @@ func showProgress(ctx context.Context, c client.Client, id, runID string, pr *pr
 				var hb activities.ScanProgress
 				if pa.GetActivityType().GetName() == "Scan" && pa.GetHeartbeatDetails() != nil {
 					if json.Unmarshal(pa.GetHeartbeatDetails().GetPayloads()[0].GetData(), &hb) == nil {
-						p.Files, p.Findings = hb.Files, hb.Findings
+						p.Files, p.Sightings = hb.Files, cmp.Or(hb.Sightings, hb.Findings)
 					}
 				}
 			}
@@ -250,7 +251,7 @@ func newProgressPrinter(w io.Writer) *progressPrinter {
 }
 
 func (p *progressPrinter) show(pr workflows.Progress) {
-	line := fmt.Sprintf("[%d/%d] %-14s files=%d findings=%d", min(pr.StepIndex+1, len(pr.Steps)), len(pr.Steps), printable.Line(pr.Step), pr.Files, pr.Findings)
+	line := fmt.Sprintf("[%d/%d] %-14s files=%d sightings=%d", min(pr.StepIndex+1, len(pr.Steps)), len(pr.Steps), printable.Line(pr.Step), pr.Files, cmp.Or(pr.Sightings, pr.Findings))
 	if len(pr.Assets) > 0 {
 		line += " assets=" + formatCounts(pr.Assets)
 	}
@@ -327,7 +328,7 @@ func printSummary(w io.Writer, s *workflows.ScanSummary, elapsed time.Duration, 
 			fmt.Fprintf(w, "    undeclared  %s\n", p(ref))
 		}
 	}
-	fmt.Fprintf(w, "  verdict     %s (%s", p(strings.ToUpper(s.Verdict)), plural(s.Findings, "finding"))
+	fmt.Fprintf(w, "  verdict     %s (%s", p(strings.ToUpper(s.Verdict)), plural(s.PolicyFindings, "finding"))
 	if len(s.BySeverity) > 0 {
 		fmt.Fprintf(w, ": %s", formatCounts(s.BySeverity))
 	}

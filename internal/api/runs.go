@@ -56,14 +56,17 @@ type StartedScan struct {
 
 // Progress is the workflow's progress query answer, with the run's status.
 type Progress struct {
-	WorkflowID string         `json:"workflowId"`
-	RunID      string         `json:"runId"`
-	Status     string         `json:"status"` // Running, Completed, Failed, ...
-	Step       string         `json:"step"`
-	StepIndex  int            `json:"stepIndex"`
-	Steps      []string       `json:"steps"`
-	Project    string         `json:"project,omitempty"`
-	Files      int            `json:"files"`
+	WorkflowID string   `json:"workflowId"`
+	RunID      string   `json:"runId"`
+	Status     string   `json:"status"` // Running, Completed, Failed, ...
+	Step       string   `json:"step"`
+	StepIndex  int      `json:"stepIndex"`
+	Steps      []string `json:"steps"`
+	Project    string   `json:"project,omitempty"`
+	Files      int      `json:"files"`
+	Sightings  int      `json:"sightings"` // places discovery saw an asset
+	// Deprecated: Findings is Sightings under its old name; kept for one
+	// release.
 	Findings   int            `json:"findings"`
 	Assets     map[string]int `json:"assets,omitempty"`
 	Version    int            `json:"version,omitempty"`

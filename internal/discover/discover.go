@@ -77,8 +77,8 @@ type Options struct {
 
 // Progress is reported while a discovery runs.
 type Progress struct {
-	Files    int
-	Findings int
+	Files     int
+	Sightings int
 }
 
 const (
@@ -189,7 +189,7 @@ func Discover(ctx context.Context, fsys fs.FS, opts Options) (*asset.Result, err
 		jobs <- fileJob{path: p, entry: d}
 		if o.Progress != nil && (files%1000 == 0 || time.Since(lastProgress) > 250*time.Millisecond) {
 			lastProgress = time.Now()
-			o.Progress(Progress{Files: files, Findings: s.sightingCount()})
+			o.Progress(Progress{Files: files, Sightings: s.sightingCount()})
 		}
 		return nil
 	})
@@ -207,7 +207,7 @@ func Discover(ctx context.Context, fsys fs.FS, opts Options) (*asset.Result, err
 	res := s.finish()
 	res.Files = files
 	if o.Progress != nil {
-		o.Progress(Progress{Files: files, Findings: len(res.Sightings)})
+		o.Progress(Progress{Files: files, Sightings: len(res.Sightings)})
 	}
 	return res, nil
 }

@@ -132,7 +132,7 @@ func openHF(ctx context.Context, src string, spec Spec, o Options) (_ *Tree, err
 		Ref:        repo.Revision,
 		Commit:     sha,
 		Name:       repo.name(),
-		Findings:   hfFindings(repo, info, c.endpoint),
+		Sightings:  hfFindings(repo, info, c.endpoint),
 		Skipped:    skipped,
 		Provenance: noProvenance,
 	}

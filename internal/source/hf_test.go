@@ -189,9 +189,9 @@ func TestOpenHFModel(t *testing.T) {
 	if len(tree.Skipped) != 1 || tree.Skipped[0].Path != "vocab.txt" || !strings.Contains(tree.Skipped[0].Reason, "limit") {
 		t.Errorf("Skipped = %+v", tree.Skipped)
 	}
-	models := findingsBy(tree.Findings, asset.KindModel)
+	models := findingsBy(tree.Sightings, asset.KindModel)
 	if len(models) != 1 {
-		t.Fatalf("model findings = %+v", tree.Findings)
+		t.Fatalf("model findings = %+v", tree.Sightings)
 	}
 	m := models[0]
 	if m.Name != "acme-ai/sentiment-bert" || m.Version != tree.Commit || m.Provider != "huggingface" ||
@@ -268,11 +268,11 @@ func TestOpenHFDatasetAndSpace(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ds.Close()
-	f := findingsBy(ds.Findings, asset.KindDataset)
+	f := findingsBy(ds.Sightings, asset.KindDataset)
 	if len(f) != 1 || f[0].Name != "acme-ai/product-reviews" || f[0].License != "cc-by-4.0" ||
 		f[0].Version != "7e6d5c4b3a2918f7e6d5c4b3a2918f7e6d5c4b3a" || f[0].Props["hf.task_categories"] != "text-classification" ||
 		f[0].URL != hub.URL+"/datasets/acme-ai/product-reviews" {
-		t.Errorf("dataset findings = %+v", ds.Findings)
+		t.Errorf("dataset findings = %+v", ds.Sightings)
 	}
 	// Dataset files stay pointers even with FetchWeights.
 	got, err := fs.ReadFile(ds.FS, "data/train-00000-of-00001.parquet")
@@ -292,7 +292,7 @@ func TestOpenHFDatasetAndSpace(t *testing.T) {
 		t.Errorf("app.py = %q, %v", app, err)
 	}
 	var names []string
-	for _, f := range sp.Findings {
+	for _, f := range sp.Sightings {
 		names = append(names, string(f.Kind)+":"+f.Name)
 	}
 	if strings.Join(names, " ") != "model:acme-ai/sentiment-bert dataset:acme-ai/product-reviews" {
@@ -385,10 +385,10 @@ func TestOpenHFGatedWithToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tree.Close()
-	m := findingsBy(tree.Findings, asset.KindModel)
+	m := findingsBy(tree.Sightings, asset.KindModel)
 	if len(m) != 1 || !m[0].Card.Gated || m[0].Props["hf.gated"] != "manual" || m[0].License != "acme-community-license" ||
 		m[0].Card.License != "other" || m[0].Card.LicenseName != "acme-community-license" {
-		t.Errorf("findings = %+v", tree.Findings)
+		t.Errorf("findings = %+v", tree.Sightings)
 	}
 	if _, err := fs.ReadFile(tree.FS, "config.json"); err != nil {
 		t.Errorf("config.json: %v", err)

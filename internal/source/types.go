@@ -102,9 +102,9 @@ type Tree struct {
 	// name without ".git", or for Hugging Face the repository name without
 	// its owner ("sentiment-bert" for hf://acme-ai/sentiment-bert).
 	Name string
-	// Findings the source itself contributes (Hugging Face API metadata:
+	// Sightings the source itself contributes (Hugging Face API metadata:
 	// siblings with LFS sha256 and size, cardData), merged with discovery's.
-	Findings   []asset.Sighting
+	Sightings  []asset.Sighting
 	Submodules []Submodule
 	// Skipped lists files the source could not or would not provide
 	// (symlinks escaping the repository, Hugging Face files over the size

@@ -28,7 +28,7 @@ func discoverTree(ctx context.Context, dir string) (*inventory.Inventory, *asset
 	if err != nil {
 		return nil, nil, fmt.Errorf("discover %s: %w", dir, err)
 	}
-	res.Sightings = append(res.Sightings, tree.Findings...)
+	res.Sightings = append(res.Sightings, tree.Sightings...)
 	inv := inventory.Normalize(inventory.Input{
 		Source: inventory.Source{Kind: tree.Kind, URL: tree.URL, Commit: tree.Commit, Name: tree.Name},
 		Result: res,
