@@ -64,12 +64,8 @@ type Options struct {
 	Workers int
 	// Progress, when set, is called now and then from the walking goroutine.
 	Progress func(Progress)
-	// HashWeights asks for SHA-256 of weight files. Hashing is the default:
-	// a Go bool cannot default to true, so the zero value hashes too and
-	// SkipHash is the switch that turns it off.
-	HashWeights bool
-	// SkipHash leaves SHA256 empty on weight findings (LFS pointers keep
-	// their oid).
+	// SkipHash leaves SHA256 empty on weight sightings (LFS pointers keep
+	// their oid). Weight files are hashed by default.
 	SkipHash bool
 	// SkipDirs adds directory base names to the built-in exclusions.
 	SkipDirs []string
@@ -115,7 +111,7 @@ func Discover(ctx context.Context, fsys fs.FS, opts Options) (*asset.Result, err
 	if o.Workers <= 0 {
 		o.Workers = runtime.NumCPU()
 	}
-	hash := o.HashWeights || !o.SkipHash
+	hash := !o.SkipHash
 	skipDirs := excludedDirs
 	if len(o.SkipDirs) > 0 {
 		skipDirs = make(map[string]bool, len(excludedDirs)+len(o.SkipDirs))
