@@ -59,11 +59,17 @@ type Activities struct {
 	// DryRunNotifier plans without sending, for scans started with dryRun.
 	DryRunNotifier Notifier
 	Source         source.Options
-	// ResolveHub looks up Hugging Face models and datasets that code refers
-	// to (license, card, current revision) after discovery.
+	// ResolveHub runs the Scan step's hub phase: it looks up on the Hugging
+	// Face Hub the models and datasets code refers to (license, card,
+	// current revision) and compares pinned Hub weights with the published
+	// files (internal/hub).
 	ResolveHub bool
-	Discover   discover.Options
-	ModelScan  modelscan.Options
+	// OnScanProgress, when set, sees the Scan step's progress (its phase,
+	// files, sightings) in-process, as `mlbom scan --local` shows it; a
+	// Temporal run reports the same details as heartbeats.
+	OnScanProgress func(ScanProgress)
+	Discover       discover.Options
+	ModelScan      modelscan.Options
 	// ModelKeys are the public keys whose OpenSSF model signatures count as
 	// valid (MLBOM_TRUSTED_KEYS).
 	ModelKeys []oms.TrustedKey
@@ -103,6 +109,8 @@ type pulse struct {
 	mu   sync.Mutex
 	last any
 	done chan struct{}
+	// onSet also sees the details, in-process (Activities.OnScanProgress).
+	onSet func(any)
 }
 
 func startPulse(ctx context.Context) *pulse {
@@ -140,6 +148,9 @@ func (p *pulse) set(details any) {
 	p.last = details
 	p.mu.Unlock()
 	heartbeat(p.ctx, details)
+	if p.onSet != nil {
+		p.onSet(details)
+	}
 }
 
 func (p *pulse) stop() { close(p.done) }

@@ -48,9 +48,21 @@ func TestScanResolvesHubReferences(t *testing.T) {
 			a := newActivities(t)
 			a.ResolveHub = resolve
 			a.Source = source.Options{HFEndpoint: hub.URL}
+			var phases []string
+			a.OnScanProgress = func(p ScanProgress) {
+				if n := len(phases); n == 0 || phases[n-1] != p.Phase {
+					phases = append(phases, p.Phase)
+				}
+			}
 			ctx := context.Background()
 			scan, err := a.Scan(ctx, ScanRequest{ScanID: "s", Source: repo, Project: "p"})
 			require.NoError(t, err)
+			// The Hub look-ups are a phase of their own, seen in progress.
+			want := []string{PhaseOpen, PhaseDiscover, PhaseSignatures}
+			if resolve {
+				want = []string{PhaseOpen, PhaseDiscover, PhaseHub, PhaseSignatures}
+			}
+			require.Equal(t, want, phases)
 			norm, err := a.Normalize(ctx, NormalizeRequest{Project: "p", ResultRef: scan.ResultRef})
 			require.NoError(t, err)
 			built, err := a.BuildBOM(ctx, BuildBOMRequest{ScanID: "s", Project: "p", InventoryRef: norm.InventoryRef})

@@ -12,6 +12,7 @@ import (
 	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/discover"
 	"github.com/mlbom/autopilot/internal/discover/kubernetes"
+	"github.com/mlbom/autopilot/internal/hub"
 	"github.com/mlbom/autopilot/internal/inventory"
 	"github.com/mlbom/autopilot/internal/license"
 	"github.com/mlbom/autopilot/internal/modelscan"
@@ -55,6 +56,16 @@ type ScanRecord struct {
 	Submodules []source.Submodule `json:"submodules,omitempty"`
 }
 
+// Phases of the Scan step, in order (ScanProgress.Phase; the modelscan
+// phase counts files: "modelscan 3/12").
+const (
+	PhaseOpen       = "open"
+	PhaseDiscover   = "discover"
+	PhaseHub        = "hub"
+	PhaseSignatures = "signatures"
+	PhaseModelScan  = "modelscan"
+)
+
 // ScanProgress is the heartbeat detail of the Scan step.
 type ScanProgress struct {
 	Phase     string `json:"phase"`
@@ -73,7 +84,14 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 	}
 	beat := startPulse(ctx)
 	defer beat.stop()
-	beat.set(ScanProgress{Phase: "open"})
+	if a.OnScanProgress != nil {
+		beat.onSet = func(d any) {
+			if p, ok := d.(ScanProgress); ok {
+				a.OnScanProgress(p)
+			}
+		}
+	}
+	beat.set(ScanProgress{Phase: PhaseOpen})
 	tree, err := source.Open(ctx, source.Spec{
 		Source:       req.Source,
 		Ref:          req.Ref,
@@ -88,7 +106,7 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 	opts := a.Discover
 	userProgress := opts.Progress
 	opts.Progress = func(p discover.Progress) {
-		beat.set(ScanProgress{Phase: "discover", Files: p.Files, Sightings: p.Sightings, Findings: p.Sightings})
+		beat.set(ScanProgress{Phase: PhaseDiscover, Files: p.Files, Sightings: p.Sightings, Findings: p.Sightings})
 		if userProgress != nil {
 			userProgress(p)
 		}
@@ -100,15 +118,15 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 	res.Sightings = append(res.Sightings, tree.Sightings...)
 	res.Skipped = append(res.Skipped, tree.Skipped...)
 	if a.ResolveHub && tree.Kind != "huggingface" {
-		// A Hub repository's own finding already carries the Hub's data.
-		beat.set(ScanProgress{Phase: "resolve", Files: res.Files, Sightings: len(res.Sightings), Findings: len(res.Sightings)})
-		res.Warnings = append(res.Warnings, source.ResolveHub(ctx, res.Sightings, a.Source)...)
-		// Weights of a Hub model pinned to a revision: are they the
-		// published files?
-		res.Warnings = append(res.Warnings, source.CheckHubWeights(ctx, res.Sightings, a.Source)...)
+		// Hub look-ups of the models and datasets the code refers to (a Hub
+		// repository's own sighting already carries the Hub's data), and
+		// whether weights of a pinned Hub model are the published files.
+		beat.set(ScanProgress{Phase: PhaseHub, Files: res.Files, Sightings: len(res.Sightings), Findings: len(res.Sightings)})
+		res.Warnings = append(res.Warnings, hub.Resolve(ctx, res.Sightings, a.Source.Hub())...)
+		res.Warnings = append(res.Warnings, hub.CheckWeights(ctx, res.Sightings, a.Source.Hub())...)
 	}
 	// OpenSSF model signatures in the tree, verified against the files.
-	beat.set(ScanProgress{Phase: "signatures", Files: res.Files, Sightings: len(res.Sightings), Findings: len(res.Sightings)})
+	beat.set(ScanProgress{Phase: PhaseSignatures, Files: res.Files, Sightings: len(res.Sightings), Findings: len(res.Sightings)})
 	signed, warns := oms.CheckTree(ctx, tree.FS, res.Sightings, a.ModelKeys)
 	res.Sightings = append(res.Sightings, signed...)
 	res.Warnings = append(res.Warnings, warns...)
@@ -235,7 +253,7 @@ func (a *Activities) scanWeights(ctx context.Context, beat *pulse, fsys fs.FS, f
 	opts := a.ModelScan
 	reports := make([]modelscan.Report, 0, len(sorted))
 	for i, p := range sorted {
-		beat.set(ScanProgress{Phase: "modelscan " + fmt.Sprint(i+1) + "/" + fmt.Sprint(len(sorted)), Files: files, Sightings: len(findings), Findings: len(findings)})
+		beat.set(ScanProgress{Phase: PhaseModelScan + " " + fmt.Sprint(i+1) + "/" + fmt.Sprint(len(sorted)), Files: files, Sightings: len(findings), Findings: len(findings)})
 		reports = append(reports, scanOne(ctx, fsys, p, opts))
 	}
 	return reports

@@ -43,7 +43,10 @@ type ScanOptions struct {
 
 // Progress is what the progress query returns.
 type Progress struct {
-	Step      string   `json:"step"` // current step, "Done" or "Failed"
+	Step string `json:"step"` // current step, "Done" or "Failed"
+	// Phase is the part of the step running, when its caller knows it (the
+	// Scan step's activities.Phase*: open, discover, hub, ...).
+	Phase     string   `json:"phase,omitempty"`
 	StepIndex int      `json:"stepIndex"`
 	Steps     []string `json:"steps"`
 	Project   string   `json:"project,omitempty"`

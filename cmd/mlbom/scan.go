@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -145,6 +146,7 @@ func scanLocal(ctx context.Context, cfg *config.Config, in workflows.ScanInput, 
 	defer deps.Close()
 	deps.Activities.Source.URLCredentials = cred
 	pr := newProgressPrinter(stderrOf(ctx))
+	deps.Activities.OnScanProgress = pr.scanPhase
 	sum, err := workflows.RunLocal(ctx, deps.Activities, in, workflows.LocalOptions{Progress: pr.show,
 		OnRetry: func(step string, attempt int, wait time.Duration, err error) {
 			fmt.Fprintf(stderrOf(ctx), "%s failed (attempt %d), retrying in %s: %s\n", step, attempt, wait.Round(time.Millisecond),
@@ -228,7 +230,7 @@ func showProgress(ctx context.Context, c client.Client, id, runID string, pr *pr
 				var hb activities.ScanProgress
 				if pa.GetActivityType().GetName() == "Scan" && pa.GetHeartbeatDetails() != nil {
 					if json.Unmarshal(pa.GetHeartbeatDetails().GetPayloads()[0].GetData(), &hb) == nil {
-						p.Files, p.Sightings = hb.Files, cmp.Or(hb.Sightings, hb.Findings)
+						p.Phase, p.Files, p.Sightings = hb.Phase, hb.Files, cmp.Or(hb.Sightings, hb.Findings)
 					}
 				}
 			}
@@ -244,6 +246,20 @@ type progressPrinter struct {
 	w         io.Writer
 	last      string
 	announced map[string]bool
+	mu        sync.Mutex
+	cur       workflows.Progress // the last progress shown
+}
+
+// scanPhase shows the Scan step's phase as it runs in-process (--local).
+func (p *progressPrinter) scanPhase(sp activities.ScanProgress) {
+	p.mu.Lock()
+	cur := p.cur
+	p.mu.Unlock()
+	if cur.Step != "Scan" {
+		return
+	}
+	cur.Phase, cur.Files, cur.Sightings, cur.Findings = sp.Phase, sp.Files, sp.Sightings, sp.Sightings
+	p.show(cur)
 }
 
 func newProgressPrinter(w io.Writer) *progressPrinter {
@@ -251,7 +267,14 @@ func newProgressPrinter(w io.Writer) *progressPrinter {
 }
 
 func (p *progressPrinter) show(pr workflows.Progress) {
-	line := fmt.Sprintf("[%d/%d] %-14s files=%d sightings=%d", min(pr.StepIndex+1, len(pr.Steps)), len(pr.Steps), printable.Line(pr.Step), pr.Files, cmp.Or(pr.Sightings, pr.Findings))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cur = pr
+	step := pr.Step
+	if pr.Phase != "" {
+		step += " (" + pr.Phase + ")"
+	}
+	line := fmt.Sprintf("[%d/%d] %-14s files=%d sightings=%d", min(pr.StepIndex+1, len(pr.Steps)), len(pr.Steps), printable.Line(step), pr.Files, cmp.Or(pr.Sightings, pr.Findings))
 	if len(pr.Assets) > 0 {
 		line += " assets=" + formatCounts(pr.Assets)
 	}

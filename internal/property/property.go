@@ -87,7 +87,7 @@ const (
 func Detail(kind, key string) string { return Prefix + kind + "." + key }
 
 // Details that policies rely on, written through Detail from the keys
-// their producers set (internal/oms, internal/source).
+// their producers set (internal/oms, internal/hub).
 const (
 	ModelSignatureStatus   = "mlbom:model.signature.status"
 	ModelSignatureSigner   = "mlbom:model.signature.signer"

@@ -12,9 +12,9 @@ import (
 	"testing"
 
 	"github.com/mlbom/autopilot/internal/asset"
+	"github.com/mlbom/autopilot/internal/hub"
 	"github.com/mlbom/autopilot/internal/oms"
 	"github.com/mlbom/autopilot/internal/property"
-	"github.com/mlbom/autopilot/internal/source"
 )
 
 // constants returns every mlbom: name property.go declares.
@@ -133,10 +133,10 @@ func TestDetailsMatchTheirProducers(t *testing.T) {
 		{property.Detail(string(asset.KindModel), oms.PropFile), property.ModelSignatureFile},
 		{property.Detail(string(asset.KindModel), oms.PropFormat), property.ModelSignatureFormat},
 		{property.Detail(string(asset.KindModel), oms.PropProblems), property.ModelSignatureProblems},
-		{property.Detail(string(asset.KindWeights), source.PropHubRepo), property.WeightsHubRepo},
-		{property.Detail(string(asset.KindWeights), source.PropHubRevision), property.WeightsHubRevision},
-		{property.Detail(string(asset.KindWeights), source.PropHubSHA256), property.WeightsHubSHA256},
-		{property.Detail(string(asset.KindWeights), source.PropHubMatch), property.WeightsHubMatch},
+		{property.Detail(string(asset.KindWeights), hub.PropRepo), property.WeightsHubRepo},
+		{property.Detail(string(asset.KindWeights), hub.PropRevision), property.WeightsHubRevision},
+		{property.Detail(string(asset.KindWeights), hub.PropSHA256), property.WeightsHubSHA256},
+		{property.Detail(string(asset.KindWeights), hub.PropMatch), property.WeightsHubMatch},
 	} {
 		if c.got != c.want {
 			t.Errorf("producer writes %s, policies read %s", c.got, c.want)

@@ -28,6 +28,7 @@ import (
 	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/mlbom/autopilot/internal/asset"
+	"github.com/mlbom/autopilot/internal/hub"
 	"github.com/mlbom/autopilot/internal/redact"
 )
 
@@ -546,7 +547,7 @@ func lookupCommit(repo *git.Repository, sha string) (*object.Commit, error) {
 }
 
 // isCommitDir: a checkout directory is named after its commit sha.
-func isCommitDir(name string) bool { return sha1Hex.MatchString(name) }
+func isCommitDir(name string) bool { return hub.IsCommit(name) }
 
 func dirExists(p string) bool {
 	st, err := os.Stat(p)

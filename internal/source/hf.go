@@ -11,45 +11,26 @@ import (
 	"hash"
 	"io"
 	"io/fs"
-	"net/http"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/mlbom/autopilot/internal/asset"
-	"github.com/mlbom/autopilot/internal/license"
+	"github.com/mlbom/autopilot/internal/hub"
+	"golang.org/x/sync/errgroup"
 )
 
 const (
-	defaultHFEndpoint = "https://huggingface.co"
-	defaultMaxFile    = 8 << 20
-	maxInfoBytes      = 64 << 20 // siblings of a dataset with 100k files run to tens of MB
-	maxHFFiles        = 2000     // non-LFS files fetched per repository
-	maxHFBytes        = 256 << 20
-	hfParallel        = 4
+	defaultMaxFile = 8 << 20
+	maxHFFiles     = 2000 // non-LFS files fetched per repository
+	maxHFBytes     = 256 << 20
+	hfParallel     = 4
 )
-
-var (
-	sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	sha1Hex   = regexp.MustCompile(`^[0-9a-f]{40}$`)
-)
-
-// errEntryNotFound marks one missing file; the scan goes on without it.
-var errEntryNotFound = errors.New("file not found on the Hub")
-
-type hfClient struct {
-	endpoint string
-	token    string
-	http     *http.Client
-}
 
 // openHF opens a Hugging Face repository through the Hub HTTP API. The tree
 // is written under WorkDir/hf/<type>s/<owner>__<name>/<revision sha>[+weights]
@@ -59,7 +40,7 @@ type hfClient struct {
 // real bytes (model and Space repositories only; dataset files stay
 // pointers).
 func openHF(ctx context.Context, src string, spec Spec, o Options) (_ *Tree, err error) {
-	repo, err := parseHFSpec(src)
+	repo, err := hub.ParseSpec(src)
 	if err != nil {
 		return nil, err
 	}
@@ -67,20 +48,20 @@ func openHF(ctx context.Context, src string, spec Spec, o Options) (_ *Tree, err
 		if repo.Revision != "" && repo.Revision != spec.Ref {
 			return nil, invalidf("revision given twice for %s: @%s and ref %s", repo, repo.Revision, spec.Ref)
 		}
-		if err := checkHFRevision(spec.Ref); err != nil {
+		if err := hub.CheckRevision(spec.Ref); err != nil {
 			return nil, err
 		}
 		repo.Revision = spec.Ref
 	}
-	c := newHFClient(o)
+	c := hub.New(o.Hub())
 	defer func() { err = redactErr(err, o.HFToken) }()
 
-	info, err := c.info(ctx, repo, o)
+	info, err := c.Info(ctx, repo)
 	if err != nil {
 		return nil, err
 	}
 	sha := string(info.SHA)
-	if !sha1Hex.MatchString(sha) {
+	if !hub.IsCommit(sha) {
 		return nil, fmt.Errorf("hugging face %s: the Hub returned no revision sha", repo)
 	}
 
@@ -116,7 +97,7 @@ func openHF(ctx context.Context, src string, spec Spec, o Options) (_ *Tree, err
 	if dirExists(dir) {
 		touch(dir)
 		skipped = readSkips(dir + ".skipped.json")
-	} else if skipped, err = c.materialize(ctx, repo, sha, info.Siblings, dir, fetchWeights, o); err != nil {
+	} else if skipped, err = materialize(ctx, c, repo, sha, info.Siblings, dir, fetchWeights, o); err != nil {
 		return nil, err
 	}
 	prune(key, o.KeepCheckouts, isRevisionDir, leaf)
@@ -131,8 +112,8 @@ func openHF(ctx context.Context, src string, spec Spec, o Options) (_ *Tree, err
 		URL:        repo.String(),
 		Ref:        repo.Revision,
 		Commit:     sha,
-		Name:       repo.name(),
-		Sightings:  hfFindings(repo, info, c.endpoint),
+		Name:       repo.Name(),
+		Sightings:  hub.Sightings(repo, info, c.Endpoint()),
 		Skipped:    skipped,
 		Provenance: noProvenance,
 	}
@@ -148,104 +129,9 @@ func openHF(ctx context.Context, src string, spec Spec, o Options) (_ *Tree, err
 	return t, nil
 }
 
-func newHFClient(o Options) *hfClient {
-	ep := strings.TrimRight(o.HFEndpoint, "/")
-	if ep == "" {
-		ep = defaultHFEndpoint
-	}
-	hc := o.HTTPClient
-	if hc == nil {
-		hc = &http.Client{}
-	}
-	return &hfClient{endpoint: ep, token: o.HFToken, http: hc}
-}
-
-// info fetches repository metadata with file sizes and LFS hashes.
-func (c *hfClient) info(ctx context.Context, repo hfRepo, o Options) (*hfInfo, error) {
-	p := repo.apiPath()
-	if repo.Revision != "" {
-		p += "/revision/" + url.PathEscape(repo.Revision)
-	}
-	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
-	resp, err := c.get(ctx, p+"?blobs=true")
-	if err != nil {
-		return nil, fmt.Errorf("hugging face %s: %w", repo, err)
-	}
-	defer resp.Body.Close()
-	if err := c.statusErr(resp, repo); err != nil {
-		return nil, err
-	}
-	var info hfInfo
-	dec := json.NewDecoder(io.LimitReader(resp.Body, maxInfoBytes))
-	if err := dec.Decode(&info); err != nil {
-		return nil, fmt.Errorf("hugging face %s: decode repository info: %w", repo, err)
-	}
-	return &info, nil
-}
-
-func (c *hfClient) get(ctx context.Context, p string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.endpoint+p, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("User-Agent", "mlbom-autopilot")
-	if c.token != "" {
-		// Go drops this header if the Hub redirects to another host (the
-		// LFS CDN), so the token never leaves the Hub.
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		// *url.Error repeats the URL, which carries no secret; keep it.
-		return nil, err
-	}
-	return resp, nil
-}
-
-// statusErr maps Hub answers to errors a user can act on. Not-found and
-// access errors are ErrInvalid; rate limits and server errors are plain so
-// the caller retries them.
-func (c *hfClient) statusErr(resp *http.Response, repo hfRepo) error {
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return nil
-	}
-	code := resp.Header.Get("X-Error-Code")
-	switch {
-	case code == "EntryNotFound":
-		return errEntryNotFound
-	case code == "RevisionNotFound":
-		return invalidf("hugging face %s: no revision %q", repo, repo.Revision)
-	case code == "GatedRepo" || (resp.StatusCode == http.StatusForbidden && code != "RepoNotFound"):
-		if c.token == "" {
-			return invalidf("hugging face %s is gated: accept its terms on the Hub, then set HF_TOKEN to a token of that account", repo)
-		}
-		return invalidf("hugging face %s is gated or private and the HF_TOKEN given has no access to it: request access on the Hub with that account", repo)
-	case resp.StatusCode == http.StatusUnauthorized || code == "RepoNotFound" || resp.StatusCode == http.StatusNotFound:
-		// The Hub answers 401 for private repositories and, to anonymous
-		// callers, for ones that do not exist.
-		if c.token == "" && resp.StatusCode == http.StatusUnauthorized {
-			return invalidf("no such Hugging Face repo %s, or it is private: check the name, or set HF_TOKEN", repo)
-		}
-		if resp.StatusCode == http.StatusNotFound && code == "" && repo.Type == "model" {
-			return invalidf("no such Hugging Face repo %s (for a dataset or Space use hf://datasets/%s or hf://spaces/%s)", repo, repo.ID, repo.ID)
-		}
-		return invalidf("no such Hugging Face repo %s", repo)
-	case resp.StatusCode == http.StatusTooManyRequests:
-		msg := "rate limited by the Hub"
-		if ra := resp.Header.Get("Retry-After"); ra != "" {
-			msg += " (retry after " + ra + "s)"
-		}
-		return fmt.Errorf("hugging face %s: %s", repo, msg)
-	case resp.StatusCode >= 500:
-		return fmt.Errorf("hugging face %s: Hub error %s", repo, resp.Status)
-	}
-	return invalidf("hugging face %s: unexpected answer %s", repo, resp.Status)
-}
-
 // materialize writes the repository's files into dir (built in a temporary
 // directory and renamed into place once complete).
-func (c *hfClient) materialize(ctx context.Context, repo hfRepo, sha string, siblings []hfSibling, dir string, fetchWeights bool, o Options) ([]asset.Skip, error) {
+func materialize(ctx context.Context, c *hub.Client, repo hub.Repo, sha string, siblings []hub.Sibling, dir string, fetchWeights bool, o Options) ([]asset.Skip, error) {
 	maxFile := o.MaxFileSize
 	if maxFile <= 0 {
 		maxFile = defaultMaxFile
@@ -303,7 +189,7 @@ func (c *hfClient) materialize(ctx context.Context, repo hfRepo, sha string, sib
 		}
 		if s.LFS != nil {
 			oid := strings.ToLower(s.LFS.SHA256)
-			if !sha256Hex.MatchString(oid) || s.LFS.Size < 0 {
+			if !hub.IsSHA256(oid) || s.LFS.Size < 0 {
 				skip(name, "the Hub gave no valid LFS sha256 for it")
 				continue
 			}
@@ -326,7 +212,7 @@ func (c *hfClient) materialize(ctx context.Context, repo hfRepo, sha string, sib
 			g.Go(func() error {
 				dctx, cancel := context.WithTimeout(gctx, weightTimeout)
 				defer cancel()
-				err := c.download(dctx, repo, sha, name, root, -1, oid, s.LFS.Size, "")
+				err := download(dctx, c, repo, sha, name, root, -1, oid, s.LFS.Size, "")
 				if err != nil && dctx.Err() == context.DeadlineExceeded && gctx.Err() == nil {
 					return invalidf("hugging face %s: downloading %s took longer than %s (MLBOM_WEIGHTS_TIMEOUT)", repo, name, weightTimeout)
 				}
@@ -352,8 +238,8 @@ func (c *hfClient) materialize(ctx context.Context, repo hfRepo, sha string, sib
 		g.Go(func() error {
 			fctx, cancel := context.WithTimeout(gctx, o.Timeout)
 			defer cancel()
-			err := c.download(fctx, repo, sha, name, root, maxFile, "", size, blobID)
-			if errors.Is(err, errEntryNotFound) {
+			err := download(fctx, c, repo, sha, name, root, maxFile, "", size, blobID)
+			if errors.Is(err, hub.ErrEntryNotFound) {
 				skip(name, "listed by the Hub but not found when fetched")
 				return nil
 			}
@@ -387,19 +273,19 @@ func (errTooBig) Error() string { return "file over the size limit" }
 // download fetches one file at the pinned revision into root. limit < 0
 // means unbounded (weights). wantSHA256 and wantSize, when set, are checked
 // (LFS metadata); blobID, when given, is the git blob sha1 of the content.
-func (c *hfClient) download(ctx context.Context, repo hfRepo, sha, name string, root *os.Root, limit int64, wantSHA256 string, wantSize int64, blobID string) error {
+func download(ctx context.Context, c *hub.Client, repo hub.Repo, sha, name string, root *os.Root, limit int64, wantSHA256 string, wantSize int64, blobID string) error {
 	segs := strings.Split(name, "/")
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
 	}
-	p := repo.filePrefix() + "/resolve/" + url.PathEscape(sha) + "/" + strings.Join(segs, "/")
-	resp, err := c.get(ctx, p)
+	p := repo.FilePrefix() + "/resolve/" + url.PathEscape(sha) + "/" + strings.Join(segs, "/")
+	resp, err := c.Get(ctx, p)
 	if err != nil {
 		return fmt.Errorf("hugging face %s: fetch %s: %w", repo, name, err)
 	}
 	defer resp.Body.Close()
-	if err := c.statusErr(resp, repo); err != nil {
-		if errors.Is(err, errEntryNotFound) {
+	if err := c.Check(resp, repo); err != nil {
+		if errors.Is(err, hub.ErrEntryNotFound) {
 			return err
 		}
 		return fmt.Errorf("fetch %s: %w", name, err)
@@ -463,162 +349,10 @@ func (c *hfClient) download(ctx context.Context, repo hfRepo, sha, name string, 
 // isRevisionDir: a Hugging Face checkout is named after its revision sha,
 // with "+weights" when the weights were downloaded.
 func isRevisionDir(name string) bool {
-	return sha1Hex.MatchString(strings.TrimSuffix(name, "+weights"))
+	return hub.IsCommit(strings.TrimSuffix(name, "+weights"))
 }
 
 // lfsPointer is the Git LFS pointer file git would have checked out.
 func lfsPointer(oid string, size int64) []byte {
 	return []byte("version https://git-lfs.github.com/spec/v1\noid sha256:" + oid + "\nsize " + strconv.FormatInt(size, 10) + "\n")
-}
-
-// hfFindings turns repository metadata into findings: the model or dataset
-// itself, pinned to the revision sha, with its card; for a Space, the
-// models and datasets its card declares.
-func hfFindings(repo hfRepo, info *hfInfo, endpoint string) []asset.Sighting {
-	var cd hfCardData
-	if len(info.CardData) > 0 {
-		_ = json.Unmarshal(info.CardData, &cd) // malformed card data leaves fields empty
-	}
-	var cfg hfConfig
-	if len(info.Config) > 0 {
-		_ = json.Unmarshal(info.Config, &cfg)
-	}
-	gated := gatedMode(info.Gated)
-	props := map[string]string{"hf.type": repo.Type}
-	setProp := func(k, v string) {
-		if v != "" {
-			props[k] = v
-		}
-	}
-	setProp("hf.author", string(info.Author))
-	setProp("hf.downloads", string(info.Downloads))
-	setProp("hf.likes", string(info.Likes))
-	setProp("hf.lastModified", string(info.LastModified))
-	setProp("hf.gated", gated)
-	setProp("hf.sdk", string(info.SDK))
-	if info.Private {
-		props["hf.private"] = "true"
-	}
-	if len(cd.TaskCategories) > 0 {
-		props["hf.task_categories"] = strings.Join(cd.TaskCategories, ",")
-	}
-	setProp("hf.pretty_name", string(cd.PrettyName))
-
-	lic := first(cd.License)
-	if strings.EqualFold(lic, "other") && cd.LicenseName != "" {
-		// "other" says nothing; the named license is what a reviewer needs.
-		lic = string(cd.LicenseName)
-	}
-	// The license, or its absence, is the Hub's word at this revision.
-	props[license.FindingRevision] = string(info.SHA)
-	if lic != "" {
-		props[license.FindingSource] = license.SourceHub
-	}
-	readme := ""
-	for _, s := range info.Siblings {
-		if strings.EqualFold(s.RFilename, "README.md") {
-			readme = s.RFilename
-		}
-	}
-
-	if repo.Type == "space" {
-		var out []asset.Sighting
-		for _, m := range cd.Models {
-			out = append(out, asset.Sighting{Kind: asset.KindModel, Name: m, Path: readme, Detector: "huggingface.space_card",
-				Confidence: 0.9, Provider: "huggingface", URL: endpoint + "/" + m})
-		}
-		for _, d := range cd.Datasets {
-			out = append(out, asset.Sighting{Kind: asset.KindDataset, Name: d, Path: readme, Detector: "huggingface.space_card",
-				Confidence: 0.9, Provider: "huggingface", URL: endpoint + "/datasets/" + d})
-		}
-		return out
-	}
-
-	tags := []string(info.Tags)
-	if len(tags) == 0 {
-		tags = cd.Tags
-	}
-	card := &asset.ModelCard{
-		License:       first(cd.License),
-		LicenseName:   string(cd.LicenseName),
-		LicenseLink:   string(cd.LicenseLink),
-		BaseModel:     cd.BaseModel,
-		Datasets:      cd.Datasets,
-		Language:      cd.Language,
-		PipelineTag:   firstNonEmpty(string(cd.PipelineTag), string(info.PipelineTag)),
-		LibraryName:   firstNonEmpty(string(cd.LibraryName), string(info.LibraryName)),
-		Tags:          tags,
-		Architectures: cfg.Architectures,
-		ModelType:     string(cfg.ModelType),
-		Gated:         gated != "",
-		Metrics:       modelIndexMetrics(cd.ModelIndex),
-	}
-	kind, u := asset.KindModel, endpoint+"/"+repo.ID
-	if repo.Type == "dataset" {
-		kind, u = asset.KindDataset, endpoint+"/datasets/"+repo.ID
-	}
-	if readme == "" {
-		readme = "README.md" // the card's conventional home, even when absent
-	}
-	return []asset.Sighting{{
-		Kind:       kind,
-		Name:       repo.ID,
-		Version:    string(info.SHA),
-		Path:       readme,
-		Detector:   "huggingface.api",
-		Confidence: 1,
-		Provider:   "huggingface",
-		License:    lic,
-		Model:      modelOf(kind, repo.ID),
-		URL:        u,
-		Card:       card,
-		Props:      props,
-	}}
-}
-
-func modelOf(k asset.Kind, id string) string {
-	if k == asset.KindModel {
-		return id
-	}
-	return ""
-}
-
-func modelIndexMetrics(raw json.RawMessage) []asset.Metric {
-	if len(raw) == 0 {
-		return nil
-	}
-	var mi hfModelIndex
-	if json.Unmarshal(raw, &mi) != nil {
-		return nil
-	}
-	var out []asset.Metric
-	for _, e := range mi {
-		for _, r := range e.Results {
-			ds := firstNonEmpty(string(r.Dataset.Name), string(r.Dataset.Type))
-			for _, m := range r.Metrics {
-				typ := firstNonEmpty(string(m.Type), string(m.Name))
-				if typ == "" || m.Value == "" {
-					continue
-				}
-				out = append(out, asset.Metric{Task: firstNonEmpty(string(r.Task.Type), string(r.Task.Name)), Dataset: ds, Type: typ, Value: string(m.Value)})
-			}
-		}
-	}
-	return out
-}
-
-func first(s []string) string {
-	if len(s) == 0 {
-		return ""
-	}
-	return s[0]
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

@@ -4,19 +4,19 @@
 package source
 
 import (
-	"errors"
 	"io/fs"
 	"net/http"
 	"time"
 
 	"github.com/mlbom/autopilot/internal/asset"
+	"github.com/mlbom/autopilot/internal/hub"
 	"github.com/mlbom/autopilot/internal/redact"
 )
 
 // ErrInvalid marks errors that retrying cannot fix: no such path or
 // repository, not a git repository, unknown ref, malformed source string.
 // Callers test with errors.Is(err, source.ErrInvalid).
-var ErrInvalid = errors.New("invalid source")
+var ErrInvalid = hub.ErrInvalid // one sentinel: a Hub refusal is an invalid source
 
 // Spec says what to open.
 type Spec struct {
@@ -153,4 +153,9 @@ func (t *Tree) ProvenanceAll(paths []string) map[string]*asset.Provenance {
 		}
 	}
 	return out
+}
+
+// Hub is the Hub client configuration these options give.
+func (o Options) Hub() hub.Config {
+	return hub.Config{Endpoint: o.HFEndpoint, Token: o.HFToken, HTTP: o.HTTPClient, Timeout: o.Timeout}
 }

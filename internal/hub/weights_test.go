@@ -1,4 +1,4 @@
-package source
+package hub
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 func TestCheckHubWeights(t *testing.T) {
 	const rev = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567"
 	const published = "42664babc93c447a315290f4a0dd427173fde46ad8d31b021c8494cfe5016031"
-	info, err := os.ReadFile("testdata/hf/api/models/acme-ai/tiny-random-bert.json")
+	info, err := os.ReadFile("../source/testdata/hf/api/models/acme-ai/tiny-random-bert.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestCheckHubWeights(t *testing.T) {
 		{Kind: asset.KindWeights, Name: "g/model.safetensors", Path: "g/model.safetensors", Model: "acme-ai/gone", SHA256: other},
 		{Kind: asset.KindWeights, Name: "p/model.bin", Path: "p/model.bin", Model: "acme-ai/tiny-random-bert", SHA256: published, LFS: true},
 	}
-	warnings := CheckHubWeights(context.Background(), findings, Options{HFEndpoint: hub.URL, Timeout: 5 * time.Second})
+	warnings := CheckWeights(context.Background(), findings, Config{Endpoint: hub.URL, Timeout: 5 * time.Second})
 	want := map[string]string{
 		"models/bert/model.safetensors": "true",
 		"models/evil/model.safetensors": "false",
@@ -68,11 +68,11 @@ func TestCheckHubWeights(t *testing.T) {
 		"p/model.bin":         "", // an LFS pointer: its oid is the Hub's word already
 	}
 	for _, f := range findings[3:] {
-		if got := f.Props[PropHubMatch]; got != want[f.Path] {
+		if got := f.Props[PropMatch]; got != want[f.Path] {
 			t.Errorf("%s: hub.match %q, want %q (props %v)", f.Path, got, want[f.Path], f.Props)
 		}
 	}
-	if f := findings[4]; f.Props[PropHubSHA256] != published || f.Props[PropHubRevision] != rev || f.Props[PropHubRepo] != "acme-ai/tiny-random-bert" {
+	if f := findings[4]; f.Props[PropSHA256] != published || f.Props[PropRevision] != rev || f.Props[PropRepo] != "acme-ai/tiny-random-bert" {
 		t.Errorf("mismatch props %v", f.Props)
 	}
 	if len(warnings) != 1 || !strings.Contains(warnings[0], "acme-ai/gone") {
@@ -92,7 +92,7 @@ func TestCheckHubWeightsOffline(t *testing.T) {
 		{Kind: asset.KindWeights, Path: "y/m.safetensors", Model: "c/d", SHA256: strings.Repeat("a", 64)},
 	}
 	start := time.Now()
-	warnings := CheckHubWeights(context.Background(), findings, Options{HFEndpoint: "http://127.0.0.1:1"})
+	warnings := CheckWeights(context.Background(), findings, Config{Endpoint: "http://127.0.0.1:1"})
 	if len(warnings) != 1 || time.Since(start) > 10*time.Second {
 		t.Fatalf("offline: %q after %v (want one warning, quickly)", warnings, time.Since(start))
 	}

@@ -1,4 +1,4 @@
-package source
+package hub
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 // in free-form YAML, so every field there tolerates a string, a list, a
 // number or null instead of failing the whole decode.
 
-type hfInfo struct {
+type Info struct {
 	ID           flexString      `json:"id"`
 	Author       flexString      `json:"author"`
 	SHA          flexString      `json:"sha"`
@@ -28,23 +28,23 @@ type hfInfo struct {
 	SDK          flexString      `json:"sdk"`
 	CardData     json.RawMessage `json:"cardData"`
 	Config       json.RawMessage `json:"config"`
-	Siblings     []hfSibling     `json:"siblings"`
+	Siblings     []Sibling       `json:"siblings"`
 }
 
-type hfSibling struct {
+type Sibling struct {
 	RFilename string `json:"rfilename"`
 	Size      *int64 `json:"size"`
 	BlobID    string `json:"blobId"`
-	LFS       *hfLFS `json:"lfs"`
+	LFS       *LFS   `json:"lfs"`
 }
 
-type hfLFS struct {
+type LFS struct {
 	SHA256      string `json:"sha256"`
 	Size        int64  `json:"size"`
 	PointerSize int64  `json:"pointerSize"`
 }
 
-type hfCardData struct {
+type CardData struct {
 	License        flexStrings     `json:"license"`
 	LicenseName    flexString      `json:"license_name"`
 	LicenseLink    flexString      `json:"license_link"`
@@ -60,12 +60,12 @@ type hfCardData struct {
 	ModelIndex     json.RawMessage `json:"model-index"`
 }
 
-type hfConfig struct {
+type ModelConfig struct {
 	Architectures flexStrings `json:"architectures"`
 	ModelType     flexString  `json:"model_type"`
 }
 
-type hfModelIndex []struct {
+type ModelIndex []struct {
 	Name    flexString `json:"name"`
 	Results []struct {
 		Task struct {

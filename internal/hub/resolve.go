@@ -1,4 +1,4 @@
-package source
+package hub
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	"github.com/mlbom/autopilot/internal/redact"
 )
 
-// Bounds of ResolveHub. Lookups are a nicety on top of a scan: they must
+// Bounds of Resolve. Lookups are a nicety on top of a scan: they must
 // never hold it up for long, whatever the network does.
 var (
 	resolveRequestTimeout = 5 * time.Second
@@ -40,14 +40,14 @@ type resolveKey struct {
 	version string
 }
 
-// ResolveHub looks up on the Hugging Face Hub every model and dataset that
+// Resolve looks up on the Hugging Face Hub every model and dataset that
 // findings reference (Provider "huggingface") without a license, once per
 // repository, and fills License, Card and Props[PropResolvedRevision] on every
 // finding of it. It never fails: repositories the Hub does not show
 // (missing, private, gated without a token) keep their findings unchanged
 // and get a warning; the first network failure stops all lookups with one
 // warning, so an offline scan loses at most one request timeout.
-func ResolveHub(ctx context.Context, findings []asset.Sighting, o Options) (warnings []string) {
+func Resolve(ctx context.Context, findings []asset.Sighting, cfg Config) (warnings []string) {
 	byKey := map[resolveKey][]int{}
 	for i, f := range findings {
 		if (f.Kind != asset.KindModel && f.Kind != asset.KindDataset) || f.Provider != "huggingface" || f.License != "" {
@@ -74,13 +74,13 @@ func ResolveHub(ctx context.Context, findings []asset.Sighting, o Options) (warn
 		return a.version < b.version
 	})
 
-	c := newHFClient(o)
+	c := New(cfg)
 	ctx, cancel := context.WithTimeout(ctx, resolveBudget)
 	defer cancel()
 
 	type outcome struct {
-		info     *hfInfo
-		repo     hfRepo
+		info     *Info
+		repo     Repo
 		warn     string
 		answered bool // the Hub answered, without the repository
 	}
@@ -126,7 +126,7 @@ func ResolveHub(ctx context.Context, findings []asset.Sighting, o Options) (warn
 			}
 			results[i].answered = true
 			results[i].warn = fmt.Sprintf("Hugging Face %s %s: %s; license left unknown",
-				k.kind, k.id, strings.TrimPrefix(redact.NewReplacer(o.HFToken).String(err.Error()), ErrInvalid.Error()+": "))
+				k.kind, k.id, strings.TrimPrefix(redact.NewReplacer(cfg.Token).String(err.Error()), ErrInvalid.Error()+": "))
 		}()
 	}
 	wg.Wait()
@@ -156,18 +156,18 @@ func ResolveHub(ctx context.Context, findings []asset.Sighting, o Options) (warn
 	return warnings
 }
 
-func resolveRepo(k resolveKey) (hfRepo, error) {
+func resolveRepo(k resolveKey) (Repo, error) {
 	s := "hf://" + k.id
 	if k.kind == asset.KindDataset {
 		s = "hf://datasets/" + k.id
 	}
-	r, err := parseHFSpec(s)
+	r, err := ParseSpec(s)
 	if err != nil {
-		return hfRepo{}, err
+		return Repo{}, err
 	}
 	if k.version != "" {
-		if err := checkHFRevision(k.version); err != nil {
-			return hfRepo{}, err
+		if err := CheckRevision(k.version); err != nil {
+			return Repo{}, err
 		}
 		r.Revision = k.version
 	}
@@ -179,26 +179,27 @@ func resolveRepo(k resolveKey) (hfRepo, error) {
 type netError struct{ err error }
 
 func (e *netError) Error() string { return e.err.Error() }
+
 func (e *netError) Unwrap() error { return e.err }
 
 // lookup fetches repository metadata without the file list's blob details:
 // card data, config, tags and the revision sha are all a reference needs.
-func (c *hfClient) lookup(ctx context.Context, repo hfRepo) (*hfInfo, error) {
-	p := repo.apiPath()
+func (c *Client) lookup(ctx context.Context, repo Repo) (*Info, error) {
+	p := repo.APIPath()
 	if repo.Revision != "" {
 		p += "/revision/" + url.PathEscape(repo.Revision)
 	}
 	ctx, cancel := context.WithTimeout(ctx, resolveRequestTimeout)
 	defer cancel()
-	resp, err := c.get(ctx, p)
+	resp, err := c.Get(ctx, p)
 	if err != nil {
 		return nil, &netError{err}
 	}
 	defer resp.Body.Close()
-	if err := c.statusErr(resp, repo); err != nil {
+	if err := c.Check(resp, repo); err != nil {
 		return nil, err
 	}
-	var info hfInfo
+	var info Info
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxResolveBytes)).Decode(&info); err != nil {
 		if ctx.Err() != nil {
 			return nil, &netError{err}
@@ -226,8 +227,8 @@ func markUnknown(findings []asset.Sighting, idx []int, reason string) {
 // fill copies what the Hub says of repo onto the findings at idx, keeping
 // anything the finding already had, and records that the license (or its
 // absence) is the Hub's word at the revision read.
-func fill(findings []asset.Sighting, idx []int, repo hfRepo, info *hfInfo, endpoint string) {
-	hub := hfFindings(repo, info, endpoint)
+func fill(findings []asset.Sighting, idx []int, repo Repo, info *Info, endpoint string) {
+	hub := Sightings(repo, info, endpoint)
 	if len(hub) != 1 {
 		return
 	}

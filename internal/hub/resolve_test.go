@@ -1,7 +1,8 @@
-package source
+package hub
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
 	"net"
 	"net/http"
@@ -31,6 +32,9 @@ type resolveHub struct {
 
 var refInfoRoute = regexp.MustCompile(`^/api/(models|datasets)/([^/]+/[^/]+)(?:/revision/([^/]+))?$`)
 
+// testHFToken is shaped like a real token, so redaction is tested on something it would catch.
+const testHFToken = "hf_TESTtokenABCDEFGHIJKLMNOPQRSTUVWXYZ012"
+
 func newResolveHub(t *testing.T) *resolveHub {
 	t.Helper()
 	h := &resolveHub{paths: map[string]int{}}
@@ -59,7 +63,7 @@ func newResolveHub(t *testing.T) *resolveHub {
 			hubError(w, http.StatusForbidden, "GatedRepo", "Access to model acme-ai/locked-llm is restricted.")
 			return
 		}
-		data, err := os.ReadFile(filepath.Join("testdata/hf/api", typ, filepath.FromSlash(id)+".json"))
+		data, err := os.ReadFile(filepath.Join("../source/testdata/hf/api", typ, filepath.FromSlash(id)+".json"))
 		if err != nil {
 			// Anonymous callers cannot tell a missing repository from a private one.
 			if authed {
@@ -107,7 +111,7 @@ func TestResolveHubFillsAndDedupes(t *testing.T) {
 		{Kind: asset.KindModel, Name: "acme-ai/tiny-random-bert", Path: "README.md", Provider: "huggingface", License: "bsd-3-clause"},
 		{Kind: asset.KindService, Name: "gpt-4o", Path: "agent.py", Provider: "openai"},
 	}
-	warns := ResolveHub(context.Background(), findings, Options{HFEndpoint: hub.URL})
+	warns := Resolve(context.Background(), findings, Config{Endpoint: hub.URL})
 	if len(warns) != 0 {
 		t.Fatalf("warnings: %q", warns)
 	}
@@ -162,7 +166,7 @@ func TestResolveHubPinnedRevision(t *testing.T) {
 	f := ref(asset.KindModel, "acme-ai/tiny-random-bert", "app.py", 1)
 	f.Version = "v1.0"
 	findings := []asset.Sighting{f}
-	if warns := ResolveHub(context.Background(), findings, Options{HFEndpoint: hub.URL}); len(warns) != 0 {
+	if warns := Resolve(context.Background(), findings, Config{Endpoint: hub.URL}); len(warns) != 0 {
 		t.Fatalf("warnings: %q", warns)
 	}
 	if hub.count("/api/models/acme-ai/tiny-random-bert/revision/v1.0") != 1 {
@@ -190,7 +194,7 @@ func TestResolveHubWarnings(t *testing.T) {
 			hub := newResolveHub(t)
 			findings := []asset.Sighting{ref(asset.KindModel, tt.id, "app.py", 1), ref(asset.KindModel, "acme-ai/sentiment-bert", "app.py", 2)}
 			before := findings[0]
-			warns := ResolveHub(context.Background(), findings, Options{HFEndpoint: hub.URL, HFToken: tt.token})
+			warns := Resolve(context.Background(), findings, Config{Endpoint: hub.URL, Token: tt.token})
 			if len(warns) != 1 {
 				t.Fatalf("warnings %q, want one", warns)
 			}
@@ -221,7 +225,7 @@ func TestResolveHubWarnings(t *testing.T) {
 func TestResolveHubSendsToken(t *testing.T) {
 	hub := newResolveHub(t)
 	findings := []asset.Sighting{ref(asset.KindModel, "acme-ai/sentiment-bert", "a.py", 1), ref(asset.KindDataset, "acme-ai/product-reviews", "a.py", 2)}
-	ResolveHub(context.Background(), findings, Options{HFEndpoint: hub.URL + "/", HFToken: testHFToken})
+	Resolve(context.Background(), findings, Config{Endpoint: hub.URL + "/", Token: testHFToken})
 	hub.mu.Lock()
 	defer hub.mu.Unlock()
 	if len(hub.auths) != 2 {
@@ -260,7 +264,7 @@ func TestResolveHubCircuitBreaker(t *testing.T) {
 		endpoint := srv.URL
 		srv.Close()
 		findings := manyRefs(12)
-		checkUnreachable(t, ResolveHub(context.Background(), findings, Options{HFEndpoint: endpoint}), endpoint, findings)
+		checkUnreachable(t, Resolve(context.Background(), findings, Config{Endpoint: endpoint}), endpoint, findings)
 	})
 	t.Run("connection dropped", func(t *testing.T) {
 		// Accepts and hangs up at once; counts connections to show that
@@ -283,7 +287,7 @@ func TestResolveHubCircuitBreaker(t *testing.T) {
 		}()
 		endpoint := "http://" + ln.Addr().String()
 		findings := manyRefs(20)
-		checkUnreachable(t, ResolveHub(context.Background(), findings, Options{HFEndpoint: endpoint}), endpoint, findings)
+		checkUnreachable(t, Resolve(context.Background(), findings, Config{Endpoint: endpoint}), endpoint, findings)
 		// Go's transport retries an idempotent request once on a fresh
 		// connection, so each of the at most resolveParallel lookups in
 		// flight may cost two.
@@ -307,7 +311,7 @@ func TestResolveHubCircuitBreaker(t *testing.T) {
 		defer srv.Close()
 		defer close(release)
 		findings := manyRefs(20)
-		checkUnreachable(t, ResolveHub(context.Background(), findings, Options{HFEndpoint: srv.URL}), srv.URL, findings)
+		checkUnreachable(t, Resolve(context.Background(), findings, Config{Endpoint: srv.URL}), srv.URL, findings)
 		if n := reqs.Load(); n > resolveParallel {
 			t.Errorf("%d requests for 20 ids: the breaker did not stop the lookups", n)
 		}
@@ -317,7 +321,18 @@ func TestResolveHubCircuitBreaker(t *testing.T) {
 func TestResolveHubNothingToDo(t *testing.T) {
 	// No Hub reference: no request at all, not even to an unreachable endpoint.
 	findings := []asset.Sighting{{Kind: asset.KindWeights, Name: "model.safetensors", Path: "model.safetensors"}}
-	if warns := ResolveHub(context.Background(), findings, Options{HFEndpoint: "http://127.0.0.1:1"}); warns != nil {
+	if warns := Resolve(context.Background(), findings, Config{Endpoint: "http://127.0.0.1:1"}); warns != nil {
 		t.Errorf("warnings %q", warns)
 	}
+}
+
+// hubError answers as the Hub does when it refuses.
+func hubError(w http.ResponseWriter, status int, code, msg string) {
+	if code != "" {
+		w.Header().Set("X-Error-Code", code)
+	}
+	w.Header().Set("X-Error-Message", msg)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }

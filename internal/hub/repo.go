@@ -1,12 +1,12 @@
-package source
+package hub
 
 import (
 	"regexp"
 	"strings"
 )
 
-// hfRepo names one Hugging Face repository.
-type hfRepo struct {
+// Repo names one Hugging Face repository.
+type Repo struct {
 	Type     string // "model", "dataset" or "space"
 	ID       string // "ORG/NAME" (or a legacy un-namespaced "NAME")
 	Revision string // branch, tag or commit; empty for the default branch
@@ -15,19 +15,19 @@ type hfRepo struct {
 // hfNamePart follows the Hub's rules for owner and repository names.
 var hfNamePart = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$`)
 
-// parseHFSpec parses hf://[models/|datasets/|spaces/]ORG/NAME[@REVISION].
+// ParseSpec parses hf://[models/|datasets/|spaces/]ORG/NAME[@REVISION].
 // The string comes from users and from API callers, so anything that could
 // smuggle path segments or query strings into Hub URLs is rejected.
-func parseHFSpec(s string) (hfRepo, error) {
+func ParseSpec(s string) (Repo, error) {
 	rest, ok := cutPrefixFold(s, "hf://")
 	if !ok {
-		return hfRepo{}, invalidf("%q is not a Hugging Face source: want hf://[datasets/|spaces/]ORG/NAME[@REVISION]", s)
+		return Repo{}, invalidf("%q is not a Hugging Face source: want hf://[datasets/|spaces/]ORG/NAME[@REVISION]", s)
 	}
-	var r hfRepo
+	var r Repo
 	if i := strings.IndexByte(rest, '@'); i >= 0 {
 		rest, r.Revision = rest[:i], rest[i+1:]
-		if err := checkHFRevision(r.Revision); err != nil {
-			return hfRepo{}, err
+		if err := CheckRevision(r.Revision); err != nil {
+			return Repo{}, err
 		}
 	}
 	rest = strings.TrimSuffix(rest, "/")
@@ -42,18 +42,20 @@ func parseHFSpec(s string) (hfRepo, error) {
 		parts = parts[1:]
 	}
 	if len(parts) < 1 || len(parts) > 2 || (r.Type == "space" && len(parts) != 2) {
-		return hfRepo{}, invalidf("malformed Hugging Face source %q: want hf://[datasets/|spaces/]ORG/NAME[@REVISION]", s)
+		return Repo{}, invalidf("malformed Hugging Face source %q: want hf://[datasets/|spaces/]ORG/NAME[@REVISION]", s)
 	}
 	for _, p := range parts {
 		if !hfNamePart.MatchString(p) || strings.Contains(p, "..") || strings.HasSuffix(p, ".") {
-			return hfRepo{}, invalidf("malformed Hugging Face source %q: bad name %q", s, p)
+			return Repo{}, invalidf("malformed Hugging Face source %q: bad name %q", s, p)
 		}
 	}
 	r.ID = strings.Join(parts, "/")
 	return r, nil
 }
 
-func checkHFRevision(rev string) error {
+// CheckRevision rejects a revision that could smuggle path segments or
+// query strings into Hub URLs.
+func CheckRevision(rev string) error {
 	if rev == "" || len(rev) > 255 {
 		return invalidf("bad Hugging Face revision %q", rev)
 	}
@@ -78,7 +80,7 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 }
 
 // String is the canonical source string, without the revision.
-func (r hfRepo) String() string {
+func (r Repo) String() string {
 	switch r.Type {
 	case "dataset":
 		return "hf://datasets/" + r.ID
@@ -88,12 +90,12 @@ func (r hfRepo) String() string {
 	return "hf://" + r.ID
 }
 
-// apiPath is the Hub API path of the repository, e.g. /api/models/ORG/NAME.
-func (r hfRepo) apiPath() string { return "/api/" + r.Type + "s/" + r.ID }
+// APIPath is the Hub API path of the repository, e.g. /api/models/ORG/NAME.
+func (r Repo) APIPath() string { return "/api/" + r.Type + "s/" + r.ID }
 
-// filePrefix is the path under which resolve URLs live: /ORG/NAME for
+// FilePrefix is the path under which resolve URLs live: /ORG/NAME for
 // models, /datasets/ORG/NAME and /spaces/ORG/NAME otherwise.
-func (r hfRepo) filePrefix() string {
+func (r Repo) FilePrefix() string {
 	switch r.Type {
 	case "dataset":
 		return "/datasets/" + r.ID
@@ -103,8 +105,8 @@ func (r hfRepo) filePrefix() string {
 	return "/" + r.ID
 }
 
-// name is the default project name: the repository name without its owner.
-func (r hfRepo) name() string {
+// Name is the default project name: the repository name without its owner.
+func (r Repo) Name() string {
 	if i := strings.LastIndexByte(r.ID, '/'); i >= 0 {
 		return r.ID[i+1:]
 	}

@@ -1,4 +1,4 @@
-package source
+package hub
 
 import (
 	"context"
@@ -12,42 +12,39 @@ import (
 	"github.com/mlbom/autopilot/internal/asset"
 )
 
-// Properties CheckHubWeights writes on weight findings (they appear in the
+// Properties CheckWeights writes on weight findings (they appear in the
 // BOM as mlbom:weights.hub.*).
 const (
-	PropHubRepo     = "hub.repo"     // org/name on the Hub
-	PropHubRevision = "hub.revision" // the pinned revision compared with
-	PropHubSHA256   = "hub.sha256"   // the Hub's LFS sha256 of the file at that revision
-	// PropHubMatch: "true", "false" (the local file is not the published
+	PropRepo     = "hub.repo"     // org/name on the Hub
+	PropRevision = "hub.revision" // the pinned revision compared with
+	PropSHA256   = "hub.sha256"   // the Hub's LFS sha256 of the file at that revision
+	// PropMatch: "true", "false" (the local file is not the published
 	// one), or "missing" (no such file in the repository at that revision).
-	PropHubMatch = "hub.match"
+	PropMatch = "hub.match"
 )
 
-var (
-	revisionRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
-	// A Hugging Face cache snapshot: …/models--ORG--NAME/snapshots/REV/FILE.
-	snapshotRE = regexp.MustCompile(`(?:^|/)(models|datasets)--([^/]+?)--([^/]+)/snapshots/([0-9a-f]{40})/(.+)$`)
-)
+// A Hugging Face cache snapshot: …/models--ORG--NAME/snapshots/REV/FILE.
+var snapshotRE = regexp.MustCompile(`(?:^|/)(models|datasets)--([^/]+?)--([^/]+)/snapshots/([0-9a-f]{40})/(.+)$`)
 
 // hubFile is one local weight file and the Hub file it claims to be.
 type hubFile struct {
 	finding int // index into findings
-	repo    hfRepo
+	repo    Repo
 	names   []string // candidate rfilenames, most specific first
 }
 
-// CheckHubWeights compares local weight files with the Hub's LFS metadata
+// CheckWeights compares local weight files with the Hub's LFS metadata
 // when they belong to a Hugging Face repository at a pinned revision: files
 // in a Hugging Face cache snapshot (…/models--ORG--NAME/snapshots/REV/…), and
 // weights of a model that code references with a pinned 40-hex revision. It
-// records the outcome on the weight findings (PropHub*), so a policy can
+// records the outcome on the weight findings (Prop*), so a policy can
 // turn a mismatch into a finding. One Hub request per repository and
-// revision; lookups are bounded like ResolveHub's, and a failed lookup is a
+// revision; lookups are bounded like Resolve's, and a failed lookup is a
 // warning, never an error.
-func CheckHubWeights(ctx context.Context, findings []asset.Sighting, o Options) (warnings []string) {
+func CheckWeights(ctx context.Context, findings []asset.Sighting, cfg Config) (warnings []string) {
 	pinned := map[string]string{} // lower-case id -> revision
 	for _, f := range findings {
-		if f.Kind == asset.KindModel && f.Provider == "huggingface" && revisionRE.MatchString(f.Version) {
+		if f.Kind == asset.KindModel && f.Provider == "huggingface" && sha1Hex.MatchString(f.Version) {
 			pinned[strings.ToLower(f.Name)] = f.Version
 		}
 	}
@@ -61,33 +58,32 @@ func CheckHubWeights(ctx context.Context, findings []asset.Sighting, o Options) 
 			if m[1] == "datasets" {
 				typ = "dataset"
 			}
-			files = append(files, hubFile{finding: i, repo: hfRepo{Type: typ, ID: m[2] + "/" + m[3], Revision: m[4]}, names: []string{m[5]}})
+			files = append(files, hubFile{finding: i, repo: Repo{Type: typ, ID: m[2] + "/" + m[3], Revision: m[4]}, names: []string{m[5]}})
 			continue
 		}
 		if rev, ok := pinned[strings.ToLower(f.Model)]; ok && f.Model != "" {
-			files = append(files, hubFile{finding: i, repo: hfRepo{Type: "model", ID: f.Model, Revision: rev}, names: suffixes(f.Path)})
+			files = append(files, hubFile{finding: i, repo: Repo{Type: "model", ID: f.Model, Revision: rev}, names: suffixes(f.Path)})
 		}
 	}
 	if len(files) == 0 {
 		return nil
 	}
-	byRepo := map[hfRepo][]hubFile{}
+	byRepo := map[Repo][]hubFile{}
 	for _, hf := range files {
 		byRepo[hf.repo] = append(byRepo[hf.repo], hf)
 	}
-	repos := make([]hfRepo, 0, len(byRepo))
+	repos := make([]Repo, 0, len(byRepo))
 	for r := range byRepo {
 		repos = append(repos, r)
 	}
 	sort.Slice(repos, func(i, j int) bool { return repos[i].String() < repos[j].String() })
 
-	c := newHFClient(o)
+	cfg.Timeout = resolveRequestTimeout
+	c := New(cfg)
 	ctx, cancel := context.WithTimeout(ctx, resolveBudget)
 	defer cancel()
-	lo := o
-	lo.Timeout = resolveRequestTimeout
 	for _, r := range repos {
-		info, err := c.info(ctx, r, lo)
+		info, err := c.Info(ctx, r)
 		if err != nil {
 			warnings = append(warnings, fmt.Sprintf("weights of %s@%s not compared with the Hub: %v", r.ID, short12(r.Revision), err))
 			if ctx.Err() != nil || !isHubAnswer(err) {
@@ -108,8 +104,8 @@ func CheckHubWeights(ctx context.Context, findings []asset.Sighting, o Options) 
 			if f.Props == nil {
 				f.Props = map[string]string{}
 			}
-			f.Props[PropHubRepo], f.Props[PropHubRevision] = r.ID, r.Revision
-			f.Props[PropHubMatch] = "missing"
+			f.Props[PropRepo], f.Props[PropRevision] = r.ID, r.Revision
+			f.Props[PropMatch] = "missing"
 			for _, n := range hf.names {
 				want, ok := lfs[n]
 				if !ok {
@@ -117,11 +113,11 @@ func CheckHubWeights(ctx context.Context, findings []asset.Sighting, o Options) 
 				}
 				switch {
 				case want == "":
-					delete(f.Props, PropHubMatch) // not an LFS file: nothing to compare
+					delete(f.Props, PropMatch) // not an LFS file: nothing to compare
 				case want == strings.ToLower(f.SHA256):
-					f.Props[PropHubSHA256], f.Props[PropHubMatch] = want, "true"
+					f.Props[PropSHA256], f.Props[PropMatch] = want, "true"
 				default:
-					f.Props[PropHubSHA256], f.Props[PropHubMatch] = want, "false"
+					f.Props[PropSHA256], f.Props[PropMatch] = want, "false"
 				}
 				break
 			}
