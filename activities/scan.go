@@ -117,6 +117,11 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 	}
 	res.Sightings = append(res.Sightings, tree.Sightings...)
 	res.Skipped = append(res.Skipped, tree.Skipped...)
+	// A Hub repository's weights on disk against what the Hub publishes at
+	// the revision opened (downloaded bytes, or a reused checkout's).
+	notPublished, warns := hub.CheckFiles(ctx, tree.FS, res.Sightings, tree.Hub)
+	res.Sightings = append(res.Sightings, notPublished...)
+	res.Warnings = append(res.Warnings, warns...)
 	if a.ResolveHub && tree.Kind != "huggingface" {
 		// Hub look-ups of the models and datasets the code refers to (a Hub
 		// repository's own sighting already carries the Hub's data), and

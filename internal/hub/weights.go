@@ -2,14 +2,19 @@ package hub
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"path"
 	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/mlbom/autopilot/internal/asset"
+	"github.com/mlbom/autopilot/internal/lfs"
 )
 
 // Properties CheckWeights writes on weight findings (they appear in the
@@ -91,39 +96,167 @@ func CheckWeights(ctx context.Context, findings []asset.Sighting, cfg Config) (w
 			}
 			continue
 		}
-		lfs := map[string]string{}
-		for _, s := range info.Siblings {
-			if s.LFS != nil && sha256Hex.MatchString(strings.ToLower(s.LFS.SHA256)) {
-				lfs[s.RFilename] = strings.ToLower(s.LFS.SHA256)
-			} else {
-				lfs[s.RFilename] = "" // a file the Hub keeps in git, not LFS
-			}
-		}
+		files := FilesOf(r, r.Revision, info.Siblings)
 		for _, hf := range byRepo[r] {
-			f := &findings[hf.finding]
-			if f.Props == nil {
-				f.Props = map[string]string{}
-			}
-			f.Props[PropRepo], f.Props[PropRevision] = r.ID, r.Revision
-			f.Props[PropMatch] = "missing"
-			for _, n := range hf.names {
-				want, ok := lfs[n]
-				if !ok {
-					continue
-				}
-				switch {
-				case want == "":
-					delete(f.Props, PropMatch) // not an LFS file: nothing to compare
-				case want == strings.ToLower(f.SHA256):
-					f.Props[PropSHA256], f.Props[PropMatch] = want, "true"
-				default:
-					f.Props[PropSHA256], f.Props[PropMatch] = want, "false"
-				}
-				break
-			}
+			files.compare(&findings[hf.finding], hf.names)
 		}
 	}
 	return warnings
+}
+
+// Files is what the Hub publishes for one repository at one revision.
+type Files struct {
+	Repo     string // ORG/NAME
+	Type     string // model, dataset or space
+	Revision string // the commit sha
+	// LFS maps each file of the revision to its LFS sha256, or to "" for a
+	// file the Hub keeps in git rather than LFS.
+	LFS map[string]string
+}
+
+// FilesOf is the published files of repo at revision sha, from its siblings.
+func FilesOf(repo Repo, sha string, siblings []Sibling) *Files {
+	h := &Files{Repo: repo.ID, Type: repo.Type, Revision: sha, LFS: make(map[string]string, len(siblings))}
+	for _, s := range siblings {
+		if s.LFS != nil && sha256Hex.MatchString(strings.ToLower(s.LFS.SHA256)) {
+			h.LFS[s.RFilename] = strings.ToLower(s.LFS.SHA256)
+		} else {
+			h.LFS[s.RFilename] = ""
+		}
+	}
+	return h
+}
+
+// CheckFiles compares the files of a tree opened from the Hub (the tree's
+// published Files) with the Hub's LFS sha256 at the revision opened, with
+// no further request, and records the outcome like CheckWeights. It matters
+// for downloaded weights (--fetch-weights) and for a reused checkout whose
+// files were changed on disk since; LFS pointer files carry the Hub's own
+// sha256 and are not compared. Weight findings use the hash discovery took;
+// any other file the Hub keeps in LFS is hashed here, and one that is not
+// the published file becomes a weight finding of its own (discovery may not
+// recognise a substituted file as weights at all). Returns those added
+// findings and warnings for files that could not be read.
+func CheckFiles(ctx context.Context, fsys fs.FS, findings []asset.Sighting, pub *Files) (added []asset.Sighting, warnings []string) {
+	if pub == nil {
+		return nil, nil
+	}
+	seen := map[string]bool{}
+	for i := range findings {
+		f := &findings[i]
+		if f.Kind != asset.KindWeights {
+			continue
+		}
+		p := path.Clean(f.Path)
+		seen[p] = true
+		if f.LFS || len(f.SHA256) != 64 {
+			continue
+		}
+		if _, listed := pub.LFS[p]; !listed {
+			if st, err := fs.Stat(fsys, p); err != nil || !st.Mode().IsRegular() {
+				continue // a bundle directory, or gone: nothing to compare
+			}
+		}
+		pub.compare(f, []string{p})
+	}
+	names := make([]string, 0, len(pub.LFS))
+	for n, want := range pub.LFS {
+		if want != "" && !seen[n] {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		sum, size, pointer, err := hashLocal(ctx, fsys, n)
+		switch {
+		case errors.Is(err, fs.ErrNotExist) || pointer:
+			continue // not fetched (skipped, over a limit) or a pointer
+		case err != nil:
+			warnings = append(warnings, fmt.Sprintf("%s not compared with the Hub: %v", n, err))
+			if ctx.Err() != nil {
+				return added, warnings
+			}
+			continue
+		case sum == pub.LFS[n]:
+			continue
+		}
+		f := asset.Sighting{Kind: asset.KindWeights, Name: n, Path: n, Detector: "huggingface.lfs", Confidence: 1, SHA256: sum, Size: size}
+		pub.compare(&f, []string{n})
+		added = append(added, f)
+	}
+	return added, warnings
+}
+
+// hashLocal hashes a regular file of fsys; pointer reports a Git LFS pointer
+// file, which is not hashed.
+func hashLocal(ctx context.Context, fsys fs.FS, name string) (sum string, size int64, pointer bool, err error) {
+	fh, err := fsys.Open(name)
+	if err != nil {
+		return "", 0, false, err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return "", 0, false, err
+	}
+	if !st.Mode().IsRegular() {
+		return "", 0, false, fs.ErrNotExist
+	}
+	if st.Size() <= lfs.MaxSize {
+		head, err := io.ReadAll(io.LimitReader(fh, lfs.MaxSize+1))
+		if err != nil {
+			return "", 0, false, err
+		}
+		if lfs.Looks(head) {
+			return "", 0, true, nil
+		}
+		h := sha256.Sum256(head)
+		return hex.EncodeToString(h[:]), int64(len(head)), false, nil
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, ctxReader{ctx, fh})
+	if err != nil {
+		return "", n, false, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, false, nil
+}
+
+// ctxReader stops a long read when ctx ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// compare records on f how its sha256 relates to the Hub's file of the
+// first of names the revision has.
+func (h *Files) compare(f *asset.Sighting, names []string) {
+	if f.Props == nil {
+		f.Props = map[string]string{}
+	}
+	f.Props[PropRepo], f.Props[PropRevision] = h.Repo, h.Revision
+	f.Props[PropMatch] = "missing"
+	for _, n := range names {
+		want, ok := h.LFS[n]
+		if !ok {
+			continue
+		}
+		switch {
+		case want == "":
+			delete(f.Props, PropMatch) // not an LFS file: nothing to compare
+		case want == strings.ToLower(f.SHA256):
+			f.Props[PropSHA256], f.Props[PropMatch] = want, "true"
+		default:
+			f.Props[PropSHA256], f.Props[PropMatch] = want, "false"
+		}
+		return
+	}
 }
 
 // suffixes are the trailing parts of a path, longest first: a weight file

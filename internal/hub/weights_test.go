@@ -2,12 +2,16 @@ package hub
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/mlbom/autopilot/internal/asset"
@@ -98,5 +102,53 @@ func TestCheckHubWeightsOffline(t *testing.T) {
 	}
 	if findings[2].Props != nil {
 		t.Errorf("props written without an answer: %v", findings[2].Props)
+	}
+}
+
+// A tree from the Hub whose files were changed on disk after download (a
+// reused checkout): compared with what the Hub published at the revision.
+func TestCheckFiles(t *testing.T) {
+	sum := func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
+	pointer := "version https://git-lfs.github.com/spec/v1\noid sha256:" + sum("tok") + "\nsize 3\n"
+	fsys := fstest.MapFS{
+		"model.safetensors": {Data: []byte("published weights")},
+		"onnx/model.onnx":   {Data: []byte("changed onnx")},
+		"small.bin":         {Data: []byte("git blob")},
+		"extra.gguf":        {Data: []byte("not on the Hub")},
+		"pointer.bin":       {Data: []byte(pointer)},
+		"tokenizer.json":    {Data: []byte(pointer)},         // still a pointer: not fetched
+		"vocab.txt":         {Data: []byte("swapped vocab")}, // LFS on the Hub, not weights to discovery
+		"pkg.mlpackage":     {Mode: fs.ModeDir},
+	}
+	hub := &Files{Repo: "acme-ai/m", Type: "model", Revision: strings.Repeat("1", 40), LFS: map[string]string{
+		"model.safetensors": sum("published weights"), "onnx/model.onnx": sum("published onnx"), "small.bin": "",
+		"pointer.bin": sum("p"), "tokenizer.json": sum("tok"), "vocab.txt": sum("vocab"), "absent.bin": sum("x"),
+	}}
+	found := []asset.Sighting{
+		{Kind: asset.KindWeights, Path: "model.safetensors", SHA256: sum("published weights")},
+		{Kind: asset.KindWeights, Path: "onnx/model.onnx", SHA256: sum("changed onnx")},
+		{Kind: asset.KindWeights, Path: "small.bin", SHA256: sum("git blob")},
+		{Kind: asset.KindWeights, Path: "extra.gguf", SHA256: sum("not on the Hub")},
+		{Kind: asset.KindWeights, Path: "pointer.bin", SHA256: sum("p"), LFS: true},
+		{Kind: asset.KindWeights, Path: "pkg.mlpackage", SHA256: sum("bundle")},
+		{Kind: asset.KindWeights, Path: "unhashed.bin"},
+		{Kind: asset.KindModel, Name: "acme-ai/m", Path: "README.md"},
+	}
+	added, warns := CheckFiles(context.Background(), fsys, found, hub)
+	want := []string{"true", "false", "", "missing", "", "", "", ""}
+	for i, f := range found {
+		if got := f.Props[PropMatch]; got != want[i] {
+			t.Errorf("%s: hub.match %q, want %q", f.Path, got, want[i])
+		}
+	}
+	if len(warns) != 0 {
+		t.Errorf("warnings %q", warns)
+	}
+	if len(added) != 1 || added[0].Path != "vocab.txt" || added[0].SHA256 != sum("swapped vocab") ||
+		added[0].Props[PropMatch] != "false" || added[0].Props[PropSHA256] != sum("vocab") || added[0].Size != 13 {
+		t.Errorf("added %+v, want vocab.txt as a weight file that is not the published one", added)
+	}
+	if a, w := CheckFiles(context.Background(), fsys, found, nil); a != nil || w != nil {
+		t.Errorf("not a Hub tree: %v %v", a, w)
 	}
 }

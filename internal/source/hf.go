@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/hub"
@@ -39,6 +40,12 @@ const (
 // the sha256 and size the Hub reports, unless FetchWeights asks for the
 // real bytes (model and Space repositories only; dataset files stay
 // pointers).
+//
+// Downloaded weights that are not the bytes the Hub's LFS metadata
+// describes (a mirror or proxy serving other content) are kept as served,
+// so the scan inspects and reports what was actually received; Tree.Hub
+// lets hub.CheckFiles record the mismatch on the weight findings. Such
+// files are fetched again the next time the checkout is reused.
 func openHF(ctx context.Context, src string, spec Spec, o Options) (_ *Tree, err error) {
 	repo, err := hub.ParseSpec(src)
 	if err != nil {
@@ -97,6 +104,11 @@ func openHF(ctx context.Context, src string, spec Spec, o Options) (_ *Tree, err
 	if dirExists(dir) {
 		touch(dir)
 		skipped = readSkips(dir + ".skipped.json")
+		if fetchWeights {
+			if err := refetchDiffering(ctx, c, repo, sha, info.Siblings, dir, o); err != nil {
+				return nil, err
+			}
+		}
 	} else if skipped, err = materialize(ctx, c, repo, sha, info.Siblings, dir, fetchWeights, o); err != nil {
 		return nil, err
 	}
@@ -116,6 +128,7 @@ func openHF(ctx context.Context, src string, spec Spec, o Options) (_ *Tree, err
 		Sightings:  hub.Sightings(repo, info, c.Endpoint()),
 		Skipped:    skipped,
 		Provenance: noProvenance,
+		Hub:        hub.FilesOf(repo, sha, info.Siblings),
 	}
 	t.close = func() error {
 		err := root.Close()
@@ -152,17 +165,12 @@ func materialize(ctx context.Context, c *hub.Client, repo hub.Repo, sha string, 
 	var (
 		mu      sync.Mutex
 		skipped []asset.Skip
+		differ  []string // weights whose bytes are not the Hub's
 		files   int
 		bytes   int64
 	)
 	b := newBudget(o.limits())
-	weightMax, weightTimeout := o.WeightsMaxBytes, o.WeightsTimeout
-	if weightMax <= 0 {
-		weightMax = DefaultWeightsMaxBytes
-	}
-	if weightTimeout <= 0 {
-		weightTimeout = DefaultWeightsTimeout
-	}
+	weightMax, weightTimeout := o.weightLimits()
 	skip := func(p, format string, args ...any) {
 		mu.Lock()
 		skipped = append(skipped, skipf(p, format, args...))
@@ -210,11 +218,11 @@ func materialize(ctx context.Context, c *hub.Client, repo hub.Repo, sha string, 
 				continue
 			}
 			g.Go(func() error {
-				dctx, cancel := context.WithTimeout(gctx, weightTimeout)
-				defer cancel()
-				err := download(dctx, c, repo, sha, name, root, -1, oid, s.LFS.Size, "")
-				if err != nil && dctx.Err() == context.DeadlineExceeded && gctx.Err() == nil {
-					return invalidf("hugging face %s: downloading %s took longer than %s (MLBOM_WEIGHTS_TIMEOUT)", repo, name, weightTimeout)
+				same, err := fetchWeight(gctx, c, repo, sha, name, root, oid, s.LFS.Size, weightTimeout)
+				if err == nil && !same {
+					mu.Lock()
+					differ = append(differ, name)
+					mu.Unlock()
 				}
 				return err
 			})
@@ -260,11 +268,93 @@ func materialize(ctx context.Context, c *hub.Client, repo hub.Repo, sha string, 
 			_ = os.WriteFile(dir+".skipped.json", data, 0o644)
 		}
 	}
+	writeDiffering(dir, differ)
 	if err := os.Rename(tmp, dir); err != nil && !dirExists(dir) {
 		return nil, fmt.Errorf("work dir: %w", err)
 	}
 	return skipped, nil
 }
+
+// fetchWeight downloads one LFS file within timeout. same is false when the
+// bytes served are not the file the Hub's LFS metadata describes; they are
+// kept all the same (up to one byte more than the listed size).
+func fetchWeight(ctx context.Context, c *hub.Client, repo hub.Repo, sha, name string, root *os.Root, oid string, size int64, timeout time.Duration) (same bool, err error) {
+	dctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	err = download(dctx, c, repo, sha, name, root, -1, oid, size, "")
+	var np errNotPublished
+	switch {
+	case errors.As(err, &np):
+		return false, nil
+	case err != nil && dctx.Err() == context.DeadlineExceeded && ctx.Err() == nil:
+		return false, invalidf("hugging face %s: downloading %s took longer than %s (MLBOM_WEIGHTS_TIMEOUT)", repo, name, timeout)
+	}
+	return err == nil, err
+}
+
+// differingFile lists, beside a checkout, the weights whose downloaded bytes
+// were not the Hub's, so a reuse of the checkout fetches them again.
+func differingFile(dir string) string { return dir + ".differ.json" }
+
+func writeDiffering(dir string, names []string) {
+	if len(names) == 0 {
+		_ = os.Remove(differingFile(dir))
+		return
+	}
+	sort.Strings(names)
+	if data, err := json.Marshal(names); err == nil {
+		_ = os.WriteFile(differingFile(dir), data, 0o644)
+	}
+}
+
+// refetchDiffering downloads again, into the reused checkout dir, the
+// weights that did not match the Hub last time: a mirror that served the
+// wrong bytes may serve the right ones now. A file is replaced by rename,
+// so a scan still reading the old one is not disturbed.
+func refetchDiffering(ctx context.Context, c *hub.Client, repo hub.Repo, sha string, siblings []hub.Sibling, dir string, o Options) error {
+	data, err := os.ReadFile(differingFile(dir))
+	if err != nil {
+		return nil
+	}
+	var names []string
+	if json.Unmarshal(data, &names) != nil {
+		return nil
+	}
+	lfs := map[string]*hub.LFS{}
+	for _, s := range siblings {
+		if s.LFS != nil {
+			lfs[s.RFilename] = s.LFS
+		}
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", dir, err)
+	}
+	defer root.Close()
+	_, timeout := o.weightLimits()
+	var still []string
+	for _, name := range names {
+		l := lfs[name]
+		if l == nil || !hub.IsSHA256(strings.ToLower(l.SHA256)) {
+			continue
+		}
+		same, err := fetchWeight(ctx, c, repo, sha, name, root, strings.ToLower(l.SHA256), l.Size, timeout)
+		if err != nil {
+			return err
+		}
+		if !same {
+			still = append(still, name)
+		}
+	}
+	writeDiffering(dir, still)
+	return nil
+}
+
+// errNotPublished: the bytes served for an LFS file are not the ones the
+// Hub's metadata describes. The file is kept as served.
+type errNotPublished struct{ why string }
+
+func (e errNotPublished) Error() string { return e.why }
 
 type errTooBig struct{}
 
@@ -272,7 +362,9 @@ func (errTooBig) Error() string { return "file over the size limit" }
 
 // download fetches one file at the pinned revision into root. limit < 0
 // means unbounded (weights). wantSHA256 and wantSize, when set, are checked
-// (LFS metadata); blobID, when given, is the git blob sha1 of the content.
+// (LFS metadata): LFS content that fails them is kept (at most one byte over
+// wantSize) and errNotPublished returned. blobID, when given, is the git
+// blob sha1 of the content, and content that fails it is an error.
 func download(ctx context.Context, c *hub.Client, repo hub.Repo, sha, name string, root *os.Root, limit int64, wantSHA256 string, wantSize int64, blobID string) error {
 	segs := strings.Split(name, "/")
 	for i, s := range segs {
@@ -326,16 +418,20 @@ func download(ctx context.Context, c *hub.Client, repo hub.Repo, sha, name strin
 		root.Remove(part)
 		return fmt.Errorf("hugging face %s: fetch %s: %w", repo, name, err)
 	}
+	var differs error
 	switch {
 	case limit >= 0 && n > limit:
 		root.Remove(part)
 		return errTooBig{}
+	case wantSHA256 != "" && wantSize >= 0 && n != wantSize:
+		// LFS content that is not what the Hub lists: kept, and reported by
+		// the caller (the scan records the mismatch as a finding).
+		differs = errNotPublished{fmt.Sprintf("hugging face %s: fetch %s: got %d bytes, the Hub listed %d", repo, name, n, wantSize)}
 	case wantSize >= 0 && n != wantSize:
 		root.Remove(part)
 		return fmt.Errorf("hugging face %s: fetch %s: got %d bytes, the Hub listed %d", repo, name, n, wantSize)
 	case wantSHA256 != "" && hex.EncodeToString(h256.Sum(nil)) != wantSHA256:
-		root.Remove(part)
-		return fmt.Errorf("hugging face %s: fetch %s: sha256 does not match the LFS metadata", repo, name)
+		differs = errNotPublished{fmt.Sprintf("hugging face %s: fetch %s: sha256 does not match the LFS metadata", repo, name)}
 	case h1 != nil && hex.EncodeToString(h1.Sum(nil)) != blobID:
 		root.Remove(part)
 		return fmt.Errorf("hugging face %s: fetch %s: content does not match its git blob id", repo, name)
@@ -343,7 +439,7 @@ func download(ctx context.Context, c *hub.Client, repo hub.Repo, sha, name strin
 	if err := root.Rename(part, name); err != nil {
 		return fmt.Errorf("hugging face %s: %s: %w", repo, name, err)
 	}
-	return nil
+	return differs
 }
 
 // isRevisionDir: a Hugging Face checkout is named after its revision sha,

@@ -15,9 +15,11 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/mlbom/autopilot/internal/asset"
+	"github.com/mlbom/autopilot/internal/hub"
 )
 
 const testHFToken = "hf_TESTtokenABCDEFGHIJKLMNOPQRSTUVWXYZ012"
@@ -321,22 +323,101 @@ func TestOpenHFFetchWeights(t *testing.T) {
 	}
 }
 
+// A mirror that serves other bytes than the Hub's LFS metadata describes:
+// the open completes with the bytes as served, the tree says what the Hub
+// publishes, hub.CheckFiles records the mismatch, and the next open of
+// the same checkout fetches the file again (and keeps it once it matches).
 func TestOpenHFFetchWeightsHashMismatch(t *testing.T) {
-	// A server that serves other bytes than the LFS metadata promises.
-	hub := newHubServer(t)
+	const publishedSHA = "42664babc93c447a315290f4a0dd427173fde46ad8d31b021c8494cfe5016031"
+	published := newHubServer(t)
+	evil := bytes.Repeat([]byte{0}, 128) // the listed size, other content
+	var evilServed atomic.Int32
 	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/model.safetensors") {
-			w.Write(bytes.Repeat([]byte{0}, 104))
+			evilServed.Add(1)
+			w.Write(evil)
 			return
 		}
-		hub.Config.Handler.ServeHTTP(w, r)
+		published.Config.Handler.ServeHTTP(w, r)
 	}))
 	defer bad.Close()
-	_, err := Open(context.Background(), Spec{Source: "hf://acme-ai/tiny-random-bert", WorkDir: t.TempDir(), FetchWeights: true},
-		Options{HFEndpoint: bad.URL})
-	if err == nil || !strings.Contains(err.Error(), "sha256") && !strings.Contains(err.Error(), "bytes") {
-		t.Fatalf("err = %v, want a hash or size mismatch", err)
+	work := t.TempDir()
+	open := func(endpoint string) (*Tree, []byte) {
+		t.Helper()
+		tree, err := Open(context.Background(), Spec{Source: "hf://acme-ai/tiny-random-bert", WorkDir: work, FetchWeights: true},
+			Options{HFEndpoint: endpoint})
+		if err != nil {
+			t.Fatalf("open through %s: %v (a mismatch must not fail the open)", endpoint, err)
+		}
+		t.Cleanup(func() { tree.Close() })
+		got, err := fs.ReadFile(tree.FS, "model.safetensors")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tree, got
 	}
+	// As the scan calls it: with discovery's weight finding, and without
+	// one (a substituted file discovery does not take for weights).
+	compare := func(tree *Tree, content []byte) map[string]string {
+		t.Helper()
+		sum := sha256.Sum256(content)
+		fs := []asset.Sighting{{Kind: asset.KindWeights, Name: "model.safetensors", Path: "model.safetensors", SHA256: hex.EncodeToString(sum[:])}}
+		added, warns := hub.CheckFiles(context.Background(), tree.FS, fs, tree.Hub)
+		if len(added) != 0 || len(warns) != 0 {
+			t.Errorf("added %+v, warnings %q", added, warns)
+		}
+		added, _ = hub.CheckFiles(context.Background(), tree.FS, nil, tree.Hub)
+		switch props := fs[0].Props; {
+		case props[hub.PropMatch] == "false" && (len(added) != 1 || added[0].Path != "model.safetensors" ||
+			added[0].SHA256 != fs[0].SHA256 || added[0].Props[hub.PropMatch] != "false" || added[0].Kind != asset.KindWeights):
+			t.Errorf("without a weight finding: added %+v", added)
+		case props[hub.PropMatch] == "true" && len(added) != 0:
+			t.Errorf("the published file was reported: %+v", added)
+		}
+		return fs[0].Props
+	}
+
+	tree, got := open(bad.URL)
+	if !bytes.Equal(got, evil) {
+		t.Fatalf("the tree holds %d bytes, want the %d bytes served", len(got), len(evil))
+	}
+	if tree.Hub == nil || tree.Hub.Repo != "acme-ai/tiny-random-bert" || tree.Hub.Revision != "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567" ||
+		tree.Hub.LFS["model.safetensors"] != publishedSHA || tree.Hub.LFS["config.json"] != "" {
+		t.Fatalf("tree.Hub = %+v", tree.Hub)
+	}
+	props := compare(tree, got)
+	if props[hub.PropMatch] != "false" || props[hub.PropSHA256] != publishedSHA || props[hub.PropRepo] != "acme-ai/tiny-random-bert" {
+		t.Errorf("props %v, want a mismatch against %s", props, publishedSHA)
+	}
+	if _, err := os.Stat(differingFile(tree.Dir)); err != nil {
+		t.Errorf("no record of the differing file beside the checkout: %v", err)
+	}
+
+	// Reused through the same mirror: fetched again, still differing.
+	_, got = open(bad.URL)
+	if n := evilServed.Load(); n != 2 || !bytes.Equal(got, evil) {
+		t.Errorf("served %d times, tree holds %d bytes; want a second fetch", n, len(got))
+	}
+	// Reused through the real Hub: fetched again, now the published file.
+	tree, got = open(published.URL)
+	if props := compare(tree, got); props[hub.PropMatch] != "true" {
+		t.Errorf("after a good fetch: props %v", props)
+	}
+	if _, err := os.Stat(differingFile(tree.Dir)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the differing record outlived the good fetch: %v", err)
+	}
+	// A matching checkout is reused without fetching its weights again.
+	published.mu.Lock()
+	before := len(published.requests)
+	published.mu.Unlock()
+	open(published.URL)
+	published.mu.Lock()
+	for _, r := range published.requests[before:] {
+		if strings.Contains(r, "/resolve/") {
+			t.Errorf("a matching checkout was fetched again: %s", r)
+		}
+	}
+	published.mu.Unlock()
 }
 
 func TestOpenHFErrors(t *testing.T) {

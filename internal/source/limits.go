@@ -60,6 +60,18 @@ func (o Options) limits() limits {
 	return l
 }
 
+// weightLimits are the per-file cap and timeout of weight downloads.
+func (o Options) weightLimits() (maxBytes int64, timeout time.Duration) {
+	maxBytes, timeout = o.WeightsMaxBytes, o.WeightsTimeout
+	if maxBytes <= 0 {
+		maxBytes = DefaultWeightsMaxBytes
+	}
+	if timeout <= 0 {
+		timeout = DefaultWeightsTimeout
+	}
+	return maxBytes, timeout
+}
+
 // budget counts what one checkout writes against its limits.
 type budget struct {
 	limits
@@ -111,8 +123,8 @@ func touch(dir string) {
 // prune removes all but the keep most recently used entries of dir that
 // match keepable (the checkouts of one source), never one used within
 // keepGrace nor one named in inUse. Side files named after an entry
-// ("<entry>.skipped.json") go with it. Errors are ignored: pruning is
-// housekeeping and must not fail a scan.
+// ("<entry>.skipped.json", "<entry>.differ.json") go with it. Errors are
+// ignored: pruning is housekeeping and must not fail a scan.
 func prune(dir string, keep int, keepable func(name string) bool, inUse ...string) (removed []string) {
 	if keep <= 0 {
 		keep = DefaultKeepCheckouts
@@ -148,6 +160,7 @@ func prune(dir string, keep int, keepable func(name string) bool, inUse ...strin
 		p := filepath.Join(dir, c.name)
 		if err := os.RemoveAll(p); err == nil || errors.Is(err, fs.ErrNotExist) {
 			_ = os.Remove(p + ".skipped.json")
+			_ = os.Remove(differingFile(p))
 			removed = append(removed, c.name)
 		}
 	}

@@ -110,6 +110,9 @@ type Tree struct {
 	// (symlinks escaping the repository, Hugging Face files over the size
 	// cap or missing on the Hub), so the scan can report them.
 	Skipped []asset.Skip
+	// Hub is set for a tree opened from the Hugging Face Hub: the LFS
+	// sha256 of each file at the revision opened (see hub.CheckFiles).
+	Hub *hub.Files
 	// Provenance returns who last changed path; nil when unknown.
 	Provenance func(path string) *asset.Provenance
 	close      func() error
