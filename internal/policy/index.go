@@ -330,13 +330,85 @@ func (b *indexBuilder) componentView(c map[string]any) view {
 		}
 	}
 
-	// Properties: the first of repeated names wins. Objects whose values are
-	// all strings are shared between components with the same properties.
+	pv := b.properties(ps)
+	kind := pv.kind
+	if !pv.kindSet {
+		kind = kindOfType(typ)
+	}
+	nameTerm := b.term(ast.String(name))
+	if !hasRef {
+		ref = name
+	}
+	refTerm := nameTerm
+	if ref != name {
+		refTerm = b.term(ast.String(ref))
+	}
+	displayTerm := nameTerm
+	if group != "" && !strings.Contains(name, "/") {
+		displayTerm = b.term(ast.String(group + "/" + name))
+	}
+	org := orgOf(group, name)
+
+	start := len(b.lists)
+	var disjunction bool
+	b.lists, disjunction = b.componentLicenses(lics, b.lists)
+	licenses := b.cut(start)
+	hashes := b.sha256Hashes(hs)
+	hosts := b.distributionHosts(ers)
+	paths := b.occurrencePaths(ev, name)
+	pathsTerm := emptyArray
+	if len(paths) > 0 {
+		elems := make([]*ast.Term, len(paths))
+		for i, p := range paths {
+			if p == name {
+				elems[i] = nameTerm
+			} else {
+				elems[i] = b.term(ast.String(p))
+			}
+		}
+		pathsTerm = b.term(ast.NewArray(elems...))
+	}
+
+	obj := b.term(ast.NewObject(
+		ast.Item(keyRef, refTerm),
+		ast.Item(keyKind, b.intern(kind)),
+		ast.Item(keyName, nameTerm),
+		ast.Item(keyOrg, b.intern(org)),
+		ast.Item(keyDisplay, displayTerm),
+		ast.Item(keyProps, pv.term),
+		ast.Item(keyLicenses, b.list(licenses)),
+		ast.Item(keyDisjunction, ast.InternedTerm(disjunction)),
+		ast.Item(keyPaths, pathsTerm),
+		ast.Item(keyHosts, b.list(hosts)),
+	))
+	// As in Rego, a format property whose value is false does not count.
+	weightFile := kind == "weights" || (pv.hasFormat && !pv.formatFalse)
+	return view{
+		term: obj, kind: kind, ref: ref, name: name, org: org,
+		refTerm: refTerm, nameTerm: nameTerm, weightFile: weightFile, props: pv.values,
+		licenses: licenses, hosts: hosts, paths: paths, sha256: hashes,
+	}
+}
+
+// propView is what a component's properties give its view.
+type propView struct {
+	term   *ast.Term   // the props object
+	values []propValue // values of the indexed properties (scratch)
+	// kind from mlbom:asset.kind, when set (and a string).
+	kind    string
+	kindSet bool
+	// hasFormat: mlbom:weights.format is set; formatFalse: to false.
+	hasFormat, formatFalse bool
+}
+
+// properties builds the props object: the first of repeated names wins.
+// Objects whose values are all strings are shared between components with
+// the same properties.
+func (b *indexBuilder) properties(ps any) propView {
+	var pv propView
 	items, propNames := b.items[:0], b.propNames[:0]
 	b.props, b.lists = b.props[:0], b.lists[:0]
-	var kind string
-	kindSet, allStrings := false, true
-	hasFormat, formatFalse := false, false
+	allStrings := true
 	plist, _ := ps.([]any)
 	b.key = append(b.key[:0], 'p')
 props:
@@ -380,59 +452,52 @@ props:
 		items = append(items, ast.Item(b.intern(pname), vt))
 		switch pname {
 		case property.AssetKind:
-			kind, kindSet = val.(string)
+			pv.kind, pv.kindSet = val.(string)
 		case property.WeightsFormat:
-			hasFormat, formatFalse = true, val == false
+			pv.hasFormat, pv.formatFalse = true, val == false
 		}
 	}
-	var propsTerm *ast.Term
 	if allStrings {
-		propsTerm = b.shared[string(b.key)]
+		pv.term = b.shared[string(b.key)]
 	}
-	if propsTerm == nil {
-		propsTerm = b.term(ast.NewObject(items...))
+	if pv.term == nil {
+		pv.term = b.term(ast.NewObject(items...))
 		if allStrings {
-			b.shared[string(b.key)] = propsTerm
+			b.shared[string(b.key)] = pv.term
 		}
 	}
 	b.items, b.propNames = items, propNames
-	propValues := b.props
+	pv.values = b.props
+	return pv
+}
 
-	if !kindSet {
-		switch typ {
-		case "machine-learning-model":
-			kind = "model"
-		case "data":
-			kind = "dataset"
-		default:
-			kind = str(typ)
-		}
+// kindOfType is the asset kind of a component without mlbom:asset.kind,
+// from its CycloneDX type.
+func kindOfType(typ any) string {
+	switch typ {
+	case "machine-learning-model":
+		return "model"
+	case "data":
+		return "dataset"
 	}
-	nameTerm := b.term(ast.String(name))
-	if !hasRef {
-		ref = name
+	return str(typ)
+}
+
+// orgOf is the organisation of a component: its group, else the part
+// before the slash of "org/name" (exactly one slash).
+func orgOf(group, name string) string {
+	if group != "" {
+		return group
 	}
-	refTerm := nameTerm
-	if ref != name {
-		refTerm = b.term(ast.String(ref))
+	if i := strings.IndexByte(name, '/'); i > 0 && strings.IndexByte(name[i+1:], '/') < 0 {
+		return name[:i]
 	}
-	displayTerm := nameTerm
-	if group != "" && !strings.Contains(name, "/") {
-		displayTerm = b.term(ast.String(group + "/" + name))
-	}
-	org := group
-	if org == "" {
-		// The part before the slash of "org/name" (exactly one slash).
-		if i := strings.IndexByte(name, '/'); i > 0 && strings.IndexByte(name[i+1:], '/') < 0 {
-			org = name[:i]
-		}
-	}
+	return ""
+}
+
+// sha256Hashes are the component's SHA-256 hashes, lower case.
+func (b *indexBuilder) sha256Hashes(hs any) []string {
 	start := len(b.lists)
-	var disjunction bool
-	b.lists, disjunction = b.componentLicenses(lics, b.lists)
-	licenses := b.cut(start)
-
-	start = len(b.lists)
 	hl, _ := hs.([]any)
 	for _, h := range hl {
 		hm, _ := h.(map[string]any)
@@ -442,9 +507,13 @@ props:
 			b.lists = append(b.lists, strings.ToLower(content))
 		}
 	}
-	hashes := b.cut(start)
+	return b.cut(start)
+}
 
-	start = len(b.lists)
+// distributionHosts are the hosts the component is downloaded from
+// (distribution, vcs and distribution-intake references), lower case.
+func (b *indexBuilder) distributionHosts(ers any) []string {
+	start := len(b.lists)
 	rl, _ := ers.([]any)
 	for _, r := range rl {
 		rm, _ := r.(map[string]any)
@@ -457,9 +526,13 @@ props:
 			}
 		}
 	}
-	hosts := b.cut(start)
+	return b.cut(start)
+}
 
-	start = len(b.lists)
+// occurrencePaths are the places the component was found (evidence
+// occurrences), and its name when the name is a path.
+func (b *indexBuilder) occurrencePaths(ev any, name string) []string {
+	start := len(b.lists)
 	if evm, ok := ev.(map[string]any); ok {
 		occ, _ := evm["occurrences"].([]any)
 		for _, o := range occ {
@@ -472,39 +545,7 @@ props:
 	if strings.Contains(name, "/") && strings.Contains(name, ".") {
 		b.lists = append(b.lists, name)
 	}
-	paths := b.cut(start)
-	pathsTerm := emptyArray
-	if len(paths) > 0 {
-		elems := make([]*ast.Term, len(paths))
-		for i, p := range paths {
-			if p == name {
-				elems[i] = nameTerm
-			} else {
-				elems[i] = b.term(ast.String(p))
-			}
-		}
-		pathsTerm = b.term(ast.NewArray(elems...))
-	}
-
-	obj := b.term(ast.NewObject(
-		ast.Item(keyRef, refTerm),
-		ast.Item(keyKind, b.intern(kind)),
-		ast.Item(keyName, nameTerm),
-		ast.Item(keyOrg, b.intern(org)),
-		ast.Item(keyDisplay, displayTerm),
-		ast.Item(keyProps, propsTerm),
-		ast.Item(keyLicenses, b.list(licenses)),
-		ast.Item(keyDisjunction, ast.InternedTerm(disjunction)),
-		ast.Item(keyPaths, pathsTerm),
-		ast.Item(keyHosts, b.list(hosts)),
-	))
-	// As in Rego, a format property whose value is false does not count.
-	weightFile := kind == "weights" || (hasFormat && !formatFalse)
-	return view{
-		term: obj, kind: kind, ref: ref, name: name, org: org,
-		refTerm: refTerm, nameTerm: nameTerm, weightFile: weightFile, props: propValues,
-		licenses: licenses, hosts: hosts, paths: paths, sha256: hashes,
-	}
+	return b.cut(start)
 }
 
 var (
