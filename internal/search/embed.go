@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
-
-	"github.com/mlbom/autopilot/internal/store"
 )
 
 // Embedder turns texts into vectors. Name identifies the model and its
@@ -99,7 +97,7 @@ func (o offline) embed(text string) []float32 {
 	acc := make([]float64, o.dim)
 	counts := map[string]float64{}
 	unit := map[string]float64{} // weight of one occurrence of each feature
-	words := store.Terms(text)
+	words := Terms(text)
 	prev := ""
 	for _, w := range words {
 		if stopwords[w] {

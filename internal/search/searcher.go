@@ -41,6 +41,7 @@ type Result struct {
 // Searcher answers queries over the store's evidence.
 type Searcher struct {
 	db   *store.DB
+	rank *Ranker
 	emb  Embedder
 	opts Options
 }
@@ -59,7 +60,7 @@ func NewSearcher(db *store.DB, emb Embedder, opts Options) *Searcher {
 	if opts.Candidates <= 0 {
 		opts.Candidates = 50
 	}
-	return &Searcher{db: db, emb: emb, opts: opts}
+	return &Searcher{db: db, rank: NewRanker(db), emb: emb, opts: opts}
 }
 
 // WithMode returns a copy of s that searches in mode m.
@@ -121,12 +122,12 @@ func (s *Searcher) searchVectors(ctx context.Context, query string, f store.Filt
 	return m.Load(ctx)
 }
 
-func (s *Searcher) nearest(ctx context.Context, query string, f store.Filter, cand int) (*store.VectorMatches, error) {
+func (s *Searcher) nearest(ctx context.Context, query string, f store.Filter, cand int) (*VectorMatches, error) {
 	qv, err := s.emb.Embed(ctx, []string{query})
 	if err != nil {
 		return nil, fmt.Errorf("embed query: %w", err)
 	}
-	return s.db.NearestVectors(ctx, qv[0], f, s.emb.Name(), cand)
+	return s.rank.NearestVectors(ctx, qv[0], f, s.emb.Name(), cand)
 }
 
 // Search returns the k best hits for query, at most one per project and
@@ -141,7 +142,7 @@ func (s *Searcher) Search(ctx context.Context, query string, f store.Filter, k i
 	var textErr, vecErr error
 	switch s.opts.Mode {
 	case TextOnly:
-		text, textErr = s.db.SearchText(ctx, query, f, cand)
+		text, textErr = s.rank.SearchText(ctx, query, f, cand)
 	case VectorOnly:
 		vec, vecErr = s.searchVectors(ctx, query, f, cand)
 	default:
@@ -153,9 +154,9 @@ func (s *Searcher) Search(ctx context.Context, query string, f store.Filter, k i
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			text, textErr = s.db.SearchText(ctx, query, f, cand)
+			text, textErr = s.rank.SearchText(ctx, query, f, cand)
 		}()
-		var m *store.VectorMatches
+		var m *VectorMatches
 		m, vecErr = s.nearest(ctx, query, f, cand)
 		<-done
 		if vecErr == nil {

@@ -6,10 +6,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 const evidenceCols = "e.id, e.project, e.version, e.bom_ref, e.name, e.kind, e.location, e.body"
@@ -285,140 +283,6 @@ func (d *DB) CountEvidence(ctx context.Context, embedder string) (docs, vectors 
 	return docs, vectors, nil
 }
 
-// Terms splits text into the lower-case letter/digit runs that full-text
-// search matches on; shared so every backend sees the same query words.
-func Terms(text string) []string {
-	f := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
-	return f
-}
-
-var stopwords = map[string]bool{
-	"a": true, "an": true, "and": true, "are": true, "as": true, "at": true, "be": true, "by": true, "for": true,
-	"from": true, "in": true, "is": true, "it": true, "of": true, "on": true, "or": true, "that": true, "the": true,
-	"this": true, "to": true, "with": true, "was": true, "will": true,
-}
-
-// commonFraction: query words in more than this share of documents are left
-// out of the FTS5 query. bm25 gives them little weight, yet scoring every
-// document they match is most of a query's cost at 100k documents.
-const commonFraction = 0.2
-
-// selectiveTerms returns the distinct query words worth matching: no stop
-// words, no words that occur in no document, no very common words (unless
-// nothing else is left, then the rarest one).
-func (d *DB) selectiveTerms(ctx context.Context, terms []string) (kept []string, postings int, err error) {
-	seen := map[string]bool{}
-	var uniq []string
-	for _, t := range terms {
-		if !seen[t] && !stopwords[t] {
-			seen[t] = true
-			uniq = append(uniq, t)
-		}
-	}
-	if len(uniq) == 0 {
-		return nil, 0, nil
-	}
-	total, err := d.evidenceCount(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	// fts5vocab counts a word's documents by walking its postings, which
-	// for a word in half of 100k documents costs more than the search it
-	// steers. Words the document sample puts over the whole budget can
-	// only survive as the rarest word, so their estimate is enough; the
-	// others are counted exactly.
-	df := map[string]int{}
-	var exact []any
-	if total > 2*sampleSize {
-		s, err := d.termSampleFor(ctx)
-		if err != nil {
-			return nil, 0, err
-		}
-		for _, t := range uniq {
-			if est := s.docs[t] * float64(s.total); est > matchBudget {
-				df[t] = int(est)
-			} else {
-				exact = append(exact, t)
-			}
-		}
-	} else {
-		for _, t := range uniq {
-			exact = append(exact, t)
-		}
-	}
-	if len(exact) > 0 {
-		rows, err := d.db.QueryContext(ctx, "SELECT term, doc FROM evidence_fts_vocab WHERE term IN ("+placeholders(len(exact))+")", exact...)
-		if err != nil {
-			return nil, 0, err
-		}
-		for rows.Next() {
-			var t string
-			var n int
-			if err := rows.Scan(&t, &n); err != nil {
-				rows.Close()
-				return nil, 0, err
-			}
-			df[t] = n
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, 0, err
-		}
-	}
-	rarest := ""
-	for _, t := range uniq {
-		n := df[t]
-		if n == 0 {
-			continue
-		}
-		if rarest == "" || n < df[rarest] {
-			rarest = t
-		}
-		if float64(n) <= commonFraction*float64(total) {
-			kept = append(kept, t)
-		}
-	}
-	if len(kept) == 0 && rarest != "" {
-		kept = []string{rarest}
-	}
-	// Bound the work: bm25 costs a document-size lookup per match, so past
-	// a budget of postings the most common remaining words go first (the
-	// rarest always stays). Below the budget nothing changes.
-	sort.Slice(kept, func(i, j int) bool { return df[kept[i]] < df[kept[j]] })
-	for i, t := range kept {
-		if postings+df[t] > matchBudget && i > 0 {
-			kept = kept[:i]
-			break
-		}
-		postings += df[t]
-	}
-	return kept, postings, nil
-}
-
-// matchBudget is the number of postings a SQLite text query may score.
-const matchBudget = 8000
-
-// evidenceCount is COUNT(*) of evidence, cached per search generation.
-func (d *DB) evidenceCount(ctx context.Context) (int, error) {
-	gen, err := d.generation(ctx)
-	if err != nil {
-		return 0, err
-	}
-	d.txtMu.Lock()
-	defer d.txtMu.Unlock()
-	if d.countGen == gen && d.countOK {
-		return d.count, nil
-	}
-	var n int
-	if err := d.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM evidence").Scan(&n); err != nil {
-		return 0, err
-	}
-	d.count, d.countGen, d.countOK = n, gen, true
-	return n, nil
-}
-
 func filterSQL(f Filter) (string, []any) {
 	var sb strings.Builder
 	var args []any
@@ -431,44 +295,6 @@ func filterSQL(f Filter) (string, []any) {
 		args = append(args, f.Kind)
 	}
 	return sb.String(), args
-}
-
-// SearchText ranks documents by keyword relevance to query: SQLite FTS5
-// bm25() (name weighted twice the body, porter stemming), MySQL/MariaDB
-// FULLTEXT natural-language mode, or an in-process BM25 where the server has
-// no full-text index (self-hosted TiDB). Any query word may match.
-func (d *DB) SearchText(ctx context.Context, query string, f Filter, k int) ([]Hit, error) {
-	if k <= 0 {
-		k = 10
-	}
-	terms := Terms(query)
-	if len(terms) == 0 {
-		return []Hit{}, nil
-	}
-	if d.memText {
-		return d.searchTextMem(ctx, terms, f, k)
-	}
-	if d.dialect == "sqlite" {
-		return d.searchTextSQLite(ctx, query, terms, f, k)
-	}
-	kept, err := d.sampledTerms(ctx, terms)
-	if err != nil {
-		return nil, fmt.Errorf("text search %q: %w", query, err)
-	}
-	if len(kept) == 0 {
-		return []Hit{}, nil
-	}
-	text := strings.Join(kept, " ")
-	where, fargs := filterSQL(f)
-	// Rank on the index alone and join the k winners afterwards: with the
-	// row's columns in the select list the server sorts every match's body
-	// through a temporary table. Equal scores go by seq (insertion order),
-	// so the join cannot reorder them from one run to the next.
-	q := "SELECT " + evidenceCols + ", r.score FROM (SELECT f.seq, MATCH(f.name, f.body) AGAINST (? IN NATURAL LANGUAGE MODE) AS score " +
-		"FROM evidence f WHERE MATCH(f.name, f.body) AGAINST (? IN NATURAL LANGUAGE MODE)" + strings.ReplaceAll(where, " e.", " f.") +
-		" ORDER BY score DESC, f.seq LIMIT ?) r JOIN evidence e ON e.seq = r.seq ORDER BY r.score DESC, r.seq"
-	args := append(append([]any{text, text}, fargs...), k)
-	return d.queryHits(ctx, query, q, args)
 }
 
 // queryHits runs a text query whose rows are evidenceCols then the score.
@@ -491,77 +317,11 @@ func (d *DB) queryHits(ctx context.Context, query, q string, args []any) ([]Hit,
 	return out, rows.Err()
 }
 
-// SearchVectors returns the k documents whose embedder vectors are closest
-// (cosine) to query. On TiDB >= 8.4 the server computes VEC_COSINE_DISTANCE;
-// elsewhere an exact in-process scan over float32 vectors, refreshed from the
-// embeddings table before each search, answers.
-func (d *DB) SearchVectors(ctx context.Context, query []float32, f Filter, embedder string, k int) ([]Hit, error) {
-	m, err := d.NearestVectors(ctx, query, f, embedder, k)
-	if err != nil {
-		return nil, err
-	}
-	return m.Load(ctx)
-}
-
-// VectorMatches is a vector search whose documents are not loaded yet.
-type VectorMatches struct {
-	d    *DB
-	top  []scored
-	hits []Hit // already loaded (TiDB)
-}
-
-// NearestVectors is SearchVectors without loading the documents: the
-// in-process scan is pure computation, so a caller can overlap it with a
-// keyword query and call Load afterwards.
-func (d *DB) NearestVectors(ctx context.Context, query []float32, f Filter, embedder string, k int) (*VectorMatches, error) {
-	if k <= 0 {
-		k = 10
-	}
-	if len(query) == 0 {
-		return &VectorMatches{hits: []Hit{}}, nil
-	}
-	if d.tidbVector {
-		hits, err := d.searchVectorsTiDB(ctx, query, f, embedder, k)
-		return &VectorMatches{hits: hits}, err
-	}
-	idx, err := d.vectorIndexFor(ctx, embedder)
-	if err != nil {
-		return nil, fmt.Errorf("vector search: %w", err)
-	}
-	return &VectorMatches{d: d, top: idx.search(query, f, k)}, nil
-}
-
-// Load returns the matches as hits, best first; documents deleted since
-// the index was refreshed are skipped.
-func (m *VectorMatches) Load(ctx context.Context) ([]Hit, error) {
-	if m.d == nil {
-		return m.hits, nil
-	}
-	ids := make([]string, len(m.top))
-	for i, t := range m.top {
-		ids[i] = t.id
-	}
-	docs, err := m.d.GetEvidence(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[string]Evidence, len(docs))
-	for _, e := range docs {
-		e.Vector = nil // callers want the hit, not 1.5 KB of floats
-		byID[e.ID] = e
-	}
-	out := make([]Hit, 0, len(m.top))
-	for _, t := range m.top {
-		if e, ok := byID[t.id]; ok {
-			out = append(out, Hit{Evidence: e, Score: float64(t.score)})
-		}
-	}
-	return out, nil
-}
-
-// searchVectorsTiDB is the native path. Not exercised by the test suite (no
-// TiDB server here); it mirrors the portable path's contract.
-func (d *DB) searchVectorsTiDB(ctx context.Context, query []float32, f Filter, embedder string, k int) ([]Hit, error) {
+// SearchVectorsNative ranks vectors on the server (NativeVectors: TiDB's
+// VEC_COSINE_DISTANCE): the k documents closest to query. Not exercised by
+// the test suite (no TiDB server here); it mirrors search's in-process
+// index.
+func (d *DB) SearchVectorsNative(ctx context.Context, query []float32, f Filter, embedder string, k int) ([]Hit, error) {
 	where, fargs := filterSQL(f)
 	q := "SELECT " + evidenceCols + ", VEC_COSINE_DISTANCE(m.vec, ?) AS dist FROM embeddings m JOIN evidence e ON e.id = m.evidence_id " +
 		"WHERE m.embedder = ? AND m.dim = ?" + where + " ORDER BY dist LIMIT ?"

@@ -2,26 +2,18 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strings"
 )
 
-// searchTextSQLite ranks with FTS5 bm25() (name weighted twice the body) on
-// the selective query words.
+// matchFTS5 ranks with FTS5 bm25() (name weighted twice the body) on the
+// words search chose.
 //
 // Measured and rejected at 100k documents: ORDER BY rank with
 // rank MATCH 'bm25(2.0, 1.0)' (about 25% slower than calling bm25()
 // directly), and scoring rowid ranges on parallel connections (same
 // results, but concurrent SQLite queries in this driver cost more CPU than
 // they save in wall time on two cores).
-func (d *DB) searchTextSQLite(ctx context.Context, query string, terms []string, f Filter, k int) ([]Hit, error) {
-	kept, _, err := d.selectiveTerms(ctx, terms)
-	if err != nil {
-		return nil, fmt.Errorf("text search %q: %w", query, err)
-	}
-	if len(kept) == 0 {
-		return []Hit{}, nil
-	}
+func (d *DB) matchFTS5(ctx context.Context, query string, kept []string, f Filter, k int) ([]Hit, error) {
 	quoted := make([]string, len(kept))
 	for i, t := range kept {
 		quoted[i] = `"` + t + `"`

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -30,8 +29,9 @@ const (
 	BackendTiDB   = "tidb"
 )
 
-// DB is the store: one *sql.DB plus the in-process indexes that stand in for
-// features the server lacks. Safe for concurrent use.
+// DB is the store: one *sql.DB. Safe for concurrent use. Ranking evidence
+// (where the server cannot) is internal/search's job; see searchdata.go for
+// what the store gives it.
 type DB struct {
 	db      *sql.DB
 	dialect string // sqlite or mysql (the SQL flavour)
@@ -41,18 +41,6 @@ type DB struct {
 	tidbVector bool
 	// memText: no server full-text (self-hosted TiDB); search with an in-process BM25.
 	memText bool
-
-	vecMu  sync.Mutex
-	vecIdx map[string]*vectorIndex // by embedder name
-	txtMu  sync.Mutex
-	txtIdx *textIndex
-	// evidence row count for the text search, valid while countGen is current
-	count    int
-	countGen int64
-	countOK  bool
-	// word shares from a document sample (MySQL text search), see termsample.go
-	sampleMu sync.Mutex
-	sample   *termSample
 
 	now func() time.Time
 }

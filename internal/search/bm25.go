@@ -1,8 +1,10 @@
-package store
+package search
 
 import (
 	"context"
 	"math"
+
+	"github.com/mlbom/autopilot/internal/store"
 )
 
 // textIndex is the in-process BM25 used where the server has no full-text
@@ -62,7 +64,7 @@ func (t *textIndex) add(id, project, kind, name, body string) {
 	t.live++
 }
 
-func (t *textIndex) search(terms []string, f Filter, k int) []scored {
+func (t *textIndex) search(terms []string, f store.Filter, k int) []scored {
 	if t.live == 0 {
 		return nil
 	}
@@ -101,32 +103,31 @@ func (t *textIndex) search(terms []string, f Filter, k int) []scored {
 	return top.sorted()
 }
 
-func (d *DB) refreshTextIndex(ctx context.Context) (*textIndex, error) {
-	gen, err := d.generation(ctx)
+func (r *Ranker) refreshTextIndex(ctx context.Context) (*textIndex, error) {
+	gen, err := r.db.SearchGeneration(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if d.txtIdx != nil && d.txtIdx.gen == gen {
-		return d.txtIdx, nil
+	if r.txtIdx != nil && r.txtIdx.gen == gen {
+		return r.txtIdx, nil
 	}
-	var count int
-	var maxSeq int64
-	if err := d.db.QueryRowContext(ctx, "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM evidence").Scan(&count, &maxSeq); err != nil {
+	count, maxSeq, err := r.db.EvidenceSignature(ctx)
+	if err != nil {
 		return nil, err
 	}
-	t := d.txtIdx
+	t := r.txtIdx
 	if t != nil && t.count == count && t.maxSeq == maxSeq && t.live == count {
 		t.gen = gen
 		return t, nil
 	}
 	if t != nil && maxSeq > t.maxSeq {
-		if err := t.load(ctx, d, t.maxSeq-reloadWindow); err != nil {
+		if err := t.load(ctx, r.db, t.maxSeq-reloadWindow); err != nil {
 			return nil, err
 		}
 	}
 	if t == nil || t.live != count || maxSeq < t.maxSeq || len(t.docs) > 2*count+reloadWindow {
 		t = newTextIndex()
-		if err := t.load(ctx, d, 0); err != nil {
+		if err := t.load(ctx, r.db, 0); err != nil {
 			return nil, err
 		}
 	}
@@ -135,38 +136,28 @@ func (d *DB) refreshTextIndex(ctx context.Context) (*textIndex, error) {
 		t.maxSeq = maxSeq
 	}
 	t.gen = gen
-	d.txtIdx = t
+	r.txtIdx = t
 	return t, nil
 }
 
-func (t *textIndex) load(ctx context.Context, d *DB, afterSeq int64) error {
-	rows, err := d.db.QueryContext(ctx, "SELECT seq, id, project, kind, name, body FROM evidence WHERE seq > ? ORDER BY seq", afterSeq)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var seq int64
-		var id, project, kind, name, body string
-		if err := rows.Scan(&seq, &id, &project, &kind, &name, &body); err != nil {
-			return err
+func (t *textIndex) load(ctx context.Context, d *store.DB, afterSeq int64) error {
+	return d.EvidenceSince(ctx, afterSeq, func(e store.EvidenceText) error {
+		t.add(e.ID, e.Project, e.Kind, e.Name, e.Body)
+		if e.Seq > t.maxSeq {
+			t.maxSeq = e.Seq
 		}
-		t.add(id, project, kind, name, body)
-		if seq > t.maxSeq {
-			t.maxSeq = seq
-		}
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
-func (d *DB) searchTextMem(ctx context.Context, terms []string, f Filter, k int) ([]Hit, error) {
-	d.txtMu.Lock()
-	t, err := d.refreshTextIndex(ctx)
+func (r *Ranker) searchTextMem(ctx context.Context, terms []string, f store.Filter, k int) ([]store.Hit, error) {
+	r.txtMu.Lock()
+	t, err := r.refreshTextIndex(ctx)
 	var top []scored
 	if err == nil {
 		top = t.search(terms, f, k)
 	}
-	d.txtMu.Unlock()
+	r.txtMu.Unlock()
 	if err != nil {
 		return nil, err
 	}
@@ -174,19 +165,19 @@ func (d *DB) searchTextMem(ctx context.Context, terms []string, f Filter, k int)
 	for i, s := range top {
 		ids[i] = s.id
 	}
-	docs, err := d.GetEvidence(ctx, ids)
+	docs, err := r.db.GetEvidence(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	byID := map[string]Evidence{}
+	byID := map[string]store.Evidence{}
 	for _, e := range docs {
 		e.Vector, e.Embedder = nil, ""
 		byID[e.ID] = e
 	}
-	out := make([]Hit, 0, len(top))
+	out := make([]store.Hit, 0, len(top))
 	for _, s := range top {
 		if e, ok := byID[s.id]; ok {
-			out = append(out, Hit{Evidence: e, Score: float64(s.score)})
+			out = append(out, store.Hit{Evidence: e, Score: float64(s.score)})
 		}
 	}
 	return out, nil

@@ -1,10 +1,12 @@
-package store
+package search
 
 import (
 	"container/heap"
 	"context"
 	"math"
 	"sync"
+
+	"github.com/mlbom/autopilot/internal/store"
 )
 
 // The in-process indexes mirror a table and are refreshed before each search
@@ -82,28 +84,22 @@ type vectorIndex struct {
 	gen      int64 // search_generation when last refreshed (-1: never)
 }
 
-func (d *DB) vectorIndexFor(ctx context.Context, embedder string) (*vectorIndex, error) {
-	d.vecMu.Lock()
-	if d.vecIdx == nil {
-		d.vecIdx = map[string]*vectorIndex{}
+func (r *Ranker) vectorIndexFor(ctx context.Context, embedder string) (*vectorIndex, error) {
+	r.vecMu.Lock()
+	if r.vecIdx == nil {
+		r.vecIdx = map[string]*vectorIndex{}
 	}
-	idx := d.vecIdx[embedder]
+	idx := r.vecIdx[embedder]
 	if idx == nil {
 		idx = &vectorIndex{embedder: embedder, pos: map[string]int{}, gen: -1}
-		d.vecIdx[embedder] = idx
+		r.vecIdx[embedder] = idx
 	}
-	d.vecMu.Unlock()
-	return idx, idx.refresh(ctx, d)
+	r.vecMu.Unlock()
+	return idx, idx.refresh(ctx, r.db)
 }
 
-func (d *DB) generation(ctx context.Context) (int64, error) {
-	var gen int64
-	err := d.db.QueryRowContext(ctx, "SELECT gen FROM search_generation WHERE name = 'evidence'").Scan(&gen)
-	return gen, err
-}
-
-func (v *vectorIndex) refresh(ctx context.Context, d *DB) error {
-	gen, err := d.generation(ctx)
+func (v *vectorIndex) refresh(ctx context.Context, d *store.DB) error {
+	gen, err := d.SearchGeneration(ctx)
 	if err != nil {
 		return err
 	}
@@ -113,10 +109,8 @@ func (v *vectorIndex) refresh(ctx context.Context, d *DB) error {
 	if same {
 		return nil
 	}
-	var count int
-	var maxSeq int64
-	if err := d.db.QueryRowContext(ctx, "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM embeddings WHERE embedder = ?", v.embedder).
-		Scan(&count, &maxSeq); err != nil {
+	count, maxSeq, err := d.VectorSignature(ctx, v.embedder)
+	if err != nil {
 		return err
 	}
 	v.mu.Lock()
@@ -145,51 +139,36 @@ func (v *vectorIndex) refresh(ctx context.Context, d *DB) error {
 	return nil
 }
 
-func (v *vectorIndex) load(ctx context.Context, d *DB, afterSeq int64) error {
-	rows, err := d.db.QueryContext(ctx, "SELECT m.seq, e.id, e.project, e.kind, m.vector FROM embeddings m "+
-		"JOIN evidence e ON e.id = m.evidence_id WHERE m.embedder = ? AND m.seq > ? ORDER BY m.seq", v.embedder, afterSeq)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var raw []byte
-	for rows.Next() {
-		var seq int64
-		var id, project, kind string
-		if err := rows.Scan(&seq, &id, &project, &kind, &raw); err != nil {
-			return err
-		}
-		vec, err := DecodeVector(raw)
-		if err != nil {
-			return err
-		}
+func (v *vectorIndex) load(ctx context.Context, d *store.DB, afterSeq int64) error {
+	return d.VectorsSince(ctx, v.embedder, afterSeq, func(e store.EvidenceVector) error {
+		vec := e.Vector
 		if v.dim == 0 {
 			v.dim = len(vec)
 			v.cols = make([][]float32, v.dim)
 		}
 		if len(vec) != v.dim {
-			continue // an embedder name must pin its dimension; ignore strays
+			return nil // an embedder name must pin its dimension; ignore strays
 		}
 		normalize(vec)
-		if i, ok := v.pos[id]; ok {
+		if i, ok := v.pos[e.ID]; ok {
 			for j, f := range vec {
 				v.cols[j][i] = f
 			}
-			v.project[i], v.kind[i] = project, kind
+			v.project[i], v.kind[i] = e.Project, e.Kind
 		} else {
-			v.pos[id] = len(v.ids)
-			v.ids = append(v.ids, id)
-			v.project = append(v.project, project)
-			v.kind = append(v.kind, kind)
+			v.pos[e.ID] = len(v.ids)
+			v.ids = append(v.ids, e.ID)
+			v.project = append(v.project, e.Project)
+			v.kind = append(v.kind, e.Kind)
 			for j, f := range vec {
 				v.cols[j] = append(v.cols[j], f)
 			}
 		}
-		if seq > v.maxSeq {
-			v.maxSeq = seq
+		if e.Seq > v.maxSeq {
+			v.maxSeq = e.Seq
 		}
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
 func normalize(v []float32) {
@@ -206,7 +185,7 @@ func normalize(v []float32) {
 	}
 }
 
-func (v *vectorIndex) search(query []float32, f Filter, k int) []scored {
+func (v *vectorIndex) search(query []float32, f store.Filter, k int) []scored {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	if len(query) != v.dim || v.dim == 0 || len(v.ids) == 0 {
