@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/mlbom/autopilot/internal/modelscan/jinja"
 )
@@ -70,12 +71,13 @@ const (
 
 // tval is what the analysis knows of a value.
 type tval struct {
-	kind  valKind
-	strs  []string // possible string values, when known
-	ints  []int64  // possible integer values, when known (char codes)
-	items []tval   // elements of a list or tuple of known values
-	keys  []string // keyword names of dict(...), which |join joins
-	path  string   // how an internal value was reached
+	kind   valKind
+	strs   []string // possible string values, when known
+	num    int64    // the integer value, when hasNum (char codes)
+	hasNum bool
+	items  []tval   // elements of a list or tuple of known values
+	keys   []string // keyword names of dict(...), which |join joins
+	path   string   // how an internal value was reached
 }
 
 const maxStrs = 16
@@ -89,16 +91,65 @@ type templateAnalysis struct {
 	dead    int // > 0 inside code that never runs
 	steps   int
 	maxStep int
+
+	parser jinja.Parser
+	// ones holds the one-string value lists of constants: most values the
+	// analysis sees are a literal's text.
+	ones []string
+}
+
+// one is a one-element value list holding s, carved from a chunk kept
+// for the next analysis (capacity 1, so adding to it copies).
+func (a *templateAnalysis) one(s string) []string {
+	if len(a.ones) == cap(a.ones) {
+		if a.ones != nil && cap(a.ones) < 4096 {
+			a.ones = make([]string, 0, 2*cap(a.ones))
+		} else {
+			a.ones = make([]string, 0, max(cap(a.ones), 256))
+		}
+	}
+	a.ones = append(a.ones, s)
+	n := len(a.ones)
+	return a.ones[n-1 : n : n]
+}
+
+// Analyses are reused: their maps, parser and value chunks are warm, so
+// judging a template allocates little beyond the issues it returns. Only
+// strings leave an analysis, never nodes or values.
+var analyses = sync.Pool{New: func() any {
+	return &templateAnalysis{scope: map[string]tval{}, macros: map[string]*jinja.Macro{}, called: map[string]bool{}, seen: map[string]bool{}}
+}}
+
+// maxPooledTemplate keeps the memory of huge templates (their trees take
+// about ten times their size) out of the pool.
+const maxPooledTemplate = 256 << 10
+
+// reset forgets the template analysed (nothing of it stays in the pool).
+func (a *templateAnalysis) reset() {
+	clear(a.scope)
+	clear(a.macros)
+	clear(a.called)
+	clear(a.seen)
+	a.issues, a.dead, a.steps = nil, 0, 0
+	clear(a.ones)
+	a.ones = a.ones[:0]
+	a.parser.Reset()
 }
 
 // analyzeTemplate parses and judges one template.
 func analyzeTemplate(src string) []templateIssue {
-	body, err := jinja.Parse(src)
+	a := analyses.Get().(*templateAnalysis)
+	a.maxStep = 64 * (len(src) + 64)
+	defer func() {
+		if len(src) <= maxPooledTemplate {
+			a.reset()
+			analyses.Put(a)
+		}
+	}()
+	body, err := a.parser.Parse(src)
 	if err != nil {
 		return []templateIssue{{rule: "template.unparsable", sev: SeverityLow, why: "the template does not parse as Jinja2 (" + err.Error() + "); renderers reject it too, so nothing in it runs"}}
 	}
-	a := &templateAnalysis{scope: map[string]tval{}, macros: map[string]*jinja.Macro{}, called: map[string]bool{}, seen: map[string]bool{},
-		maxStep: 64 * (len(src) + 64)}
 	a.nodes(body)
 	// macros nobody calls never run
 	names := make([]string, 0, len(a.macros))
@@ -141,17 +192,17 @@ func isFalse(x jinja.Expr) (known, false_ bool) {
 	if !ok {
 		return false, false
 	}
-	switch v := c.Value.(type) {
-	case nil:
+	switch c.Kind {
+	case jinja.ConstNone:
 		return true, true
-	case bool:
-		return true, !v
-	case int64:
-		return true, v == 0
-	case float64:
-		return true, v == 0
-	case string:
-		return true, v == ""
+	case jinja.ConstBool:
+		return true, !c.Bool
+	case jinja.ConstInt:
+		return true, c.Int == 0
+	case jinja.ConstFloat:
+		return true, c.Float == 0
+	case jinja.ConstString:
+		return true, c.Str == ""
 	}
 	return false, false
 }
@@ -233,10 +284,7 @@ func (a *templateAnalysis) branch(dead bool, body []jinja.Node) {
 func (a *templateAnalysis) bind(target jinja.Expr, v tval) {
 	switch t := target.(type) {
 	case *jinja.Name:
-		if old, ok := a.scope[t.Name]; ok {
-			v = merge(old, v)
-		}
-		a.scope[t.Name] = v
+		a.bindName(t.Name, v)
 	case *jinja.Tuple:
 		for i, it := range t.Items {
 			if i < len(v.items) {
@@ -248,6 +296,13 @@ func (a *templateAnalysis) bind(target jinja.Expr, v tval) {
 	case *jinja.Getattr: // {% set ns.attr = ... %}
 		a.eval(t.X)
 	}
+}
+
+func (a *templateAnalysis) bindName(name string, v tval) {
+	if old, ok := a.scope[name]; ok {
+		v = merge(old, v)
+	}
+	a.scope[name] = v
 }
 
 func merge(vs ...tval) tval {
@@ -291,11 +346,11 @@ func (a *templateAnalysis) eval(x jinja.Expr) (out tval) {
 	}
 	switch x := x.(type) {
 	case *jinja.Const:
-		switch v := x.Value.(type) {
-		case string:
-			return str(v)
-		case int64:
-			return tval{ints: []int64{v}}
+		switch x.Kind {
+		case jinja.ConstString:
+			return tval{strs: a.one(x.Str)}
+		case jinja.ConstInt:
+			return tval{num: x.Int, hasNum: true}
 		}
 		return tval{}
 	case *jinja.Name:
@@ -344,7 +399,7 @@ func (a *templateAnalysis) eval(x jinja.Expr) (out tval) {
 		a.eval(x.Hi)
 		a.eval(x.Step)
 		if c, ok := x.Step.(*jinja.UnOp); ok && c.Op == "-" && x.Lo == nil && x.Hi == nil {
-			if k, ok := c.X.(*jinja.Const); ok && k.Value == any(int64(1)) {
+			if k, ok := c.X.(*jinja.Const); ok && k.Kind == jinja.ConstInt && k.Int == 1 {
 				var rev []string
 				for _, s := range base.strs {
 					rev = append(rev, reverse(s))
@@ -476,9 +531,10 @@ func (a *templateAnalysis) access(base tval, names []string, dynamic bool, off i
 }
 
 func (a *templateAnalysis) call(x *jinja.Call) tval {
-	args := make([]tval, len(x.Args))
-	for i, e := range x.Args {
-		args[i] = a.eval(e)
+	var buf [4]tval
+	args := buf[:0]
+	for _, e := range x.Args {
+		args = append(args, a.eval(e))
 	}
 	for _, e := range x.KwValues {
 		a.eval(e)
@@ -498,9 +554,9 @@ func (a *templateAnalysis) call(x *jinja.Call) tval {
 					a.called[n.Name] = true
 					for i, p := range m.Params {
 						if i < len(args) {
-							a.bind(&jinja.Name{Name: p}, args[i])
+							a.bindName(p, args[i])
 						} else {
-							a.bind(&jinja.Name{Name: p}, tval{})
+							a.bindName(p, tval{})
 						}
 					}
 					a.nodes(m.Body)
@@ -592,16 +648,20 @@ func strMethod(recv []string, m string, args []tval) (tval, bool) {
 
 func (a *templateAnalysis) filter(f *jinja.Filter) tval {
 	x := a.eval(f.X)
-	args := make([]tval, len(f.Args))
-	for i, e := range f.Args {
-		args[i] = a.eval(e)
+	var buf [4]tval
+	args := buf[:0]
+	for _, e := range f.Args {
+		args = append(args, a.eval(e))
 	}
-	kw := map[string]tval{}
+	var v tval
+	attribute := false
 	for i, n := range f.KwNames {
-		kw[n] = a.eval(f.KwValues[i])
+		if kv := a.eval(f.KwValues[i]); n == "attribute" {
+			v, attribute = kv, true
+		}
 	}
 	// filters that take attribute names
-	if v, ok := kw["attribute"]; ok {
+	if attribute {
 		if len(v.strs) == 0 {
 			a.access(tval{kind: x.kind, path: x.path}, nil, true, f.Offset())
 		} else {
@@ -825,8 +885,8 @@ func braceFormat(f string, args []tval) (string, bool) {
 
 // constInt is the one integer v is known to be.
 func constInt(v tval) (int64, bool) {
-	if len(v.ints) == 1 {
-		return v.ints[0], true
+	if v.hasNum {
+		return v.num, true
 	}
 	return 0, false
 }

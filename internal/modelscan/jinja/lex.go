@@ -10,13 +10,19 @@
 // tests, + - ~ * / // % **, filters, attribute/item/slice/call postfixes,
 // and list/tuple/dict literals. Input is bounded (MaxSource) and nesting is
 // bounded (MaxDepth), so parsing is linear in the size of the template.
+//
+// Chat templates are scanned by the thousand, so a Parser keeps its memory
+// from one template to the next: nodes come from per-type chunks, child
+// lists from shared chunks, tokens from one buffer, literals are typed
+// fields rather than interfaces, and strings are sub-slices of the source
+// unless an escape had to be decoded. A warm Parser allocates only for
+// decoded strings.
 package jinja
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // Limits on hostile input.
@@ -57,17 +63,24 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("jinja: offset %d: %s", e.Pos, e.Msg) }
 
-// lex splits the source into tokens. Data between tags is one token;
-// comments are dropped; raw blocks become data.
-func lex(src string) ([]token, error) {
+// lex splits the source into tokens, appended to toks (a reused buffer).
+// Data between tags is one token; comments are dropped; raw blocks become
+// data.
+func lex(src string, toks []token) ([]token, error) {
 	if len(src) > MaxSource {
-		return nil, &Error{0, fmt.Sprintf("template longer than %d bytes", MaxSource)}
+		return toks, &Error{0, fmt.Sprintf("template longer than %d bytes", MaxSource)}
 	}
-	toks := make([]token, 0, len(src)/6+16)
+	if want := len(src)/6 + 16; cap(toks) < want {
+		toks = make([]token, 0, want)
+	}
 	i := 0
 	data := func(s string, pos int, lstripNext bool) {
 		if lstripNext {
-			s = strings.TrimRight(s, " \t\r\n")
+			n := len(s)
+			for n > 0 && (s[n-1] == ' ' || s[n-1] == '\t' || s[n-1] == '\r' || s[n-1] == '\n') {
+				n--
+			}
+			s = s[:n]
 		}
 		if s != "" {
 			toks = append(toks, token{val: s, pos: int32(pos), kind: tData})
@@ -75,7 +88,7 @@ func lex(src string) ([]token, error) {
 	}
 	for i < len(src) {
 		j := strings.IndexByte(src[i:], '{')
-		for j >= 0 && i+j+1 < len(src) && !strings.ContainsRune("{%#", rune(src[i+j+1])) {
+		for j >= 0 && i+j+1 < len(src) && !opensTag(src[i+j+1]) {
 			k := strings.IndexByte(src[i+j+1:], '{')
 			if k < 0 {
 				j = -1
@@ -94,7 +107,7 @@ func lex(src string) ([]token, error) {
 		case '#':
 			end := strings.Index(src[start+2:], "#}")
 			if end < 0 {
-				return nil, &Error{start, "unclosed comment"}
+				return toks, &Error{start, "unclosed comment"}
 			}
 			i = start + 2 + end + 2
 			if src[start+2+end-1] == '-' && end > 0 {
@@ -109,7 +122,7 @@ func lex(src string) ([]token, error) {
 			}
 			n, err := lexExpr(src, p, "}}", &toks)
 			if err != nil {
-				return nil, err
+				return toks, err
 			}
 			toks = append(toks, token{val: "}}", pos: int32(n), kind: tVarEnd})
 			i = n + 2
@@ -125,12 +138,12 @@ func lex(src string) ([]token, error) {
 			if q := skipSpace(src, p); strings.HasPrefix(src[q:], "raw") && q+3 <= len(src) && (q+3 == len(src) || !isIdent(src[q+3])) {
 				close := strings.Index(src[q+3:], "%}")
 				if close < 0 {
-					return nil, &Error{start, "unclosed raw tag"}
+					return toks, &Error{start, "unclosed raw tag"}
 				}
 				body := q + 3 + close + 2
 				end, endTag := findEndraw(src, body)
 				if end < 0 {
-					return nil, &Error{start, "raw block without endraw"}
+					return toks, &Error{start, "raw block without endraw"}
 				}
 				toks = append(toks, token{val: src[body:end], pos: int32(body), kind: tData})
 				i = endTag
@@ -139,7 +152,7 @@ func lex(src string) ([]token, error) {
 			toks = append(toks, token{val: "{%", pos: int32(start), kind: tBlockBegin})
 			n, err := lexExpr(src, p, "%}", &toks)
 			if err != nil {
-				return nil, err
+				return toks, err
 			}
 			toks = append(toks, token{val: "%}", pos: int32(n), kind: tBlockEnd})
 			i = n + 2
@@ -186,9 +199,32 @@ func skipSpace(s string, i int) int {
 	return i
 }
 
-func isIdent(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
-}
+func isIdent(c byte) bool { return charClass[c]&cIdent != 0 }
+
+func opensTag(c byte) bool { return c == '{' || c == '%' || c == '#' }
+
+// Character classes of the expression lexer, one table lookup per byte.
+const (
+	cIdent = 1 << iota
+	cOp
+	cNumber // a byte that continues a number token (digits, _, e, x, o, b, hex)
+)
+
+var charClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		if b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b >= 0x80 {
+			t[c] |= cIdent
+		}
+		if b >= '0' && b <= '9' || b == '_' || b == 'e' || b == 'E' || b == 'x' || b == 'o' || b == 'b' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F' {
+			t[c] |= cNumber
+		}
+	}
+	for _, b := range []byte("+-*/%~=<>!.,:|()[]{}") {
+		t[b] |= cOp
+	}
+	return t
+}()
 
 var ops2 = []string{"//", "**", "==", "!=", ">=", "<="}
 
@@ -197,14 +233,15 @@ var ops2 = []string{"//", "**", "==", "!=", ">=", "<="}
 // optional whitespace-control sign.
 func lexExpr(src string, i int, end string, toks *[]token) (int, error) {
 	depth := 0
+	e0, e1 := end[0], end[1]
 	for i < len(src) {
 		c := src[i]
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
-		case depth == 0 && strings.HasPrefix(src[i:], end):
+		case depth == 0 && c == e0 && i+1 < len(src) && src[i+1] == e1:
 			return i, nil
-		case (c == '-' || c == '+') && strings.HasPrefix(src[i+1:], end) && depth == 0:
+		case (c == '-' || c == '+') && depth == 0 && i+2 < len(src) && src[i+1] == e0 && src[i+2] == e1:
 			return i + 1, nil
 		case c == '\'' || c == '"':
 			s, n, err := lexString(src, i)
@@ -215,19 +252,17 @@ func lexExpr(src string, i int, end string, toks *[]token) (int, error) {
 			i = n
 		case c >= '0' && c <= '9':
 			j := i
-			for j < len(src) && (src[j] >= '0' && src[j] <= '9' || src[j] == '_' || src[j] == '.' && j+1 < len(src) && src[j+1] >= '0' && src[j+1] <= '9' || src[j] == 'e' || src[j] == 'E' || src[j] == 'x' || src[j] == 'o' || src[j] == 'b' || (src[j] >= 'a' && src[j] <= 'f') || (src[j] >= 'A' && src[j] <= 'F')) {
+			for j < len(src) && (charClass[src[j]]&cNumber != 0 || src[j] == '.' && j+1 < len(src) && src[j+1] >= '0' && src[j+1] <= '9') {
 				j++
 			}
 			*toks = append(*toks, token{val: src[i:j], pos: int32(i), kind: tNumber})
 			i = j
 		case isIdent(c):
-			j := i
-			for j < len(src) && isIdent(src[j]) {
-				if src[j] >= 0x80 {
-					_, w := utf8.DecodeRuneInString(src[j:])
-					j += w
-					continue
-				}
+			// Every byte of a multi-byte UTF-8 character is >= 0x80, so an
+			// identifier (letters beyond ASCII included) ends at the first
+			// byte that is not an identifier byte.
+			j := i + 1
+			for j < len(src) && charClass[src[j]]&cIdent != 0 {
 				j++
 			}
 			*toks = append(*toks, token{val: src[i:j], pos: int32(i), kind: tName})
@@ -241,7 +276,7 @@ func lexExpr(src string, i int, end string, toks *[]token) (int, error) {
 					}
 				}
 			}
-			if !strings.ContainsRune("+-*/%~=<>!.,:|()[]{}", rune(c)) {
+			if charClass[c]&cOp == 0 {
 				return 0, &Error{i, fmt.Sprintf("unexpected character %q", c)}
 			}
 			switch c {
@@ -271,7 +306,16 @@ func lexString(src string, i int) (string, int, error) {
 			return src[i+1 : j], j + 1, nil
 		}
 	}
+	// The decoded text is no longer than the literal: size it once.
+	end := i + 1
+	for end < len(src) && src[end] != q {
+		if src[end] == '\\' {
+			end++
+		}
+		end++
+	}
 	var sb strings.Builder
+	sb.Grow(min(end, len(src)) - i)
 	for j := i + 1; j < len(src); j++ {
 		c := src[j]
 		switch {
@@ -316,7 +360,13 @@ func lexString(src string, i int) (string, int, error) {
 				sb.WriteByte(e)
 			}
 		default:
-			sb.WriteByte(c)
+			// copy the run up to the next quote or escape at once
+			k := j + 1
+			for k < len(src) && src[k] != q && src[k] != '\\' {
+				k++
+			}
+			sb.WriteString(src[j:k])
+			j = k - 1
 		}
 	}
 	return "", 0, &Error{i, "unterminated string"}

@@ -2,6 +2,7 @@ package jinja
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -108,9 +109,16 @@ type (
 		at
 		Name string
 	}
+	// Const is a literal; Kind says which field holds its value. (Typed
+	// fields rather than an interface: boxing every literal cost an
+	// allocation each.)
 	Const struct {
 		at
-		Value any // string, int64, float64, bool, nil
+		Kind  ConstKind
+		Bool  bool
+		Int   int64
+		Float float64
+		Str   string
 	}
 	List struct {
 		at
@@ -179,13 +187,44 @@ type (
 	}
 )
 
-// Parse parses a template.
-func Parse(src string) (body []Node, err error) {
-	toks, err := lex(src)
+// ConstKind is the type of a Const.
+type ConstKind uint8
+
+const (
+	ConstNone ConstKind = iota // none / None
+	ConstBool
+	ConstInt
+	ConstFloat
+	ConstString
+)
+
+// Parse parses a template. The tree is the caller's; to parse many
+// templates, a Parser reuses its memory.
+func Parse(src string) ([]Node, error) {
+	var p Parser
+	return p.Parse(src)
+}
+
+// A Parser parses templates one after another in the same memory: the
+// nodes, lists and tokens of one template are reused for the next, so a
+// warm Parser allocates next to nothing. The tree Parse returns is valid
+// until the next call of Parse on the same Parser; copy out what must
+// outlive it (strings are immutable and stay valid). A Parser is not safe
+// for concurrent use.
+type Parser struct{ p parser }
+
+// Reset drops the last tree: its nodes are zeroed, so the Parser keeps no
+// reference to the template it parsed. Parse does it first anyway.
+func (ps *Parser) Reset() { ps.p.reset() }
+
+// Parse parses a template, reusing the memory of the previous one.
+func (ps *Parser) Parse(src string) (body []Node, err error) {
+	p := &ps.p
+	p.reset()
+	p.toks, err = lex(src, p.toks[:0])
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{toks: toks}
 	defer func() {
 		if r := recover(); r != nil {
 			e, ok := r.(*Error)
@@ -202,10 +241,143 @@ func Parse(src string) (body []Node, err error) {
 	return body, nil
 }
 
+// arena hands out values of one type from chunks that grow with the
+// template (a tree of n nodes costs a few allocations per node type, not
+// n), and hands the same chunks out again after reset. Slices it hands out
+// have their capacity capped, so an append by the caller copies rather
+// than overwrites a neighbour.
+type arena[T any] struct {
+	chunks [][]T
+	c, i   int // next free value: chunks[c][i]
+}
+
+// take returns n zero or freshly overwritable values.
+func (a *arena[T]) take(n int) []T {
+	for a.c < len(a.chunks) {
+		if ch := a.chunks[a.c]; len(ch)-a.i >= n {
+			a.i += n
+			return ch[a.i-n : a.i : a.i]
+		}
+		a.c, a.i = a.c+1, 0
+	}
+	ch := make([]T, max(min(8<<len(a.chunks), 1024), n))
+	a.chunks = append(a.chunks, ch)
+	a.c, a.i = len(a.chunks)-1, n
+	return ch[:n:n]
+}
+
+// alloc returns one node.
+func (a *arena[T]) alloc() *T { return &a.take(1)[0] }
+
+// of copies items into the arena; nil for none.
+func (a *arena[T]) of(items []T) []T {
+	if len(items) == 0 {
+		return nil
+	}
+	out := a.take(len(items))
+	copy(out, items)
+	return out
+}
+
+// reset zeroes what was handed out (so a reused Parser keeps no reference
+// into the previous template) and starts over.
+func (a *arena[T]) reset() {
+	for c := 0; c < len(a.chunks) && c <= a.c; c++ {
+		ch := a.chunks[c]
+		if c == a.c {
+			ch = ch[:a.i]
+		}
+		clear(ch)
+	}
+	a.c, a.i = 0, 0
+}
+
 type parser struct {
 	toks  []token
 	i     int
 	depth int
+
+	// stmts is the stack of statements of the bodies being parsed; each
+	// body takes its own from it when it ends.
+	stmts []Node
+
+	nodeLists arena[Node]
+	exprLists arena[Expr]
+	strLists  arena[string]
+
+	data      arena[Data]
+	outputs   arena[Output]
+	ifs       arena[If]
+	fors      arena[For]
+	sets      arena[Set]
+	macros    arena[Macro]
+	callBlks  arena[CallBlock]
+	filterBlk arena[FilterBlock]
+	withs     arena[With]
+	includes  arena[Include]
+	blocks    arena[Block]
+	dos       arena[Do]
+	loopCtls  arena[LoopControl]
+
+	names     arena[Name]
+	consts    arena[Const]
+	listLits  arena[List]
+	tuples    arena[Tuple]
+	dicts     arena[Dict]
+	getattrs  arena[Getattr]
+	getitems  arena[Getitem]
+	slices    arena[Slice]
+	calls     arena[Call]
+	filterNs  arena[Filter]
+	tests     arena[Test]
+	binops    arena[BinOp]
+	unops     arena[UnOp]
+	condExprs arena[CondExpr]
+}
+
+// reset readies the parser for another template.
+func (p *parser) reset() {
+	clear(p.toks)
+	p.toks, p.i, p.depth = p.toks[:0], 0, 0
+	clear(p.stmts)
+	p.stmts = p.stmts[:0]
+	p.nodeLists.reset()
+	p.exprLists.reset()
+	p.strLists.reset()
+	p.data.reset()
+	p.outputs.reset()
+	p.ifs.reset()
+	p.fors.reset()
+	p.sets.reset()
+	p.macros.reset()
+	p.callBlks.reset()
+	p.filterBlk.reset()
+	p.withs.reset()
+	p.includes.reset()
+	p.blocks.reset()
+	p.dos.reset()
+	p.loopCtls.reset()
+	p.names.reset()
+	p.consts.reset()
+	p.listLits.reset()
+	p.tuples.reset()
+	p.dicts.reset()
+	p.getattrs.reset()
+	p.getitems.reset()
+	p.slices.reset()
+	p.calls.reset()
+	p.filterNs.reset()
+	p.tests.reset()
+	p.binops.reset()
+	p.unops.reset()
+	p.condExprs.reset()
+}
+
+// put stores v in a node of a.
+func put[T any](a *arena[T], v T) *T {
+	x := a.alloc()
+	*x = v
+	return x
 }
 
 func (p *parser) peek() *token { return &p.toks[p.i] }
@@ -265,11 +437,26 @@ func (p *parser) peekTagName() string {
 	return ""
 }
 
+func (p *parser) name(pos int, s string) *Name { return put(&p.names, Name{at{pos}, s}) }
+
+func (p *parser) constant(pos int, c Const) *Const {
+	c.Pos = pos
+	return put(&p.consts, c)
+}
+
+// The end tags bodies stop at.
+var (
+	endsFor    = []string{"endfor", "else"}
+	endsIf     = []string{"elif", "else", "endif"}
+	endsEndfor = []string{"endfor"}
+	endsEndif  = []string{"endif"}
+)
+
 // nodes parses statements until one of the end tags (not consumed).
 func (p *parser) nodes(ends []string) []Node {
 	p.enter()
 	defer p.leave()
-	var out []Node
+	mark := len(p.stmts)
 	for {
 		t := p.peek()
 		switch t.kind {
@@ -277,28 +464,39 @@ func (p *parser) nodes(ends []string) []Node {
 			if len(ends) > 0 {
 				p.fail("missing {%% %s %%}", ends[0])
 			}
-			return out
+			return p.body(mark)
 		case tData:
 			p.next()
-			out = append(out, &Data{at{t.off()}, t.val})
+			d := put(&p.data, Data{at{t.off()}, t.val})
+			p.stmts = append(p.stmts, d)
 		case tVarBegin:
 			p.next()
 			x := p.expr()
 			p.expectKind(tVarEnd, "}}")
-			out = append(out, &Output{at{t.off()}, x})
+			o := put(&p.outputs, Output{at{t.off()}, x})
+			p.stmts = append(p.stmts, o)
 		case tBlockBegin:
 			name := p.peekTagName()
 			for _, e := range ends {
 				if name == e {
-					return out
+					return p.body(mark)
 				}
 			}
 			p.next()
-			out = append(out, p.statement(t.off()))
+			n := p.statement(t.off())
+			p.stmts = append(p.stmts, n)
 		default:
 			p.fail("unexpected token %q", t.val)
 		}
 	}
+}
+
+// body pops the statements pushed since mark as one body.
+func (p *parser) body(mark int) []Node {
+	out := p.nodeLists.of(p.stmts[mark:])
+	clear(p.stmts[mark:])
+	p.stmts = p.stmts[:mark]
+	return out
 }
 
 func (p *parser) endTag(name string) {
@@ -318,7 +516,7 @@ func (p *parser) statement(pos int) Node {
 	case "if":
 		return p.ifStmt(pos)
 	case "for":
-		n := &For{at: at{pos}}
+		n := put(&p.fors, For{at: at{pos}})
 		n.Target = p.assignTarget()
 		if !p.isName("in") {
 			p.fail("expected 'in'")
@@ -334,17 +532,17 @@ func (p *parser) statement(pos int) Node {
 			n.Recursive = true
 		}
 		p.expectKind(tBlockEnd, "%}")
-		n.Body = p.nodes([]string{"endfor", "else"})
+		n.Body = p.nodes(endsFor)
 		if p.peekTagName() == "else" {
 			p.next()
 			p.next()
 			p.expectKind(tBlockEnd, "%}")
-			n.Else = p.nodes([]string{"endfor"})
+			n.Else = p.nodes(endsEndfor)
 		}
 		p.endTag("endfor")
 		return n
 	case "set":
-		n := &Set{at: at{pos}}
+		n := put(&p.sets, Set{at: at{pos}})
 		n.Target = p.assignTarget()
 		if p.isOp("=") {
 			p.next()
@@ -353,39 +551,45 @@ func (p *parser) statement(pos int) Node {
 			return n
 		}
 		if p.isOp("|") {
-			n.Filter = p.filters(&Name{at{pos}, "(block)"})
+			n.Filter = p.filters(p.name(pos, "(block)"))
 		}
 		p.expectKind(tBlockEnd, "%}")
 		n.Body = p.nodes([]string{"endset"})
 		p.endTag("endset")
 		return n
 	case "macro":
-		n := &Macro{at: at{pos}, Name: p.expectName()}
+		n := put(&p.macros, Macro{at: at{pos}, Name: p.expectName()})
 		p.expectOp("(")
+		var pbuf [8]string
+		var dbuf [8]Expr
+		params, defaults := pbuf[:0], dbuf[:0]
 		for !p.isOp(")") {
-			n.Params = append(n.Params, p.expectName())
+			params = append(params, p.expectName())
 			var d Expr
 			if p.isOp("=") {
 				p.next()
 				d = p.expr()
 			}
-			n.Defaults = append(n.Defaults, d)
+			defaults = append(defaults, d)
 			if !p.isOp(",") {
 				break
 			}
 			p.next()
 		}
+		n.Params, n.Defaults = p.strLists.of(params), p.exprLists.of(defaults)
 		p.expectOp(")")
 		p.expectKind(tBlockEnd, "%}")
 		n.Body = p.nodes([]string{"endmacro"})
 		p.endTag("endmacro")
 		return n
 	case "call":
-		n := &CallBlock{at: at{pos}}
+		n := put(&p.callBlks, CallBlock{at: at{pos}})
 		if p.isOp("(") {
 			p.next()
+			var pbuf [8]string
+			params := pbuf[:0]
 			for !p.isOp(")") {
-				n.Params = append(n.Params, p.expectName())
+				params = append(params, p.expectName())
 				if p.isOp("=") {
 					p.next()
 					p.expr()
@@ -395,6 +599,7 @@ func (p *parser) statement(pos int) Node {
 				}
 				p.next()
 			}
+			n.Params = p.strLists.of(params)
 			p.expectOp(")")
 		}
 		n.Call = p.expr()
@@ -403,36 +608,39 @@ func (p *parser) statement(pos int) Node {
 		p.endTag("endcall")
 		return n
 	case "filter":
-		n := &FilterBlock{at: at{pos}}
-		n.Filter = p.filters(p.filterChain(&Name{at{pos}, "(block)"}))
+		n := put(&p.filterBlk, FilterBlock{at: at{pos}})
+		n.Filter = p.filters(p.filterChain(p.name(pos, "(block)")))
 		p.expectKind(tBlockEnd, "%}")
 		n.Body = p.nodes([]string{"endfilter"})
 		p.endTag("endfilter")
 		return n
 	case "with":
-		n := &With{at: at{pos}}
+		n := put(&p.withs, With{at: at{pos}})
+		var tbuf, vbuf [4]Expr
+		targets, values := tbuf[:0], vbuf[:0]
 		for p.peek().kind != tBlockEnd {
-			n.Targets = append(n.Targets, p.assignTarget())
+			targets = append(targets, p.assignTarget())
 			p.expectOp("=")
-			n.Values = append(n.Values, p.expr())
+			values = append(values, p.expr())
 			if !p.isOp(",") {
 				break
 			}
 			p.next()
 		}
+		n.Targets, n.Values = p.exprLists.of(targets), p.exprLists.of(values)
 		p.expectKind(tBlockEnd, "%}")
 		n.Body = p.nodes([]string{"endwith"})
 		p.endTag("endwith")
 		return n
 	case "include", "import", "extends", "from":
-		n := &Include{at: at{pos}, Kind: name, Template: p.expr()}
+		n := put(&p.includes, Include{at: at{pos}, Kind: name, Template: p.expr()})
 		for p.peek().kind != tBlockEnd && p.peek().kind != tEOF { // as x, import a, b, ignore missing, with context
 			p.next()
 		}
 		p.expectKind(tBlockEnd, "%}")
 		return n
 	case "block", "generation", "autoescape", "trans", "spaceless":
-		n := &Block{at: at{pos}, Name: name}
+		n := put(&p.blocks, Block{at: at{pos}, Name: name})
 		for p.peek().kind != tBlockEnd && p.peek().kind != tEOF {
 			if name == "autoescape" {
 				p.expr()
@@ -445,12 +653,12 @@ func (p *parser) statement(pos int) Node {
 		p.endTag("end" + name)
 		return n
 	case "do":
-		n := &Do{at{pos}, p.expr()}
+		n := put(&p.dos, Do{at{pos}, p.expr()})
 		p.expectKind(tBlockEnd, "%}")
 		return n
 	case "break", "continue":
 		p.expectKind(tBlockEnd, "%}")
-		return &LoopControl{at{pos}, name}
+		return put(&p.loopCtls, LoopControl{at{pos}, name})
 	}
 	p.i-- // report at the tag name
 	p.fail("unknown tag %q", name)
@@ -458,21 +666,21 @@ func (p *parser) statement(pos int) Node {
 }
 
 func (p *parser) ifStmt(pos int) Node {
-	n := &If{at: at{pos}, Cond: p.expr()}
+	n := put(&p.ifs, If{at: at{pos}, Cond: p.expr()})
 	p.expectKind(tBlockEnd, "%}")
-	n.Body = p.nodes([]string{"elif", "else", "endif"})
+	n.Body = p.nodes(endsIf)
 	switch p.peekTagName() {
 	case "elif":
 		bp := p.peek().off()
 		p.next()
 		p.next()
-		n.Else = []Node{p.ifStmt(bp)}
+		n.Else = p.nodeLists.of([]Node{p.ifStmt(bp)})
 		return n // the nested if consumed endif
 	case "else":
 		p.next()
 		p.next()
 		p.expectKind(tBlockEnd, "%}")
-		n.Else = p.nodes([]string{"endif"})
+		n.Else = p.nodes(endsEndif)
 	}
 	p.endTag("endif")
 	return n
@@ -485,12 +693,13 @@ func (p *parser) assignTarget() Expr {
 	if !p.isOp(",") {
 		return first
 	}
-	items := []Expr{first}
+	var buf [4]Expr
+	items := append(buf[:0], first)
 	for p.isOp(",") {
 		p.next()
 		items = append(items, p.targetItem(pos))
 	}
-	return &Tuple{at{pos}, items}
+	return put(&p.tuples, Tuple{at{pos}, p.exprLists.of(items)})
 }
 
 func (p *parser) targetItem(pos int) Expr {
@@ -500,10 +709,11 @@ func (p *parser) targetItem(pos int) Expr {
 		p.expectOp(")")
 		return x
 	}
-	var x Expr = &Name{at{p.peek().off()}, p.expectName()}
+	var x Expr = p.name(p.peek().off(), p.expectName())
 	if p.isOp(".") {
 		p.next()
-		x = &Getattr{at{pos}, x, p.expectName()}
+		g := put(&p.getattrs, Getattr{at{pos}, x, p.expectName()})
+		x = g
 	}
 	return x
 }
@@ -515,7 +725,8 @@ func (p *parser) exprList() Expr {
 	if !p.isOp(",") {
 		return x
 	}
-	items := []Expr{x}
+	var buf [8]Expr
+	items := append(buf[:0], x)
 	for p.isOp(",") {
 		p.next()
 		if p.peek().kind == tBlockEnd {
@@ -523,7 +734,7 @@ func (p *parser) exprList() Expr {
 		}
 		items = append(items, p.expr())
 	}
-	return &Tuple{at{pos}, items}
+	return put(&p.tuples, Tuple{at{pos}, p.exprLists.of(items)})
 }
 
 func (p *parser) expr() Expr {
@@ -532,7 +743,7 @@ func (p *parser) expr() Expr {
 	x := p.binary(1)
 	for p.isName("if") {
 		p.next()
-		c := &CondExpr{at: at{pos}, Then: x, Cond: p.binary(1)}
+		c := put(&p.condExprs, CondExpr{at: at{pos}, Then: x, Cond: p.binary(1)})
 		if p.isName("else") {
 			p.next()
 			c.Else = p.expr()
@@ -592,7 +803,8 @@ func (p *parser) binary(min int) Expr {
 	var x Expr
 	if min <= precNot && p.isName("not") {
 		t := p.next()
-		x = &UnOp{at{t.off()}, "not", p.binary(precNot)}
+		u := put(&p.unops, UnOp{at{t.off()}, "not", p.binary(precNot)})
+		x = u
 	} else {
 		x = p.unary(true)
 	}
@@ -603,7 +815,8 @@ func (p *parser) binary(min int) Expr {
 		}
 		pos := p.peek().off()
 		p.i += width
-		x = &BinOp{at{pos}, op, x, p.binary(prec + 1)}
+		b := put(&p.binops, BinOp{at{pos}, op, x, p.binary(prec + 1)})
+		x = b
 	}
 	p.leave()
 	return x
@@ -615,7 +828,8 @@ func (p *parser) unary(withFilter bool) Expr {
 	var x Expr
 	if t.kind == tOp && (t.val == "-" || t.val == "+") {
 		p.next()
-		x = &UnOp{at{t.off()}, t.val, p.unary(false)}
+		u := put(&p.unops, UnOp{at{t.off()}, t.val, p.unary(false)})
+		x = u
 	} else {
 		x = p.postfix(p.primary())
 	}
@@ -632,31 +846,37 @@ func (p *parser) primary() Expr {
 	case tName:
 		switch t.val {
 		case "true", "True":
-			return &Const{at{t.off()}, true}
+			return p.constant(t.off(), Const{Kind: ConstBool, Bool: true})
 		case "false", "False":
-			return &Const{at{t.off()}, false}
+			return p.constant(t.off(), Const{Kind: ConstBool})
 		case "none", "None":
-			return &Const{at{t.off()}, nil}
+			return p.constant(t.off(), Const{Kind: ConstNone})
 		}
-		return &Name{at{t.off()}, t.val}
+		return p.name(t.off(), t.val)
 	case tString:
 		s := t.val
-		for p.peek().kind == tString { // implicit concatenation
-			s += p.next().val
+		if p.peek().kind == tString { // implicit concatenation
+			var sb strings.Builder
+			sb.WriteString(s)
+			for p.peek().kind == tString {
+				sb.WriteString(p.next().val)
+			}
+			s = sb.String()
 		}
-		return &Const{at{t.off()}, s}
+		return p.constant(t.off(), Const{Kind: ConstString, Str: s})
 	case tNumber:
-		return &Const{at{t.off()}, number(t.val)}
+		return p.constant(t.off(), number(t.val))
 	case tOp:
 		switch t.val {
 		case "(":
 			if p.isOp(")") {
 				p.next()
-				return &Tuple{at{t.off()}, nil}
+				return put(&p.tuples, Tuple{at{t.off()}, nil})
 			}
 			x := p.expr()
 			if p.isOp(",") {
-				items := []Expr{x}
+				var buf [8]Expr
+				items := append(buf[:0], x)
 				for p.isOp(",") {
 					p.next()
 					if p.isOp(")") {
@@ -664,32 +884,38 @@ func (p *parser) primary() Expr {
 					}
 					items = append(items, p.expr())
 				}
-				x = &Tuple{at{t.off()}, items}
+				x = put(&p.tuples, Tuple{at{t.off()}, p.exprLists.of(items)})
 			}
 			p.expectOp(")")
 			return x
 		case "[":
-			l := &List{at: at{t.off()}}
+			l := put(&p.listLits, List{at: at{t.off()}})
+			var buf [8]Expr
+			items := buf[:0]
 			for !p.isOp("]") {
-				l.Items = append(l.Items, p.expr())
+				items = append(items, p.expr())
 				if !p.isOp(",") {
 					break
 				}
 				p.next()
 			}
+			l.Items = p.exprLists.of(items)
 			p.expectOp("]")
 			return l
 		case "{":
-			d := &Dict{at: at{t.off()}}
+			d := put(&p.dicts, Dict{at: at{t.off()}})
+			var kbuf, vbuf [8]Expr
+			keys, values := kbuf[:0], vbuf[:0]
 			for !p.isOp("}") {
-				d.Keys = append(d.Keys, p.expr())
+				keys = append(keys, p.expr())
 				p.expectOp(":")
-				d.Values = append(d.Values, p.expr())
+				values = append(values, p.expr())
 				if !p.isOp(",") {
 					break
 				}
 				p.next()
 			}
+			d.Keys, d.Values = p.exprLists.of(keys), p.exprLists.of(values)
 			p.expectOp("}")
 			return d
 		}
@@ -699,15 +925,36 @@ func (p *parser) primary() Expr {
 	return nil
 }
 
-func number(s string) any {
+// number reads a number token as Python would, short of exotic forms.
+func number(s string) Const {
 	s = strings.ReplaceAll(s, "_", "")
+	if plainDecimal(s) {
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return Const{Kind: ConstInt, Int: i}
+		}
+	}
+	// Prefixed, octal-looking, out of range or malformed: fmt's scanner
+	// reads these as it always has (rare; not worth a parser of our own).
 	var i int64
 	if _, err := fmt.Sscan(s, &i); err == nil && !strings.ContainsAny(s, ".eE") {
-		return i
+		return Const{Kind: ConstInt, Int: i}
 	}
 	var f float64
 	fmt.Sscan(s, &f)
-	return f
+	return Const{Kind: ConstFloat, Float: f}
+}
+
+// plainDecimal: digits only, without the leading zero fmt reads as octal.
+func plainDecimal(s string) bool {
+	if s == "" || len(s) > 1 && s[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func (p *parser) postfix(x Expr) Expr {
@@ -722,9 +969,11 @@ func (p *parser) postfix(x Expr) Expr {
 			a := p.next()
 			switch a.kind {
 			case tName:
-				x = &Getattr{at{t.off()}, x, a.val}
+				g := put(&p.getattrs, Getattr{at{t.off()}, x, a.val})
+				x = g
 			case tNumber:
-				x = &Getitem{at{t.off()}, x, &Const{at{a.off()}, number(a.val)}}
+				g := put(&p.getitems, Getitem{at{t.off()}, x, p.constant(a.off(), number(a.val))})
+				x = g
 			default:
 				p.i--
 				p.fail("expected an attribute name")
@@ -761,7 +1010,8 @@ func (p *parser) subscript(x Expr, pos int) Expr {
 		}
 		parts[idx] = p.expr()
 		if p.isOp(",") { // x[a, b]: a tuple key
-			items := []Expr{parts[idx]}
+			var buf [4]Expr
+			items := append(buf[:0], parts[idx])
 			for p.isOp(",") {
 				p.next()
 				if p.isOp("]") {
@@ -769,24 +1019,28 @@ func (p *parser) subscript(x Expr, pos int) Expr {
 				}
 				items = append(items, p.expr())
 			}
-			parts[idx] = &Tuple{at{pos}, items}
+			parts[idx] = put(&p.tuples, Tuple{at{pos}, p.exprLists.of(items)})
 		}
 	}
 	if isSlice {
-		return &Slice{at{pos}, x, parts[0], parts[1], parts[2]}
+		return put(&p.slices, Slice{at{pos}, x, parts[0], parts[1], parts[2]})
 	}
-	return &Getitem{at{pos}, x, parts[0]}
+	g := put(&p.getitems, Getitem{at{pos}, x, parts[0]})
+	return g
 }
 
 func (p *parser) call(fn Expr) Expr {
 	t := p.expectOp("(")
-	c := &Call{at: at{t.off()}, Fn: fn}
+	c := put(&p.calls, Call{at: at{t.off()}, Fn: fn})
 	c.Args, c.KwNames, c.KwValues, c.Star, c.StarStar = p.args()
 	return c
 }
 
 // args parses a parenthesised argument list; the "(" is already consumed.
 func (p *parser) args() (args []Expr, kwn []string, kwv []Expr, star, starstar Expr) {
+	var abuf, vbuf [8]Expr
+	var nbuf [8]string
+	pos, names, values := abuf[:0], nbuf[:0], vbuf[:0]
 	for !p.isOp(")") {
 		switch {
 		case p.isOp("*") || p.isOp("**"):
@@ -797,11 +1051,11 @@ func (p *parser) args() (args []Expr, kwn []string, kwv []Expr, star, starstar E
 				starstar = p.expr()
 			}
 		case p.peek().kind == tName && p.toks[p.i+1].kind == tOp && p.toks[p.i+1].val == "=":
-			kwn = append(kwn, p.next().val)
+			names = append(names, p.next().val)
 			p.next()
-			kwv = append(kwv, p.expr())
+			values = append(values, p.expr())
 		default:
-			args = append(args, p.expr())
+			pos = append(pos, p.expr())
 		}
 		if !p.isOp(",") {
 			break
@@ -809,7 +1063,7 @@ func (p *parser) args() (args []Expr, kwn []string, kwv []Expr, star, starstar E
 		p.next()
 	}
 	p.expectOp(")")
-	return
+	return p.exprLists.of(pos), p.strLists.of(names), p.exprLists.of(values), star, starstar
 }
 
 // filterTests applies |filters and "is" tests to x.
@@ -827,24 +1081,30 @@ func (p *parser) filterTests(x Expr) Expr {
 				p.next()
 				neg = true
 			}
-			name := p.expectName()
-			for p.isOp(".") {
-				p.next()
-				name += "." + p.expectName()
-			}
-			ts := &Test{at: at{t.off()}, X: x, Name: name, Negate: neg}
+			name := p.dottedName()
+			ts := put(&p.tests, Test{at: at{t.off()}, X: x, Name: name, Negate: neg})
 			switch pk := p.peek(); {
 			case p.isOp("("):
 				p.next()
 				ts.Args, _, _, _, _ = p.args()
 			case pk.kind == tString || pk.kind == tNumber || (pk.kind == tName && pk.val != "and" && pk.val != "or" && pk.val != "else" && pk.val != "if" && pk.val != "in" && pk.val != "is" && pk.val != "not") || p.isOp("["):
-				ts.Args = []Expr{p.postfix(p.primary())}
+				ts.Args = p.exprLists.of([]Expr{p.postfix(p.primary())})
 			}
 			x = ts
 		default:
 			return x
 		}
 	}
+}
+
+// dottedName reads name(.name)*; a plain name is the token's own string.
+func (p *parser) dottedName() string {
+	name := p.expectName()
+	for p.isOp(".") {
+		p.next()
+		name += "." + p.expectName()
+	}
+	return name
 }
 
 // filters parses one or more |name(args) applied to x.
@@ -860,12 +1120,8 @@ func (p *parser) filterChain(x Expr) Expr {
 		p.next()
 	}
 	t := p.peek()
-	name := p.expectName()
-	for p.isOp(".") {
-		p.next()
-		name += "." + p.expectName()
-	}
-	f := &Filter{at: at{t.off()}, X: x, Name: name}
+	name := p.dottedName()
+	f := put(&p.filterNs, Filter{at: at{t.off()}, X: x, Name: name})
 	if p.isOp("(") {
 		p.next()
 		f.Args, f.KwNames, f.KwValues, _, _ = p.args()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -59,7 +60,7 @@ func TestStringEscapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := body[0].(*Output).X.(*Const).Value; got != "__class__" {
+	if got := body[0].(*Output).X.(*Const).Str; got != "__class__" {
 		t.Fatalf("got %q", got)
 	}
 }
@@ -108,5 +109,61 @@ func TestParseRealTemplates(t *testing.T) {
 	}
 	if n < 60 {
 		t.Fatalf("only %d templates found under %s", n, root)
+	}
+}
+
+// A Parser reused across templates builds the same trees as fresh parses,
+// also after a template that failed, and a warm one does not allocate.
+func TestParserReuse(t *testing.T) {
+	srcs := []string{
+		"{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\\n' + m['content'] }}{% endfor %}",
+		"{{ a ",
+		"{% macro m(a, b=2) %}{{ a ~ b }}{% endmacro %}{{ m(1, b=3) }}{% set x, y = [1, 2], {'k': (3,)} %}",
+		"{% if a %}1{% elif b %}2{% else %}{{ x[1:2] | join(', ') is string }}{% endif %}",
+		"{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\\n' + m['content'] }}{% endfor %}",
+	}
+	var p Parser
+	for i, src := range srcs {
+		want, werr := Parse(src)
+		got, gerr := p.Parse(src)
+		if (werr == nil) != (gerr == nil) || !reflect.DeepEqual(got, want) {
+			t.Errorf("template %d: reused parser gave %v (%v), fresh parse %v (%v)", i, got, gerr, want, werr)
+		}
+	}
+	chatML := "{% for m in messages %}{{ '<|im_start|>' + m['role'] }}{% if m.content is string %}{{ m.content }}{% endif %}{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant{% endif %}"
+	p.Parse(chatML)
+	if n := testing.AllocsPerRun(20, func() { p.Parse(chatML) }); n != 0 {
+		t.Errorf("a warm parser allocated %v times per template", n)
+	}
+}
+
+// BenchmarkParse parses the real chat templates of the sample set with one
+// warm Parser.
+func BenchmarkParse(b *testing.B) {
+	var tpls []string
+	filepath.Walk(filepath.Join("..", "..", "..", "bench", "modelscan", "samples", "public"), func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() && strings.HasSuffix(p, ".jinja") {
+			if data, err := os.ReadFile(p); err == nil {
+				tpls = append(tpls, string(data))
+			}
+		}
+		return nil
+	})
+	if len(tpls) == 0 {
+		b.Skip("no templates under bench/modelscan/samples/public")
+	}
+	n := 0
+	for _, s := range tpls {
+		n += len(s)
+	}
+	b.SetBytes(int64(n))
+	b.ReportAllocs()
+	var p Parser
+	for i := 0; i < b.N; i++ {
+		for _, s := range tpls {
+			if _, err := p.Parse(s); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }
