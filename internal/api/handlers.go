@@ -283,6 +283,18 @@ func query(r *http.Request, allowed ...string) (url.Values, error) {
 
 // intParam reads an integer parameter: def when absent, else it must lie in
 // [lo, hi] (hi < 0: no upper bound).
+// window reads the since (RFC 3339) and limit parameters that every list of
+// observations takes: what happened after a moment, newest first, at most limit.
+func window(q url.Values) (since time.Time, limit int, err error) {
+	if v := q.Get("since"); v != "" {
+		if since, err = time.Parse(time.RFC3339, v); err != nil {
+			return since, 0, badRequest("since: want an RFC 3339 time")
+		}
+	}
+	limit, err = intParam(q, "limit", 1000, 1, 10000)
+	return since, limit, err
+}
+
 func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 	vals := q[name]
 	// An empty value is what a form's "any" choice sends: the default.

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/mlbom/autopilot/internal/store"
 )
@@ -14,13 +13,7 @@ func (s *server) runtimeObservations(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	var since time.Time
-	if v := q.Get("since"); v != "" {
-		if since, err = time.Parse(time.RFC3339, v); err != nil {
-			return badRequest("since: want an RFC 3339 time")
-		}
-	}
-	limit, err := intParam(q, "limit", 1000, 1, 10000)
+	since, limit, err := window(q)
 	if err != nil {
 		return err
 	}

@@ -396,13 +396,7 @@ func (s *server) observations(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var since time.Time
-	if v := q.Get("since"); v != "" {
-		if since, err = time.Parse(time.RFC3339, v); err != nil {
-			return badRequest("since: want an RFC 3339 time")
-		}
-	}
-	limit, err := intParam(q, "limit", 1000, 1, 10000)
+	since, limit, err := window(q)
 	if err != nil {
 		return err
 	}

@@ -1,3 +1,6 @@
+// Package refs reads a string found where a model is named (a call argument,
+// a config key, a URL) as what it refers to: a hosted model id, a Hugging Face
+// repository, an Ollama tag, a local path in the tree, or a download URL.
 package refs
 
 import (
