@@ -6,6 +6,7 @@ package bom
 
 import (
 	"fmt"
+	"github.com/mlbom/autopilot/internal/printable"
 	"maps"
 	"net/url"
 	"slices"
@@ -13,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/google/uuid"
@@ -1088,25 +1088,8 @@ func sortAnnotations(as []cdx.Annotation) {
 	})
 }
 
-// text makes repository text safe for JSON and XML: valid UTF-8 and only
-// characters XML 1.0 can carry.
-func text(s string) string {
-	if s == "" {
-		return s
-	}
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if strings.IndexFunc(s, badXMLRune) < 0 {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if badXMLRune(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
+// text makes repository text safe for JSON and XML (see printable.Text).
+func text(s string) string { return printable.Text(s) }
 
 func texts(in []string) []string {
 	out := make([]string, 0, len(in))
@@ -1116,18 +1099,6 @@ func texts(in []string) []string {
 		}
 	}
 	return out
-}
-
-func badXMLRune(r rune) bool {
-	switch {
-	case r == '\t' || r == '\n' || r == '\r':
-		return false
-	case r < 0x20, r == 0x7f:
-		return true
-	case r >= 0xD800 && r <= 0xDFFF, r == 0xFFFE, r == 0xFFFF:
-		return true
-	}
-	return false
 }
 
 func prop(name, value string) cdx.Property { return cdx.Property{Name: name, Value: text(value)} }

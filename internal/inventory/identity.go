@@ -1,10 +1,10 @@
 package inventory
 
 import (
+	"github.com/mlbom/autopilot/internal/printable"
 	"net/url"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mlbom/autopilot/internal/asset"
 )
@@ -317,26 +317,8 @@ func SourceRef(s Source) string {
 	return "application:" + clean(name)
 }
 
-// clean makes repository text safe to carry: valid UTF-8, without control
-// characters other than newline and tab.
-func clean(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if strings.IndexFunc(s, isBadRune) < 0 {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if isBadRune(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-func isBadRune(r rune) bool {
-	return (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || r == 0xFFFE || r == 0xFFFF
-}
+// clean makes repository text safe to carry (see printable.Text).
+func clean(s string) string { return printable.Text(s) }
 
 // cleanPath normalizes a repository-relative path: forward slashes, no
 // leading "./" or "/".

@@ -92,3 +92,35 @@ func unsafe(r rune) bool {
 	}
 	return false
 }
+
+// Text makes untrusted text safe to carry in a document rather than on a
+// terminal: valid UTF-8 (bad bytes become U+FFFD) and only characters XML 1.0
+// can hold, so the same string serialises to JSON and XML alike. Control
+// characters other than tab, newline and carriage return are dropped, not
+// escaped: the BOM and the inventory keep the text, not a rendering of it.
+func Text(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if strings.IndexFunc(s, notXMLText) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if notXMLText(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// notXMLText reports the runes of valid UTF-8 that XML 1.0 cannot carry
+// (surrogates never survive ToValidUTF8).
+func notXMLText(r rune) bool {
+	switch r {
+	case '\t', '\n', '\r':
+		return false
+	case 0x7f, 0xFFFE, 0xFFFF:
+		return true
+	}
+	return r < 0x20
+}

@@ -65,3 +65,19 @@ func FuzzLine(f *testing.F) {
 		}
 	})
 }
+
+func TestText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"bert-base-uncased", "bert-base-uncased"},
+		{"a\tb\nc\rd", "a\tb\nc\rd"},       // XML 1.0 whitespace stays
+		{"x\x00y\x1b[2Kz\x7f", "xy[2Kz"},   // C0 controls and DEL dropped
+		{"bad\xffbyte", "bad\uFFFDbyte"},   // not UTF-8: replaced, not dropped
+		{"end\uFFFE\uFFFF", "end"},         // XML non-characters
+		{"modèle \u202e", "modèle \u202e"}, // bidi is legal text; Line escapes it for terminals
+	} {
+		if got := Text(tc.in); got != tc.want {
+			t.Errorf("Text(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
