@@ -329,6 +329,25 @@ func (r *szReader) streamsInfo() (packPos uint64, packSizes []uint64, folders []
 }
 
 // header walks a plain header (after its kHeader byte).
+// skipProperties skips a list of (id, size, bytes) properties ended by a
+// zero id: archive properties and per-file properties whose values the scan
+// does not need, only their bounds.
+func (r *szReader) skipProperties() error {
+	for {
+		p, err := r.byte1()
+		if err != nil || p == 0 {
+			return err
+		}
+		n, err := r.number()
+		if err != nil {
+			return err
+		}
+		if err := r.skip(n); err != nil {
+			return err
+		}
+	}
+}
+
 func (r *szReader) header() error {
 	for {
 		id, err := r.byte1()
@@ -339,21 +358,8 @@ func (r *szReader) header() error {
 		case 0x00:
 			return nil
 		case 0x02: // ArchiveProperties
-			for {
-				p, err := r.byte1()
-				if err != nil {
-					return err
-				}
-				if p == 0 {
-					break
-				}
-				n, err := r.number()
-				if err != nil {
-					return err
-				}
-				if err := r.skip(n); err != nil {
-					return err
-				}
+			if err := r.skipProperties(); err != nil {
+				return err
 			}
 		case 0x03, 0x04: // AdditionalStreamsInfo, MainStreamsInfo
 			if _, _, _, err := r.streamsInfo(); err != nil {
@@ -363,21 +369,8 @@ func (r *szReader) header() error {
 			if _, err := r.count(16); err != nil {
 				return err
 			}
-			for {
-				p, err := r.byte1()
-				if err != nil {
-					return err
-				}
-				if p == 0 {
-					break
-				}
-				n, err := r.number()
-				if err != nil {
-					return err
-				}
-				if err := r.skip(n); err != nil {
-					return err
-				}
+			if err := r.skipProperties(); err != nil {
+				return err
 			}
 		default:
 			return fmt.Errorf("7z header: property %#x", id)
