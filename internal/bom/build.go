@@ -245,6 +245,10 @@ func component(c *inventory.Component) cdx.Component {
 	if out.Name == "" {
 		out.Name = c.BOMRef
 	}
+	if c.Props["scope"] == "excluded" {
+		// Seen only in test or example code (mlbom:<kind>.scope.reason says which).
+		out.Scope = cdx.ScopeExcluded
+	}
 	if c.Supplier != "" {
 		out.Supplier = supplier(c)
 	}

@@ -121,6 +121,7 @@ func (s *session) finish() *asset.Result {
 	s.resolvePending()
 	s.attachModels()
 	s.attachDataFiles()
+	markScope(s.sightings)
 	res := &asset.Result{Sightings: s.sightings, Skipped: s.skipped, Warnings: s.warnings}
 	sort.SliceStable(res.Sightings, func(i, j int) bool { return asset.SightingLess(res.Sightings[i], res.Sightings[j]) })
 	res.Sightings = dedupe(res.Sightings)

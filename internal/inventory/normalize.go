@@ -317,12 +317,40 @@ func build(g *group) *Component {
 	}
 	c.Licenses = mergeLicenses(lics)
 	c.LicenseFrom = licenseFrom(c, stated, g.findings)
+	setScope(c, g.findings)
 	sortOccurrences(c.Occurrences)
 	c.PURL, c.BOMRef = id.refs(c.SHA256)
 	if c.Occurrences == nil {
 		c.Occurrences = []Occurrence{}
 	}
 	return c
+}
+
+// setScope keeps scope=excluded (test or example code) only when every
+// sighting of the component says so: an asset also used by shipped code is
+// in scope. The reason is "test" when every sighting is in tests, else
+// "example".
+func setScope(c *Component, fs []asset.Sighting) {
+	excluded, test := len(fs) > 0, true
+	for _, f := range fs {
+		if f.Props["scope"] != "excluded" {
+			excluded = false
+			break
+		}
+		if f.Props["scope.reason"] != "test" {
+			test = false
+		}
+	}
+	if !excluded {
+		delete(c.Props, "scope")
+		delete(c.Props, "scope.reason")
+		return
+	}
+	c.Props["scope"] = "excluded"
+	c.Props["scope.reason"] = "example"
+	if test {
+		c.Props["scope.reason"] = "test"
+	}
 }
 
 func clamp(f float64) float64 {

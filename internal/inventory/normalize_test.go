@@ -368,3 +368,35 @@ func TestLocalModelLoadedByPathIsTheCardsModel(t *testing.T) {
 		t.Errorf("merged model: occurrences %v weights %v licenses %v", m.Occurrences, m.Weights, m.Licenses)
 	}
 }
+
+// A component is out of scope only when every sighting is in test or
+// example code; one sighting in shipped code puts it back in scope.
+func TestScopeNeedsEverySighting(t *testing.T) {
+	ex := func(p, reason string) asset.Sighting {
+		return asset.Sighting{Kind: asset.KindModel, Name: "org/m", Provider: "huggingface", Path: p, Line: 1, Detector: "d",
+			Props: map[string]string{"scope": "excluded", "scope.reason": reason}}
+	}
+	shipped := asset.Sighting{Kind: asset.KindModel, Name: "org/m", Provider: "huggingface", Path: "app.py", Line: 1, Detector: "d"}
+	for _, tt := range []struct {
+		name       string
+		in         []asset.Sighting
+		scope, why string
+	}{
+		{"shipped only", []asset.Sighting{shipped}, "", ""},
+		{"tests only", []asset.Sighting{ex("tests/a.py", "test"), ex("tests/b.py", "test")}, "excluded", "test"},
+		{"test and example", []asset.Sighting{ex("tests/a.py", "test"), ex("examples/b.py", "example")}, "excluded", "example"},
+		{"example and shipped", []asset.Sighting{ex("examples/b.py", "example"), shipped}, "", ""},
+		{"shipped first", []asset.Sighting{shipped, ex("examples/b.py", "example")}, "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			inv := norm(tt.in...)
+			if len(inv.Components) != 1 {
+				t.Fatalf("%d components", len(inv.Components))
+			}
+			c := inv.Components[0]
+			if c.Props["scope"] != tt.scope || c.Props["scope.reason"] != tt.why {
+				t.Errorf("scope %q reason %q, want %q %q", c.Props["scope"], c.Props["scope.reason"], tt.scope, tt.why)
+			}
+		})
+	}
+}

@@ -37,10 +37,12 @@ func discoverTree(ctx context.Context, dir string) (*inventory.Inventory, *asset
 }
 
 // predictedKind maps a component to a label kind; ok is false for kinds the
-// labels do not cover (services, frameworks).
+// labels do not cover (frameworks). A service is how the BOM lists a hosted
+// model (discovery reports a service only for a hosted model id: gpt-4o,
+// claude-..., a litellm route), so it is scored as the model it names.
 func predictedKind(c inventory.Component) (string, bool) {
 	switch c.Kind {
-	case asset.KindModel:
+	case asset.KindModel, asset.KindService:
 		return "model", true
 	case asset.KindWeights:
 		return "weights", true
