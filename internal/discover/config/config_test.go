@@ -28,6 +28,19 @@ func TestFiles(t *testing.T) {
 				"tool code_interpreter assistant.json:5 config.assistant_tool",
 				"tool fetch agent.yaml:2 config.mcp_server",
 			}},
+		{Name: "model table under a provider", Files: map[string]string{"config.yml": "default-model: gpt-4o\napis:\n  openai:\n    models:\n      gpt-4o:\n        aliases: [\"4o\"]\n  sambanova:\n    models:\n      Meta-Llama-3.1-8B-Instruct:\n        max-input-chars: 49000\n      deepseek-chat:\n      default:\n  ollama:\n    models:\n      \"llama3.2:3b\":\n        aliases: [llama3.2]\n"},
+			Want: []string{
+				"model Meta-Llama-3.1-8B-Instruct config.yml:9 config.model_table",
+				"model deepseek-chat config.yml:11 config.model_table",
+				"model llama3.2:3b config.yml:15 config.model_table",
+				"service gpt-4o config.yml:1 config.model_key",
+				"service gpt-4o config.yml:5 config.model_table",
+			}},
+		{Name: "trap: models tables that are not model ids", Files: map[string]string{
+			"app.yml":   "models:\n  User:\n    table: users\n  order-item:\n    table: items\n",
+			"db.yml":    "api:\n  models:\n    user: app.User\n",
+			"other.yml": "models:\n  resnet-v2:\n    path: a\n"},
+			Want: nil},
 		{Name: "manifests", Files: map[string]string{
 			"pyproject.toml":  "[project]\ndependencies = [\n  \"torch>=2.1\",\n  \"requests\",\n]\n[tool.poetry.dependencies]\npython = \"^3.11\"\npeft = \"0.11.1\"\n",
 			"environment.yml": "dependencies:\n  - pytorch=2.2.0\n  - numpy\n  - pip:\n    - vllm==0.5.0\n",

@@ -24,7 +24,7 @@ var modelKeys = map[string]bool{
 	"embedding_model": true, "embed_model": true, "embeddings_model": true, "llm_model": true,
 	"chat_model": true, "modelId": true, "modelName": true, "model_repo": true, "hf_model": true,
 	"tokenizer_name": true, "reranker_model": true, "generator_model": true, "teacher_model": true,
-	"Model": true,
+	"Model": true, "default_model": true, "default-model": true, "defaultModel": true,
 }
 
 var datasetKeys = map[string]bool{
@@ -102,7 +102,7 @@ func (tc *Walker) walk(n *tree.Node, keyPath []string, inList bool, depth int) {
 		v := n.Vals[i]
 		kl := n.KeyLines[i]
 		switch {
-		case k == "mcpServers" || k == "mcp_servers" || k == "context_servers" || (k == "servers" && strings.Contains(tc.File.Base, "mcp")):
+		case k == "mcpServers" || k == "mcp_servers" || k == "mcp-servers" || k == "context_servers" || (k == "servers" && strings.Contains(tc.File.Base, "mcp")):
 			if v.Kind == tree.Dict {
 				tc.mcpServers(v)
 				continue
@@ -118,6 +118,10 @@ func (tc *Walker) walk(n *tree.Node, keyPath []string, inList bool, depth int) {
 					fd.Confidence = min(fd.Confidence, 0.8)
 					tc.Report.Add(fd)
 				}
+			}
+		case tc.ConfigKeys && k == "models" && v.Kind == tree.Dict && !inList:
+			if tc.modelTable(v, keyPath) {
+				continue
 			}
 		case tc.ConfigKeys && datasetKeys[k] && !(inList && tc.SkipListModels):
 			for _, s := range tc.strings(v) {
@@ -145,6 +149,59 @@ func (tc *Walker) walk(n *tree.Node, keyPath []string, inList bool, depth int) {
 		}
 		tc.walk(v, append(keyPath, k), inList, depth+1)
 	}
+}
+
+// modelTable reports the keys of a models: mapping as models, the way
+// multi-provider clients configure them (apis.<provider>.models.<id>:
+// {aliases, max-input-chars}). A key is a model when refs reads it as one
+// (hosted, Hub or, under an ollama key, an Ollama tag), or, in a table
+// that sits under an api/provider/llm key or holds at least one such id,
+// when it is shaped like a model name: letters and digits with a
+// separator (Meta-Llama-3.1-8B-Instruct, QwQ-32B-Preview). The provider is
+// the key the table sits under. Entries must be mappings or empty, as model
+// settings are; a table of strings is something else.
+func (tc *Walker) modelTable(v *tree.Node, keyPath []string) bool {
+	h := refs.Any
+	if tc.Ollama || pathHas(keyPath, "ollama") {
+		h = refs.Ollama
+	}
+	type entry struct {
+		fd   asset.Sighting
+		ok   bool
+		name string
+		line int
+	}
+	var es []entry
+	known := false
+	for i, name := range v.Keys {
+		if e := v.Vals[i]; e != nil && e.Kind != tree.Dict && !(e.Kind == tree.Other && e.Text == "") {
+			return false
+		}
+		fd, ok := refs.Model(tc.File.FS, tc.File.Dir, name, h)
+		known = known || ok
+		es = append(es, entry{fd, ok, name, v.KeyLines[i]})
+	}
+	context := known || pathHas(keyPath, "api") || pathHas(keyPath, "provider") || pathHas(keyPath, "llm")
+	if !context {
+		return false
+	}
+	provider := ""
+	if len(keyPath) > 0 {
+		provider = strings.ToLower(keyPath[len(keyPath)-1])
+	}
+	for _, e := range es {
+		fd := e.fd
+		if !e.ok {
+			if !refs.ModelShaped(e.name, true) {
+				continue
+			}
+			fd = asset.Sighting{Kind: asset.KindModel, Name: e.name, Provider: provider, Confidence: 0.7}
+		}
+		fd.Path, fd.Line, fd.Detector = tc.File.Path, e.line, tc.Det+".model_table"
+		fd.Confidence = min(fd.Confidence, 0.8)
+		tc.Report.Add(fd)
+	}
+	return true
 }
 
 func pathHas(p []string, sub string) bool {

@@ -246,6 +246,24 @@ func ModelVarName(name string) bool {
 	return reModelVar.MatchString(name) && !reNotModelVar.MatchString(name)
 }
 
+var reModelShaped = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*([._:-][A-Za-z0-9]+)+$`)
+
+// ModelShaped reports a name that reads as a model id where the position
+// already says it is one (the key of a model table): letters first, runs of
+// letters and digits joined by - . _ or :, with at least one digit
+// (Meta-Llama-3.1-8B-Instruct, llama3.2:3b, QwQ-32B-Preview), or an
+// "org/name" id. Plain words (default, large) are not. dashed also takes
+// names of words joined by dashes without a digit (deepseek-chat).
+func ModelShaped(s string, dashed bool) bool {
+	if IsHFID(s) {
+		return true
+	}
+	if len(s) < 4 || len(s) > 96 || !reModelShaped.MatchString(s) {
+		return false
+	}
+	return strings.ContainsAny(s, "0123456789") || dashed && strings.Contains(s, "-")
+}
+
 // IsHFID reports an "org/name" Hugging Face id.
 func IsHFID(s string) bool { return reHFID.MatchString(s) }
 
