@@ -5,6 +5,7 @@ import (
 
 	"github.com/mlbom/autopilot/internal/discover/cards"
 	"github.com/mlbom/autopilot/internal/discover/config"
+	"github.com/mlbom/autopilot/internal/discover/csharp"
 	"github.com/mlbom/autopilot/internal/discover/detect"
 	"github.com/mlbom/autopilot/internal/discover/golang"
 	"github.com/mlbom/autopilot/internal/discover/javascript"
@@ -28,6 +29,7 @@ func detectors(hash bool) []detect.Detector {
 		javascript.Source{},
 		golang.Source{},
 		rust.Source{},
+		csharp.Source{},
 		config.Files{},
 		shell.Scripts{},
 		cards.Cards{},
@@ -36,6 +38,7 @@ func detectors(hash bool) []detect.Detector {
 		golang.Module{},
 		rust.Crates{},
 		ruby.Gems{},
+		ruby.Source{},
 		licenses.Texts{},
 		templates.Prompts{},
 		config.DVC{},
@@ -56,7 +59,7 @@ func readAsText(base, ext string) (text, notebook bool) {
 	case ".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".go", ".rs",
 		".yaml", ".yml", ".toml", ".json", ".jsonc", ".sh", ".bash", ".zsh",
 		".dvc", ".prompt", ".prompty", ".jinja", ".jinja2", ".j2", ".md", ".markdown", ".cfg",
-		".dockerfile", ".modelfile", ".gemspec":
+		".dockerfile", ".modelfile", ".gemspec", ".rb", ".cs":
 		return true, false
 	case ".txt":
 		// Requirements and license texts; other text files say nothing.

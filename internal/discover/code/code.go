@@ -9,6 +9,7 @@ package code
 import (
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/discover/detect"
@@ -184,9 +185,10 @@ func (s *Source) Calls(call func(i int, recv bool)) {
 
 // Tool reports the tool a registration call names with the string token
 // at i (server.tool("name"), mcp.NewTool("name")).
+// The name may be a constant of the file (const name = "echo").
 func (s *Source) Tool(i int, d string) {
-	if i < len(s.Toks) && s.Toks[i].Kind == lex.String {
-		s.Report.Add(asset.Sighting{Kind: asset.KindTool, Name: s.Toks[i].Text, Path: s.File.Path, Line: s.Toks[i].Line,
+	if v, line, ok := s.Value(i); ok && v != "" && (i+1 >= len(s.Toks) || s.IsOp(i+1, ",") || s.IsOp(i+1, ")")) {
+		s.Report.Add(asset.Sighting{Kind: asset.KindTool, Name: v, Path: s.File.Path, Line: line,
 			Detector: s.Det + "." + d, Confidence: 0.9, Provider: "mcp"})
 	}
 }
@@ -232,4 +234,24 @@ func (s *Source) URLs() {
 			}
 		}
 	}
+}
+
+// Snake turns a class or method name into the snake_case name SDKs derive
+// from it for a tool (GetAlerts -> get_alerts, HTTPFetch -> http_fetch):
+// the MCP Ruby SDK for MCP::Tool subclasses, the C# SDK for unnamed
+// [McpServerTool] methods.
+func Snake(s string) string {
+	var b strings.Builder
+	rs := []rune(s)
+	for i, r := range rs {
+		if unicode.IsUpper(r) {
+			if i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1]) || i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1])) {
+				b.WriteByte('_')
+			}
+			b.WriteRune(unicode.ToLower(r))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -26,12 +26,55 @@ func (Source) Detect(_ context.Context, f *detect.File, out *detect.Report) {
 	s.Selector = goModelSelector
 	s.Constants(goModelCatalogue(s.Toks, s.Consts, s.ConstTok))
 	s.Calls(func(i int, _ bool) {
-		if s.Toks[i].Text == "NewTool" {
+		switch s.Toks[i].Text {
+		case "NewTool":
 			// mcp-go: mcp.NewTool("name", ...)
 			s.Tool(i+2, "mcp_tool")
+		case "NewMCPServer":
+			// mcp-go: server.NewMCPServer("name", "version", ...)
+			s.Tool(i+2, "mcp_server")
 		}
 	})
+	sdkLiterals(s)
 	s.URLs()
+}
+
+// sdkLiterals reads the official Go SDK's struct literals:
+// mcp.NewServer(&mcp.Implementation{Name: "greeter"}, nil) names a server,
+// mcp.AddTool(server, &mcp.Tool{Name: "greet"}, h) a tool.
+func sdkLiterals(s *code.Source) {
+	t := s.Toks
+	for i := 2; i+1 < len(t); i++ {
+		if t[i].Kind != lex.Ident || !s.IsOp(i+1, "{") || !s.IsOp(i-1, ".") || t[i-2].Text != "mcp" {
+			continue
+		}
+		det := ""
+		switch t[i].Text {
+		case "Implementation":
+			det = "mcp_server"
+		case "Tool":
+			det = "mcp_tool"
+		default:
+			continue
+		}
+		// Name: "..." among the literal's top-level fields.
+		depth := 0
+		for j := i + 1; j < len(t) && j < i+200; j++ {
+			switch {
+			case s.IsOp(j, "{") || s.IsOp(j, "(") || s.IsOp(j, "["):
+				depth++
+			case s.IsOp(j, "}") || s.IsOp(j, ")") || s.IsOp(j, "]"):
+				depth--
+			}
+			if depth == 0 {
+				break
+			}
+			if depth == 1 && t[j].Kind == lex.Ident && t[j].Text == "Name" && s.IsOp(j+1, ":") {
+				s.Tool(j+2, det)
+				break
+			}
+		}
+	}
 }
 
 // SDK constants for model ids (sashabaranov/go-openai, openai-go).

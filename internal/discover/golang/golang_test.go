@@ -46,6 +46,22 @@ func TestSource(t *testing.T) {
 
 // TestModule runs Module alone over the cases of the discovery table that
 // hold files it wants.
+func TestMCP(t *testing.T) {
+	detecttest.Check(t, Source{}, []detecttest.Case{
+		{Name: "mcp-go and the official Go SDK", Files: map[string]string{
+			"a.go": "package a\n\nfunc New() {\n\ts := server.NewMCPServer(\n\t\t\"secure-filesystem-server\",\n\t\t\"1.0.0\",\n\t)\n\ts.AddTool(mcp.NewTool(\"read_file\"), h)\n}\n",
+			"b.go": "package b\n\nfunc New() {\n\tserver := mcp.NewServer(&mcp.Implementation{Name: \"greeter\", Version: \"v1\"}, nil)\n\tmcp.AddTool(server, &mcp.Tool{\n\t\tDescription: \"say hi\",\n\t\tName: \"greet\",\n\t}, SayHi)\n}\n"},
+			Want: []string{
+				"tool greet b.go:7 go.mcp_tool",
+				"tool greeter b.go:4 go.mcp_server",
+				"tool read_file a.go:8 go.mcp_tool",
+				"tool secure-filesystem-server a.go:5 go.mcp_server",
+			}},
+		{Name: "trap: other packages' Tool and Implementation", Files: map[string]string{"c.go": "package c\n\nvar t = tools.Tool{Name: \"x\"}\nvar i = api.Implementation{Name: \"y\"}\n"},
+			Want: nil},
+	})
+}
+
 func TestModule(t *testing.T) {
 	detecttest.Check(t, Module{}, []detecttest.Case{
 		{Name: "manifests", Files: map[string]string{

@@ -33,8 +33,9 @@ func (Source) Detect(_ context.Context, f *detect.File, out *detect.Report) {
 	s.Constants(nil)
 	s.Calls(func(i int, recv bool) {
 		switch t[i].Text {
-		case "tool", "registerTool", "addTool":
-			// MCP TypeScript SDK: server.tool("name", ...); server.registerTool("name", ...)
+		case "tool", "registerTool", "addTool", "registerToolTask":
+			// MCP TypeScript SDK: server.tool("name", ...); server.registerTool("name", ...);
+			// server.experimental.tasks.registerToolTask("name", ...)
 			if recv {
 				s.Tool(i+2, "mcp_tool")
 			}
@@ -65,6 +66,10 @@ func agentOrTool(f *detect.File, out *detect.Report, t []lex.Token, calleeAt int
 	switch t[calleeAt].Text {
 	case "Agent":
 		out.Add(asset.Sighting{Kind: asset.KindAgent, Name: name.Text, Path: f.Path, Line: name.Line, Detector: det + ".agent", Confidence: 0.85})
+	case "McpServer":
+		// MCP TypeScript SDK: new McpServer({name: "memory-server", version})
+		out.Add(asset.Sighting{Kind: asset.KindTool, Name: name.Text, Path: f.Path, Line: name.Line, Detector: det + ".mcp_server",
+			Confidence: 0.9, Provider: "mcp"})
 	case "DynamicTool", "DynamicStructuredTool", "tool", "FunctionTool":
 		out.Add(asset.Sighting{Kind: asset.KindTool, Name: name.Text, Path: f.Path, Line: name.Line, Detector: det + ".tool", Confidence: 0.9})
 	}

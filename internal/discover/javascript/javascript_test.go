@@ -37,6 +37,22 @@ func TestSource(t *testing.T) {
 
 // TestPackages runs Packages alone over the cases of the discovery table that
 // hold files it wants.
+func TestMCP(t *testing.T) {
+	detecttest.Check(t, Source{}, []detecttest.Case{
+		{Name: "McpServer name, registerTool by constant, task tools", Files: map[string]string{
+			"index.ts": "import { McpServer } from \"@modelcontextprotocol/sdk/server/mcp.js\";\nconst server = new McpServer({\n  name: \"memory-server\",\n  version: \"0.6.3\",\n});\nserver.registerTool(\"read_graph\", {}, h);\n",
+			"echo.ts":  "const name = \"echo\";\nexport const register = (server) => {\n  server.registerTool(name, config, h);\n  server.experimental.tasks.registerToolTask(\"research\", {}, h);\n};\n"},
+			Want: []string{
+				"tool echo echo.ts:3 js.mcp_tool",
+				"tool memory-server index.ts:3 js.mcp_server",
+				"tool read_graph index.ts:6 js.mcp_tool",
+				"tool research echo.ts:4 js.mcp_tool",
+			}},
+		{Name: "trap: a tool name that is a variable", Files: map[string]string{"x.ts": "server.registerTool(toolName, config, h);\nserver.tool(name + \"x\", h);\n"},
+			Want: nil},
+	})
+}
+
 func TestPackages(t *testing.T) {
 	detecttest.Check(t, Packages{}, []detecttest.Case{
 		{Name: "manifests", Files: map[string]string{

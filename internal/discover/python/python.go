@@ -42,6 +42,7 @@ type pyFile struct {
 	imports  map[string]string   // local name -> dotted "module" or "module.attr"
 	bases    map[string]string   // provider -> base_url seen in the file
 	ollama   bool
+	mcp      bool // imports an MCP SDK (mcp, fastmcp)
 	prompts  bool // a prompt module: every string constant is a prompt
 	skipLit  map[int]bool
 }
@@ -211,6 +212,13 @@ func (p *pyFile) importStmt(s, e int, from string) {
 		if k+1 < e && p.isIdent(k, "as") && p.toks[k+1].Kind == lex.Ident {
 			local = p.toks[k+1].Text
 			k += 2
+		}
+		full := name
+		if from != "" {
+			full = from + "." + name
+		}
+		if full == "mcp" || strings.HasPrefix(full, "mcp.") || strings.HasPrefix(full, "fastmcp") {
+			p.mcp = true
 		}
 		if from != "" {
 			p.imports[local] = from + "." + name
@@ -617,6 +625,9 @@ func (p *pyFile) lookup(name string, depth int) ([]string, string) {
 	if d, ok := p.defaults[name]; ok {
 		return p.evalP(d, depth+1)
 	}
+	if v, ok := p.enumMember(name, depth); ok {
+		return v, ""
+	}
 	if i := strings.LastIndex(name, "."); i > 0 {
 		attr := name[i+1:]
 		if d, ok := p.argDefs[attr]; ok {
@@ -636,6 +647,25 @@ func (p *pyFile) lookup(name string, depth int) ([]string, string) {
 		return nil, mod
 	}
 	return nil, ""
+}
+
+// enumMember resolves Class.MEMBER and Class.MEMBER.value to the string a
+// class body in this file assigns to MEMBER (an Enum of tool names).
+func (p *pyFile) enumMember(name string, depth int) ([]string, bool) {
+	n := strings.TrimSuffix(name, ".value")
+	cls, member, ok := strings.Cut(n, ".")
+	if !ok || cls == "" || cls[0] < 'A' || cls[0] > 'Z' || !reUpperName.MatchString(member) {
+		return nil, false
+	}
+	if _, imported := p.imports[cls]; imported {
+		return nil, false
+	}
+	for _, a := range p.assigns[member] {
+		if !a.top && a.val.e == a.val.s+1 && p.toks[a.val.s].Kind == lex.String {
+			return p.eval(a.val, depth+1), true
+		}
+	}
+	return nil, false
 }
 
 // bestAssign prefers a single module-level assignment, else the only one.

@@ -265,7 +265,20 @@ func (p *pyFile) call(callee string, chained bool, args []span, line int, assign
 			}
 		}
 		if name != "" {
-			p.out.Add(asset.Sighting{Kind: asset.KindTool, Name: name, Path: p.f.Path, Line: p.line(line), Detector: "python.tool", Confidence: 0.9})
+			fd := asset.Sighting{Kind: asset.KindTool, Name: name, Path: p.f.Path, Line: p.line(line), Detector: "python.tool", Confidence: 0.9}
+			if p.mcp && last == "Tool" {
+				// mcp.types.Tool(name=...) listed by a low-level Server.
+				fd.Provider, fd.Detector = "mcp", "python.mcp_tool"
+			}
+			p.out.Add(fd)
+		}
+	case p.mcp && (last == "Server" || last == "FastMCP" || last == "MCPServer"):
+		// The name an MCP server announces: Server("mcp-fetch"), FastMCP("weather").
+		if a := p.arg(args, 0, "name"); a != nil {
+			if vals := p.eval(*a, 0); len(vals) == 1 && vals[0] != "" {
+				p.out.Add(asset.Sighting{Kind: asset.KindTool, Name: vals[0], Path: p.f.Path, Line: p.line(line), Detector: "python.mcp_server",
+					Confidence: 0.9, Provider: "mcp"})
+			}
 		}
 	}
 	if ctor, ok := agentCtors[last]; ok && !(last == "Agent" && (strings.Contains(lc, "ollama") || !p.llmAgentArgs(args))) {

@@ -1,0 +1,25 @@
+package rust
+
+import (
+	"testing"
+
+	"github.com/mlbom/autopilot/internal/discover/detect/detecttest"
+)
+
+func TestRMCP(t *testing.T) {
+	detecttest.Check(t, Source{}, []detecttest.Case{
+		{Name: "tool router with server_handler, named and unnamed tools", Files: map[string]string{"calc.rs": "use rmcp::{tool, tool_router};\n\n#[derive(Clone)]\npub struct Calculator;\n\n#[tool_router(server_handler)]\nimpl Calculator {\n    #[tool(description = \"Sum\")]\n    fn sum(&self) -> String { String::new() }\n\n    #[tool(name = \"get_weather\", description = \"x\")]\n    #[allow(dead_code)]\n    pub async fn weather(&self) -> String { String::new() }\n}\n"},
+			Want: []string{
+				"tool Calculator calc.rs:7 rust.mcp_server",
+				"tool get_weather calc.rs:11 rust.mcp_tool",
+				"tool sum calc.rs:9 rust.mcp_tool",
+			}},
+		{Name: "impl ServerHandler, Tool::new", Files: map[string]string{"s.rs": "use rmcp::ServerHandler;\nimpl<S: Store> ServerHandler for Generic<S> {\n    fn list(&self) -> Vec<Tool> {\n        vec![Tool::new(\n            \"ask_llm\",\n            \"Ask\",\n            schema,\n        )]\n    }\n}\n"},
+			Want: []string{
+				"tool Generic s.rs:2 rust.mcp_server",
+				"tool ask_llm s.rs:5 rust.mcp_tool",
+			}},
+		{Name: "trap: #[tool] outside rmcp", Files: map[string]string{"lib.rs": "#[tool(description = \"x\")]\nfn sum() {}\nimpl Handler for X {}\n"},
+			Want: nil},
+	})
+}
