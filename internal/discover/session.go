@@ -44,6 +44,8 @@ type dirFacts struct {
 	modelName   string // HF id from config.json _name_or_path
 	cardName    string
 	datasetCard string // dataset name when the directory holds a dataset card
+	carded      bool   // a model card is here
+	configured  bool   // a model config.json is here
 }
 
 func newSession(fsys fs.FS, o Options, hash bool) *session {
@@ -87,6 +89,9 @@ func (s *session) merge(r *detect.Report) {
 			df.modelName = d.Value
 		case detect.CardName:
 			df.cardName = d.Value
+			df.carded = true
+		case detect.ModelConfig:
+			df.configured = true
 		case detect.DatasetCard:
 			df.datasetCard = d.Value
 		}
@@ -121,6 +126,7 @@ func (s *session) finish() *asset.Result {
 	s.resolvePending()
 	s.attachModels()
 	s.attachDataFiles()
+	s.inheritLicenses()
 	markScope(s.sightings)
 	res := &asset.Result{Sightings: s.sightings, Skipped: s.skipped, Warnings: s.warnings}
 	sort.SliceStable(res.Sightings, func(i, j int) bool { return asset.SightingLess(res.Sightings[i], res.Sightings[j]) })
@@ -214,16 +220,27 @@ func (s *session) attachModels() {
 	}
 }
 
-// modelForDir names the model stored in dir: an HF id from its config or
-// card when there is one, else the directory itself.
+// modelForDir names the model stored in dir: the name its card gives; the
+// directory itself when a card describes it without a name (the config's
+// _name_or_path is then the model it was fine-tuned from); the HF id of its
+// config's _name_or_path; the directory when only a config is there. A
+// weight file in a directory that holds neither card nor config (checked
+// one level up too) belongs to no named model: "".
 func (s *session) modelForDir(dir string) string {
+	configured := ""
 	for d := dir; ; d = path.Dir(d) {
 		if df := s.dirs[d]; df != nil {
-			if df.cardName != "" {
+			switch {
+			case df.cardName != "":
 				return df.cardName
-			}
-			if df.modelName != "" {
+			case df.carded:
+				return d
+			case df.modelName != "":
 				return df.modelName
+			case df.configured && configured == "":
+				// An export beside its model (onnx/config.json) belongs to the
+				// model one level up when there is one.
+				configured = d
 			}
 		}
 		if d == "." || d == "/" || d == "" {
@@ -234,7 +251,7 @@ func (s *session) modelForDir(dir string) string {
 			break
 		}
 	}
-	return dir
+	return configured
 }
 
 func (s *session) attachDataFiles() {

@@ -49,6 +49,7 @@ func Normalize(in Input) *Inventory {
 	// Sort first so that every "first value wins" below is independent of
 	// the order discovery reported findings in.
 	sort.SliceStable(findings, func(i, j int) bool { return asset.SightingLess(findings[i], findings[j]) })
+	nameRootModel(findings, inv.Source.Name)
 	resolveLocalModelPaths(findings)
 
 	groups := map[string]*group{}
@@ -324,6 +325,24 @@ func build(g *group) *Component {
 		c.Occurrences = []Occurrence{}
 	}
 	return c
+}
+
+// nameRootModel names the model kept at the root of the repository (a
+// Hugging Face model repository: card, config and weights at the top) after
+// the repository, where discovery, which sees only the tree, calls it ".".
+func nameRootModel(fs []asset.Sighting, repo string) {
+	if repo == "" || repo == "." {
+		return
+	}
+	for i := range fs {
+		f := &fs[i]
+		if f.Model == "." {
+			f.Model = repo
+		}
+		if f.Kind == asset.KindModel && f.Name == "." && (f.Provider == "local" || f.Provider == "") {
+			f.Name = repo
+		}
+	}
 }
 
 // setScope keeps scope=excluded (test or example code) only when every

@@ -400,3 +400,23 @@ func TestScopeNeedsEverySighting(t *testing.T) {
 		})
 	}
 }
+
+// A model kept at the repository root is named after the repository, not ".".
+func TestRootModelTakesRepositoryName(t *testing.T) {
+	inv := Normalize(Input{Source: Source{Name: "bge-large-zh-v1.5"}, Result: &asset.Result{Sightings: []asset.Sighting{
+		{Kind: asset.KindModel, Name: ".", Path: "README.md", Detector: "card.front_matter", Provider: "local", License: "mit"},
+		{Kind: asset.KindWeights, Name: "model.safetensors", Path: "model.safetensors", Detector: "weights.lfs_pointer", Model: "."},
+	}}})
+	var model *Component
+	for i, c := range inv.Components {
+		if c.Kind == asset.KindModel {
+			if model != nil {
+				t.Fatalf("two models: %s and %s", model.Name, c.Name)
+			}
+			model = &inv.Components[i]
+		}
+	}
+	if model == nil || model.Name != "bge-large-zh-v1.5" || len(model.Weights) != 1 {
+		t.Fatalf("model %+v", model)
+	}
+}

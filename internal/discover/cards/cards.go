@@ -426,8 +426,13 @@ func hfConfig(f *detect.File, out *detect.Report) {
 	}
 	out.Add(asset.Sighting{Kind: asset.KindModel, Path: f.Path, Detector: "config.json", Confidence: 0.85, Provider: "local",
 		Card: &asset.ModelCard{Architectures: arch, ModelType: mt}})
+	out.Dir(f.Dir, detect.ModelConfig, "")
 	if n := root.Str("_name_or_path"); refs.IsHFID(n) && !refs.LooksLikePath(n) {
 		out.Dir(f.Dir, detect.ModelName, n)
+		// The model the checkpoint was made from: the directory's own model
+		// when nothing else names it, its base model when a card does.
+		out.Add(asset.Sighting{Kind: asset.KindModel, Name: n, Path: f.Path, Line: root.Get("_name_or_path").Line,
+			Detector: "config.name_or_path", Confidence: 0.8, Provider: "huggingface"})
 	}
 }
 

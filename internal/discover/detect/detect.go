@@ -117,6 +117,9 @@ const (
 	CardName
 	// DatasetCard: the dataset a dataset card describes.
 	DatasetCard
+	// ModelConfig: the directory holds a model's config.json (architectures
+	// or model_type); Value is unused.
+	ModelConfig
 )
 
 // Dir states a fact about directory dir.

@@ -1,0 +1,59 @@
+package discover
+
+import (
+	"context"
+	"testing"
+	"testing/fstest"
+
+	"github.com/mlbom/autopilot/internal/license"
+)
+
+// Weight files fall under their model card's license, or, uncarded, under
+// the repository's, recorded as inherited; a config beside a card names the
+// base model, not the directory's own model.
+func TestWeightLicensesAndModels(t *testing.T) {
+	mit := "Permission is hereby granted, free of charge, to any person obtaining a copy ... The above copyright notice and this permission notice shall be included in all copies"
+	fsys := fstest.MapFS{
+		"LICENSE":                {Data: []byte(mit)},
+		"data/onet.pt":           {Data: []byte(lfsPtr)},
+		"hf/README.md":           {Data: []byte("---\nlicense: cc-by-4.0\n---\n# A model\n")},
+		"hf/config.json":         {Data: []byte("{\n  \"_name_or_path\": \"openai/whisper-small\",\n  \"architectures\": [\"WhisperForConditionalGeneration\"]\n}\n")},
+		"hf/model.safetensors":   {Data: []byte(lfsPtr)},
+		"hf/onnx/config.json":    {Data: []byte("{\"_name_or_path\": \"./config.json\", \"model_type\": \"whisper\"}")},
+		"hf/onnx/encoder.onnx":   {Data: []byte(lfsPtr)},
+		"ckpt/config.json":       {Data: []byte("{\"_name_or_path\": \"acme/base\", \"model_type\": \"bert\"}")},
+		"ckpt/pytorch_model.bin": {Data: []byte(lfsPtr)},
+	}
+	res, err := Discover(context.Background(), fsys, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type want struct{ lic, source, location, model string }
+	wants := map[string]want{
+		"data/onet.pt":           {"MIT", license.SourceRepository, "LICENSE", ""},
+		"hf/model.safetensors":   {"cc-by-4.0", "", "hf/README.md", "hf"},
+		"hf/onnx/encoder.onnx":   {"cc-by-4.0", "", "hf/README.md", "hf"},
+		"ckpt/pytorch_model.bin": {"MIT", license.SourceRepository, "LICENSE", "acme/base"},
+	}
+	base := false
+	for _, s := range res.Sightings {
+		if s.Name == "openai/whisper-small" && s.Path == "hf/config.json" && s.Line == 2 {
+			base = true
+		}
+		w, ok := wants[s.Path]
+		if !ok || s.Kind != "weights" {
+			continue
+		}
+		delete(wants, s.Path)
+		got := want{s.License, s.Props[license.FindingSource], s.Props[license.FindingLocation], s.Model}
+		if got != w {
+			t.Errorf("%s: got %+v, want %+v", s.Path, got, w)
+		}
+	}
+	for p := range wants {
+		t.Errorf("%s: no weights sighting", p)
+	}
+	if !base {
+		t.Error("config _name_or_path not reported as a model at its line")
+	}
+}
