@@ -102,6 +102,12 @@ func identify(f asset.Sighting) (identity, bool) {
 	case asset.KindLicense:
 		return id, false
 	case asset.KindWeights:
+		if u := remoteWeights(f); u != "" {
+			// A weight file the code downloads is no file of the repository:
+			// it is the model it holds, known by its URL.
+			id.kind, id.provider, id.name = asset.KindModel, "url", u
+			break
+		}
 		p := cleanPath(f.Path)
 		if p == "" {
 			p = cleanPath(name)
@@ -160,6 +166,20 @@ func identify(f asset.Sighting) (identity, bool) {
 	}
 	id.key = strings.ToLower(string(id.kind) + "|" + id.provider + "|" + id.group + "/" + id.name + "@" + id.version)
 	return id, true
+}
+
+// remoteWeights returns the download URL of a weights sighting that names a
+// file outside the repository (a checkpoint URL in code), or "".
+func remoteWeights(f asset.Sighting) string {
+	if f.Provider != "url" {
+		return ""
+	}
+	for _, u := range []string{f.URL, f.Name} {
+		if u = strings.TrimSpace(clean(u)); strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
+			return u
+		}
+	}
+	return ""
 }
 
 // frameworkName normalizes package names the way their registries compare them.

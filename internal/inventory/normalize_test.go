@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -418,5 +419,25 @@ func TestRootModelTakesRepositoryName(t *testing.T) {
 	}
 	if model == nil || model.Name != "bge-large-zh-v1.5" || len(model.Weights) != 1 {
 		t.Fatalf("model %+v", model)
+	}
+}
+
+// A checkpoint URL in code is the model it downloads, not a weight file
+// named after the code that mentions it.
+func TestRemoteWeightsAreModelsByURL(t *testing.T) {
+	u := "https://example.org/ckpt/detr-r50.pth"
+	inv := norm(
+		asset.Sighting{Kind: asset.KindWeights, Name: u, URL: u, Provider: "url", Path: "hubconf.py", Line: 35, Detector: "python.url"},
+		asset.Sighting{Kind: asset.KindWeights, Name: u, URL: u, Provider: "url", Path: "main.py", Line: 3, Detector: "python.url"},
+		asset.Sighting{Kind: asset.KindWeights, Name: "data/onet.pt", Path: "data/onet.pt", Detector: "weights.magic"},
+	)
+	var got []string
+	for _, c := range inv.Components {
+		got = append(got, string(c.Kind)+" "+c.Provider+" "+c.Name)
+	}
+	want := []string{"model url " + u, "weights local data/onet.pt"}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("components %q, want %q", got, want)
 	}
 }
