@@ -155,6 +155,9 @@ func (s *Source) Calls(call func(i int, recv bool)) {
 			}
 			continue
 		}
+		if tk.Kind == lex.Ident && refs.ModelVarName(tk.Text) {
+			s.defaultModel(i)
+		}
 		if tk.Kind != lex.Ident || !s.IsOp(i+1, "(") {
 			continue
 		}
@@ -179,6 +182,35 @@ func (s *Source) Calls(call func(i int, recv bool)) {
 			if call != nil {
 				call(i, recv)
 			}
+		}
+	}
+}
+
+// defaultModel reports the fallback a model variable is given where it is
+// read: model || "gpt-4o", model ?? "gpt-4o" (JavaScript), and
+// model_name.unwrap_or("gpt-4o") or .unwrap_or_else(|| "gpt-4o".to_string())
+// (Rust).
+func (s *Source) defaultModel(i int) {
+	j := i + 1
+	switch {
+	case s.IsOp(j, "||") || s.IsOp(j, "??"):
+		j++
+	case s.IsOp(j, "?") && s.IsOp(j+1, "?"):
+		j += 2
+	case s.IsOp(j, ".") && j+2 < len(s.Toks) && s.Toks[j+1].Kind == lex.Ident && s.IsOp(j+2, "(") &&
+		(s.Toks[j+1].Text == "unwrap_or" || s.Toks[j+1].Text == "unwrap_or_else"):
+		j += 3
+		if s.IsOp(j, "||") {
+			j++
+		} else if s.IsOp(j, "|") && s.IsOp(j+1, "|") {
+			j += 2
+		}
+	default:
+		return
+	}
+	if j < len(s.Toks) && s.Toks[j].Kind == lex.String {
+		if v, line, ok := s.Value(j); ok {
+			s.Model(v, line, refs.Any, "model_default")
 		}
 	}
 }

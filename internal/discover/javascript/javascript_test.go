@@ -53,6 +53,16 @@ func TestMCP(t *testing.T) {
 	})
 }
 
+func TestModelDefaults(t *testing.T) {
+	detecttest.Check(t, Source{}, []detecttest.Case{
+		{Name: "fallbacks of a model variable", Files: map[string]string{"a.ts": "const model = process.env.OPENAI_MODEL || \"gpt-4o\";\nconst m2 = cfg.chatModel ?? \"gpt-4o-mini\";\nconst name = cfg.title || \"gpt-4o-2024\";\n"},
+			Want: []string{
+				"service gpt-4o a.ts:1 js.model_default",
+				"service gpt-4o-mini a.ts:2 js.model_default",
+			}},
+	})
+}
+
 func TestPackages(t *testing.T) {
 	detecttest.Check(t, Packages{}, []detecttest.Case{
 		{Name: "manifests", Files: map[string]string{

@@ -36,15 +36,16 @@ type pyFile struct {
 	lineMap []int
 	module  string
 
-	assigns  map[string][]assign // name -> assignments, in order
-	defaults map[string]span     // function parameter defaults
-	argDefs  map[string]span     // argparse dest -> default
-	imports  map[string]string   // local name -> dotted "module" or "module.attr"
-	bases    map[string]string   // provider -> base_url seen in the file
-	ollama   bool
-	mcp      bool // imports an MCP SDK (mcp, fastmcp)
-	prompts  bool // a prompt module: every string constant is a prompt
-	skipLit  map[int]bool
+	assigns    map[string][]assign // name -> assignments, in order
+	defaults   map[string]span     // function parameter defaults
+	argDefs    map[string]span     // argparse dest -> default
+	argChoices map[string]span     // argparse dest -> choices
+	imports    map[string]string   // local name -> dotted "module" or "module.attr"
+	bases      map[string]string   // provider -> base_url seen in the file
+	ollama     bool
+	mcp        bool // imports an MCP SDK (mcp, fastmcp)
+	prompts    bool // a prompt module: every string constant is a prompt
+	skipLit    map[int]bool
 }
 
 type span struct{ s, e int }
@@ -57,7 +58,7 @@ type assign struct {
 
 func newPyFile(f *detect.File, out *detect.Report, src []byte, lineMap []int) *pyFile {
 	p := &pyFile{f: f, out: out, toks: lex.Lex(src, lex.Python), lineMap: lineMap,
-		assigns: map[string][]assign{}, defaults: map[string]span{}, argDefs: map[string]span{},
+		assigns: map[string][]assign{}, defaults: map[string]span{}, argDefs: map[string]span{}, argChoices: map[string]span{},
 		imports: map[string]string{}, bases: map[string]string{}, skipLit: map[int]bool{}}
 	p.module = pyModuleName(f.Path)
 	base := strings.TrimSuffix(f.Base, ".py")
@@ -120,6 +121,9 @@ func (p *pyFile) analyse() {
 	p.constants()
 	p.strayStrings()
 	p.applyBaseURLs()
+	if p.f.Base == "hubconf.py" {
+		p.hubconf()
+	}
 }
 
 // statements walks logical lines for imports, assignments, defs, for-loops

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/mlbom/autopilot/internal/asset"
@@ -65,7 +66,8 @@ func (p *pyFile) prepass() {
 		close := p.matching(i + 1)
 		args := p.splitArgs(i+1, close)
 		def := p.kwarg(args, "default")
-		if def == nil {
+		choices := p.kwarg(args, "choices")
+		if def == nil && choices == nil {
 			continue
 		}
 		dest := ""
@@ -87,11 +89,17 @@ func (p *pyFile) prepass() {
 				dest = strings.ReplaceAll(strings.TrimLeft(p.toks[a.s].Text, "-"), "-", "_")
 			}
 		}
-		if dest != "" {
+		if choices != nil && dest != "" {
+			p.argChoices[dest] = *choices
+		}
+		if dest != "" && def != nil {
 			p.argDefs[dest] = *def
 			if refs.ModelVarName(dest) {
 				p.modelRef(def, refs.Any, "python.argparse_default", p.toks[def.s].Line, "", nil)
 			}
+		}
+		if choices != nil && refs.ModelVarName(dest) {
+			p.modelRef(choices, refs.Any, "python.argparse_choices", p.toks[choices.s].Line, "", nil)
 		}
 	}
 }
@@ -476,6 +484,44 @@ func (p *pyFile) docSourceKind(v, loader string, line int, det string) {
 	p.out.Add(fd)
 }
 
+// choicesOf returns the strings a name is checked against in this file:
+// NAME in {"a", "b"} (also lists and tuples), the keys of a dict literal
+// subscripted by it ({"a": x, "b": y}[NAME]) and its argparse choices.
+func (p *pyFile) choicesOf(name string) []string {
+	var out []string
+	t := p.toks
+	for i := 0; i+2 < len(t); i++ {
+		if t[i].Kind != lex.Ident || t[i].Text != name {
+			continue
+		}
+		if p.isIdent(i+1, "in") && (p.isOp(i+2, "{") || p.isOp(i+2, "[") || p.isOp(i+2, "(")) && !(i > 0 && p.isOp(i-1, ".")) {
+			n, _ := p.parseLit(i+2, 0)
+			collect(n, &out)
+		}
+		if i >= 2 && p.isOp(i-1, "[") && p.isOp(i+1, "]") && p.isOp(i-2, "}") {
+			depth := 0
+			for j := i - 2; j >= 0; j-- {
+				if p.isOp(j, "}") {
+					depth++
+				} else if p.isOp(j, "{") {
+					depth--
+					if depth == 0 {
+						if n, _ := p.parseLit(j, 0); n != nil && n.Kind == tree.Dict {
+							out = append(out, n.Keys...)
+						}
+						break
+					}
+				}
+			}
+		}
+	}
+	if c, ok := p.argChoices[name]; ok {
+		out = append(out, p.eval(c, 0)...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // modelRef evaluates a model argument and records what it names; names
 // imported from other modules are resolved after the walk.
 func (p *pyFile) modelRef(a *span, h refs.Hint, det string, line int, version string, props map[string]string) {
@@ -483,6 +529,11 @@ func (p *pyFile) modelRef(a *span, h refs.Hint, det string, line int, version st
 		return
 	}
 	vals, pend := p.evalP(*a, 0)
+	if len(vals) == 0 && pend == "" && a.e == a.s+1 && p.toks[a.s].Kind == lex.Ident {
+		// A parameter checked against a fixed set is each of its members:
+		// assert model_type in {'gpt2', 'gpt2-xl'}; {'gpt2': ..}[model_type].
+		vals = p.choicesOf(p.toks[a.s].Text)
+	}
 	for _, v := range vals {
 		if fd, ok := refs.Model(p.f.FS, p.f.Dir, v, h); ok {
 			fd.Path, fd.Line, fd.Detector = p.f.Path, p.line(line), det
@@ -716,6 +767,47 @@ func (p *pyFile) applyBaseURLs() {
 			if u, ok := p.bases[f.Provider]; ok {
 				f.URL = u
 			}
+		}
+	}
+}
+
+// hubconf reports the entry points of a torch.hub repository: every public
+// top-level function of hubconf.py is a model torch.hub.load can name. A
+// checkpoint URL inside an entry point's body is that model's weights, so
+// its sighting becomes the entry point's, with the URL.
+func (p *pyFile) hubconf() {
+	t := p.toks
+	type entry struct {
+		name      string
+		line, end int
+	}
+	var es []entry
+	for i := 0; i+1 < len(t); i++ {
+		if t[i].Indent != 0 || !p.isIdent(i, "def") || t[i+1].Kind != lex.Ident || strings.HasPrefix(t[i+1].Text, "_") {
+			continue
+		}
+		end := 1 << 30
+		for j := i + 2; j < len(t); j++ {
+			if t[j].Indent == 0 {
+				end = t[j].Line
+				break
+			}
+		}
+		es = append(es, entry{t[i+1].Text, t[i].Line, end})
+	}
+	for _, e := range es {
+		found := false
+		for k := range p.out.Sightings {
+			fd := &p.out.Sightings[k]
+			if fd.Path != p.f.Path || fd.Kind != asset.KindWeights || fd.Provider != "url" || fd.Line < e.line || fd.Line >= e.end {
+				continue
+			}
+			fd.Kind, fd.Name, fd.Provider, fd.Detector, fd.Confidence = asset.KindModel, e.name, "torchhub", "python.hubconf", 0.9
+			found = true
+		}
+		if !found {
+			p.out.Add(asset.Sighting{Kind: asset.KindModel, Name: e.name, Path: p.f.Path, Line: e.line, Detector: "python.hubconf",
+				Confidence: 0.85, Provider: "torchhub"})
 		}
 	}
 }

@@ -19,6 +19,8 @@ func TestRMCP(t *testing.T) {
 				"tool Generic s.rs:2 rust.mcp_server",
 				"tool ask_llm s.rs:5 rust.mcp_tool",
 			}},
+		{Name: "a model option's fallback", Files: map[string]string{"chat.rs": "let s = ChatSession::new(\n    client,\n    config.model_name.unwrap_or_else(|| \"gpt-4o-mini\".to_string()),\n);\nlet t = config.title.unwrap_or(\"gpt-4o\");\n"},
+			Want: []string{"service gpt-4o-mini chat.rs:3 rust.model_default"}},
 		{Name: "trap: #[tool] outside rmcp", Files: map[string]string{"lib.rs": "#[tool(description = \"x\")]\nfn sum() {}\nimpl Handler for X {}\n"},
 			Want: nil},
 	})
