@@ -121,6 +121,7 @@ func (p *pyFile) analyse() {
 	p.constants()
 	p.strayStrings()
 	p.applyBaseURLs()
+	p.datasetNames()
 	if p.f.Base == "hubconf.py" {
 		p.hubconf()
 	}

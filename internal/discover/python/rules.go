@@ -48,6 +48,7 @@ var ragLoaders = map[string][]string{
 	"PyPDFDirectoryLoader": {"path"}, "NotionDirectoryLoader": {"path"}, "WebBaseLoader": {"web_path", "web_paths"},
 	"RecursiveUrlLoader": {"url"}, "SitemapLoader": {"web_path"}, "SimpleDirectoryReader": {"input_dir", "input_files"},
 	"HuggingFaceDatasetLoader": {"path"}, "UnstructuredURLLoader": {"urls"}, "AsyncHtmlLoader": {"web_path"},
+	"from_youtube_url": {"youtube_url"}, "YoutubeLoader": {"video_id"},
 }
 
 var hostedClients = map[string]string{
@@ -292,6 +293,8 @@ func (p *pyFile) call(callee string, chained bool, args []span, line int, assign
 	if ctor, ok := agentCtors[last]; ok && !(last == "Agent" && (strings.Contains(lc, "ollama") || !p.llmAgentArgs(args))) {
 		p.agent(callee, last, ctor, args, line, assigned)
 	}
+
+	p.dataCall(callee, last, args, line)
 
 	// RAG document sources.
 	if kws, ok := ragLoaders[last]; ok {
@@ -810,4 +813,169 @@ func (p *pyFile) hubconf() {
 				Confidence: 0.85, Provider: "torchhub"})
 		}
 	}
+}
+
+// Calls that download a URL.
+var downloadCalls = map[string]bool{
+	"requests.get": true, "urllib.request.urlretrieve": true, "request.urlretrieve": true, "urlretrieve": true,
+	"urllib.request.urlopen": true, "request.urlopen": true, "urlopen": true, "wget.download": true,
+	"download_url": true, "download_url_to_file": true, "gdown.download": true, "httpx.get": true,
+}
+
+// Words that name a split or a setting, not a dataset (dataset="train").
+var notDatasetNames = map[string]bool{
+	"train": true, "test": true, "val": true, "valid": true, "validation": true, "dev": true, "eval": true,
+	"all": true, "none": true, "default": true, "auto": true, "custom": true, "dummy": true, "fake": true, "random": true,
+}
+
+// dataCall reports data the code reads or downloads: directories and files
+// read through a data API (ImageFolder, pandas readers), data-format files
+// opened for reading, data directories listed, data URLs downloaded, and the
+// named datasets of torchvision, torchaudio, torchtext and TFDS.
+func (p *pyFile) dataCall(callee, last string, args []span, line int) {
+	full := callee
+	if first, rest, ok := strings.Cut(callee, "."); ok {
+		if m, ok := p.imports[first]; ok {
+			full = m + "." + rest
+		}
+	} else if m, ok := p.imports[callee]; ok {
+		full = m
+	}
+	vals := func(names ...string) []string {
+		if a := p.arg(args, 0, names...); a != nil {
+			return p.eval(*a, 0)
+		}
+		return nil
+	}
+	switch {
+	case last == "ImageFolder" || last == "DatasetFolder":
+		for _, v := range vals("root") {
+			p.localData(v, line, "python.data_folder", false)
+		}
+	case (strings.HasPrefix(full, "pandas.read_") || strings.HasPrefix(callee, "pd.read_")) && last != "read_sql" && last != "read_clipboard":
+		for _, v := range vals("filepath_or_buffer", "path", "io") {
+			if strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") {
+				p.out.Add(asset.Sighting{Kind: asset.KindDataset, Name: v, URL: v, Provider: "url", Path: p.f.Path, Line: p.line(line),
+					Detector: "python.data_read", Confidence: 0.8})
+				continue
+			}
+			p.localData(v, line, "python.data_read", false)
+		}
+	case callee == "open" || callee == "io.open":
+		if m := p.arg(args, 1, "mode"); m != nil {
+			if mv := p.eval(*m, 0); len(mv) != 1 || strings.ContainsAny(mv[0], "wax+") {
+				return
+			}
+		}
+		for _, v := range vals("file") {
+			if refs.DataFile(v) || strings.HasSuffix(strings.ToLower(v), ".json") && refs.DataPath(v) {
+				p.localData(v, line, "python.data_read", true)
+			}
+		}
+	case callee == "os.listdir" || callee == "glob.glob" || callee == "glob.iglob" || callee == "os.scandir" || callee == "os.walk":
+		for _, v := range vals("path", "pathname", "top") {
+			dir := v
+			if i := strings.IndexAny(dir, "*?["); i >= 0 {
+				// data/tmp* lists some files of a directory, not a data set;
+				// data/**/*.png and data/train_*.csv read one.
+				if seg := dir[strings.LastIndex(dir[:i], "/")+1 : i]; seg != "" && !refs.DataFile(v) {
+					continue
+				}
+				dir = path.Dir(dir[:i] + "x")
+			}
+			if dir != "" && dir != "." && refs.DataPath(dir) {
+				p.localData(dir, line, "python.data_dir", true)
+			}
+		}
+	case downloadCalls[callee] || downloadCalls[last] && strings.Contains(full, "."):
+		for _, v := range vals("url", "uri") {
+			if (strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://")) && refs.DownloadedData(v) {
+				p.out.Add(asset.Sighting{Kind: asset.KindDataset, Name: v, URL: v, Provider: "url", Path: p.f.Path, Line: p.line(line),
+					Detector: "python.download", Confidence: 0.75})
+			}
+		}
+	case strings.HasPrefix(full, "torchvision.datasets.") || strings.HasPrefix(full, "torchaudio.datasets.") || strings.HasPrefix(full, "torchtext.datasets."):
+		if last[0] >= 'A' && last[0] <= 'Z' && !strings.HasSuffix(last, "Folder") && last != "VisionDataset" {
+			p.out.Add(asset.Sighting{Kind: asset.KindDataset, Name: last, Provider: full[:strings.Index(full, ".")], Path: p.f.Path, Line: p.line(line),
+				Detector: "python.dataset_class", Confidence: 0.85})
+		}
+	case full == "tensorflow_datasets.load" || full == "tensorflow_datasets.builder":
+		for _, v := range vals("name") {
+			name, _, _ := strings.Cut(v, ":")
+			p.out.Add(asset.Sighting{Kind: asset.KindDataset, Name: name, Provider: "tfds", Path: p.f.Path, Line: p.line(line),
+				Detector: "python.tfds", Confidence: 0.85})
+		}
+	}
+}
+
+// localData reports a local file or directory the code reads as data,
+// named by its repository path when it exists; one that is not in the
+// repository (downloaded first) is kept under its cleaned path only when
+// mustExist is false.
+func (p *pyFile) localData(v string, line int, det string, mustExist bool) {
+	if v == "" || strings.Contains(v, "://") || strings.ContainsAny(v, "{}") {
+		return
+	}
+	fd := asset.Sighting{Kind: asset.KindDataset, Path: p.f.Path, Line: p.line(line), Detector: det, Confidence: 0.8, Provider: "local"}
+	if lp, ok := refs.LocalPath(p.f.FS, p.f.Dir, strings.TrimSuffix(v, "/")); ok {
+		fd.Name = lp
+	} else if mustExist || strings.HasPrefix(v, "/") || strings.HasPrefix(v, "~") {
+		return
+	} else {
+		fd.Name = path.Clean(v)
+		fd.Confidence = 0.6
+	}
+	p.out.Add(fd)
+}
+
+// datasetNames reports datasets chosen by name through a variable or option
+// named for them: args.dataset_file == 'coco', and argparse defaults and
+// choices of a --dataset option, when the value is a name (not a path, a
+// Hub id or a split).
+func (p *pyFile) datasetNames() {
+	t := p.toks
+	add := func(v string, line int, det string) {
+		if v == "" || notDatasetNames[strings.ToLower(v)] || strings.ContainsAny(v, "/.\\ {}:") || !refs.IsBareModel(v) {
+			return
+		}
+		p.out.Add(asset.Sighting{Kind: asset.KindDataset, Name: v, Provider: "unknown", Path: p.f.Path, Line: p.line(line),
+			Detector: det, Confidence: 0.6})
+	}
+	for i := 0; i+2 < len(t); i++ {
+		if t[i].Kind != lex.Ident || !datasetVarName(t[i].Text) {
+			continue
+		}
+		if (p.isOp(i+1, "==") || p.isOp(i+1, "!=")) && t[i+2].Kind == lex.String && !t[i+2].FStr {
+			add(t[i+2].Text, t[i+2].Line, "python.dataset_choice")
+		}
+	}
+	for dest, d := range p.argDefs {
+		if datasetVarName(dest) {
+			for _, v := range p.eval(d, 0) {
+				add(v, p.toks[d.s].Line, "python.argparse_default")
+			}
+		}
+	}
+	for dest, c := range p.argChoices {
+		if datasetVarName(dest) {
+			for _, v := range p.eval(c, 0) {
+				add(v, p.toks[c.s].Line, "python.argparse_choices")
+			}
+		}
+	}
+}
+
+// datasetVarName reports a name that holds a dataset's name (dataset,
+// dataset_name, dataset_file), not its location or a setting about it.
+func datasetVarName(n string) bool {
+	l := strings.ToLower(n)
+	if !strings.Contains(l, "dataset") {
+		return false
+	}
+	for _, suf := range []string{"_dir", "_path", "_root", "_folder", "_size", "_len", "_url", "_kwargs", "_args", "_config", "_cls", "_class", "_type"} {
+		if strings.HasSuffix(l, suf) {
+			return false
+		}
+	}
+	return true
 }

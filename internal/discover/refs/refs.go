@@ -232,6 +232,36 @@ func URL(u string) (asset.Sighting, bool) {
 	return asset.Sighting{}, false
 }
 
+var reDataFileExt = regexp.MustCompile(`(?i)\.(csv|tsv|parquet|jsonl|ndjson|arrow|feather|avro|txt|json|xml|zip|tar|tgz|gz|bz2|xz)$`)
+
+// DownloadedData reports a URL that code downloads as data: what URL
+// already calls a dataset, or a file download (a data or archive extension)
+// whose path names data (/data/, /datasets/, /corpus/, train, eval, ...).
+// Pages and API endpoints (.php, no extension) are not.
+func DownloadedData(u string) bool {
+	if f, ok := URL(u); ok {
+		return f.Kind == asset.KindDataset
+	}
+	rest := u
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+3:]
+	}
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	_, p, _ := strings.Cut(rest, "/")
+	return reDataFileExt.MatchString(path.Base(p)) && reDataPathWord.MatchString(path.Dir(p))
+}
+
+// DataPath reports a repository path that names data by a directory or
+// file word (data/, datasets/, eval_cases/, train.jsonl).
+func DataPath(p string) bool { return reDataPathWord.MatchString(p) }
+
+// DataFile reports a file name in a data format read whole by code
+// (csv, tsv, parquet, jsonl, feather, arrow, ...), JSON excluded: JSON files
+// are as often configuration.
+func DataFile(p string) bool { return reDataURL.MatchString(p) }
+
 var reURL = regexp.MustCompile(`https?://[^\s"'<>()\x60]+`)
 
 var (
