@@ -71,6 +71,7 @@ func TestScanLicenseProvenance(t *testing.T) {
 		"LICENSE":                 lic,
 		"model/README.md":         []byte("---\npipeline_tag: text-classification\nlicense: apache-2.0\n---\n# tiny\n"),
 		"model/model.safetensors": weights,
+		"ckpt/extra.safetensors":  weights[:len(weights)-1], // uncarded: the repository's license
 		"serve.py": []byte("from transformers import AutoModel\n" +
 			"local = AutoModel.from_pretrained(\"./model\")\n" +
 			"a = AutoModel.from_pretrained(\"acme-ai/sentiment-bert\")\n" +
@@ -94,7 +95,8 @@ func TestScanLicenseProvenance(t *testing.T) {
 	repoLocal := want{
 		"app":                     file("LICENSE"),
 		"local/model":             file("model/README.md:3"),
-		"model/model.safetensors": unknown(license.ReasonNothingDeclared),
+		"model/model.safetensors": file("model/README.md"), // the weights of the card's model
+		"ckpt/extra.safetensors":  {license.SourceRepository, "LICENSE"},
 	}
 	tests := []struct {
 		name     string
