@@ -25,7 +25,26 @@ judged := [[c, l] |
 	some c in carriers
 	c.kind in checked_kinds
 	not alternative_allowed(c)
+	not model_weights(c, carriers)
 ]
+
+# model_weights: a weight file licensed by the card of a model that carries
+# the same license is judged through that model, so one finding (and one
+# exception) covers a model and its files. The card's location on the model
+# has a line ("dir/README.md:2"), on its weights the file alone.
+model_weights(c, carriers) if {
+	c.kind == "weights"
+	c.props["mlbom:license.source"] == "file"
+	loc := c.props["mlbom:license.location"]
+	some m in carriers
+	m.kind == "model"
+	m.props["mlbom:license.source"] == "file"
+	same_file(m.props["mlbom:license.location"], loc)
+}
+
+same_file(at, file) if at == file
+
+same_file(at, file) if startswith(at, concat("", [file, ":"]))
 
 alternative_allowed(c) if {
 	c.disjunction == true

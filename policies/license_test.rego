@@ -150,3 +150,31 @@ test_other_license_findings_carry_no_reason if {
 	some f in license.deny with input as {"bom": {"components": [comp("nc", "model", id("CC-BY-NC-4.0"))]}}
 	f.license_reason == ""
 }
+
+licensed(ref, kind, spdx, location) := {
+	"bom-ref": ref, "name": ref, "licenses": [{"license": {"id": spdx}}],
+	"properties": [
+		{"name": "mlbom:asset.kind", "value": kind},
+		{"name": "mlbom:license.location", "value": location},
+		{"name": "mlbom:license.source", "value": "file"},
+	],
+}
+
+test_weights_under_their_models_card_are_judged_with_the_model if {
+	doc := {"bom": {"components": [
+		licensed("m", "model", "CC-BY-NC-4.0", "model/README.md:2"),
+		licensed("w1", "weights", "CC-BY-NC-4.0", "model/README.md"),
+		licensed("w2", "weights", "CC-BY-NC-4.0", "model/README.md"),
+		# another card's weights, and weights the repository's license covers, stand alone
+		licensed("w3", "weights", "CC-BY-NC-4.0", "other/README.md"),
+		{
+			"bom-ref": "w4", "name": "w4", "licenses": [{"license": {"id": "GPL-3.0-only"}}],
+			"properties": [
+				{"name": "mlbom:asset.kind", "value": "weights"},
+				{"name": "mlbom:license.location", "value": "LICENSE"},
+				{"name": "mlbom:license.source", "value": "repository"},
+			],
+		},
+	]}}
+	{f.component | some f in license.deny} == {"m", "w3", "w4"} with input as doc
+}

@@ -204,7 +204,7 @@ func TestE2ELicenseProvenance(t *testing.T) {
 	const rev = "3f2a9c1e5b7d40a8e6c2b19f0d4e7a6c8b1d2e3f"
 	local := map[string]string{
 		"pkg:generic/local/model":             "file|model/README.md:2|",
-		"pkg:generic/model/model.safetensors": "unknown||nothing declared",
+		"pkg:generic/model/model.safetensors": "file|model/README.md|", // the weights of the card's model
 	}
 	modes := map[string]mode{
 		"hub": {"q-hub", []string{"MLBOM_HF_RESOLVE=true", "MLBOM_HF_ENDPOINT=" + hub.URL}, map[string]string{
