@@ -93,6 +93,11 @@ var excludedDirs = map[string]bool{
 	".gradle": true, ".terraform": true, ".next": true, ".cache": true,
 }
 
+// Version-control metadata is not even sniffed for model files: its content
+// is compressed objects no model loader opens, and it can hold far more
+// files than the work tree.
+var vcsDirs = map[string]bool{".git": true, ".hg": true, ".svn": true}
+
 // Discover walks fsys and reports every AI asset it recognises. Bad files
 // (binary, oversized, unreadable, symlinks) are reported in Result.Skipped and
 // never stop the walk; only a cancelled context or an unreadable root is an
@@ -164,6 +169,11 @@ func Discover(ctx context.Context, fsys fs.FS, opts Options) (*asset.Result, err
 			}
 			if skipDirs[d.Name()] {
 				s.skip(p, "excluded directory")
+				if !vcsDirs[d.Name()] {
+					if err := sniffExcluded(ctx, fsys, p, jobs); err != nil {
+						return err
+					}
+				}
 				return fs.SkipDir
 			}
 			if b, ok := weights.Bundle(fsys, p); ok {
@@ -211,6 +221,50 @@ func Discover(ctx context.Context, fsys fs.FS, opts Options) (*asset.Result, err
 type fileJob struct {
 	path  string
 	entry fs.DirEntry
+	// excluded: the file lies in an excluded directory and is only
+	// sniffed for a model format.
+	excluded bool
+}
+
+// sniffExcluded hands every regular file under the excluded directory dir to
+// the workers to be sniffed for a model format, and nothing else: no
+// detector runs there, no skip is recorded per file, and the files are not
+// counted as visited. Symlinks are not followed, as in the main walk.
+func sniffExcluded(ctx context.Context, fsys fs.FS, dir string, jobs chan<- fileJob) error {
+	return fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		if err != nil {
+			if d != nil && d.IsDir() && p != dir {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if vcsDirs[d.Name()] {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() {
+			jobs <- fileJob{path: p, entry: d, excluded: true}
+		}
+		return nil
+	})
+}
+
+// sniff looks at the first bytes of a file in an excluded directory.
+func (s *session) sniff(j fileJob) {
+	info, err := j.entry.Info()
+	if err != nil || !info.Mode().IsRegular() {
+		return
+	}
+	r := &detect.Report{}
+	weights.InExcluded(detect.NewFile(s.fsys, j.path, info.Size(), nil), r)
+	if len(r.Sightings) > 0 {
+		s.merge(r)
+	}
 }
 
 // analyse reads one file and runs the detectors that want it. Text files
@@ -229,6 +283,9 @@ func (s *session) analyse(ctx context.Context, j fileJob) {
 	f := detect.NewFile(s.fsys, p, info.Size(), nil)
 	text, notebook := readAsText(f.Base, f.Ext)
 	if text && f.Ext == ".md" && !readmeOrLicense(f.Base) {
+		// Not read as text, but a model file may carry any name: the
+		// binary detectors look at its first bytes.
+		s.run(ctx, f, r)
 		return
 	}
 	if !text {
@@ -240,7 +297,11 @@ func (s *session) analyse(ctx context.Context, j fileJob) {
 		limit = s.opts.MaxNotebookSize
 	}
 	if f.Size > limit {
-		r.Skip(p, fmt.Sprintf("too large: %d bytes exceeds the %d-byte cap", f.Size, limit))
+		// Too large to read as text, perhaps because it is a model file
+		// named like text: the binary detectors look at its first bytes.
+		if s.run(ctx, f, r); len(r.Sightings) == 0 {
+			r.Skip(p, fmt.Sprintf("too large: %d bytes exceeds the %d-byte cap", f.Size, limit))
+		}
 		return
 	}
 	data, err := readLimited(s.fsys, p, limit)

@@ -59,18 +59,12 @@ func (w Files) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
 	if f.Size == 0 {
 		return
 	}
-	fh, err := f.FS.Open(f.Path)
+	h, err := readHead(f, buf[:min(len(buf), sniffLen)])
 	if err != nil {
 		out.Skip(f.Path, detect.Unreadable(err))
 		return
 	}
-	n, err := io.ReadFull(fh, buf[:min(len(buf), sniffLen)])
-	fh.Close()
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		out.Skip(f.Path, detect.Unreadable(err))
-		return
-	}
-	head := append([]byte(nil), buf[:n]...)
+	head := append([]byte(nil), h...)
 	if f.Size <= lfs.MaxSize && lfs.Looks(head) {
 		LFS(f, head, out)
 		return
@@ -79,41 +73,9 @@ func (w Files) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
 		out.DataFile(f.Path)
 		return
 	}
-	format, ok := modelformat.Sniff(head, f.Base)
-	if !ok && modelformat.IsZip(head) {
-		// The members that tell the format may lie beyond the first 4 KiB.
-		if names, zok := zipNames(f); zok {
-			format = modelformat.ZipFormat(names)
-			ok = format != modelformat.Zip
-		}
-	}
+	format, ok := modelFormat(f, head)
 	if !ok {
-		if f.Ext == ".pb" && f.Base == "saved_model.pb" {
-			format, ok = modelformat.SavedModel, true
-		} else {
-			return
-		}
-	}
-	switch format {
-	case modelformat.SavedModel:
-		if st, err := fs.Stat(f.FS, path.Join(f.Dir, "variables")); err != nil || !st.IsDir() {
-			return
-		}
-	case modelformat.OpenVINO:
-		bin := strings.TrimSuffix(f.Path, path.Ext(f.Path)) + ".bin"
-		if _, err := fs.Stat(f.FS, bin); err != nil {
-			return
-		}
-	}
-	switch format {
-	case modelformat.PyTorchZip, modelformat.TorchScript, modelformat.Keras, modelformat.NPZ:
-		// Confirm from the central directory when the file allows random
-		// access; the local headers may have been cut short.
-		if names, ok := zipNames(f); ok {
-			if format = modelformat.ZipFormat(names); format == modelformat.Zip {
-				return
-			}
-		}
+		return
 	}
 	fd := weightFinding(f, format, "")
 	if inBundle(f.Path, ".mlpackage") {
@@ -143,6 +105,49 @@ func (w Files) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
 		}
 		out.Add(b)
 	}
+}
+
+// modelFormat names the model format of f from its first bytes (head),
+// confirming what the head alone cannot tell: a zip's members from its
+// central directory, a SavedModel's variables/ directory, an OpenVINO
+// graph's .bin beside it.
+func modelFormat(f *detect.File, head []byte) (string, bool) {
+	format, ok := modelformat.Sniff(head, f.Base)
+	if !ok && modelformat.IsZip(head) {
+		// The members that tell the format may lie beyond the first 4 KiB.
+		if names, zok := zipNames(f); zok {
+			format = modelformat.ZipFormat(names)
+			ok = format != modelformat.Zip
+		}
+	}
+	if !ok {
+		if f.Ext != ".pb" || f.Base != "saved_model.pb" {
+			return "", false
+		}
+		format = modelformat.SavedModel
+	}
+	switch format {
+	case modelformat.SavedModel:
+		if st, err := fs.Stat(f.FS, path.Join(f.Dir, "variables")); err != nil || !st.IsDir() {
+			return "", false
+		}
+	case modelformat.OpenVINO:
+		bin := strings.TrimSuffix(f.Path, path.Ext(f.Path)) + ".bin"
+		if _, err := fs.Stat(f.FS, bin); err != nil {
+			return "", false
+		}
+	}
+	switch format {
+	case modelformat.PyTorchZip, modelformat.TorchScript, modelformat.Keras, modelformat.NPZ:
+		// Confirm from the central directory when the file allows random
+		// access; the local headers may have been cut short.
+		if names, ok := zipNames(f); ok {
+			if format = modelformat.ZipFormat(names); format == modelformat.Zip {
+				return "", false
+			}
+		}
+	}
+	return format, true
 }
 
 func inBundle(p, suffix string) bool {
@@ -181,6 +186,48 @@ func zipNames(f *detect.File) ([]string, bool) {
 func weightFinding(f *detect.File, format, sum string) asset.Sighting {
 	return asset.Sighting{Kind: asset.KindWeights, Name: f.Path, Path: f.Path, Detector: "weights.magic",
 		Confidence: 0.99, Format: format, SHA256: sum, Size: f.Size, Provider: "local"}
+}
+
+// DetectorExcluded names the sightings of InExcluded.
+const DetectorExcluded = "weights.excluded_dir"
+
+// InExcluded records f as a weight file when its first bytes are a model
+// format. It is for the files of directories discovery excludes
+// (node_modules, .cache, venv, ...): a model file hidden there is still
+// loaded by whoever opens it, so it must reach the model-file scanner. Only
+// the head is read (and a zip's central directory); nothing is hashed, as
+// the scanner hashes what it reads.
+func InExcluded(f *detect.File, out *detect.Report) {
+	if f.Size == 0 {
+		return
+	}
+	bp := bufs.Get().(*[]byte)
+	defer bufs.Put(bp)
+	head, err := readHead(f, (*bp)[:sniffLen])
+	if err != nil {
+		return
+	}
+	format, ok := modelFormat(f, head)
+	if !ok {
+		return
+	}
+	fd := weightFinding(f, format, "")
+	fd.Detector = DetectorExcluded
+	out.Add(fd)
+}
+
+// readHead reads the first len(buf) bytes of f (fewer when f is shorter).
+func readHead(f *detect.File, buf []byte) ([]byte, error) {
+	fh, err := f.FS.Open(f.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	n, err := io.ReadFull(fh, buf)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return buf[:n], nil
 }
 
 // InText recognises a weight file among files of a text type (a model
