@@ -42,7 +42,7 @@ type ScanResult struct {
 	// release.
 	Findings  int    `json:"findings"`
 	Skipped   int    `json:"skipped"`
-	Weights   int    `json:"weights"`   // weight files scanned by the model-file scanner
+	Weights   int    `json:"weights"`   // weight and chat template files scanned by the model-file scanner
 	Malicious int    `json:"malicious"` // of those, judged malicious
 	ResultRef string `json:"resultRef"`
 }
@@ -242,11 +242,17 @@ func declarationLine(fsys fs.FS, path string) int {
 }
 
 // scanWeights runs the model-file scanner on every weight file whose bytes are
-// in the tree (LFS pointers have nothing to scan).
+// in the tree (LFS pointers have nothing to scan) and on every file that
+// carries a chat template discovery saw (tokenizer_config.json,
+// chat_template.json, template files): rendering a template can run code
+// (Jinja2 SSTI, CVE-2024-34359), so it is judged like a model file.
 func (a *Activities) scanWeights(ctx context.Context, beat *pulse, fsys fs.FS, findings []asset.Sighting, files int) []modelscan.Report {
 	paths := map[string]bool{}
 	for _, f := range findings {
-		if f.Kind == asset.KindWeights && !f.LFS && f.Path != "" {
+		switch {
+		case f.Path == "":
+		case f.Kind == asset.KindWeights && !f.LFS,
+			f.Kind == asset.KindPrompt && modelscan.TemplateCarrierName(f.Path):
 			paths[f.Path] = true
 		}
 	}

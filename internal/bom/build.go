@@ -337,13 +337,16 @@ func commonProps(c *inventory.Component) []cdx.Property {
 			props = append(props, prop(property.WeightsSize, strconv.FormatInt(c.Size, 10)))
 		}
 		props = append(props, factProps(c)...)
-		if r := c.ScanReport; r != nil {
-			props = append(props, prop(property.ModelscanStatus, string(r.Status)))
-			if r.Error != "" {
-				props = append(props, prop(property.ModelscanError, r.Error))
-			}
-		} else {
+		if c.ScanReport == nil {
 			props = append(props, prop(property.ModelscanStatus, "not-scanned"))
+		}
+	}
+	// Weight files, and chat templates (prompts) whose carrier file the
+	// scanner judged.
+	if r := c.ScanReport; r != nil {
+		props = append(props, prop(property.ModelscanStatus, string(r.Status)))
+		if r.Error != "" {
+			props = append(props, prop(property.ModelscanError, r.Error))
 		}
 	}
 	if c.RuntimeObserved {

@@ -595,19 +595,25 @@ func hasOccurrence(os []Occurrence, o Occurrence) bool {
 }
 
 // attachReports hangs each model-scanner report on the weights component of
-// its file; a report for a file discovery did not list becomes a weights
+// its file, or else on the prompt found in it (a chat template the scanner
+// judged); a report for a file discovery did not list becomes a weights
 // component of its own, because a scanned file is an asset.
 func attachReports(comps map[string]*Component, reports []modelscan.Report, warnings *[]string) {
 	byPath := map[string]*Component{}
-	for _, ref := range sortedRefs(comps) {
-		c := comps[ref]
-		if c.Kind != asset.KindWeights {
-			continue
-		}
-		byPath[c.Name] = c
-		for _, o := range c.Occurrences {
-			if _, ok := byPath[o.Path]; !ok {
-				byPath[o.Path] = c
+	refs := sortedRefs(comps)
+	for _, kind := range []asset.Kind{asset.KindWeights, asset.KindPrompt} {
+		for _, ref := range refs {
+			c := comps[ref]
+			if c.Kind != kind {
+				continue
+			}
+			if kind == asset.KindWeights {
+				byPath[c.Name] = c
+			}
+			for _, o := range c.Occurrences {
+				if _, ok := byPath[o.Path]; !ok {
+					byPath[o.Path] = c
+				}
 			}
 		}
 	}

@@ -30,15 +30,33 @@ func templateCarrier(name string, head []byte) string {
 			return "json"
 		}
 	}
-	base := strings.ToLower(path.Base(name))
-	switch path.Ext(base) {
-	case ".jinja", ".j2", ".jinja2", ".template":
-		return "chat-template"
-	}
-	if strings.HasPrefix(base, "chat_template") && !strings.HasSuffix(base, ".json") {
+	if templateFileName(strings.ToLower(path.Base(name))) {
 		return "chat-template"
 	}
 	return ""
+}
+
+// templateFileName reports a template file by its lower-case base name.
+func templateFileName(base string) bool {
+	switch path.Ext(base) {
+	case ".jinja", ".j2", ".jinja2", ".template":
+		return true
+	}
+	return strings.HasPrefix(base, "chat_template") && !strings.HasSuffix(base, ".json")
+}
+
+// TemplateCarrierName reports the files that carry chat templates by their
+// name: the Hugging Face JSON files (tokenizer_config.json,
+// chat_template.json) and template files. Scan recognises such JSON by
+// content whatever its name; this is for callers that choose by name which
+// files to hand over.
+func TemplateCarrierName(name string) bool {
+	base := strings.ToLower(path.Base(name))
+	switch base {
+	case "tokenizer_config.json", "chat_template.json":
+		return true
+	}
+	return templateFileName(base)
 }
 
 // scanTemplateFile judges a template file or a JSON file that may carry

@@ -142,3 +142,15 @@ func BenchmarkTemplateAnalysis(b *testing.B) {
 		b.ReportMetric(float64(n)*float64(b.N)/cpu.Seconds()/1e6, "MB/cpu-s")
 	}
 }
+
+func TestTemplateCarrierName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"m/tokenizer_config.json": true, "chat_template.json": true, "x/chat_template.jinja": true,
+		"Chat_Template.J2": true, "prompts/system.jinja2": true, "ollama.template": true, "chat_template": true,
+		"config.json": false, "tokenizer.json": false, "generation_config.json": false, "model.safetensors": false, "README.md": false,
+	} {
+		if got := TemplateCarrierName(name); got != want {
+			t.Errorf("TemplateCarrierName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

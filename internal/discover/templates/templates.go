@@ -37,8 +37,9 @@ func (Prompts) Detect(_ context.Context, f *detect.File, out *detect.Report) {
 	case ".jinja", ".jinja2", ".j2":
 		// Web page templates share the extension; chat templates talk about
 		// messages and roles.
+		// A file named chat_template.* is one whatever it says.
 		inPrompts := strings.Contains("/"+strings.ToLower(f.Dir)+"/", "/prompts/")
-		if !reChatJinja.MatchString(text) && !inPrompts && !strings.Contains(f.Base, "prompt") {
+		if !reChatJinja.MatchString(text) && !inPrompts && !strings.Contains(f.Base, "prompt") && !strings.HasPrefix(f.Base, "chat_template") {
 			return
 		}
 		det = "prompt.jinja"
