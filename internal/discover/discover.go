@@ -142,6 +142,10 @@ func Discover(ctx context.Context, fsys fs.FS, opts Options) (*asset.Result, err
 				if ctx.Err() != nil {
 					continue
 				}
+				if j.excluded {
+					s.sniff(j)
+					continue
+				}
 				s.analyse(ctx, j)
 			}
 		}()

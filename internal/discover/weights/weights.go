@@ -48,6 +48,11 @@ func (Files) Wants(*detect.File) bool { return true }
 // bufs hold the read buffers of hashing, one per goroutine at a time.
 var bufs = sync.Pool{New: func() any { b := make([]byte, hashBufSize); return &b }}
 
+// heads hold the buffers of InExcluded, which never hashes: a 1 MiB hashing
+// buffer, zeroed anew whenever the pool was emptied, cost more than the
+// sniff itself in a large node_modules.
+var heads = sync.Pool{New: func() any { return new([sniffLen]byte) }}
+
 func (w Files) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
 	bp := bufs.Get().(*[]byte)
 	defer bufs.Put(bp)
@@ -201,9 +206,9 @@ func InExcluded(f *detect.File, out *detect.Report) {
 	if f.Size == 0 {
 		return
 	}
-	bp := bufs.Get().(*[]byte)
-	defer bufs.Put(bp)
-	head, err := readHead(f, (*bp)[:sniffLen])
+	hp := heads.Get().(*[sniffLen]byte)
+	defer heads.Put(hp)
+	head, err := readHead(f, hp[:])
 	if err != nil {
 		return
 	}
