@@ -66,6 +66,12 @@ type Sighting struct {
 	Provenance *Provenance `json:"provenance,omitempty"`
 }
 
+// PropSecrets is the Props key that says secrets were present where the
+// asset was seen and were masked before the sighting left discovery: the
+// kinds found (internal/redact), comma-separated and sorted. The BOM writes
+// it as the property mlbom:secrets.
+const PropSecrets = "secrets"
+
 // ModelCard is what a model or dataset card (README front matter) and
 // config.json say. Fields are empty when absent.
 type ModelCard struct {

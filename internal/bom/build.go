@@ -374,6 +374,10 @@ func commonProps(c *inventory.Component) []cdx.Property {
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(c.Props)) {
+		if k == asset.PropSecrets {
+			props = append(props, prop(property.Secrets, c.Props[k]))
+			continue
+		}
 		props = append(props, prop(property.Detail(string(c.Kind), propKey(k)), c.Props[k]))
 	}
 	return props

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/discover/detect"
+	"github.com/mlbom/autopilot/internal/redact"
 )
 
 // Bounds on cross-file facts, so a hostile tree cannot grow them without end.
@@ -128,6 +129,11 @@ func (s *session) finish() *asset.Result {
 	s.attachDataFiles()
 	s.inheritLicenses()
 	markScope(s.sightings)
+	// Before sorting: a masked name sorts and dedupes as it will be shown.
+	redactSecrets(s.sightings)
+	for i, w := range s.warnings {
+		s.warnings[i] = redact.String(w)
+	}
 	res := &asset.Result{Sightings: s.sightings, Skipped: s.skipped, Warnings: s.warnings}
 	sort.SliceStable(res.Sightings, func(i, j int) bool { return asset.SightingLess(res.Sightings[i], res.Sightings[j]) })
 	res.Sightings = dedupe(res.Sightings)

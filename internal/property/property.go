@@ -24,6 +24,10 @@ const (
 	ProvenanceAuthor = "mlbom:provenance.author"
 	ProvenanceCommit = "mlbom:provenance.commit"
 	ProvenanceDate   = "mlbom:provenance.date"
+	// Secrets: kinds of secrets found where the asset was declared (an MCP
+	// server's token, credentials in a client's base URL) and masked in
+	// the BOM.
+	Secrets = "mlbom:secrets"
 )
 
 // Models and datasets.

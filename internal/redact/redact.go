@@ -188,6 +188,7 @@ func Args(args []string) ([]string, []Kind) {
 			if !placeholder(a) && !strings.HasPrefix(a, "-") {
 				out[i] = Mask
 				kinds.add(KindFlag)
+				kinds.add(shapesOf(a)...)
 				continue
 			}
 		}
@@ -196,6 +197,7 @@ func Args(args []string) ([]string, []Kind) {
 				if secretName.MatchString(n) && v != "" && !placeholder(v) {
 					out[i] = a[:len(a)-len(v)] + Mask
 					kinds.add(KindFlag)
+					kinds.add(shapesOf(v)...)
 					continue
 				}
 			} else if secretName.MatchString(name) {
@@ -229,9 +231,17 @@ func Env(name, value string) (string, []Kind) {
 		return value, nil
 	}
 	if secretName.MatchString(name) || secretName.MatchString(lastWord(name)) {
-		return Mask, []Kind{KindEnv}
+		return Mask, append([]Kind{KindEnv}, shapesOf(value)...)
 	}
 	return Scan(value)
+}
+
+// shapesOf names the known token shapes in a value masked for its name, so
+// that a finding says "GitHub token", not only "secret flag value".
+func shapesOf(v string) []Kind {
+	var kinds kindSet
+	maskShapes(v, &kinds)
+	return kinds.list
 }
 
 // lastWord is the part of an environment name after its last '_'

@@ -184,7 +184,7 @@ func TestArgs(t *testing.T) {
 			t.Errorf("lost %q: %s", s, joined)
 		}
 	}
-	if !hasKind(kinds, KindFlag) || !hasKind(kinds, KindURLCredentials) {
+	if !hasKind(kinds, KindFlag) || !hasKind(kinds, KindURLCredentials) || !hasKind(kinds, KindGitHub) {
 		t.Errorf("kinds %v", kinds)
 	}
 	if len(in) != len(out) || in[3] != ghToken {

@@ -15,6 +15,7 @@ import (
 	"github.com/mlbom/autopilot/internal/discover/prompt"
 	"github.com/mlbom/autopilot/internal/discover/refs"
 	"github.com/mlbom/autopilot/internal/discover/tree"
+	"github.com/mlbom/autopilot/internal/redact"
 )
 
 // Keys whose string value names a model in configs and dict literals.
@@ -268,6 +269,7 @@ func (tc *Walker) mcpServers(v *tree.Node) {
 			continue
 		}
 		props := map[string]string{}
+		var secrets []redact.Kind
 		for _, k := range []string{"command", "url", "type", "transport", "serverUrl", "httpUrl"} {
 			if s := srv.Str(k); s != "" {
 				props[k] = s
@@ -280,7 +282,33 @@ func (tc *Walker) mcpServers(v *tree.Node) {
 					args = append(args, x.Text)
 				}
 			}
-			props["args"] = strings.Join(args, " ")
+			// A flag's value is a secret by the flag's name (--token X),
+			// which only the list of arguments tells.
+			masked, kinds := redact.Args(args)
+			props["args"] = strings.Join(masked, " ")
+			secrets = append(secrets, kinds...)
+		}
+		// The environment a server is given, names and values, its
+		// secrets masked by name (GITHUB_TOKEN) or by shape.
+		if e := srv.Get("env"); e != nil && e.Kind == tree.Dict {
+			var env []string
+			for j, k := range e.Keys {
+				if x := e.Vals[j]; x.Kind == tree.String {
+					v, kinds := redact.Env(k, x.Text)
+					env = append(env, k+"="+v)
+					secrets = append(secrets, kinds...)
+				}
+			}
+			if len(env) > 0 {
+				props["env"] = strings.Join(env, " ")
+			}
+		}
+		if len(secrets) > 0 {
+			ks := make([]string, len(secrets))
+			for i, k := range secrets {
+				ks[i] = string(k)
+			}
+			props[asset.PropSecrets] = strings.Join(ks, ",")
 		}
 		if props["command"] == "" && props["url"] == "" && props["serverUrl"] == "" && props["httpUrl"] == "" {
 			continue
