@@ -1,6 +1,7 @@
 package discover
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -27,19 +28,30 @@ func redactSecrets(ss []asset.Sighting) {
 			return out
 		}
 		s.Name, s.Version, s.URL = mask(s.Name), mask(s.Version), mask(s.URL)
+		var masked map[string]string
 		for k, v := range s.Props {
-			if k != asset.PropSecrets {
-				s.Props[k] = mask(v)
+			if k == asset.PropSecrets {
+				continue
+			}
+			if m := mask(v); m != v {
+				if masked == nil {
+					masked = map[string]string{}
+				}
+				masked[k] = m
 			}
 		}
 		if len(kinds) == 0 {
 			continue
 		}
 		slices.Sort(kinds)
-		if s.Props == nil {
-			s.Props = map[string]string{}
+		// A copy: detectors may share one Props map between sightings.
+		props := maps.Clone(s.Props)
+		if props == nil {
+			props = map[string]string{}
 		}
-		s.Props[asset.PropSecrets] = strings.Join(slices.Compact(kinds), ",")
+		maps.Copy(props, masked)
+		props[asset.PropSecrets] = strings.Join(slices.Compact(kinds), ",")
+		s.Props = props
 	}
 }
 
