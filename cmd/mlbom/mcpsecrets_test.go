@@ -18,6 +18,7 @@ import (
 	"github.com/mlbom/autopilot/internal/api"
 	"github.com/mlbom/autopilot/internal/auth"
 	"github.com/mlbom/autopilot/internal/property"
+	"github.com/mlbom/autopilot/internal/sarif"
 	"github.com/mlbom/autopilot/internal/store"
 )
 
@@ -73,9 +74,24 @@ func TestScanMasksSecretsInMCPAndClientConfig(t *testing.T) {
 
 	ctx := context.Background()
 	bomFile := filepath.Join(dir, "bom.json")
-	stdout, stderr, code := (&e2e{t: t}).mlbom(ctx, "scan", repo, "--local", "--project", "mcp", "-o", bomFile)
+	sarifFile := filepath.Join(dir, "scan.sarif")
+	stdout, stderr, code := (&e2e{t: t}).mlbom(ctx, "scan", repo, "--local", "--project", "mcp", "-o", bomFile, "--sarif", sarifFile)
 	require.Equal(t, 0, code, stdout+stderr)
 	outputs := map[string]string{"scan output": stdout + stderr}
+
+	// The policy reports each holder as a finding.
+	sarifData, err := os.ReadFile(sarifFile)
+	require.NoError(t, err)
+	outputs["SARIF"] = string(sarifData)
+	var log sarif.Log
+	require.NoError(t, json.Unmarshal(sarifData, &log))
+	committed := 0
+	for _, r := range log.Runs[0].Results {
+		if r.RuleID == "secrets.committed" {
+			committed++
+		}
+	}
+	require.GreaterOrEqual(t, committed, 6, "secrets.committed for the five MCP servers and the client:\n%s", sarifData)
 
 	bomData, err := os.ReadFile(bomFile)
 	require.NoError(t, err)
