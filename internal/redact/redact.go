@@ -34,6 +34,7 @@ import (
 	"errors"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -70,21 +71,35 @@ type shape struct {
 	// mixed requires a digit and a letter in the match, so hyphenated
 	// words that happen to start like a key ("sk-learn-...") are kept.
 	mixed bool
+	// hints: the match contains one of these; text with none of them is
+	// not run through re (most text holds no secret, and \b before the
+	// prefix keeps RE2 from skipping ahead to it).
+	hints []string
 }
 
 // Token shapes, most specific first (sk-ant- before sk-). RE2: linear time.
 var shapes = []shape{
-	{KindPrivateKey, regexp.MustCompile(`-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END[A-Z0-9 ]*PRIVATE KEY-----|$)`), false},
-	{KindGitHub, regexp.MustCompile(`\bgithub_pat_[A-Za-z0-9_]{20,255}`), false},
-	{KindGitHub, regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{30,255}\b`), false},
-	{KindAnthropic, regexp.MustCompile(`\bsk-ant-[A-Za-z0-9_-]{20,}`), false},
-	{KindOpenAI, regexp.MustCompile(`\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}`), true},
-	{KindSlack, regexp.MustCompile(`\bxox[abposrce]-[A-Za-z0-9-]{8,}`), false},
-	{KindSlack, regexp.MustCompile(`\bxapp-[0-9]-[A-Za-z0-9-]{8,}`), false},
-	{KindHuggingFace, regexp.MustCompile(`\bhf_[A-Za-z0-9]{30,}\b`), false},
-	{KindAWSKeyID, regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b`), false},
-	{KindGoogle, regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`), false},
-	{KindJWT, regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`), false},
+	{KindPrivateKey, regexp.MustCompile(`-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END[A-Z0-9 ]*PRIVATE KEY-----|$)`), false, []string{"-----BEGIN"}},
+	{KindGitHub, regexp.MustCompile(`\bgithub_pat_[A-Za-z0-9_]{20,255}`), false, []string{"github_pat_"}},
+	{KindGitHub, regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{30,255}\b`), false, []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}},
+	{KindAnthropic, regexp.MustCompile(`\bsk-ant-[A-Za-z0-9_-]{20,}`), false, []string{"sk-ant-"}},
+	{KindOpenAI, regexp.MustCompile(`\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}`), true, []string{"sk-"}},
+	{KindSlack, regexp.MustCompile(`\bxox[abposrce]-[A-Za-z0-9-]{8,}`), false, []string{"xox"}},
+	{KindSlack, regexp.MustCompile(`\bxapp-[0-9]-[A-Za-z0-9-]{8,}`), false, []string{"xapp-"}},
+	{KindHuggingFace, regexp.MustCompile(`\bhf_[A-Za-z0-9]{30,}\b`), false, []string{"hf_"}},
+	{KindAWSKeyID, regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b`), false, []string{"AKIA", "ASIA", "ABIA", "ACCA"}},
+	{KindGoogle, regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`), false, []string{"AIza"}},
+	{KindJWT, regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`), false, []string{"eyJ"}},
+}
+
+// hinted reports whether s contains one of the shape's hints.
+func (sh shape) hinted(s string) bool {
+	for _, h := range sh.hints {
+		if strings.Contains(s, h) {
+			return true
+		}
+	}
+	return false
 }
 
 // urlToken finds URLs in free text: a scheme, "://" and everything up to
@@ -532,7 +547,7 @@ func isPort(s string) bool {
 // letters and digits, or a known token shape.
 func looksLikeToken(s string) bool {
 	for _, sh := range shapes {
-		if sh.re.MatchString(s) {
+		if sh.hinted(s) && sh.re.MatchString(s) {
 			return true
 		}
 	}
@@ -556,7 +571,7 @@ func looksLikeToken(s string) bool {
 
 func maskShapes(s string, kinds *kindSet) string {
 	for _, sh := range shapes {
-		if !sh.re.MatchString(s) {
+		if !sh.hinted(s) || !sh.re.MatchString(s) {
 			continue
 		}
 		s = sh.re.ReplaceAllStringFunc(s, func(m string) string {
@@ -583,8 +598,16 @@ func mixed(s string) bool {
 	return letters && digits
 }
 
+// assignmentWords: every key assignment matches contains one of these
+// (lower-cased); text without them skips the regular expression.
+var assignmentWords = []string{"pass", "pwd", "secret", "token", "key", "credential"}
+
 func maskAssignments(s string, kinds *kindSet) string {
 	if !strings.ContainsAny(s, ":=") {
+		return s
+	}
+	lower := strings.ToLower(s)
+	if !slices.ContainsFunc(assignmentWords, func(w string) bool { return strings.Contains(lower, w) }) {
 		return s
 	}
 	return assignment.ReplaceAllStringFunc(s, func(m string) string {
