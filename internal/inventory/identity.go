@@ -16,7 +16,10 @@ type identity struct {
 	group    string // HF org, npm scope, service provider
 	name     string
 	version  string
-	key      string // lower-cased comparison key (kind|provider|group/name@version)
+	// text tells apart prompts of one name with different texts (the first
+	// 12 hex digits of their sha256); empty when the name is enough.
+	text string
+	key  string // lower-cased comparison key (kind|provider|group/name@version[#text])
 }
 
 var (
@@ -270,6 +273,9 @@ func (id identity) refs(sha256 string) (purl, bomRef string) {
 			ref += "/" + id.name
 		}
 		return "", ref
+	}
+	if id.text != "" {
+		return "", string(id.kind) + ":" + id.name + "#" + id.text
 	}
 	return "", string(id.kind) + ":" + id.name
 }

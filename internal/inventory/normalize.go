@@ -67,6 +67,7 @@ func Normalize(in Input) *Inventory {
 		return g
 	}
 
+	manyTexts := promptNamesWithManyTexts(findings)
 	var licenseFindings []asset.Sighting
 	for _, f := range findings {
 		f.Path = cleanPath(f.Path)
@@ -78,6 +79,10 @@ func Normalize(in Input) *Inventory {
 		if !ok {
 			inv.Warnings = append(inv.Warnings, fmt.Sprintf("%s:%d: %s finding without a usable name (detector %s)", f.Path, f.Line, f.Kind, f.Detector))
 			continue
+		}
+		if sum := f.Props["sha256"]; f.Kind == asset.KindPrompt && len(sum) >= 12 && manyTexts[strings.ToLower(id.name)] {
+			id.text = strings.ToLower(sum[:12])
+			id.key += "#" + id.text
 		}
 		add(id, f)
 	}
@@ -325,6 +330,30 @@ func build(g *group) *Component {
 		c.Occurrences = []Occurrence{}
 	}
 	return c
+}
+
+// promptNamesWithManyTexts returns the prompt names (lower-cased) that
+// stand for more than one text: the same constant name in two modules with
+// different prompts, or the unnamed prompts of one file (named by the file).
+// Each text of such a name is an asset of its own.
+func promptNamesWithManyTexts(fs []asset.Sighting) map[string]bool {
+	texts := map[string]string{}
+	many := map[string]bool{}
+	for _, f := range fs {
+		sum := f.Props["sha256"]
+		if f.Kind != asset.KindPrompt || sum == "" {
+			continue
+		}
+		n := strings.ToLower(strings.TrimSpace(f.Name))
+		if n == "" {
+			n = strings.ToLower(cleanPath(f.Path))
+		}
+		if prev, ok := texts[n]; ok && prev != sum {
+			many[n] = true
+		}
+		texts[n] = sum
+	}
+	return many
 }
 
 // nameRootModel names the model kept at the root of the repository (a

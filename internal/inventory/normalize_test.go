@@ -441,3 +441,33 @@ func TestRemoteWeightsAreModelsByURL(t *testing.T) {
 		t.Errorf("components %q, want %q", got, want)
 	}
 }
+
+// One prompt name with different texts (the same constant name in two
+// modules, the unnamed prompts of one file) is one asset per text; the same
+// text seen twice under one name is one asset.
+func TestPromptsOfOneNameWithManyTexts(t *testing.T) {
+	p := func(name, path string, line int, sum string) asset.Sighting {
+		return asset.Sighting{Kind: asset.KindPrompt, Name: name, Path: path, Line: line, Detector: "python.prompt_constant",
+			Props: map[string]string{"sha256": sum}}
+	}
+	a, b := strings.Repeat("a", 64), strings.Repeat("b", 64)
+	inv := norm(
+		p("STARTER_PROMPT", "x/policies.py", 2, a),
+		p("STARTER_PROMPT", "y/policies.py", 3, b),
+		p("STARTER_PROMPT", "y/agents.py", 9, b),
+		p("agents.py", "agents.py", 18, a),
+		p("agents.py", "agents.py", 22, b),
+		p("SYSTEM_PROMPT", "s.py", 1, a),
+	)
+	var refs []string
+	for _, c := range inv.Components {
+		refs = append(refs, c.BOMRef)
+	}
+	slices.Sort(refs)
+	want := []string{"prompt:SYSTEM_PROMPT", "prompt:STARTER_PROMPT#aaaaaaaaaaaa", "prompt:STARTER_PROMPT#bbbbbbbbbbbb",
+		"prompt:agents.py#aaaaaaaaaaaa", "prompt:agents.py#bbbbbbbbbbbb"}
+	slices.Sort(want)
+	if !slices.Equal(refs, want) {
+		t.Errorf("bom-refs %q, want %q", refs, want)
+	}
+}
