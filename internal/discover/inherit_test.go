@@ -57,3 +57,22 @@ func TestWeightLicensesAndModels(t *testing.T) {
 		t.Error("config _name_or_path not reported as a model at its line")
 	}
 }
+
+// Prompt constants named in an agent's instructions through a star import
+// are resolved after the walk.
+func TestStarImportedPrompts(t *testing.T) {
+	fsys := fstest.MapFS{
+		"app/data/policies.py": {Data: []byte("CANCEL_POLICY = \"\"\"\n1. Confirm which flight the customer wants to cancel and ask for the reason.\n\"\"\"\n")},
+		"app/agents.py":        {Data: []byte("from data.policies import *\nfrom swarm import Agent\ncancel = Agent(name=\"Cancel\", instructions=CANCEL_POLICY)\n")},
+	}
+	res, err := Discover(context.Background(), fsys, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Sightings {
+		if s.Kind == "prompt" && s.Name == "CANCEL_POLICY" && s.Path == "app/agents.py" && s.Line == 3 {
+			return
+		}
+	}
+	t.Errorf("CANCEL_POLICY not reported at app/agents.py:3; got %+v", res.Sightings)
+}

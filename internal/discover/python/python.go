@@ -43,8 +43,11 @@ type pyFile struct {
 	imports    map[string]string   // local name -> dotted "module" or "module.attr"
 	bases      map[string]string   // provider -> base_url seen in the file
 	ollama     bool
-	mcp        bool // imports an MCP SDK (mcp, fastmcp)
-	prompts    bool // a prompt module: every string constant is a prompt
+	mcp        bool            // imports an MCP SDK (mcp, fastmcp)
+	funcs      map[string]bool // functions defined in the file
+	classes    map[string]bool // classes defined in the file
+	stars      []string        // modules imported with from M import *
+	prompts    bool            // a prompt module: every string constant is a prompt
 	skipLit    map[int]bool
 }
 
@@ -59,7 +62,8 @@ type assign struct {
 func newPyFile(f *detect.File, out *detect.Report, src []byte, lineMap []int) *pyFile {
 	p := &pyFile{f: f, out: out, toks: lex.Lex(src, lex.Python), lineMap: lineMap,
 		assigns: map[string][]assign{}, defaults: map[string]span{}, argDefs: map[string]span{}, argChoices: map[string]span{},
-		imports: map[string]string{}, bases: map[string]string{}, skipLit: map[int]bool{}}
+		imports: map[string]string{}, bases: map[string]string{}, skipLit: map[int]bool{},
+		funcs: map[string]bool{}, classes: map[string]bool{}}
 	p.module = pyModuleName(f.Path)
 	base := strings.TrimSuffix(f.Base, ".py")
 	p.prompts = base == "prompts" || base == "prompt" || strings.HasSuffix(base, "_prompts") ||
@@ -122,6 +126,7 @@ func (p *pyFile) analyse() {
 	p.strayStrings()
 	p.applyBaseURLs()
 	p.datasetNames()
+	p.returnedPrompts()
 	if p.f.Base == "hubconf.py" {
 		p.hubconf()
 	}
@@ -173,6 +178,9 @@ func (p *pyFile) statement(s, e int, decorators *[]span) {
 			mod = strings.TrimSuffix(mod, ".")
 		}
 		p.importStmt(j+1, e, mod)
+		if p.isOp(j+1, "*") {
+			p.stars = append(p.stars, mod)
+		}
 		if strings.Contains(mod, "ollama") {
 			p.ollama = true
 		}
@@ -182,8 +190,11 @@ func (p *pyFile) statement(s, e int, decorators *[]span) {
 			j++
 		}
 		if j < e && p.toks[j].Kind == lex.Ident {
+			p.funcs[p.toks[j].Text] = true
 			p.defStmt(j, e, *decorators)
 		}
+	case t.Kind == lex.Ident && t.Text == "class" && s+1 < e && p.toks[s+1].Kind == lex.Ident:
+		p.classes[p.toks[s+1].Text] = true
 	case t.Kind == lex.Ident && t.Text == "for":
 		// for NAME in <iterable>: loops over literals are simple indirection.
 		if s+3 < e && p.toks[s+1].Kind == lex.Ident && p.isIdent(s+2, "in") {

@@ -107,6 +107,7 @@ func (p *pyFile) prepass() {
 
 func (p *pyFile) calls() {
 	p.prepass()
+	p.agentAttrTools()
 	for i, t := range p.toks {
 		if t.Kind != lex.Ident || !p.isOp(i+1, "(") {
 			continue
@@ -256,6 +257,19 @@ func (p *pyFile) call(callee string, chained bool, args []span, line int, assign
 	for _, k := range []string{"system", "instructions", "system_prompt", "system_message", "system_instruction", "backstory"} {
 		if v := p.kwarg(args, k); v != nil {
 			p.promptArg(v, "python.system_prompt", line)
+		}
+	}
+
+	// Structured-output schemas handed to a model: response_model=Cls
+	// (instructor), response_format=Cls, .with_structured_output(Cls).
+	for _, k := range []string{"response_model", "response_format", "output_type", "output_schema"} {
+		if v := p.kwarg(args, k); v != nil {
+			p.schemaClass(*v, line)
+		}
+	}
+	if last == "with_structured_output" || last == "as_structured_llm" {
+		if a := p.arg(args, 0, "schema", "output_cls"); a != nil {
+			p.schemaClass(*a, line)
 		}
 	}
 
@@ -604,6 +618,9 @@ func (p *pyFile) promptArg(a *span, det string, line int) {
 		name = p.toks[a.s+2].Text
 	}
 	vals, pend := p.evalP(*a, 0)
+	if len(vals) != 1 && pend == "" {
+		p.starPrompts(*a, det, line)
+	}
 	if len(vals) != 1 {
 		if pend != "" && name != "" {
 			// Imported prompt constant: the occurrence is what matters here.
@@ -978,4 +995,124 @@ func datasetVarName(n string) bool {
 		}
 	}
 	return true
+}
+
+// schemaClass reports a class handed to a model as its output schema (a
+// Pydantic model), named by the class, as the model sees it.
+func (p *pyFile) schemaClass(a span, line int) {
+	if a.e != a.s+1 || p.toks[a.s].Kind != lex.Ident {
+		return
+	}
+	n := p.toks[a.s].Text
+	if n == "" || n[0] < 'A' || n[0] > 'Z' || n == "None" || n == "True" || n == "False" || !p.classes[n] {
+		return
+	}
+	p.out.Add(asset.Sighting{Kind: asset.KindTool, Name: n, Path: p.f.Path, Line: p.line(line), Detector: "python.structured_output",
+		Confidence: 0.8, Props: map[string]string{"schema": "structured-output"}})
+}
+
+// agentAttrTools reports functions given to an agent after it is built:
+// agent.functions = [f, g], agent.tools = [f], agent.functions.append(f),
+// agent.tools.extend([f, g]). Only functions this file defines or imports
+// count, so that an attribute named tools holding anything else is not a
+// tool list.
+func (p *pyFile) agentAttrTools() {
+	report := func(n string, line int) {
+		if p.funcs[n] || p.imports[n] != "" {
+			p.out.Add(asset.Sighting{Kind: asset.KindTool, Name: n, Path: p.f.Path, Line: p.line(line), Detector: "python.agent_tools", Confidence: 0.8})
+		}
+	}
+	for name, as := range p.assigns {
+		if !strings.HasSuffix(name, ".functions") && !strings.HasSuffix(name, ".tools") || strings.HasPrefix(name, "self.") {
+			continue
+		}
+		for _, a := range as {
+			if !p.isOp(a.val.s, "[") {
+				continue
+			}
+			n, _ := p.parseLit(a.val.s, 0)
+			for _, it := range n.Vals {
+				if it.Kind == tree.Ident {
+					report(it.Text, it.Line)
+				}
+			}
+		}
+	}
+	t := p.toks
+	for i := 0; i+4 < len(t); i++ {
+		if !p.isOp(i, ".") || t[i+1].Kind != lex.Ident || (t[i+1].Text != "functions" && t[i+1].Text != "tools") ||
+			!p.isOp(i+2, ".") || (!p.isIdent(i+3, "append") && !p.isIdent(i+3, "extend")) || !p.isOp(i+4, "(") {
+			continue
+		}
+		if i >= 1 && p.isIdent(i-1, "self") {
+			continue
+		}
+		for j := i + 5; j < len(t) && !p.isOp(j, ")"); j++ {
+			if t[j].Kind == lex.Ident {
+				report(t[j].Text, t[j].Line)
+			}
+		}
+	}
+}
+
+// starPrompts resolves the names of a prompt expression (A, or A + B) that
+// this file neither assigns nor imports by name against the modules it
+// imports with *, after the walk: instructions=STARTER_PROMPT + POLICY.
+func (p *pyFile) starPrompts(a span, det string, line int) {
+	if len(p.stars) == 0 {
+		return
+	}
+	for _, sp := range splitOps(p, a.s, a.e, "+") {
+		if sp.e != sp.s+1 || p.toks[sp.s].Kind != lex.Ident {
+			continue
+		}
+		n := p.toks[sp.s].Text
+		if _, local := p.bestAssign(n); local || p.imports[n] != "" || p.funcs[n] {
+			continue
+		}
+		path, at := p.f.Path, p.line(p.toks[sp.s].Line)
+		for _, mod := range p.stars {
+			p.out.Defer(detect.Pending{Ref: mod + "." + n, Path: path, Line: at,
+				Make: func(_ fs.FS, v string) (asset.Sighting, bool) {
+					if len(strings.TrimSpace(v)) < 20 || !prompt.Text(v, false) {
+						return asset.Sighting{}, false
+					}
+					return prompt.Sighting(path, at, n, v, det), true
+				}})
+		}
+	}
+}
+
+// returnedPrompts reports the text functions named for a prompt return:
+// agents take instructions as a function of their context
+// (def instructions(context_variables): return f"You are ...").
+func (p *pyFile) returnedPrompts() {
+	t := p.toks
+	for i := 0; i+2 < len(t); i++ {
+		if !p.isIdent(i, "def") || t[i+1].Kind != lex.Ident || prompt.Name(t[i+1].Text) != prompt.StrongName {
+			continue
+		}
+		indent := -1
+		for k := i; k >= 0; k-- {
+			if t[k].Indent >= 0 {
+				indent = t[k].Indent
+				break
+			}
+		}
+		for j := i + 2; j+1 < len(t); j++ {
+			if t[j].Indent >= 0 && t[j].Indent <= indent {
+				break
+			}
+			if !p.isIdent(j, "return") || t[j+1].Kind != lex.String {
+				continue
+			}
+			text := ""
+			for k := j + 1; k < len(t) && t[k].Kind == lex.String; k++ {
+				text += t[k].Text
+			}
+			if len(strings.TrimSpace(text)) >= 20 && prompt.Text(text, false) {
+				p.out.Add(prompt.Sighting(p.f.Path, p.line(t[j+1].Line), t[i+1].Text, text, "python.prompt_function"))
+			}
+		}
+	}
 }
