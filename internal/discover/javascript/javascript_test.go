@@ -63,6 +63,24 @@ func TestModelDefaults(t *testing.T) {
 	})
 }
 
+func TestAssistantsAndPromptKeys(t *testing.T) {
+	detecttest.Check(t, Source{}, []detecttest.Case{
+		{Name: "assistant created from an object literal; sampling systemPrompt", Files: map[string]string{
+			"route.ts":    "const a = await openai.beta.assistants.create({\n  instructions: \"You are a helpful assistant for the billing team.\",\n  name: \"Billing Assistant\",\n  model: \"gpt-4o\",\n  tools: [{ type: \"code_interpreter\" }, { type: \"file_search\" }],\n});\n",
+			"sampling.ts": "const req = { params: { messages: [], systemPrompt: \"You are a helpful test server.\", maxTokens } };\n"},
+			Want: []string{
+				"agent Billing Assistant route.ts:3 js.assistant",
+				"prompt route.ts route.ts:2 js.prompt_key",
+				"prompt sampling.ts sampling.ts:1 js.prompt_key",
+				"service gpt-4o route.ts:4 js.model_key",
+				"tool code_interpreter route.ts:5 js.assistant_tool",
+				"tool file_search route.ts:5 js.assistant_tool",
+			}},
+		{Name: "trap: instructions of a form", Files: map[string]string{"form.tsx": "const step = { title: \"Email\", instructions: \"Please enter your email address in the field below.\" };\n"},
+			Want: nil},
+	})
+}
+
 func TestPackages(t *testing.T) {
 	detecttest.Check(t, Packages{}, []detecttest.Case{
 		{Name: "manifests", Files: map[string]string{

@@ -98,6 +98,10 @@ func (tc *Walker) walk(n *tree.Node, keyPath []string, inList bool, depth int) {
 	}
 	if tc.ConfigKeys {
 		tc.matchConfigAgent(n, keyPath)
+	} else if n.Get("instructions") != nil && n.Get("model") != nil && n.Get("name") != nil {
+		// Code: an assistant or agent created from an object literal
+		// (openai.beta.assistants.create({name, model, instructions, tools})).
+		tc.matchConfigAgent(n, keyPath)
 	}
 	for i, k := range n.Keys {
 		v := n.Vals[i]
@@ -141,6 +145,11 @@ func (tc *Walker) walk(n *tree.Node, keyPath []string, inList bool, depth int) {
 			}
 		case tc.ConfigKeys && promptKeys[k] && v.Kind == tree.String && len(v.Text) >= 20 && prompt.Text(v.Text, false):
 			tc.prompt(v, strings.Join(append(append([]string{}, keyPath...), k), "."), tc.Det+".prompt_key")
+			continue
+		case !tc.ConfigKeys && codePromptKey(k, n) && v.Kind == tree.String && len(v.Text) >= 20 && prompt.Text(v.Text, true):
+			// Code: the system prompt of a request or sampling call, or the
+			// instructions of an object that also names a model.
+			tc.prompt(v, tc.File.Path, tc.Det+".prompt_key")
 			continue
 		case tc.ConfigKeys && v.Kind == tree.String && (strings.HasPrefix(v.Text, "https://") || strings.HasPrefix(v.Text, "http://")) && !(inList && tc.SkipListModels):
 			if fd, ok := refs.URL(v.Text); ok {
@@ -203,6 +212,19 @@ func (tc *Walker) modelTable(v *tree.Node, keyPath []string) bool {
 		tc.Report.Add(fd)
 	}
 	return true
+}
+
+// codePromptKey reports a key of a code object literal whose string value
+// is a prompt: systemPrompt and its spellings anywhere, instructions only
+// beside a model.
+func codePromptKey(k string, n *tree.Node) bool {
+	switch k {
+	case "systemPrompt", "system_prompt", "systemMessage", "system_message", "systemInstruction", "system_instruction":
+		return true
+	case "instructions":
+		return n.Get("model") != nil
+	}
+	return false
 }
 
 func pathHas(p []string, sub string) bool {
