@@ -41,6 +41,10 @@ func TestFiles(t *testing.T) {
 			"db.yml":    "api:\n  models:\n    user: app.User\n",
 			"other.yml": "models:\n  resnet-v2:\n    path: a\n"},
 			Want: nil},
+		{Name: "an assistant named by its directory", Files: map[string]string{"assistants/user_interface/assistant.json": "[\n  {\n    \"model\": \"gpt-4-0125-preview\",\n    \"description\": \"Handles all interactions with the user.\",\n    \"tools\": [\"query_docs\"]\n  }\n]\n"},
+			Want: []string{
+				"agent user_interface assistants/user_interface/assistant.json:2 config.assistant",
+			}},
 		{Name: "manifests", Files: map[string]string{
 			"pyproject.toml":  "[project]\ndependencies = [\n  \"torch>=2.1\",\n  \"requests\",\n]\n[tool.poetry.dependencies]\npython = \"^3.11\"\npeft = \"0.11.1\"\n",
 			"environment.yml": "dependencies:\n  - pytorch=2.2.0\n  - numpy\n  - pip:\n    - vllm==0.5.0\n",

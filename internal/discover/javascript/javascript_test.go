@@ -81,6 +81,15 @@ func TestAssistantsAndPromptKeys(t *testing.T) {
 	})
 }
 
+func TestPackageLicense(t *testing.T) {
+	detecttest.Check(t, Packages{}, []detecttest.Case{
+		{Name: "package.json license", Files: map[string]string{
+			"a/package.json": "{\n  \"name\": \"a\",\n  \"license\": \"MIT\"\n}\n",
+			"b/package.json": "{\n  \"name\": \"b\",\n  \"license\": \"SEE LICENSE IN LICENSE\"\n}\n"},
+			Want: []string{"license MIT a/package.json:3 license.package_json"}},
+	})
+}
+
 func TestPackages(t *testing.T) {
 	detecttest.Check(t, Packages{}, []detecttest.Case{
 		{Name: "manifests", Files: map[string]string{

@@ -6,6 +6,7 @@ import (
 
 	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/discover/detect"
+	"github.com/mlbom/autopilot/internal/discover/licenses"
 	"github.com/mlbom/autopilot/internal/discover/tree"
 )
 
@@ -50,6 +51,11 @@ func (Packages) Detect(_ context.Context, f *detect.File, out *detect.Report) {
 	if err != nil {
 		out.Warn("%s: %v", f.Path, err)
 		return
+	}
+	if l := root.Get("license"); l != nil && l.Kind == tree.String {
+		if fd, ok := licenses.Declared(f.Path, l.Line, l.Text, "license.package_json"); ok {
+			out.Add(fd)
+		}
 	}
 	for _, sect := range []string{"dependencies", "devDependencies", "peerDependencies", "optionalDependencies"} {
 		deps := root.Get(sect)

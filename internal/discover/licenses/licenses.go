@@ -111,8 +111,12 @@ func (Texts) Name() string { return Name }
 func (Texts) Wants(f *detect.File) bool { return IsLicenseName(f.Base) }
 
 func (Texts) Detect(_ context.Context, f *detect.File, out *detect.Report) {
-	id, conf, line := Identify(string(f.Data))
+	text := string(f.Data)
+	id, conf, line := Identify(text)
 	if id == "" {
+		if (f.Ext == ".md" || f.Ext == ".markdown") && len(strings.TrimSpace(text)) < 200 {
+			return // a documentation stub that includes or links the license
+		}
 		out.Add(asset.Sighting{Kind: asset.KindLicense, Name: "LicenseRef-unknown", License: "NOASSERTION", Path: f.Path,
 			Detector: "license.text", Confidence: 0.3})
 		return
@@ -122,4 +126,40 @@ func (Texts) Detect(_ context.Context, f *detect.File, out *detect.Report) {
 		det = "license.spdx_line"
 	}
 	out.Add(asset.Sighting{Kind: asset.KindLicense, Name: id, License: id, Path: f.Path, Line: line, Detector: det, Confidence: conf})
+	// A file may carry a second full license text (a project relicensing
+	// from MIT to Apache-2.0 keeps both).
+	lower := strings.ToLower(text)
+	bundled := strings.Contains(lower, "third party") || strings.Contains(lower, "third-party")
+	for _, o := range otherTexts {
+		if o.id == id || bundled || strings.Count(text, o.marker) != 1 {
+			continue // notices of bundled code list other licenses; they are not the project's
+		}
+		i := strings.Index(text, o.marker)
+		if i < 0 || o.then != "" && !strings.Contains(text[i:min(len(text), i+200)], o.then) {
+			continue
+		}
+		at := strings.Count(text[:i], "\n") + 1
+		out.Add(asset.Sighting{Kind: asset.KindLicense, Name: o.id, License: o.id, Path: f.Path, Line: at, Detector: "license.text", Confidence: 0.8})
+	}
+}
+
+// Openings of license texts that appear in full beside another one: the
+// marker, and what must follow it closely.
+var otherTexts = []struct{ id, marker, then string }{
+	{"MIT", "Permission is hereby granted, free of charge, to any person obtaining a copy", ""},
+	{"Apache-2.0", "Apache License", "Version 2.0, January 2004"},
+}
+
+// Declared reports a license that package metadata declares (pyproject's
+// license, package.json's "license", Cargo.toml's license) at path:line;
+// pointers without an id ("SEE LICENSE IN LICENSE", "UNLICENSED",
+// "proprietary", a file reference) are not licenses.
+func Declared(p string, line int, value, det string) (asset.Sighting, bool) {
+	v := strings.TrimSpace(value)
+	lv := strings.ToLower(v)
+	if v == "" || len(v) > 120 || strings.HasPrefix(lv, "see ") || lv == "unlicensed" || lv == "proprietary" || lv == "unknown" ||
+		strings.ContainsAny(v, "/\\") || strings.HasPrefix(lv, "file:") || strings.Contains(lv, "license.") {
+		return asset.Sighting{}, false
+	}
+	return asset.Sighting{Kind: asset.KindLicense, Name: v, License: v, Path: p, Line: line, Detector: det, Confidence: 0.9}, true
 }

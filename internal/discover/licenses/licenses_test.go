@@ -18,6 +18,29 @@ func TestTexts(t *testing.T) {
 	})
 }
 
+func TestTwoTextsAndMetadata(t *testing.T) {
+	apache := "                                 Apache License\n                           Version 2.0, January 2004\n        http://www.apache.org/licenses/\n\n   TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION\n"
+	detecttest.Check(t, Texts{}, []detecttest.Case{
+		{Name: "relicensing: Apache-2.0 and MIT in one file", Files: map[string]string{"LICENSE": apache + "\n---\n\nMIT License\n\n" + mitText + "\n"},
+			Want: []string{
+				"license Apache-2.0 LICENSE:0 license.text",
+				"license MIT LICENSE:11 license.text",
+			}},
+		{Name: "trap: bundled third-party notices, documentation stub", Files: map[string]string{
+			"NOTICE/LICENSE": apache + "\nThis product bundles third-party software:\n" + mitText + "\n",
+			"docs/licence.md": "# Licence\n\n```\n--8<-- \"LICENCE\"\n```\n"},
+			Want: []string{"license Apache-2.0 NOTICE/LICENSE:0 license.text"}},
+	})
+	for _, c := range []struct {
+		in string
+		ok bool
+	}{{"MIT", true}, {"MIT OR Apache-2.0", true}, {"SEE LICENSE IN LICENSE", false}, {"UNLICENSED", false}, {"file:LICENSE.txt", false}, {"", false}} {
+		if _, ok := Declared("package.json", 5, c.in, "license.package_json"); ok != c.ok {
+			t.Errorf("Declared(%q) = %v, want %v", c.in, ok, c.ok)
+		}
+	}
+}
+
 const mitText = "Permission is hereby granted, free of charge, to any person obtaining a copy ... The above copyright notice and this permission notice shall be included in all copies"
 
 func TestIdentifyLicense(t *testing.T) {

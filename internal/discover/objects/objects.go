@@ -352,11 +352,21 @@ func (tc *Walker) matchConfigAgent(n *tree.Node, keyPath []string) {
 			Detector: tc.Det + ".crewai_agent", Confidence: 0.85, Props: map[string]string{"role": n.Str("role")}})
 		return
 	}
-	if n.Get("instructions") != nil && n.Get("model") != nil && (n.Get("tools") != nil || n.Get("name") != nil) {
+	// A file named for one assistant (assistants/<name>/assistant.json) may
+	// describe it without instructions and name it by its directory.
+	ownFile := false
+	switch strings.TrimSuffix(tc.File.Base, path.Ext(tc.File.Base)) {
+	case "assistant", "agent":
+		ownFile = n.Get("model") != nil && (n.Get("tools") != nil || n.Get("description") != nil)
+	}
+	if ownFile || n.Get("instructions") != nil && n.Get("model") != nil && (n.Get("tools") != nil || n.Get("name") != nil) {
 		name := n.Str("name")
 		line := n.Line
 		if nm := n.Get("name"); nm != nil {
 			line = nm.Line
+		}
+		if name == "" && ownFile && tc.File.Dir != "." {
+			name = path.Base(tc.File.Dir)
 		}
 		if name == "" {
 			name = strings.TrimSuffix(path.Base(tc.File.Path), path.Ext(tc.File.Path))

@@ -1,12 +1,15 @@
 package python
 
 import (
+	"cmp"
+
 	"context"
 	"regexp"
 	"strings"
 
 	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/discover/detect"
+	"github.com/mlbom/autopilot/internal/discover/licenses"
 	"github.com/mlbom/autopilot/internal/discover/tree"
 )
 
@@ -147,6 +150,18 @@ func (Packages) Detect(_ context.Context, f *detect.File, out *detect.Report) {
 					if fd, ok := Requirement(it.Text); ok && it.Kind == tree.String {
 						add(fd, it.Line, "pyproject.dependency_groups")
 					}
+				}
+			}
+		}
+		if l := root.Get("project").Get("license"); l != nil {
+			// license = "MIT" (PEP 639) or license = { text = "MIT" }
+			v := l
+			if l.Kind == tree.Dict {
+				v = l.Get("text")
+			}
+			if v != nil && v.Kind == tree.String {
+				if fd, ok := licenses.Declared(f.Path, cmp.Or(v.Line, l.Line), v.Text, "license.pyproject"); ok {
+					out.Add(fd)
 				}
 			}
 		}

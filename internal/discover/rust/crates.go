@@ -5,6 +5,7 @@ import (
 
 	"github.com/mlbom/autopilot/internal/asset"
 	"github.com/mlbom/autopilot/internal/discover/detect"
+	"github.com/mlbom/autopilot/internal/discover/licenses"
 	"github.com/mlbom/autopilot/internal/discover/tree"
 )
 
@@ -28,6 +29,11 @@ func (Crates) Detect(_ context.Context, f *detect.File, out *detect.Report) {
 		out.Add(fd)
 	}
 	root := tree.ParseTOML(f.Data)
+	if l := root.Get("package").Get("license"); l != nil && l.Kind == tree.String {
+		if fd, ok := licenses.Declared(f.Path, l.Line, l.Text, "license.cargo"); ok {
+			out.Add(fd)
+		}
+	}
 	for _, sect := range []string{"dependencies", "dev-dependencies"} {
 		deps := root.Get(sect)
 		if deps == nil {

@@ -20,6 +20,13 @@ func TestSource(t *testing.T) {
 	})
 }
 
+func TestCrateLicense(t *testing.T) {
+	detecttest.Check(t, Crates{}, []detecttest.Case{
+		{Name: "Cargo.toml license", Files: map[string]string{"Cargo.toml": "[package]\nname = \"x\"\nlicense = \"MIT OR Apache-2.0\"\n"},
+			Want: []string{"license MIT OR Apache-2.0 Cargo.toml:3 license.cargo"}},
+	})
+}
+
 func TestCrates(t *testing.T) {
 	detecttest.Check(t, Crates{}, []detecttest.Case{
 		{Name: "Cargo.toml", Files: map[string]string{"Cargo.toml": "[package]\nname = \"x\"\n\n[dependencies]\nserde = \"1\"\ncandle-core = \"0.8.0\"\nasync-openai = { version = \"0.26\", features = [\"rustls\"] }\n\n[dev-dependencies]\ntokenizers = \"0.20\"\n"},
