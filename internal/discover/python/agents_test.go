@@ -2,6 +2,7 @@ package python
 
 import (
 	"testing"
+	"testing/fstest"
 
 	"github.com/mlbom/autopilot/internal/discover/detect/detecttest"
 )
@@ -29,4 +30,20 @@ func TestAgentToolsSchemasAndInstructionFunctions(t *testing.T) {
 		{Name: "trap: tool attributes holding other things", Files: map[string]string{"b.py": "class Box:\n    def __init__(self):\n        self.tools = [make()]\nbox.tools = [hammer]\nbox.tools.append(saw)\nresult = parse(x, response_format=Format)\n"},
 			Want: nil},
 	})
+}
+
+// A name assigned again (cell after cell of a notebook) is read as its last
+// assignment before the call.
+func TestReassignedPromptVariable(t *testing.T) {
+	detecttest.Check(t, Source{}, []detecttest.Case{
+		{Name: "system reassigned", Files: map[string]string{"a.py": "system = \"You are a grader assessing the relevance of a document.\"\np1 = ChatPromptTemplate.from_messages([(\"system\", system), (\"human\", \"{q}\")])\nsystem = \"You are an expert at converting user questions into queries.\"\np2 = ChatPromptTemplate.from_messages([(\"system\", system), (\"human\", \"{q}\")])\n"},
+			Want: []string{
+				"prompt system a.py:2 python.prompt_template",
+				"prompt system a.py:4 python.prompt_template",
+			}},
+	})
+	r := detecttest.Run(t, Source{}, map[string]*fstest.MapFile{"a.py": {Data: []byte("system = \"You are a grader assessing the relevance of a document.\"\np1 = ChatPromptTemplate.from_messages([(\"system\", system)])\nsystem = \"You are an expert at converting user questions into queries.\"\np2 = ChatPromptTemplate.from_messages([(\"system\", system)])\n")}}, false)
+	if len(r.Sightings) != 2 || r.Sightings[0].Props["sha256"] == r.Sightings[1].Props["sha256"] {
+		t.Errorf("want two prompts with different texts, got %+v", r.Sightings)
+	}
 }

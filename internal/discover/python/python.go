@@ -47,6 +47,7 @@ type pyFile struct {
 	funcs      map[string]bool // functions defined in the file
 	classes    map[string]bool // classes defined in the file
 	stars      []string        // modules imported with from M import *
+	at         int             // lexed line of the call being read, 0 outside calls
 	prompts    bool            // a prompt module: every string constant is a prompt
 	skipLit    map[int]bool
 }
@@ -684,13 +685,27 @@ func (p *pyFile) enumMember(name string, depth int) ([]string, bool) {
 	return nil, false
 }
 
-// bestAssign prefers a single module-level assignment, else the only one.
+// bestAssign prefers a module-level assignment: the last one before the
+// call being read (p.at) when the name is assigned again later, as
+// notebooks do from cell to cell; else the first. Without one, the first
+// assignment anywhere.
 func (p *pyFile) bestAssign(name string) (assign, bool) {
 	as := p.assigns[name]
 	var top []assign
 	for _, a := range as {
 		if a.top {
 			top = append(top, a)
+		}
+	}
+	if len(top) > 1 && p.at > 0 {
+		best := -1
+		for i, a := range top {
+			if a.line <= p.at {
+				best = i
+			}
+		}
+		if best >= 0 {
+			return top[best], true
 		}
 	}
 	switch {

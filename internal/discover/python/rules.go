@@ -127,7 +127,9 @@ func (p *pyFile) calls() {
 			assigned = p.toks[j-2].Text
 		}
 		close := p.matching(i + 1)
+		p.at = t.Line
 		p.call(callee, chained, p.splitArgs(i+1, close), t.Line, assigned)
+		p.at = 0
 	}
 }
 
