@@ -33,6 +33,9 @@ type Source struct {
 	Consts    map[string]string
 	ConstLine map[string]int
 	ConstTok  map[string]int
+	// Assigns is every NAME = "..." in order, repeats included (a variable
+	// given one prompt and then another).
+	Assigns []Assign
 	// Selector turns a pkg.Name expression into a model id (Go SDK
 	// constants); nil when the language has none.
 	Selector func(name string) (string, bool)
@@ -42,6 +45,12 @@ type Source struct {
 }
 
 var reOllamaImport = regexp.MustCompile(`from ["']ollama|require\(["']ollama|"github.com/ollama/ollama|ollama_rs|ollama-rs`)
+
+// Assign is one NAME = "..." of a file.
+type Assign struct {
+	Name, Value string
+	Line        int
+}
 
 // goKeywords precede a name on its line without being its type.
 var goKeywords = map[string]bool{"const": true, "var": true, "return": true, "case": true, "go": true, "defer": true, "if": true, "for": true, "range": true, "else": true}
@@ -66,12 +75,13 @@ func Parse(f *detect.File, out *detect.Report, l lex.Lang, det string) *Source {
 				}
 			}
 		}
-		if (s.IsOp(j, "=") || s.IsOp(j, ":=")) && j+1 < len(t) && t[j+1].Kind == lex.String && !s.IsOp(j+2, "+") && !s.IsOp(j+2, ".") {
+		if (s.IsOp(j, "=") || s.IsOp(j, ":=")) && j+1 < len(t) && t[j+1].Kind == lex.String && !s.IsOp(j+2, "+") && (!s.IsOp(j+2, ".") || ownedString(s, j+2)) {
 			name := t[i].Text
 			// Go typed constants: NAME TYPE = "v" names NAME, not TYPE.
 			if l == lex.Go && i > 0 && t[i-1].Kind == lex.Ident && t[i-1].Line == t[i].Line && !goKeywords[t[i-1].Text] {
 				name = t[i-1].Text
 			}
+			s.Assigns = append(s.Assigns, Assign{Name: name, Value: t[j+1].Text, Line: t[i].Line})
 			if _, dup := s.Consts[name]; !dup {
 				s.Consts[name] = t[j+1].Text
 				s.ConstLine[name] = t[i].Line
@@ -80,6 +90,20 @@ func Parse(f *detect.File, out *detect.Report, l lex.Lang, det string) *Source {
 		}
 	}
 	return s
+}
+
+// ownedString reports a Rust conversion of the literal before token i into
+// an owned string ("...".to_string(), .to_owned(), .into()), which is still
+// the literal's value.
+func ownedString(s *Source, i int) bool {
+	if s.Lang != lex.Rust || i+3 >= len(s.Toks) || !s.IsOp(i+2, "(") || !s.IsOp(i+3, ")") {
+		return false
+	}
+	switch s.Toks[i+1].Text {
+	case "to_string", "to_owned", "into":
+		return true
+	}
+	return false
 }
 
 // IsOp reports whether token i is the operator op.
@@ -130,11 +154,14 @@ func (s *Source) Model(v string, line int, h refs.Hint, d string) {
 // Constants reports prompt constants and constants named like a model,
 // except those in skip (an SDK's vocabulary).
 func (s *Source) Constants(skip map[string]bool) {
+	for _, a := range s.Assigns {
+		if !prompt.SettingName(a.Name) && len(strings.TrimSpace(a.Value)) >= 20 && prompt.Constant(a.Name, a.Value) {
+			s.Report.Add(prompt.Sighting(s.File.Path, a.Line, a.Name, a.Value, s.Det+".prompt_constant"))
+		}
+	}
 	for name, v := range s.Consts {
-		switch {
-		case !prompt.SettingName(name) && len(strings.TrimSpace(v)) >= 20 && prompt.Constant(name, v):
-			s.Report.Add(prompt.Sighting(s.File.Path, s.ConstLine[name], name, v, s.Det+".prompt_constant"))
-		case refs.ModelVarName(name) && !prompt.HasPromptWord(name) && !skip[name]:
+		if !(!prompt.SettingName(name) && len(strings.TrimSpace(v)) >= 20 && prompt.Constant(name, v)) &&
+			refs.ModelVarName(name) && !prompt.HasPromptWord(name) && !skip[name] {
 			s.Model(v, s.ConstLine[name], refs.Any, "model_constant")
 		}
 	}

@@ -21,6 +21,11 @@ func TestRMCP(t *testing.T) {
 			}},
 		{Name: "a model option's fallback", Files: map[string]string{"chat.rs": "let s = ChatSession::new(\n    client,\n    config.model_name.unwrap_or_else(|| \"gpt-4o-mini\".to_string()),\n);\nlet t = config.title.unwrap_or(\"gpt-4o\");\n"},
 			Want: []string{"service gpt-4o-mini chat.rs:3 rust.model_default"}},
+		{Name: "system prompt variable given two texts, owned strings", Files: map[string]string{"chat.rs": "let mut system_prompt;\nif plain {\n    system_prompt =\n        \"you are a assistant, you can help user to complete various tasks. you have the following tools:\\n\".to_string();\n} else {\n    system_prompt = \"you are a assistant, you can help user to complete various tasks.\".to_string();\n}\n"},
+			Want: []string{
+				"prompt system_prompt chat.rs:3 rust.prompt_constant",
+				"prompt system_prompt chat.rs:6 rust.prompt_constant",
+			}},
 		{Name: "trap: #[tool] outside rmcp", Files: map[string]string{"lib.rs": "#[tool(description = \"x\")]\nfn sum() {}\nimpl Handler for X {}\n"},
 			Want: nil},
 	})
