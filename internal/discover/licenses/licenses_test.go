@@ -27,7 +27,7 @@ func TestTwoTextsAndMetadata(t *testing.T) {
 				"license MIT LICENSE:11 license.text",
 			}},
 		{Name: "trap: bundled third-party notices, documentation stub", Files: map[string]string{
-			"NOTICE/LICENSE": apache + "\nThis product bundles third-party software:\n" + mitText + "\n",
+			"NOTICE/LICENSE":  apache + "\nThis product bundles third-party software:\n" + mitText + "\n",
 			"docs/licence.md": "# Licence\n\n```\n--8<-- \"LICENCE\"\n```\n"},
 			Want: []string{"license Apache-2.0 NOTICE/LICENSE:0 license.text"}},
 	})
