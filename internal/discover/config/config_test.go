@@ -45,6 +45,10 @@ func TestFiles(t *testing.T) {
 			Want: []string{
 				"agent user_interface assistants/user_interface/assistant.json:2 config.assistant",
 			}},
+		{Name: "system prompt on an agent command line", Files: map[string]string{".github/workflows/claude.yml": "jobs:\n  claude:\n    steps:\n      - uses: anthropics/claude-code-action@v1\n        with:\n          claude_args: |\n            --mcp-config .mcp.json\n            --append-system-prompt \"If posting a comment to GitHub, give a concise summary at the top.\"\n"},
+			Want: []string{
+				"prompt .github/workflows/claude.yml .github/workflows/claude.yml:8 config.cli_prompt",
+			}},
 		{Name: "manifests", Files: map[string]string{
 			"pyproject.toml":  "[project]\ndependencies = [\n  \"torch>=2.1\",\n  \"requests\",\n]\n[tool.poetry.dependencies]\npython = \"^3.11\"\npeft = \"0.11.1\"\n",
 			"environment.yml": "dependencies:\n  - pytorch=2.2.0\n  - numpy\n  - pip:\n    - vllm==0.5.0\n",

@@ -129,7 +129,10 @@ func (Texts) Detect(_ context.Context, f *detect.File, out *detect.Report) {
 	// A file may carry a second full license text (a project relicensing
 	// from MIT to Apache-2.0 keeps both).
 	lower := strings.ToLower(text)
-	bundled := strings.Contains(lower, "third party") || strings.Contains(lower, "third-party")
+	bundled := false
+	for _, w := range []string{"third-party software", "third party software", "this product includes", "bundled", "bundles"} {
+		bundled = bundled || strings.Contains(lower, w)
+	}
 	for _, o := range otherTexts {
 		if o.id == id || bundled || strings.Count(text, o.marker) != 1 {
 			continue // notices of bundled code list other licenses; they are not the project's

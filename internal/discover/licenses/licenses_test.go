@@ -21,7 +21,7 @@ func TestTexts(t *testing.T) {
 func TestTwoTextsAndMetadata(t *testing.T) {
 	apache := "                                 Apache License\n                           Version 2.0, January 2004\n        http://www.apache.org/licenses/\n\n   TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION\n"
 	detecttest.Check(t, Texts{}, []detecttest.Case{
-		{Name: "relicensing: Apache-2.0 and MIT in one file", Files: map[string]string{"LICENSE": apache + "\n---\n\nMIT License\n\n" + mitText + "\n"},
+		{Name: "relicensing: Apache-2.0 and MIT in one file", Files: map[string]string{"LICENSE": apache + "wherever such third-party notices normally appear\n---\n\nMIT License\n\n" + mitText + "\n"},
 			Want: []string{
 				"license Apache-2.0 LICENSE:0 license.text",
 				"license MIT LICENSE:11 license.text",

@@ -8,6 +8,7 @@ package objects
 import (
 	"cmp"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/mlbom/autopilot/internal/asset"
@@ -151,6 +152,8 @@ func (tc *Walker) walk(n *tree.Node, keyPath []string, inList bool, depth int) {
 			// instructions of an object that also names a model.
 			tc.prompt(v, tc.File.Path, tc.Det+".prompt_key")
 			continue
+		case tc.ConfigKeys && v.Kind == tree.String && strings.Contains(v.Text, "system-prompt"):
+			tc.cliPrompts(v)
 		case tc.ConfigKeys && v.Kind == tree.String && (strings.HasPrefix(v.Text, "https://") || strings.HasPrefix(v.Text, "http://")) && !(inList && tc.SkipListModels):
 			if fd, ok := refs.URL(v.Text); ok {
 				fd.Path, fd.Line, fd.Detector = tc.File.Path, v.Line, tc.Det+".url"
@@ -212,6 +215,30 @@ func (tc *Walker) modelTable(v *tree.Node, keyPath []string) bool {
 		tc.Report.Add(fd)
 	}
 	return true
+}
+
+var reCLIPrompt = regexp.MustCompile(`--(?:append-)?system-prompt[= ]+(?:"((?:[^"\\]|\\.)*)"|'([^']*)')`)
+
+// cliPrompts reports the system prompts a configured command line passes
+// to an agent CLI (claude --append-system-prompt "...", --system-prompt).
+// A block scalar's text starts on the line after its key.
+func (tc *Walker) cliPrompts(v *tree.Node) {
+	for _, m := range reCLIPrompt.FindAllStringSubmatchIndex(v.Text, -1) {
+		text := ""
+		if m[2] >= 0 {
+			text = v.Text[m[2]:m[3]]
+		} else if m[4] >= 0 {
+			text = v.Text[m[4]:m[5]]
+		}
+		if len(text) < 20 || !prompt.Text(text, false) {
+			continue
+		}
+		line := v.Line + strings.Count(v.Text[:m[0]], "\n")
+		if strings.Contains(v.Text, "\n") {
+			line++
+		}
+		tc.Report.Add(prompt.Sighting(tc.File.Path, line, tc.File.Path, text, tc.Det+".cli_prompt"))
+	}
 }
 
 // codePromptKey reports a key of a code object literal whose string value
