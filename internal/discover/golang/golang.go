@@ -51,6 +51,15 @@ func sdkLiterals(s *code.Source) {
 		det := ""
 		switch t[i].Text {
 		case "Implementation":
+			// A server's: mcp.NewServer(&mcp.Implementation{...}) or ServerInfo =;
+			// a client announces itself with one too (ClientInfo).
+			server := false
+			for k := i - 3; k >= 0 && k >= i-6; k-- {
+				server = server || t[k].Text == "NewServer" || t[k].Text == "ServerInfo"
+			}
+			if !server {
+				continue
+			}
 			det = "mcp_server"
 		case "Tool":
 			det = "mcp_tool"

@@ -57,7 +57,7 @@ func TestMCP(t *testing.T) {
 				"tool read_file a.go:8 go.mcp_tool",
 				"tool secure-filesystem-server a.go:5 go.mcp_server",
 			}},
-		{Name: "trap: other packages' Tool and Implementation", Files: map[string]string{"c.go": "package c\n\nvar t = tools.Tool{Name: \"x\"}\nvar i = api.Implementation{Name: \"y\"}\n"},
+		{Name: "trap: other packages' Tool and Implementation; a client's Implementation", Files: map[string]string{"c.go": "package c\n\nvar t = tools.Tool{Name: \"x\"}\nvar i = api.Implementation{Name: \"y\"}\n\nfunc f() {\n\treq.Params.ClientInfo = mcp.Implementation{\n\t\tName: \"test-client\",\n\t}\n}\n"},
 			Want: nil},
 	})
 }
