@@ -337,9 +337,11 @@ func (s *session) analyse(ctx context.Context, j fileJob) {
 }
 
 // run hands f to every detector that wants it: a text file to the text
-// detectors, any other file to the binary ones. Test fixtures only have
-// their license read: ids in them are test data, not assets the project
-// uses. Test sources are read like any code; what they name is kept and
+// detectors, any other file to the binary ones. Test fixtures and test
+// source files (x_test.go, x.test.ts, x.spec.js) only have their license
+// read: ids in them are mostly test data (mock replies, sample URLs), and
+// reading them put noise into the BOMs of projects without AI. Code in
+// tests/ and examples/ directories is read, and what it names is kept and
 // marked out of scope (markScope).
 func (s *session) run(ctx context.Context, f *detect.File, r *detect.Report) {
 	text := f.Data != nil
@@ -413,11 +415,14 @@ func isMinified(data []byte, maxLine int) bool {
 	return len(data)-start > maxLine
 }
 
-// isFixturePath reports test fixtures: files under testdata/, fixtures/,
-// __fixtures__/, __snapshots__/ or __mocks__/ are inputs and expected
-// outputs of tests, data rather than code.
+// isFixturePath reports test fixtures (files under testdata/, fixtures/,
+// __fixtures__/, __snapshots__/ or __mocks__/) and test source files.
 func isFixturePath(p string) bool {
 	lp := strings.ToLower(p)
+	base := path.Base(lp)
+	if strings.HasSuffix(base, "_test.go") || strings.Contains(base, ".test.") || strings.Contains(base, ".spec.") {
+		return true
+	}
 	for _, seg := range strings.Split(path.Dir(lp), "/") {
 		switch seg {
 		case "testdata", "fixtures", "__fixtures__", "__snapshots__", "__mocks__":

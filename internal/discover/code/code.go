@@ -7,6 +7,7 @@
 package code
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 	"unicode"
@@ -61,7 +62,7 @@ func Parse(f *detect.File, out *detect.Report, l lex.Lang, det string) *Source {
 	t := lex.Lex(f.Data, l)
 	s := &Source{File: f, Report: out, Lang: l, Det: det, Toks: t,
 		Consts: map[string]string{}, ConstLine: map[string]int{}, ConstTok: map[string]int{},
-		ollama: reOllamaImport.Match(f.Data)}
+		ollama: bytes.Contains(f.Data, []byte("ollama")) && reOllamaImport.Match(f.Data)}
 	for i := 0; i+2 < len(t); i++ {
 		if t[i].Kind != lex.Ident {
 			continue
@@ -182,7 +183,8 @@ func (s *Source) Calls(call func(i int, recv bool)) {
 			}
 			continue
 		}
-		if tk.Kind == lex.Ident && refs.ModelVarName(tk.Text) {
+		if tk.Kind == lex.Ident && (s.IsOp(i+1, "||") || s.IsOp(i+1, "??") || s.IsOp(i+1, "?") || s.IsOp(i+1, ".") && i+2 < len(t) && strings.HasPrefix(t[i+2].Text, "unwrap_or")) &&
+			refs.ModelVarName(tk.Text) {
 			s.defaultModel(i)
 		}
 		if tk.Kind != lex.Ident || !s.IsOp(i+1, "(") {
