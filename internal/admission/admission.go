@@ -162,7 +162,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "POST an admission.k8s.io/v1 AdmissionReview", http.StatusMethodNotAllowed)
 		return
 	}
-	review, err := readReview(r)
+	review, obj, objErr, err := readReview(r)
 	if err != nil {
 		h.o.Logger.Warn("admission: malformed review", "error", err, "remote", r.RemoteAddr)
 		http.Error(w, "malformed AdmissionReview: "+err.Error(), http.StatusBadRequest)
@@ -170,7 +170,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.o.Timeout)
 	defer cancel()
-	resp, dec := h.Review(ctx, review.Request)
+	resp, dec := h.review(ctx, &review.Request.AdmissionRequest, obj, objErr)
 	if h.o.Sink != nil && dec != nil && !dec.DryRun {
 		h.o.Sink(*dec)
 	}
@@ -181,36 +181,86 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func readReview(r *http.Request) (*admissionv1.AdmissionReview, error) {
+// reviewDoc is an AdmissionReview whose object is decoded once, straight
+// into the generic form the policies read, instead of kept as raw bytes and
+// parsed a second time: the object is most of a review's bytes.
+type reviewDoc struct {
+	metav1.TypeMeta `json:",inline"`
+	Request         *requestDoc `json:"request,omitempty"`
+}
+
+type requestDoc struct {
+	admissionv1.AdmissionRequest
+	// Object shadows AdmissionRequest.Object (a shallower field of one JSON
+	// name wins), which stays empty. Any JSON value decodes; one that is not
+	// an object is refused in Review, not as a malformed review.
+	Object any `json:"object,omitempty"`
+}
+
+// readReview decodes the review, and its object apart: the object as a map,
+// or why it is not one.
+func readReview(r *http.Request) (*reviewDoc, map[string]any, error, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return nil, fmt.Errorf("content type %q, want application/json", ct)
+		return nil, nil, nil, fmt.Errorf("content type %q, want application/json", ct)
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxReview+1))
 	if err != nil {
-		return nil, fmt.Errorf("read body: %w", err)
+		return nil, nil, nil, fmt.Errorf("read body: %w", err)
 	}
 	if len(body) > maxReview {
-		return nil, fmt.Errorf("body larger than %d bytes", maxReview)
+		return nil, nil, nil, fmt.Errorf("body larger than %d bytes", maxReview)
 	}
-	var rev admissionv1.AdmissionReview
+	var rev reviewDoc
 	if err := json.Unmarshal(body, &rev); err != nil {
-		return nil, fmt.Errorf("not JSON of an AdmissionReview: %v", err)
+		return nil, nil, nil, fmt.Errorf("not JSON of an AdmissionReview: %v", err)
 	}
 	if rev.APIVersion != "admission.k8s.io/v1" || rev.Kind != "AdmissionReview" {
-		return nil, fmt.Errorf("apiVersion %q kind %q, want admission.k8s.io/v1 AdmissionReview", rev.APIVersion, rev.Kind)
+		return nil, nil, nil, fmt.Errorf("apiVersion %q kind %q, want admission.k8s.io/v1 AdmissionReview", rev.APIVersion, rev.Kind)
 	}
 	if rev.Request == nil {
-		return nil, errors.New("no request in the review")
+		return nil, nil, nil, errors.New("no request in the review")
 	}
 	if rev.Request.UID == "" {
-		return nil, errors.New("request.uid is empty")
+		return nil, nil, nil, errors.New("request.uid is empty")
 	}
-	return &rev, nil
+	obj, _ := rev.Request.Object.(map[string]any)
+	var objErr error
+	if obj == nil {
+		objErr = fmt.Errorf("object is %s", jsonKind(rev.Request.Object))
+	}
+	return &rev, obj, objErr, nil
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "missing or null"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	}
+	return fmt.Sprintf("%T", v)
 }
 
 // Review judges one request. The decision is nil for requests that are not
 // judged (unknown kinds, deletions).
 func (h *Handler) Review(ctx context.Context, req *admissionv1.AdmissionRequest) (*admissionv1.AdmissionResponse, *Decision) {
+	var obj map[string]any
+	err := json.Unmarshal(req.Object.Raw, &obj)
+	if err == nil && obj == nil {
+		err = errors.New("object is missing or null")
+	}
+	return h.review(ctx, req, obj, err)
+}
+
+// review judges req, whose object is already decoded (obj), or could not be
+// (objErr).
+func (h *Handler) review(ctx context.Context, req *admissionv1.AdmissionRequest, obj map[string]any, objErr error) (*admissionv1.AdmissionResponse, *Decision) {
 	resp := &admissionv1.AdmissionResponse{UID: req.UID, Allowed: true}
 	gk := req.Kind.Group + "/" + req.Kind.Kind
 	if !kinds[gk] || req.Operation == admissionv1.Delete || req.Operation == admissionv1.Connect {
@@ -222,11 +272,10 @@ func (h *Handler) Review(ctx context.Context, req *admissionv1.AdmissionRequest)
 		Operation: string(req.Operation), User: req.UserInfo.Username, Allowed: true, Enforced: h.o.Enforce,
 		DryRun: req.DryRun != nil && *req.DryRun, At: h.o.Now().UTC(),
 	}
-	var obj map[string]any
-	if err := json.Unmarshal(req.Object.Raw, &obj); err != nil || obj == nil {
+	if objErr != nil || obj == nil {
 		// The API server always sends the object for CREATE and UPDATE.
 		dec.Message = "object is not a JSON object"
-		return h.refuse(resp, dec, "mlbom cannot read the object: "+errString(err))
+		return h.refuse(resp, dec, "mlbom cannot read the object: "+errString(objErr))
 	}
 	if dec.Name == "" {
 		dec.Name = nestedString(obj, "metadata", "name")
@@ -314,26 +363,35 @@ func (h *Handler) evaluate(ctx context.Context, gk, op string, dec *Decision, ob
 		}
 		return pd.Findings, nil
 	}
-	norm, key, ok := normalized(gk, op, h.o.Enforce, obj)
-	if !ok {
-		norm = obj
+	key := templateKey(project, gk, op, h.o.Enforce, obj)
+	if fs, hit := h.cache.get(key, h.o.Now()); hit {
+		return named(fs, project, dec.Name), nil
 	}
-	now := h.o.Now()
-	if ok {
-		if fs, hit := h.cache.get(key, now); hit {
-			return named(fs, project, dec.Name), nil
+	// The shared evaluation outlives a caller that gives up (its own
+	// deadline still bounds it), so the others waiting on it get an answer.
+	ch := h.cache.flight.DoChan(string(key[:]), func() (any, error) {
+		if fs, hit := h.cache.get(key, h.o.Now()); hit {
+			return fs, nil // a flight that ended just before this one began
 		}
-	}
-	input.Kubernetes = []any{norm}
-	pd, err := h.o.Policy.Evaluate(ctx, input)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
+		ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.o.Timeout)
+		defer cancel()
+		input.Kubernetes = []any{normalized(obj)}
+		pd, err := h.o.Policy.Evaluate(ectx, input)
+		if err != nil {
+			return nil, err
+		}
+		h.cache.put(key, pd.Findings, h.o.Now())
 		return pd.Findings, nil
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return named(r.Val.([]policy.Finding), project, dec.Name), nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("evaluate policies: %w", ctx.Err())
 	}
-	h.cache.put(key, pd.Findings, now)
-	return named(pd.Findings, project, dec.Name), nil
 }
 
 func (h *Handler) refuse(resp *admissionv1.AdmissionResponse, dec *Decision, msg string) (*admissionv1.AdmissionResponse, *Decision) {

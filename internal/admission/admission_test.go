@@ -65,11 +65,13 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	return w.buf.Write(p)
 }
 
-func startWebhook(t testing.TB, enforce bool) *webhook {
+// newTestHandler is the handler startWebhook serves: a SQLite store holding
+// project demo (version 1 signed by the trusted key, version 2 unsigned),
+// the kubernetes policies, a decision cache and a recorder.
+func newTestHandler(t testing.TB, enforce bool, logger *slog.Logger, notif Notifier) (*Handler, *store.DB, *Recorder) {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "m.db"))
+	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "m.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,9 +98,7 @@ func startWebhook(t testing.TB, enforce bool) *webhook {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &webhook{db: db, notif: &fakeNotifier{}, logs: &bytes.Buffer{}, logMu: &sync.Mutex{}, done: make(chan error, 1)}
-	logger := slog.New(slog.NewJSONHandler(lockedWriter{w.logMu, w.logs}, nil))
-	w.rec = NewRecorder(RecorderOptions{Store: db, Notifier: w.notif, Logger: logger})
+	recorder := NewRecorder(RecorderOptions{Store: db, Notifier: notif, Logger: logger})
 	models := &SignedBOMs{
 		ReadBOM: func(ctx context.Context, project string, version int) (int, []byte, error) {
 			v, err := db.GetVersion(ctx, project, version)
@@ -107,8 +107,18 @@ func startWebhook(t testing.TB, enforce bool) *webhook {
 		Signatures: db.ListSignatures,
 		Trusted:    []attest.Verifier{signer.Public()},
 	}
-	h := New(Options{Policy: engine, Models: models, Enforce: enforce, Sink: w.rec.Record, Logger: logger, CacheTTL: time.Minute})
+	h := New(Options{Policy: engine, Models: models, Enforce: enforce, Sink: recorder.Record, Logger: logger, CacheTTL: time.Minute})
+	return h, db, recorder
+}
 
+func startWebhook(t testing.TB, enforce bool) *webhook {
+	t.Helper()
+	w := &webhook{notif: &fakeNotifier{}, logs: &bytes.Buffer{}, logMu: &sync.Mutex{}, done: make(chan error, 1)}
+	logger := slog.New(slog.NewJSONHandler(lockedWriter{w.logMu, w.logs}, nil))
+	var h *Handler
+	h, w.db, w.rec = newTestHandler(t, enforce, logger, w.notif)
+	dir := t.TempDir()
+	ctx := context.Background()
 	certPEM, keyPEM, err := keys.SelfSignedTLS([]string{"mlbom-admission.mlbom.svc", "127.0.0.1"}, time.Hour, time.Now())
 	if err != nil {
 		t.Fatal(err)

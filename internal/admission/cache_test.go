@@ -3,9 +3,11 @@ package admission
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"reflect"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -73,5 +75,144 @@ func TestCacheGivesTheSameAnswers(t *testing.T) {
 	_, d := cached.Review(context.Background(), reqs[3])
 	if d.Findings[0].Component != "k8s:Pod/ml/web-2" {
 		t.Fatalf("cached finding names %s", d.Findings[0].Component)
+	}
+}
+
+// TestTemplateKey: copies of one template key alike whatever their own
+// metadata; any change the policies could see keys apart, including values
+// that would print alike.
+func TestTemplateKey(t *testing.T) {
+	pod := func(edit func(obj, md map[string]any)) map[string]any {
+		md := map[string]any{"name": "web-1", "uid": "u1", "resourceVersion": "7", "namespace": "ml",
+			"labels": map[string]any{"app": "web"}, "ownerReferences": []any{map[string]any{"uid": "rs1"}}}
+		obj := map[string]any{"apiVersion": "v1", "kind": "Pod", "metadata": md,
+			"spec":   map[string]any{"containers": []any{map[string]any{"image": "a:1", "args": []any{"x", "y"}, "port": 80.0}}},
+			"status": map[string]any{"phase": "Pending"}}
+		if edit != nil {
+			edit(obj, md)
+		}
+		return obj
+	}
+	key := func(obj map[string]any) [32]byte { return templateKey("k8s/ml", "/Pod", "CREATE", true, obj) }
+	base := key(pod(nil))
+	same := map[string]func(obj, md map[string]any){
+		"other name, uid, owner, version": func(_, md map[string]any) {
+			md["name"], md["uid"], md["resourceVersion"], md["ownerReferences"] = "web-2", "u2", "9", []any{}
+		},
+		"generateName and timestamps": func(_, md map[string]any) {
+			md["generateName"], md["creationTimestamp"], md["managedFields"] = "web-", "2026-01-01T00:00:00Z", []any{1.0}
+		},
+		"status": func(obj, _ map[string]any) { obj["status"] = map[string]any{"phase": "Running"} },
+	}
+	for name, edit := range same {
+		if key(pod(edit)) != base {
+			t.Errorf("%s: key differs", name)
+		}
+	}
+	spec := func(obj map[string]any) map[string]any {
+		return obj["spec"].(map[string]any)["containers"].([]any)[0].(map[string]any)
+	}
+	differ := map[string]func(obj, md map[string]any){
+		"image":              func(obj, _ map[string]any) { spec(obj)["image"] = "a:2" },
+		"label":              func(_, md map[string]any) { md["labels"] = map[string]any{"app": "web", "x": "1"} },
+		"annotation":         func(_, md map[string]any) { md["annotations"] = map[string]any{ModelAnnotation: "demo@2"} },
+		"namespace":          func(_, md map[string]any) { md["namespace"] = "other" },
+		"number as string":   func(obj, _ map[string]any) { spec(obj)["port"] = "80" },
+		"args joined":        func(obj, _ map[string]any) { spec(obj)["args"] = []any{"xy"} },
+		"args split":         func(obj, _ map[string]any) { spec(obj)["args"] = []any{"x", "y", ""} },
+		"null vs missing":    func(obj, _ map[string]any) { spec(obj)["extra"] = nil },
+		"bool":               func(obj, _ map[string]any) { spec(obj)["tty"] = true },
+		"key moved up":       func(obj, _ map[string]any) { obj["image"] = "a:1"; delete(spec(obj), "image") },
+		"metadata not a map": func(obj, _ map[string]any) { obj["metadata"] = "x" },
+	}
+	seen := map[[32]byte]string{base: "base"}
+	for name, edit := range differ {
+		k := key(pod(edit))
+		if other, dup := seen[k]; dup {
+			t.Errorf("%s keys like %s", name, other)
+		}
+		seen[k] = name
+	}
+	for name, k := range map[string][32]byte{
+		"project":   templateKey("k8s/other", "/Pod", "CREATE", true, pod(nil)),
+		"kind":      templateKey("k8s/ml", "apps/Deployment", "CREATE", true, pod(nil)),
+		"operation": templateKey("k8s/ml", "/Pod", "UPDATE", true, pod(nil)),
+		"audit":     templateKey("k8s/ml", "/Pod", "CREATE", false, pod(nil)),
+	} {
+		if k == base {
+			t.Errorf("another %s keys alike", name)
+		}
+	}
+	// What is evaluated on a miss is what the key covers.
+	norm := normalized(pod(nil))
+	md := norm["metadata"].(map[string]any)
+	if _, has := norm["status"]; has || md["name"] != nameToken || md["uid"] != nil || md["namespace"] != "ml" {
+		t.Fatalf("normalized %v", norm)
+	}
+}
+
+// blockingEvaluator holds every evaluation until release is closed, and
+// counts them.
+type blockingEvaluator struct {
+	Evaluator
+	n       atomic.Int32
+	release chan struct{}
+}
+
+func (b *blockingEvaluator) Evaluate(ctx context.Context, in policy.Input) (*policy.Decision, error) {
+	b.n.Add(1)
+	<-b.release
+	return b.Evaluator.Evaluate(ctx, in)
+}
+
+// TestConcurrentMissesShareOneEvaluation: pods of one template arriving
+// together while their template is not cached are judged by one evaluation,
+// and each gets the findings under its own name.
+func TestConcurrentMissesShareOneEvaluation(t *testing.T) {
+	engine, err := policy.New(context.Background(), policy.Options{Families: []string{"kubernetes"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := &blockingEvaluator{Evaluator: engine, release: make(chan struct{})}
+	h := New(Options{Policy: ev, Enforce: true, CacheTTL: time.Minute, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	const pods = 20
+	var wg sync.WaitGroup
+	comps := make([]string, pods)
+	for i := range pods {
+		var rev admissionv1.AdmissionReview
+		name := fmt.Sprintf("web-%d", i)
+		if err := json.Unmarshal(fixture(t, "pod-create.json", func(r map[string]any) {
+			md := r["object"].(map[string]any)["metadata"].(map[string]any)
+			md["name"], md["annotations"], md["labels"] = name, map[string]any{}, map[string]any{"app": "x"}
+		}), &rev); err != nil {
+			t.Fatal(err)
+		}
+		rev.Request.Name = name
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, d := h.Review(context.Background(), rev.Request)
+			if resp.Allowed || len(d.Findings) == 0 {
+				t.Errorf("%s: allowed %v, findings %v", name, resp.Allowed, d.Findings)
+				return
+			}
+			comps[i] = d.Findings[0].Component
+		}()
+	}
+	// Release once all have asked (a broken flight shows as more than one
+	// evaluation) or after a while (late arrivals then hit the cache, so
+	// the count is one either way when the flight works).
+	for deadline := time.Now().Add(500 * time.Millisecond); ev.n.Load() < pods && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(ev.release)
+	wg.Wait()
+	if n := ev.n.Load(); n != 1 {
+		t.Fatalf("%d evaluations for %d pods of one template", n, pods)
+	}
+	for i, c := range comps {
+		if want := fmt.Sprintf("k8s:Pod/ml/web-%d", i); c != want {
+			t.Errorf("pod %d: finding names %q, want %q", i, c, want)
+		}
 	}
 }

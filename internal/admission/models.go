@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/mlbom/autopilot/internal/attest"
 	"github.com/mlbom/autopilot/internal/store"
 )
@@ -28,8 +30,9 @@ type SignedBOMs struct {
 	TTL        time.Duration // 0 means 30 s
 	Now        func() time.Time
 
-	mu    sync.Mutex
-	cache map[string]cached
+	mu     sync.Mutex
+	cache  map[string]cached
+	flight singleflight.Group
 }
 
 type cached struct {
@@ -71,17 +74,29 @@ func (s *SignedBOMs) Verify(ctx context.Context, ref string) (ModelResult, error
 	}
 	s.mu.Unlock()
 
-	res, err := s.verify(ctx, ref)
-	if err != nil {
-		return res, err // store trouble is not cached
+	// Concurrent misses for one reference share one check (a store read and
+	// a signature verification), which outlives a caller that gives up.
+	ch := s.flight.DoChan(ref, func() (any, error) {
+		vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		res, err := s.verify(vctx, ref)
+		if err != nil {
+			return res, err // store trouble is not cached
+		}
+		s.mu.Lock()
+		if s.cache == nil || len(s.cache) >= maxCached {
+			s.cache = map[string]cached{}
+		}
+		s.cache[ref] = cached{res: res, at: now()}
+		s.mu.Unlock()
+		return res, nil
+	})
+	select {
+	case r := <-ch:
+		return r.Val.(ModelResult), r.Err
+	case <-ctx.Done():
+		return ModelResult{Ref: ref}, fmt.Errorf("verify %s: %w", ref, ctx.Err())
 	}
-	s.mu.Lock()
-	if s.cache == nil {
-		s.cache = map[string]cached{}
-	}
-	s.cache[ref] = cached{res: res, at: now()}
-	s.mu.Unlock()
-	return res, nil
 }
 
 func (s *SignedBOMs) verify(ctx context.Context, ref string) (ModelResult, error) {
