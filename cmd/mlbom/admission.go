@@ -99,15 +99,18 @@ func runAdmission(ctx context.Context, cfg *config.Config, args []string) error 
 	return admission.Serve(ctx, ln, h, certs)
 }
 
-// signedBOMs verifies mlbom.dev/model references against the signed BOMs in
-// the store, read the way `mlbom bom` reads them.
+// signedBOMs verifies mlbom.dev/model references (projects, Hub
+// repositories, OCI digests) against the signed BOMs in the store, read the
+// way `mlbom bom` reads them.
 func signedBOMs(db *store.DB, trusted []attest.Verifier) *admission.SignedBOMs {
 	return &admission.SignedBOMs{
 		ReadBOM: func(ctx context.Context, project string, version int) (int, []byte, error) {
 			v, data, err := api.StoredBOM(ctx, db, project, version, api.FormatJSON)
 			return v.Number, data, err
 		},
-		Signatures: db.ListSignatures,
-		Trusted:    trusted,
+		Signatures:      db.ListSignatures,
+		ScansBySource:   db.ListScansBySource,
+		MatchComponents: db.MatchComponents,
+		Trusted:         trusted,
 	}
 }

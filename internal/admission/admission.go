@@ -18,12 +18,22 @@
 // a hundred times is one message. Dry-run requests are judged but neither
 // recorded nor notified (sideEffects: NoneOnDryRun).
 //
+// Model references (ModelAnnotation) are mlbom projects (PROJECT or
+// PROJECT@VERSION), Hugging Face Hub repositories (hf://ORG/NAME[@REVISION],
+// the project a scan of that repository made) or OCI artifacts by digest
+// ([oci://]REGISTRY/REPO[:TAG]@sha256:DIGEST, a signed BOM listing that
+// content); see SignedBOMs.
+//
 // Limits: a review body is at most 3 MiB (the API server's own limit for an
-// object is 1.5 MiB); model references are mlbom projects (project or
-// project@version), not OCI or Hub references.
+// object is 1.5 MiB). An OCI digest verifies only when it is the SHA-256 of
+// a file a signed BOM lists (a model blob); an image manifest's digest is
+// nothing mlbom scanned and does not verify, nor does a tag without a digest.
+// A Hub branch or tag is what its newest scan found; pin a commit to bind
+// the reference to the signed BOM alone.
 package admission
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -41,8 +51,10 @@ import (
 	"github.com/mlbom/autopilot/internal/policy"
 )
 
-// ModelAnnotation names the model(s) a workload runs: comma-separated
-// mlbom projects, each optionally @VERSION (default: the latest version).
+// ModelAnnotation names the model(s) a workload runs, comma-separated: mlbom
+// projects, each optionally @VERSION (default: the latest version), Hub
+// references (hf://ORG/NAME[@REVISION]) or OCI references by digest
+// (REGISTRY/REPO@sha256:DIGEST); see ParseModelRef.
 const ModelAnnotation = "mlbom.dev/model"
 
 // Policy names of the findings the webhook itself raises.
@@ -75,6 +87,7 @@ type Models interface {
 // ModelResult is the outcome for one model reference.
 type ModelResult struct {
 	Ref      string `json:"ref"`
+	Kind     string `json:"kind,omitempty"` // project, hub or oci (RefProject...)
 	Project  string `json:"project"`
 	Version  int    `json:"version,omitempty"`
 	Verified bool   `json:"verified"`
@@ -329,7 +342,9 @@ func (h *Handler) review(ctx context.Context, req *admissionv1.AdmissionRequest,
 	}
 	for _, m := range dec.Models {
 		if m.Verified {
-			warns = append(warns, fmt.Sprintf("model %s: signed BOM %s version %d verified", m.Ref, m.Project, m.Version))
+			// The reason says what a Hub or OCI reference resolved to.
+			why := cmp.Or(m.Reason, fmt.Sprintf("signed BOM %s version %d verified", m.Project, m.Version))
+			warns = append(warns, fmt.Sprintf("model %s: %s", m.Ref, why))
 		}
 	}
 	if len(denies) > 0 && h.o.Enforce {

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -65,6 +66,13 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	return w.buf.Write(p)
 }
 
+// The Hub commit the test store's Hub scans resolved, and the SHA-256 of the
+// demo BOM's model.safetensors.
+const (
+	hubCommit   = "3f2a9c1e5b7d40a8e6c2b19f0d4e7a6c8b1d2e3f"
+	demoWeights = "868b78ab3ffaa6d3a26edd426086bd8380f834ff0c1f4ede6c14fd5a338690cc"
+)
+
 // newTestHandler is the handler startWebhook serves: a SQLite store holding
 // project demo (version 1 signed by the trusted key, version 2 unsigned),
 // the kubernetes policies, a decision cache and a recorder.
@@ -80,8 +88,10 @@ func newTestHandler(t testing.TB, enforce bool, logger *slog.Logger, notif Notif
 	if err != nil {
 		t.Fatal(err)
 	}
+	weights := []store.ComponentRow{{BOMRef: "pkg:generic/models/sentiment/model.safetensors", Kind: "weights",
+		Name: "models/sentiment/model.safetensors", SHA256: demoWeights}}
 	for _, scan := range []string{"s1", "s2"} {
-		if _, _, err := db.SaveVersion(ctx, store.NewVersion{Project: "demo", ScanID: scan, BOM: bomJSON}); err != nil {
+		if _, _, err := db.SaveVersion(ctx, store.NewVersion{Project: "demo", ScanID: scan, BOM: bomJSON, Components: weights}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -94,6 +104,43 @@ func newTestHandler(t testing.TB, enforce bool, logger *slog.Logger, notif Notif
 	if err := db.SaveSignature(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
+	// Hub scans, recorded as the pipeline records them (source as given,
+	// the resolved commit, the version made): sentiment-bert signed, whose
+	// BOM describes the repository at that commit; unsigned-bert not
+	// signed; liar-bert signed, but its BOM is demo's (a store row that
+	// points elsewhere than the signed content).
+	hubBOM := bytes.Replace(bomJSON, []byte(`"bom-ref": "application:demo"`),
+		[]byte(`"bom-ref": "repository:pkg:huggingface/acme-ai/sentiment-bert@`+hubCommit+`", "purl": "pkg:huggingface/acme-ai/sentiment-bert@`+hubCommit+`"`), 1)
+	if bytes.Equal(hubBOM, bomJSON) {
+		t.Fatal("demo BOM fixture changed: no application:demo metadata component")
+	}
+	for _, h := range []struct {
+		project, source, ref string
+		bom                  []byte
+		sign                 bool
+	}{
+		{"sentiment-bert", "hf://acme-ai/sentiment-bert", "", hubBOM, true},
+		{"unsigned-bert", "hf://acme-ai/unsigned-bert@v1.0", "", hubBOM, false},
+		{"liar-bert", "hf://acme-ai/liar-bert", "main", bomJSON, true},
+	} {
+		v, _, err := db.SaveVersion(ctx, store.NewVersion{Project: h.project, ScanID: "hub-" + h.project, BOM: h.bom})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.UpsertScan(ctx, store.Scan{ID: "hub-" + h.project, Project: h.project, Source: h.source, Ref: h.ref,
+			Commit: hubCommit, Status: "completed", Version: v.Number, StartedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		if h.sign {
+			rec, err := attest.SignVersion(h.project, v.Number, h.bom, signer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.SaveSignature(ctx, rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	engine, err := policy.New(ctx, policy.Options{Families: []string{"kubernetes"}})
 	if err != nil {
 		t.Fatal(err)
@@ -104,8 +151,10 @@ func newTestHandler(t testing.TB, enforce bool, logger *slog.Logger, notif Notif
 			v, err := db.GetVersion(ctx, project, version)
 			return v.Number, v.BOM, err
 		},
-		Signatures: db.ListSignatures,
-		Trusted:    []attest.Verifier{signer.Public()},
+		Signatures:      db.ListSignatures,
+		ScansBySource:   db.ListScansBySource,
+		MatchComponents: db.MatchComponents,
+		Trusted:         []attest.Verifier{signer.Public()},
 	}
 	h := New(Options{Policy: engine, Models: models, Enforce: enforce, Sink: recorder.Record, Logger: logger, CacheTTL: time.Minute})
 	return h, db, recorder
@@ -308,6 +357,70 @@ func TestReviews(t *testing.T) {
 	w.logMu.Unlock()
 	if !strings.Contains(logs, `"msg":"admission: not evaluated","kind":"/ConfigMap"`) {
 		t.Errorf("no log line for the ConfigMap:\n%s", logs)
+	}
+}
+
+// TestModelReferences: Hub and OCI references are admitted only when a
+// signed BOM for them verifies, and denied with a reason that says why not.
+func TestModelReferences(t *testing.T) {
+	w := startWebhook(t, true)
+	cases := []struct {
+		ref     string
+		allowed bool
+		want    string // in the verified warning, or in the refusal
+	}{
+		{"hf://acme-ai/sentiment-bert", true, "model hf://acme-ai/sentiment-bert: commit " + hubCommit + "; signed BOM sentiment-bert version 1 verified"},
+		{"hf://acme-ai/sentiment-bert@" + hubCommit, true, "signed BOM sentiment-bert version 1 verified"},
+		{"hf://models/Acme-AI/sentiment-bert@" + strings.ToUpper(hubCommit), true, "signed BOM sentiment-bert version 1 verified"},
+		{"hf://acme-ai/sentiment-bert@0000000000000000000000000000000000000000", false,
+			"mlbom has no BOM from a scan of hf://acme-ai/sentiment-bert@0000000000000000000000000000000000000000"},
+		{"hf://acme-ai/sentiment-bert@main", false, "mlbom has no BOM from a scan of hf://acme-ai/sentiment-bert@main"},
+		{"hf://datasets/acme-ai/sentiment-bert", false, "mlbom has no BOM from a scan of hf://datasets/acme-ai/sentiment-bert"},
+		{"hf://acme-ai/unsigned-bert@v1.0", false, "BOM unsigned-bert version 1 is not signed"},
+		{"hf://acme-ai/unsigned-bert@v2.0", false, "mlbom has no BOM from a scan of hf://acme-ai/unsigned-bert@v2.0"},
+		{"hf://acme-ai/liar-bert@main", false, `the signed BOM describes "", not pkg:huggingface/acme-ai/liar-bert@` + hubCommit},
+		{"hf://acme-ai/../x", false, "malformed Hugging Face source"},
+		// demo@2 lists the digest too but is unsigned; demo@1 is signed.
+		{"ghcr.io/acme/sentiment@sha256:" + demoWeights, true, "digest of models/sentiment/model.safetensors (pkg:generic/models/sentiment/model.safetensors); signed BOM demo version 1 verified"},
+		{"oci://ghcr.io/acme/sentiment:1.4@sha256:" + demoWeights, true, "signed BOM demo version 1 verified"},
+		{"ghcr.io/acme/sentiment@sha256:" + strings.Repeat("ab", 32), false, "no BOM in mlbom lists content with sha256:" + strings.Repeat("ab", 32)},
+		{"ghcr.io/acme/sentiment:1.4", false, "names no digest; a tag can move to other content, so pin the model by digest (ghcr.io/acme/sentiment@sha256:…)"},
+		{"ghcr.io/acme/sentiment@sha256:XYZ", false, "the digest must be sha256: and 64 lower-case hex digits"},
+	}
+	for i, c := range cases {
+		t.Run(c.ref, func(t *testing.T) {
+			_, rev, raw := w.post(t, fixture(t, "pod-create.json", func(r map[string]any) {
+				r["uid"] = fmt.Sprintf("ref-%d", i)
+				setModel(c.ref)(r)
+			}))
+			r := rev.Response
+			if r.Allowed != c.allowed {
+				t.Fatalf("allowed %v, want %v: %s", r.Allowed, c.allowed, raw)
+			}
+			got := strings.Join(r.Warnings, "\n")
+			if !c.allowed {
+				got = r.Result.Message
+				if !strings.Contains(got, "[admission.model-unverified]") {
+					t.Errorf("refusal without the finding: %s", got)
+				}
+			}
+			if !strings.Contains(got, c.want) {
+				t.Errorf("%s\nlacks %q", got, c.want)
+			}
+		})
+	}
+	w.stop()
+	got, err := w.db.ListAdmissions(context.Background(), store.AdmissionFilter{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range got {
+		if a.UID == "ref-0" && (a.BOMProject != "sentiment-bert" || a.BOMVersion != 1 || !strings.Contains(string(a.Models), `"kind":"hub"`)) {
+			t.Errorf("stored %+v models %s", a, a.Models)
+		}
+		if a.UID == "ref-10" && (a.BOMProject != "demo" || a.BOMVersion != 1 || !strings.Contains(string(a.Models), `"kind":"oci"`)) {
+			t.Errorf("stored %+v models %s", a, a.Models)
+		}
 	}
 }
 

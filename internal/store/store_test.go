@@ -105,6 +105,7 @@ func runSuite(t *testing.T, fresh opener) {
 		{"ConcurrentOpen", testConcurrentOpen},
 		{"Blobs", testBlobs},
 		{"Scans", testScans},
+		{"ScansBySource", testScansBySource},
 		{"SaveVersionIdempotent", testSaveVersionIdempotent},
 		{"SaveVersionConcurrent", testSaveVersionConcurrent},
 		{"SaveVersionAtomic", testSaveVersionAtomic},
@@ -218,6 +219,45 @@ func testBlobs(t *testing.T, loc string) {
 	}
 	if _, err := d.GetBlob(ctx, strings.Repeat("0", 64)); !errors.Is(err, ErrNotFound) {
 		t.Errorf("missing blob: %v, want ErrNotFound", err)
+	}
+}
+
+// testScansBySource: the scans that made a version from a source, matched
+// ignoring case and with a revision in the source string, newest first;
+// scans without a version, other sources and LIKE wildcards do not match.
+func testScansBySource(t *testing.T, loc string) {
+	ctx := context.Background()
+	d := open(t, loc)
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	for i, s := range []Scan{
+		{ID: "plain", Project: "bert", Source: "hf://acme-ai/sentiment-bert", Version: 1},
+		{ID: "at-rev", Project: "bert", Source: "hf://Acme-AI/Sentiment-BERT@v2", Version: 2},
+		{ID: "models-prefix", Project: "bert2", Source: "hf://models/acme-ai/sentiment-bert", Ref: "main", Version: 1},
+		{ID: "running", Project: "bert", Source: "hf://acme-ai/sentiment-bert"},
+		{ID: "longer-name", Project: "x", Source: "hf://acme-ai/sentiment-bert-large", Version: 1},
+		{ID: "wildcard", Project: "y", Source: "hf://acme_ai/sentiment-bert", Version: 1},
+	} {
+		s.Status, s.StartedAt = "completed", t0.Add(time.Duration(i)*time.Minute)
+		if err := d.UpsertScan(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := d.ListScansBySource(ctx, []string{"hf://acme-ai/sentiment-bert", "hf://models/acme-ai/sentiment-bert", ""}, 0)
+	var ids []string
+	for _, s := range got {
+		ids = append(ids, s.ID)
+	}
+	if err != nil || strings.Join(ids, ",") != "models-prefix,at-rev,plain" {
+		t.Fatalf("ListScansBySource = %v, %v; want models-prefix,at-rev,plain", ids, err)
+	}
+	if got[1].Source != "hf://Acme-AI/Sentiment-BERT@v2" || got[1].Version != 2 || got[0].Ref != "main" {
+		t.Errorf("rows %+v", got)
+	}
+	if got, err := d.ListScansBySource(ctx, []string{"hf://acme-ai/sentiment-bert"}, 1); err != nil || len(got) != 1 || got[0].ID != "at-rev" {
+		t.Errorf("limit 1: %+v, %v", got, err)
+	}
+	if got, err := d.ListScansBySource(ctx, nil, 0); err != nil || len(got) != 0 {
+		t.Errorf("no sources: %+v, %v", got, err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // PutBlob stores data under its sha256 (hex) and returns the hash. Storing the
@@ -121,6 +122,44 @@ type NewVersion struct {
 	BOM         []byte // CycloneDX JSON
 	ContentHash string
 	Components  []ComponentRow
+}
+
+// ListScansBySource returns the scans that produced a BOM version from one
+// of the sources, newest first. A scan's source matches a given one when
+// equal ignoring case, or when it is that source followed by @REVISION (a
+// revision given in the source string, as hf://ORG/NAME@REV). limit <= 0
+// means 100.
+func (d *DB) ListScansBySource(ctx context.Context, sources []string, limit int) ([]Scan, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	var conds []string
+	var args []any
+	for _, src := range sources {
+		if src = strings.ToLower(src); src != "" {
+			conds = append(conds, "LOWER(source) = ? OR LOWER(source) LIKE ? ESCAPE '!'")
+			args = append(args, src, likeEscape(src)+"@%")
+		}
+	}
+	if len(conds) == 0 {
+		return nil, nil
+	}
+	args = append(args, limit)
+	rows, err := d.db.QueryContext(ctx, "SELECT "+scanCols+" FROM scans WHERE version > 0 AND ("+strings.Join(conds, " OR ")+
+		") ORDER BY started_at DESC, id DESC LIMIT ?", args...)
+	if err != nil {
+		return nil, fmt.Errorf("list scans of %s: %w", strings.Join(sources, ", "), err)
+	}
+	defer rows.Close()
+	var out []Scan
+	for rows.Next() {
+		s, err := scanScan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list scans of %s: %w", strings.Join(sources, ", "), err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
 }
 
 // SaveVersion stores a BOM as the project's next version, with its component
