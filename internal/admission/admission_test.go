@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -76,7 +77,7 @@ const (
 // newTestHandler is the handler startWebhook serves: a SQLite store holding
 // project demo (version 1 signed by the trusted key, version 2 unsigned),
 // the kubernetes policies, a decision cache and a recorder.
-func newTestHandler(t testing.TB, enforce bool, logger *slog.Logger, notif Notifier) (*Handler, *store.DB, *Recorder) {
+func newTestHandler(t testing.TB, enforce bool, logger *slog.Logger, notif func(*store.DB) Notifier) (*Handler, *store.DB, *Recorder) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "m.db"))
@@ -145,7 +146,7 @@ func newTestHandler(t testing.TB, enforce bool, logger *slog.Logger, notif Notif
 	if err != nil {
 		t.Fatal(err)
 	}
-	recorder := NewRecorder(RecorderOptions{Store: db, Notifier: notif, Logger: logger})
+	recorder := NewRecorder(RecorderOptions{Store: db, Notifier: notif(db), Logger: logger})
 	models := &SignedBOMs{
 		ReadBOM: func(ctx context.Context, project string, version int) (int, []byte, error) {
 			v, err := db.GetVersion(ctx, project, version)
@@ -165,7 +166,7 @@ func startWebhook(t testing.TB, enforce bool) *webhook {
 	w := &webhook{notif: &fakeNotifier{}, logs: &bytes.Buffer{}, logMu: &sync.Mutex{}, done: make(chan error, 1)}
 	logger := slog.New(slog.NewJSONHandler(lockedWriter{w.logMu, w.logs}, nil))
 	var h *Handler
-	h, w.db, w.rec = newTestHandler(t, enforce, logger, w.notif)
+	h, w.db, w.rec = newTestHandler(t, enforce, logger, func(*store.DB) Notifier { return w.notif })
 	dir := t.TempDir()
 	ctx := context.Background()
 	certPEM, keyPEM, err := keys.SelfSignedTLS([]string{"mlbom-admission.mlbom.svc", "127.0.0.1"}, time.Hour, time.Now())
@@ -545,3 +546,53 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return r.body.Write(b)
 }
 func (r *recorder) WriteHeader(c int) { r.code = c }
+
+// failingNotifier fails every delivery.
+type failingNotifier struct{ n int }
+
+func (f *failingNotifier) Notify(context.Context, notify.Batch) (*notify.Report, error) {
+	f.n++
+	return nil, errors.New("slack is down")
+}
+
+// TestRecorderRemembersDeliveredDenials: an object refused again with the
+// same findings is not handed to the notifier again (the ledger would skip
+// it); other findings for it are, and so is a denial whose delivery failed.
+func TestRecorderRemembersDeliveredDenials(t *testing.T) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	deny := func(uid, name string, ids ...string) Decision {
+		d := Decision{UID: uid, Namespace: "ml", Kind: "Pod", Name: name, Enforced: true, Message: "denied"}
+		for _, id := range ids {
+			d.Findings = append(d.Findings, policy.Finding{ID: id, Policy: "p", Effect: policy.VerdictDeny})
+		}
+		return d
+	}
+	n := &fakeNotifier{}
+	rec := NewRecorder(RecorderOptions{Notifier: n, Logger: quiet})
+	for _, d := range []Decision{
+		deny("1", "web-*", "a", "b"),
+		deny("2", "web-*", "b", "a"), // the same set: remembered
+		deny("3", "web-*", "a"),      // another set: delivered
+		deny("4", "api-*", "a"),      // another object
+		deny("5", "web-*", "a"),      // remembered
+	} {
+		rec.Record(d)
+	}
+	rec.Close()
+	var uids []string
+	for _, b := range n.batches {
+		uids = append(uids, strings.TrimPrefix(b.ScanID, "admission/"))
+	}
+	if strings.Join(uids, ",") != "1,3,4" {
+		t.Fatalf("delivered %v, want 1,3,4", uids)
+	}
+
+	f := &failingNotifier{}
+	rec = NewRecorder(RecorderOptions{Notifier: f, Logger: quiet})
+	rec.Record(deny("1", "web-*", "a"))
+	rec.Record(deny("2", "web-*", "a"))
+	rec.Close()
+	if f.n != 2 {
+		t.Fatalf("%d attempts after a failed delivery, want 2", f.n)
+	}
+}

@@ -16,7 +16,9 @@ import (
 
 	admissionv1 "k8s.io/api/admission/v1"
 
+	"github.com/mlbom/autopilot/internal/notify"
 	"github.com/mlbom/autopilot/internal/policy"
+	"github.com/mlbom/autopilot/internal/store"
 )
 
 // BenchmarkReview: one decision in-process (no TLS, HTTP or JSON of the
@@ -56,7 +58,7 @@ func BenchmarkReview(b *testing.B) {
 // body out, without TLS: "floor" only decodes the AdmissionReview and
 // encodes an always-allow answer (what any webhook must do), "mlbom" is
 // the handler with its caches, verify-before-run against a signed BOM in
-// SQLite, and decisions recorded. The ratio of the two is the cost of
+// SQLite, decisions recorded and denials through the notification ledger. The ratio of the two is the cost of
 // judging. The fixtures rotate, each review with a fresh uid.
 func BenchmarkServeHTTP(b *testing.B) {
 	var bodies [][2][]byte
@@ -73,7 +75,15 @@ func BenchmarkServeHTTP(b *testing.B) {
 		return append(out, p[1]...)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, _, rec := newTestHandler(b, true, quiet, nil)
+	// Denials go through the real exactly-once ledger in the same store (no
+	// channel configured: the record channel), as in `mlbom admission`.
+	h, _, rec := newTestHandler(b, true, quiet, func(db *store.DB) Notifier {
+		n, err := notify.New(notify.Options{}, db)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return n
+	})
 	defer rec.Close()
 	for _, c := range []struct {
 		name string

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,6 +38,8 @@ type Recorder struct {
 
 	q    chan Decision
 	done chan struct{}
+	// sent: the writer goroutine's memory of delivered denials, per object.
+	sent map[string]sentSet
 	once sync.Once
 	// Dropped counts records lost to a full queue.
 	mu      sync.Mutex
@@ -63,7 +67,7 @@ func NewRecorder(o RecorderOptions) *Recorder {
 		o.Logger = slog.Default()
 	}
 	r := &Recorder{store: o.Store, notify: o.Notifier, log: o.Logger, maxWait: o.MaxWait,
-		q: make(chan Decision, o.Queue), done: make(chan struct{})}
+		q: make(chan Decision, o.Queue), done: make(chan struct{}), sent: map[string]sentSet{}}
 	go r.loop()
 	return r
 }
@@ -146,6 +150,7 @@ func (r *Recorder) write(batch []Decision) {
 	if r.notify == nil {
 		return
 	}
+	now := time.Now()
 	for _, d := range batch {
 		if d.Allowed || !d.Enforced {
 			continue
@@ -153,12 +158,51 @@ func (r *Recorder) write(batch []Decision) {
 		// One ledger scope per object, so a refused Deployment is one
 		// message however often its pods are refused, and a later denial
 		// with other findings resolves the old ones.
-		b := notify.Batch{Project: d.Ref(), ScanID: "admission/" + d.UID, Verdict: policy.VerdictDeny,
-			Findings: denyFindings(d.Findings), Summary: d.Message}
-		if _, err := r.notify.Notify(ctx, b); err != nil {
-			r.log.Error("admission: notify denial", "error", err, "object", d.Ref())
+		ref, fs := d.Ref(), denyFindings(d.Findings)
+		sig := findingSet(fs)
+		if r.delivered(ref, sig, now) {
+			continue
 		}
+		b := notify.Batch{Project: ref, ScanID: "admission/" + d.UID, Verdict: policy.VerdictDeny,
+			Findings: fs, Summary: d.Message}
+		if _, err := r.notify.Notify(ctx, b); err != nil {
+			r.log.Error("admission: notify denial", "error", err, "object", ref)
+			continue
+		}
+		if len(r.sent) >= maxCached {
+			clear(r.sent)
+		}
+		r.sent[ref] = sentSet{sig: sig, at: now}
 	}
+}
+
+// sentTTL is how long the recorder trusts its memory that an object's
+// denial findings were delivered: the ledger would skip them anyway, at the
+// cost of a store round trip per finding and denial (a quarter of the CPU
+// of a busy webhook whose pods keep being refused). Other replicas, and
+// this one after sentTTL, ask the ledger.
+const sentTTL = 10 * time.Minute
+
+// sentSet is the finding set last delivered for an object.
+type sentSet struct {
+	sig string
+	at  time.Time
+}
+
+// delivered: the same findings were delivered for ref lately, so notifying
+// again would change nothing (every key already sent, none to resolve).
+func (r *Recorder) delivered(ref, sig string, now time.Time) bool {
+	s, ok := r.sent[ref]
+	return ok && s.sig == sig && now.Sub(s.at) < sentTTL
+}
+
+func findingSet(fs []policy.Finding) string {
+	ids := make([]string, len(fs))
+	for i, f := range fs {
+		ids[i] = f.ID
+	}
+	sort.Strings(ids)
+	return strings.Join(ids, ",")
 }
 
 func denyFindings(fs []policy.Finding) []policy.Finding {
