@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -594,5 +595,112 @@ func TestRecorderRemembersDeliveredDenials(t *testing.T) {
 	rec.Close()
 	if f.n != 2 {
 		t.Fatalf("%d attempts after a failed delivery, want 2", f.n)
+	}
+}
+
+// TestEveryWorkloadKindIsJudged: StatefulSets, DaemonSets and Jobs (made
+// from the Deployment fixture: same pod template) are judged like the
+// Deployment, and a rule from the user's MLBOM_POLICY_DIR fires at
+// admission too.
+func TestEveryWorkloadKindIsJudged(t *testing.T) {
+	dir := t.TempDir()
+	rule := `package mlbom.team
+
+deny contains {"policy": "team.owner-label", "severity": "low", "component": sprintf("k8s:%s/%s/%s", [m.kind, m.metadata.namespace, m.metadata.name]),
+	"message": "no team label", "remediation": "label it"} if {
+	some m in input.kubernetes
+	not m.metadata.labels.team
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "team.rego"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	engine, err := policy.New(context.Background(), policy.Options{ExtraDir: dir, Families: []string{"kubernetes"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := New(Options{Policy: engine, Enforce: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	for _, k := range []struct{ group, kind string }{{"apps", "Deployment"}, {"apps", "StatefulSet"}, {"apps", "DaemonSet"}, {"batch", "Job"}} {
+		t.Run(k.kind, func(t *testing.T) {
+			var rev admissionv1.AdmissionReview
+			if err := json.Unmarshal(fixture(t, "deployment-update.json", func(r map[string]any) {
+				r["kind"] = map[string]any{"group": k.group, "version": "v1", "kind": k.kind}
+				r["object"].(map[string]any)["kind"] = k.kind
+			}), &rev); err != nil {
+				t.Fatal(err)
+			}
+			resp, d := h.Review(context.Background(), rev.Request)
+			if resp.Allowed || d == nil {
+				t.Fatalf("%s allowed: %+v", k.kind, resp)
+			}
+			for _, want := range []string{"[kubernetes.unapproved-registry]", "[kubernetes.unapproved-ai-endpoint]",
+				"[team.owner-label] no team label", "mlbom denied " + k.kind + " apps/chat-gateway"} {
+				if !strings.Contains(resp.Result.Message, want) {
+					t.Errorf("%s: message %q lacks %q", k.kind, resp.Result.Message, want)
+				}
+			}
+		})
+	}
+}
+
+// TestDenialsReachTheWebhookOnce: through the real notifier and ledger, a
+// Deployment refused three times is one webhook delivery; once it is refused
+// for a further reason, that is delivered too. Each recorder is a fresh
+// process's memory, so the second and third rely on the ledger.
+func TestDenialsReachTheWebhookOnce(t *testing.T) {
+	var mu sync.Mutex
+	var posts []string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		posts = append(posts, string(body))
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	engine, err := policy.New(context.Background(), policy.Options{Families: []string{"kubernetes"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	n, err := notify.New(notify.Options{WebhookURL: hook.URL}, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	review := func(rec *Recorder, uid string, edit func(map[string]any)) {
+		h := New(Options{Policy: engine, Enforce: true, Sink: rec.Record, Logger: quiet})
+		req := httptest.NewRequest(http.MethodPost, "/validate", bytes.NewReader(fixture(t, "deployment-update.json", func(r map[string]any) {
+			r["uid"] = uid
+			if edit != nil {
+				edit(r)
+			}
+		})))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"allowed":false`) {
+			t.Fatalf("%s: %d %s", uid, w.Code, w.Body.String())
+		}
+	}
+	rec := NewRecorder(RecorderOptions{Store: db, Notifier: n, Logger: quiet})
+	review(rec, "d1", nil)
+	review(rec, "d2", nil) // remembered by this recorder
+	rec.Close()
+	rec = NewRecorder(RecorderOptions{Store: db, Notifier: n, Logger: quiet})
+	review(rec, "d3", nil) // a new process: the ledger says it was sent
+	// A GPU asked for without the ML-workload label: a new finding.
+	review(rec, "d4", func(r map[string]any) {
+		spec := r["object"].(map[string]any)["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)
+		spec["containers"].([]any)[0].(map[string]any)["resources"] = map[string]any{"limits": map[string]any{"nvidia.com/gpu": "1"}}
+	})
+	rec.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(posts) != 2 || !strings.Contains(posts[0], "kubernetes.unapproved-ai-endpoint") || !strings.Contains(posts[1], "kubernetes.gpu-without-ml-label") ||
+		!strings.Contains(posts[1], `"scanId":"admission/d4"`) {
+		t.Fatalf("%d webhook deliveries, want 2 (the denial, then the new finding):\n%s", len(posts), strings.Join(posts, "\n---\n"))
 	}
 }
