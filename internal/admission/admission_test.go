@@ -704,3 +704,30 @@ func TestDenialsReachTheWebhookOnce(t *testing.T) {
 		t.Fatalf("%d webhook deliveries, want 2 (the denial, then the new finding):\n%s", len(posts), strings.Join(posts, "\n---\n"))
 	}
 }
+
+// countingStore counts the batches it is asked to save.
+type countingStore struct {
+	mu      sync.Mutex
+	batches []int
+}
+
+func (c *countingStore) SaveAdmissions(_ context.Context, as []store.Admission) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.batches = append(c.batches, len(as))
+	return nil
+}
+
+// TestRecorderBatchesWithinLinger: decisions arriving within the linger are
+// one insert, and Close writes them without waiting the linger out.
+func TestRecorderBatchesWithinLinger(t *testing.T) {
+	cs := &countingStore{}
+	rec := NewRecorder(RecorderOptions{Store: cs, Linger: time.Hour, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	for i := range 5 {
+		rec.Record(Decision{UID: fmt.Sprint(i), Allowed: true})
+	}
+	rec.Close() // returns well before the hour: the queue is closed
+	if fmt.Sprint(cs.batches) != "[5]" {
+		t.Fatalf("batches %v, want one of 5", cs.batches)
+	}
+}

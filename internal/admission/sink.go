@@ -35,6 +35,7 @@ type Recorder struct {
 	notify  Notifier
 	log     *slog.Logger
 	maxWait time.Duration
+	linger  time.Duration
 
 	q    chan Decision
 	done chan struct{}
@@ -53,6 +54,9 @@ type RecorderOptions struct {
 	Logger   *slog.Logger
 	Queue    int           // 0 means 4096
 	MaxWait  time.Duration // 0 means 100 ms
+	// Linger is how long the writer waits for more decisions before it
+	// writes a batch; 0 means 100 ms. Close writes what is queued at once.
+	Linger time.Duration
 }
 
 // NewRecorder starts the writer; Close stops it after draining the queue.
@@ -63,10 +67,13 @@ func NewRecorder(o RecorderOptions) *Recorder {
 	if o.MaxWait <= 0 {
 		o.MaxWait = 100 * time.Millisecond
 	}
+	if o.Linger <= 0 {
+		o.Linger = 100 * time.Millisecond
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	r := &Recorder{store: o.Store, notify: o.Notifier, log: o.Logger, maxWait: o.MaxWait,
+	r := &Recorder{store: o.Store, notify: o.Notifier, log: o.Logger, maxWait: o.MaxWait, linger: o.Linger,
 		q: make(chan Decision, o.Queue), done: make(chan struct{}), sent: map[string]sentSet{}}
 	go r.loop()
 	return r
@@ -109,22 +116,33 @@ const batchSize = 200
 func (r *Recorder) loop() {
 	defer close(r.done)
 	batch := make([]Decision, 0, batchSize)
+	linger := time.NewTimer(time.Hour)
+	linger.Stop()
 	for d := range r.q {
 		batch = append(batch[:0], d)
-		// Take whatever else is queued, up to a batch.
+		// Take what arrives within the linger, up to a batch: one insert
+		// (and one statement prepared) for many decisions. At low rates a
+		// row a statement cost more CPU than judging the review.
+		linger.Reset(r.linger)
+		open := true
 	more:
 		for len(batch) < batchSize {
 			select {
 			case d, ok := <-r.q:
 				if !ok {
+					open = false
 					break more
 				}
 				batch = append(batch, d)
-			default:
+			case <-linger.C:
 				break more
 			}
 		}
+		linger.Stop()
 		r.write(batch)
+		if !open {
+			return
+		}
 	}
 }
 
