@@ -8,9 +8,11 @@
 # Deployment, a dry-run CronJob; every review has a fresh uid.
 #   bench/admission/run.sh [CONCURRENCY] [REVIEWS]
 # Prints per round p50/p99 and server CPU per review for both, the medians
-# and the ratios mlbom/floor, then the servers' memory (VmRSS at steady
-# state, VmHWM peak). CACHE_TTL=0 judges every review afresh (no template
-# cache); RATES="100 300" sets the open-loop rates; ROUNDS (default 3).
+# and the ratios mlbom/floor, then the servers' memory: VmRSS at steady
+# state, VmHWM peak, RssAnon (heap, stacks, SQLite's page cache) and
+# RssFile (the binary's pages). CACHE_TTL=0 judges every review afresh (no
+# template cache); RATES="100 300" sets the open-loop rates; ROUNDS
+# (default 3).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
@@ -73,6 +75,6 @@ for m in modes:
     fp50, fp99, mp50, mp99 = med("floor", 2), med("floor", 3), med("mlbom", 2), med("mlbom", 3)
     print(f"{m:10} {fp50:10.2f} {fp99:10.2f} {mp50:10.2f} {mp99:10.2f} {mp50/fp50:7.2f} {mp99/fp99:7.2f} {med('floor', 4):10.3f} {med('mlbom', 4):10.3f}")
 PY
-echo "mlbom memory: $(grep -E 'VmRSS|VmHWM' /proc/$server/status | tr -s ' \t' ' ' | paste -sd' ')"
-echo "floor memory: $(grep -E 'VmRSS|VmHWM' /proc/$floor/status | tr -s ' \t' ' ' | paste -sd' ')"
+echo "mlbom memory: $(grep -E 'VmRSS|VmHWM|RssAnon|RssFile' /proc/$server/status | tr -s ' \t' ' ' | paste -sd' ')"
+echo "floor memory: $(grep -E 'VmRSS|VmHWM|RssAnon|RssFile' /proc/$floor/status | tr -s ' \t' ' ' | paste -sd' ')"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -190,7 +190,9 @@ func (s *SignedBOMs) verifyVersion(ctx context.Context, res ModelResult, version
 // newest scan of that revision; without a revision, the newest scan. The
 // signed BOM must itself name the repository at the scan's commit (its
 // metadata component is pkg:huggingface/ORG/NAME@COMMIT), so the store's
-// scan records only point the way and the signature decides.
+// scan records only point the way and the signature decides. (mlbom's
+// purl for a Hub repository does not say whether it is a model or a dataset,
+// so for two repositories of one ID that part rests on the scan record.)
 func (s *SignedBOMs) verifyHub(ctx context.Context, res ModelResult, repo hub.Repo) (ModelResult, error) {
 	want := repo.String()
 	if repo.Revision != "" {
