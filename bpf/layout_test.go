@@ -28,6 +28,8 @@ func TestLayoutMatchesBTF(t *testing.T) {
 		{"ext_key", ExtKey{}, false},
 		{"name_key", NameKey{}, false},
 		{"endpoint_key", EndpointKey{}, false},
+		{"fold_key", FoldKey{}, false},
+		{"fold", Fold{}, false},
 	} {
 		t.Run(tc.c, func(t *testing.T) {
 			var st *btf.Struct
@@ -69,10 +71,14 @@ func TestLayoutMatchesBTF(t *testing.T) {
 		tracerMapOpenExts:  reflect.TypeOf(ExtKey{}).Size(),
 		tracerMapExecNames: reflect.TypeOf(NameKey{}).Size(),
 		tracerMapEndpoints: reflect.TypeOf(EndpointKey{}).Size(),
+		tracerMapFolds:     reflect.TypeOf(FoldKey{}).Size(),
 	} {
 		if got := spec.Maps[name].KeySize; uintptr(got) != want {
 			t.Errorf("map %s key size %d, Go key %d", name, got, want)
 		}
+	}
+	if got, want := spec.Maps[tracerMapFolds].ValueSize, reflect.TypeOf(Fold{}).Size(); uintptr(got) != want {
+		t.Errorf("map folds value size %d, Go value %d", got, want)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -52,6 +53,9 @@ type Options struct {
 	// ExcludePID is a process whose events are not reported: the agent
 	// itself, which opens model files to hash them.
 	ExcludePID int
+	// FoldWindow, when positive, sends a process's open of a file once per
+	// window and only counts the repeats in the kernel; Folds drains them.
+	FoldWindow time.Duration
 }
 
 // Endpoint is one address of an AI endpoint; Port 0 means any port. ID comes
@@ -108,6 +112,11 @@ func Load(opts Options) (*Tracer, error) {
 			return nil, err
 		}
 	}
+	if opts.FoldWindow > 0 {
+		if err := spec.Variables[tracerVarFoldNs].Set(uint64(opts.FoldWindow)); err != nil {
+			return nil, err
+		}
+	}
 	if err := spec.Variables[tracerVarAllExec].Set(opts.AllExec); err != nil {
 		return nil, err
 	}
@@ -144,13 +153,9 @@ func (t *Tracer) attach() error {
 		prog     *ebpf.Program
 		optional bool // open(2) and creat(2) exist on x86-64 only
 	}{
-		{"sys_enter_openat", p.EnterOpenat, false},
 		{"sys_exit_openat", p.ExitOpenat, false},
-		{"sys_enter_openat2", p.EnterOpenat2, true}, // Linux >= 5.6
-		{"sys_exit_openat2", p.ExitOpenat2, true},
-		{"sys_enter_open", p.EnterOpenLegacy, true},
+		{"sys_exit_openat2", p.ExitOpenat2, true}, // Linux >= 5.6
 		{"sys_exit_open", p.ExitOpenLegacy, true},
-		{"sys_enter_creat", p.EnterCreat, true},
 		{"sys_exit_creat", p.ExitCreat, true},
 	} {
 		l, err := link.Tracepoint("syscalls", tp.name, tp.prog, nil)
@@ -328,6 +333,7 @@ func endpointKey(a netip.Addr, port uint16) EndpointKey {
 type Counters struct {
 	Opens, Execs, Connects                      uint64 // events submitted
 	DroppedOpens, DroppedExecs, DroppedConnects uint64 // ring buffer full
+	FoldedOpens                                 uint64 // repeats counted in the folds map
 }
 
 // Dropped is the sum of the drop counters.
@@ -336,7 +342,7 @@ func (c Counters) Dropped() uint64 { return c.DroppedOpens + c.DroppedExecs + c.
 // Counters sums the per-CPU counters.
 func (t *Tracer) Counters() (Counters, error) {
 	var out Counters
-	dst := []*uint64{&out.Opens, &out.Execs, &out.Connects, &out.DroppedOpens, &out.DroppedExecs, &out.DroppedConnects}
+	dst := []*uint64{&out.Opens, &out.Execs, &out.Connects, &out.DroppedOpens, &out.DroppedExecs, &out.DroppedConnects, &out.FoldedOpens}
 	for i, p := range dst {
 		var per []uint64
 		if err := t.objs.Counters.Lookup(uint32(i), &per); err != nil {
@@ -347,6 +353,38 @@ func (t *Tracer) Counters() (Counters, error) {
 		}
 	}
 	return out, nil
+}
+
+// FoldKey is a process and a file whose repeated opens the kernel counts
+// (struct fold_key).
+type FoldKey struct {
+	TGID uint32
+	Dev  uint32
+	Ino  uint64
+}
+
+// Fold is the kernel's count for one FoldKey (struct fold). Repeats only
+// grows while the entry lives; a new entry (after the map evicted the old
+// one) has another BornNS.
+type Fold struct {
+	UntilNS, BornNS, LastNS uint64
+	Repeats                 uint64
+}
+
+// Folds calls fn for every entry of the kernel's fold counts.
+func (t *Tracer) Folds(fn func(FoldKey, Fold)) error {
+	var (
+		k FoldKey
+		v Fold
+	)
+	it := t.objs.Folds.Iterate()
+	for it.Next(&k, &v) {
+		fn(k, v)
+	}
+	if err := it.Err(); err != nil {
+		return fmt.Errorf("read folds: %w", err)
+	}
+	return nil
 }
 
 // ErrClosed is returned by Read after Close.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -32,12 +33,34 @@ func TestMain(m *testing.M) {
 
 func child() {
 	_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafeBytePtr("mlbom-child")), 0, 0, 0)
-	f, err := os.Open(os.Getenv("MLBOM_BPF_OPEN"))
+	model := os.Getenv("MLBOM_BPF_OPEN")
+	// A failed open loads nothing and is not reported.
+	if f, err := os.Open(model + ".missing.gguf"); err == nil {
+		f.Close()
+	}
+	repeat, _ := strconv.Atoi(os.Getenv("MLBOM_BPF_REPEAT"))
+	for i := 0; i < max(repeat, 1); i++ {
+		f, err := os.Open(model)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		f.Close()
+	}
+	// openat2 relative to a directory descriptor: the path, the directory
+	// and the flags come from the syscall's other argument registers.
+	dir, err := unix.Open(filepath.Dir(model), unix.O_DIRECTORY|unix.O_RDONLY, 0)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	f.Close()
+	fd, err := unix.Openat2(dir, filepath.Base(model), &unix.OpenHow{Flags: unix.O_RDONLY | unix.O_NOFOLLOW | unix.O_CLOEXEC})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "openat2:", err)
+		os.Exit(2)
+	}
+	unix.Close(fd)
+	fmt.Println(dir)
 	c, err := net.Dial("tcp", os.Getenv("MLBOM_BPF_CONNECT"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -103,45 +126,22 @@ func TestTraceChild(t *testing.T) {
 		ExcludePID: os.Getpid(),
 	})
 
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "MLBOM_BPF_CHILD=1", "MLBOM_BPF_OPEN="+model,
-		"MLBOM_BPF_CONNECT="+ln.Addr().String(), "MLBOM_BPF_EXEC="+runtime)
-	cmd.Stderr = os.Stderr
-	// The parent (this test) is excluded, so its own opens are never seen.
-	if f, err := os.Open(model); err == nil {
-		f.Close()
-	}
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("child: %v", err)
-	}
-	pid := uint32(cmd.Process.Pid)
-
+	pid, dirfd, events := runChild(t, tr, model, ln.Addr().String(), runtime, 1)
 	got := map[EventType]Event{}
-	deadline := time.Now().Add(30 * time.Second)
-	for len(got) < 3 && time.Now().Before(deadline) {
-		tr.rd.SetDeadline(time.Now().Add(500 * time.Millisecond))
-		var ev Event
-		if err := tr.Read(&ev); err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) {
-				continue
-			}
-			t.Fatal(err)
-		}
-		if ev.TGID != pid {
-			continue // another process on the machine
-		}
-		if ev.Type == EventOpen && ev.Path != model {
-			t.Errorf("unexpected open %q (only %s matches the filter)", ev.Path, model)
-			continue
-		}
+	var opens []Event
+	for _, ev := range events {
 		got[ev.Type] = ev
+		if ev.Type == EventOpen {
+			opens = append(opens, ev)
+		}
 	}
-	open, ok := got[EventOpen]
-	if !ok {
-		t.Fatalf("no open event from pid %d; got %+v", pid, got)
+	// os.Open(model) and openat2(dir, base); not the failed open.
+	if len(opens) != 2 {
+		t.Fatalf("opens from pid %d = %+v, want the model opened by path and by openat2", pid, opens)
 	}
-	if open.Comm != "mlbom-child" || open.Dev == 0 || open.Ino == 0 {
-		t.Errorf("open = %+v, want comm mlbom-child and the file's device and inode", open)
+	open, rel := opens[0], opens[1]
+	if open.Path != model || open.DirFD != unix.AT_FDCWD || open.Comm != "mlbom-child" || open.Dev == 0 || open.Ino == 0 {
+		t.Errorf("open = %+v, want %s from the working directory by mlbom-child, with the file's device and inode", open, model)
 	}
 	var st unix.Stat_t
 	if err := unix.Stat(model, &st); err == nil && open.Ino != st.Ino {
@@ -149,6 +149,9 @@ func TestTraceChild(t *testing.T) {
 	}
 	if open.Flags&unix.O_ACCMODE != unix.O_RDONLY || open.BootNS == 0 || open.CgroupID == 0 {
 		t.Errorf("open = %+v, want a read-only open with a time and a cgroup", open)
+	}
+	if rel.Path != filepath.Base(model) || rel.DirFD != int32(dirfd) || rel.Flags&unix.O_NOFOLLOW == 0 || rel.Ino != open.Ino {
+		t.Errorf("openat2 = %+v, want %s relative to fd %d with O_NOFOLLOW", rel, filepath.Base(model), dirfd)
 	}
 	conn, ok := got[EventConnect]
 	if !ok {
@@ -171,9 +174,110 @@ func TestTraceChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Opens == 0 || c.Execs == 0 || c.Connects == 0 || c.Dropped() != 0 {
+	if c.Opens == 0 || c.Execs == 0 || c.Connects == 0 || c.Dropped() != 0 || c.FoldedOpens != 0 {
 		t.Errorf("counters = %+v", c)
 	}
+}
+
+// TestFoldRepeats: with a fold window, a process's repeated opens of one
+// file reach user space once; the kernel counts the rest, and Folds
+// reports them.
+func TestFoldRepeats(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "weights.gguf")
+	if err := os.WriteFile(model, []byte("GGUF"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	tr := requireEBPF(t, Options{Extensions: []string{"gguf"}, Programs: []string{"true"}, ExcludePID: os.Getpid(), FoldWindow: time.Minute})
+	pid, _, events := runChild(t, tr, model, ln.Addr().String(), "/bin/true", 5)
+	var opens int
+	for _, ev := range events {
+		if ev.Type == EventOpen {
+			opens++
+		}
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(model, &st); err != nil {
+		t.Fatal(err)
+	}
+	var repeats uint64
+	if err := tr.Folds(func(k FoldKey, f Fold) {
+		if k.TGID == pid && k.Ino == st.Ino {
+			repeats = f.Repeats
+			if f.LastNS < f.BornNS || f.UntilNS != f.BornNS+uint64(time.Minute) {
+				t.Errorf("fold = %+v, want last >= born and a one-minute window", f)
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Six opens of the file (five by path, one by openat2): one sent, five
+	// counted.
+	if opens != 1 || repeats != 5 {
+		t.Errorf("%d open events and %d repeats from pid %d, want 1 and 5", opens, repeats, pid)
+	}
+	c, err := tr.Counters()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.FoldedOpens < 5 {
+		t.Errorf("counters = %+v, want at least 5 folded opens", c)
+	}
+}
+
+// runChild runs the traced child (opening model repeat times, connecting to
+// addr, exec'ing prog) and returns its pid, the directory descriptor it
+// used for openat2, and its events up to its exec.
+func runChild(t *testing.T, tr *Tracer, model, addr, prog string, repeat int) (uint32, int, []Event) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "MLBOM_BPF_CHILD=1", "MLBOM_BPF_OPEN="+model,
+		"MLBOM_BPF_CONNECT="+addr, "MLBOM_BPF_EXEC="+prog, "MLBOM_BPF_REPEAT="+strconv.Itoa(repeat))
+	cmd.Stderr = os.Stderr
+	// The parent (this test) is excluded, so its own opens are never seen.
+	if f, err := os.Open(model); err == nil {
+		f.Close()
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("child: %v", err)
+	}
+	dirfd, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatalf("child printed %q, want its directory descriptor", out)
+	}
+	pid := uint32(cmd.Process.Pid)
+	var events []Event
+	// The exec is the child's last event: the ones before it were reserved
+	// in the ring buffer earlier.
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		tr.rd.SetDeadline(time.Now().Add(500 * time.Millisecond))
+		var ev Event
+		if err := tr.Read(&ev); err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				continue
+			}
+			t.Fatal(err)
+		}
+		if ev.TGID != pid {
+			continue // another process on the machine
+		}
+		if ev.Type == EventOpen && !strings.HasSuffix(ev.Path, filepath.Base(model)) {
+			t.Errorf("unexpected open %q (only %s matches the filter)", ev.Path, model)
+		}
+		events = append(events, ev)
+		if ev.Type == EventExec {
+			return pid, dirfd, events
+		}
+	}
+	t.Fatalf("no exec event from pid %d; got %+v", pid, events)
+	return 0, 0, nil
 }
 
 func TestOptionsRejected(t *testing.T) {

@@ -7,17 +7,21 @@
  *
  * Everything not on the configured lists is dropped here, in the kernel, so
  * that the common case (an open of a .so, .py or .json file) costs one
- * string copy and a hash lookup and never reaches user space. The lists
- * live in hash maps the agent fills at start (policies/data.json).
+ * string copy and a bit test and never reaches user space. The lists live
+ * in hash maps the agent fills at start (policies/data.json).
  *
  * Hooks. Only tracepoints are used: they are a stable interface, and they
  * are what a locked-down kernel still allows (this project's own CI kernel
  * refuses fentry/fexit and has no kprobes).
- *   tracepoint/syscalls/sys_{enter,exit}_{openat,openat2,open,creat}
+ *   tracepoint/syscalls/sys_exit_{openat,openat2,open,creat}
  *                           the path as the caller passed it (a Hugging
  *                           Face snapshot symlink keeps its .safetensors
- *                           name); matched at entry, reported at exit only
- *                           when the open succeeded.
+ *                           name), read at exit from the arguments in the
+ *                           task's saved registers, and only when the open
+ *                           succeeded. One hook per open instead of an
+ *                           entry and an exit hook with a map between them:
+ *                           bench/tracer measured the entry hook plus the
+ *                           map at about as much again as the exit hook.
  *   tp_btf/sched_process_exec
  *                           every successful execve/execveat, with the new
  *                           image's argv read from its own memory.
@@ -25,8 +29,14 @@
  *                           CLOSE -> SYN_SENT: an outbound TCP connect, v4
  *                           or v6, in the connecting process.
  * The price of syscall tracepoints: while attached, every syscall of every
- * task takes the kernel's slower traced entry path (TIF_SYSCALL_TRACEPOINT).
- * bench/tracer measures what that costs.
+ * task takes the kernel's slower traced entry path (TIF_SYSCALL_TRACEPOINT),
+ * and each open pays the tracepoint's perf glue. bench/tracer measures what
+ * that costs, with empty programs as the floor.
+ *
+ * Repeats. With fold_ns set, a process opening the same file (device and
+ * inode) again within fold_ns of the event that was sent is only counted in
+ * the folds map, which the agent drains; this keeps a model server that
+ * reopens its weights in a loop from flooding the ring buffer.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -62,7 +72,8 @@ enum counter {
 	COUNTER_DROP_OPEN = 3,
 	COUNTER_DROP_EXEC = 4,
 	COUNTER_DROP_CONNECT = 5,
-	COUNTER_MAX = 6,
+	COUNTER_FOLD_OPEN = 6, /* repeats counted in folds, not sent */
+	COUNTER_MAX = 7,
 };
 
 /*
@@ -214,19 +225,29 @@ static __always_inline bool is_self(void)
 	return self_tgid && (bpf_get_current_pid_tgid() >> 32) == self_tgid;
 }
 
-/* An open that matched the filter at entry, waiting for its result. */
-struct pending_open {
-	const char *filename; /* user memory, read again at exit */
-	__s32 dfd;
-	__s32 flags;
+/* Repeats of an open, per process and file (the agent's fold key). */
+struct fold_key {
+	__u32 tgid;
+	__u32 dev;
+	__u64 ino;
 };
 
+struct fold {
+	__u64 until_ns; /* opens before this are repeats of the last event */
+	__u64 born_ns;  /* when the entry was made: tells user space it was replaced */
+	__u64 last_ns;  /* the last repeat */
+	__u64 repeats;  /* only ever grows; user space reports the difference */
+};
+
+/* Set by the loader: the fold window in ns, 0 for none. */
+volatile const __u64 fold_ns = 0;
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64); /* pid_tgid */
-	__type(value, struct pending_open);
-} pending SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct fold_key);
+	__type(value, struct fold);
+} folds SEC(".maps");
 
 /*
  * match_ext reports whether the NUL-terminated path in e->data (n bytes
@@ -234,12 +255,10 @@ struct {
  */
 static __always_inline bool match_ext(struct event *e, long n)
 {
-	if (n <= 1)
+	if (n <= 2)
 		return false;
 	/* The last character is at n-2. */
 	__u32 last = (__u32)n - 2;
-	if (last < 1)
-		return false;
 	__u32 c1 = (__u8)e->data[(last - 1) & (DATA_LEN - 1)];
 	__u32 c2 = (__u8)e->data[last & (DATA_LEN - 1)];
 	if (c1 >= 'A' && c1 <= 'Z')
@@ -280,52 +299,95 @@ static __always_inline bool match_ext(struct event *e, long n)
 }
 
 /*
- * enter_open runs for every open on the machine: one copy of the path from
- * user memory and one hash lookup. Only a match costs more.
+ * syscall_arg is argument n (0-3) of the syscall the task is in, from its
+ * saved user registers.
  */
-static __always_inline int enter_open(const char *filename, int dfd, int flags)
+static __always_inline unsigned long syscall_arg(void *regs, int n)
 {
-	if (is_self())
-		return 0;
+	struct pt_regs___x86 *x = regs;
+	struct pt_regs___arm64 *a = regs;
+	if (bpf_core_field_exists(x->si)) {
+		switch (n) {
+		case 0:
+			return x->di;
+		case 1:
+			return x->si;
+		case 2:
+			return x->dx;
+		default:
+			return x->r10;
+		}
+	}
+	if (n == 0)
+		return a->orig_x0;
+	return a->regs[n & 3];
+}
+
+static __always_inline void *user_regs(void)
+{
+	return (void *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+/*
+ * match_open runs for every successful open on the machine: one copy of
+ * the path from user memory and a bit test; a hash lookup only for paths
+ * whose last two characters end a configured extension. It returns the
+ * per-CPU event with the path in data, or 0.
+ */
+static __always_inline struct event *match_open(const char *filename, long *n)
+{
 	__u32 zero = 0;
 	struct event *e = bpf_map_lookup_elem(&scratch, &zero);
 	if (!e)
 		return 0;
-	long n = bpf_probe_read_user_str(e->data, DATA_LEN, filename);
-	if (!match_ext(e, n))
+	*n = bpf_probe_read_user_str(e->data, DATA_LEN, filename);
+	if (!match_ext(e, *n) || is_self())
 		return 0;
-	struct pending_open p = {.filename = filename, .dfd = dfd, .flags = flags};
-	__u64 id = bpf_get_current_pid_tgid();
-	if (bpf_map_update_elem(&pending, &id, &p, BPF_ANY))
-		count(COUNTER_DROP_OPEN);
-	return 0;
+	return e;
 }
 
-static __always_inline int exit_open(long ret)
+/*
+ * folded reports whether this open repeats, within the window, the last
+ * one sent for the same process and file; if not, it opens a new window.
+ */
+static __always_inline bool folded(struct event *e)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct pending_open *p = bpf_map_lookup_elem(&pending, &id);
-	if (!p)
-		return 0;
-	struct pending_open po = *p;
-	bpf_map_delete_elem(&pending, &id);
-	if (ret < 0)
-		return 0; /* the open failed: nothing was loaded */
-	struct event *e = new_event(EVENT_OPEN);
-	if (!e)
-		return 0;
-	long n = bpf_probe_read_user_str(e->data, DATA_LEN, po.filename);
-	if (n <= 1)
-		return 0;
-	e->dfd = po.dfd;
-	e->flags = po.flags;
-	/* The opened file's identity: current->files->fdt->fd[ret]->f_inode. */
+	if (!fold_ns || !e->ino)
+		return false;
+	struct fold_key k = {.tgid = e->tgid, .dev = e->dev, .ino = e->ino};
+	__u64 now = e->ts_boot_ns;
+	struct fold *f = bpf_map_lookup_elem(&folds, &k);
+	if (f && now < f->until_ns) {
+		__sync_fetch_and_add(&f->repeats, 1);
+		f->last_ns = now;
+		return true;
+	}
+	if (f) {
+		f->until_ns = now + fold_ns;
+		return false;
+	}
+	struct fold nf = {.until_ns = now + fold_ns, .born_ns = now, .last_ns = now};
+	bpf_map_update_elem(&folds, &k, &nf, BPF_NOEXIST);
+	return false;
+}
+
+/* report_open sends a matched open whose descriptor is fd. */
+static __always_inline int report_open(struct event *e, long n, long fd, int dfd, int flags)
+{
+	fill(e, EVENT_OPEN);
+	e->dfd = dfd;
+	e->flags = flags;
+	/* The opened file's identity: current->files->fdt->fd[fd]->f_inode. */
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
 	struct file *f = 0;
-	if (fds && bpf_probe_read_kernel(&f, sizeof(f), &fds[ret & 0xffffff]) == 0 && f) {
+	if (fds && bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xffffff]) == 0 && f) {
 		e->ino = BPF_CORE_READ(f, f_inode, i_ino);
 		e->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+	}
+	if (folded(e)) {
+		count(COUNTER_FOLD_OPEN);
+		return 0;
 	}
 	e->len = (__u16)(n - 1);
 	count(COUNTER_OPEN);
@@ -333,56 +395,60 @@ static __always_inline int exit_open(long ret)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_openat")
-int enter_openat(struct sys_enter_openat_ctx *ctx)
-{
-	return enter_open(ctx->filename, (int)ctx->dfd, (int)ctx->flags);
-}
-
 SEC("tracepoint/syscalls/sys_exit_openat")
 int exit_openat(struct sys_exit_ctx *ctx)
 {
-	return exit_open(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_enter_openat2")
-int enter_openat2(struct sys_enter_openat2_ctx *ctx)
-{
-	__u64 flags = 0;
-	bpf_probe_read_user(&flags, sizeof(flags), &ctx->how->flags);
-	return enter_open(ctx->filename, (int)ctx->dfd, (int)flags);
+	if (ctx->ret < 0)
+		return 0; /* the open failed: nothing was loaded */
+	void *regs = user_regs();
+	long n;
+	struct event *e = match_open((const char *)syscall_arg(regs, 1), &n);
+	if (!e)
+		return 0;
+	return report_open(e, n, ctx->ret, (int)syscall_arg(regs, 0), (int)syscall_arg(regs, 2));
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat2")
 int exit_openat2(struct sys_exit_ctx *ctx)
 {
-	return exit_open(ctx->ret);
+	if (ctx->ret < 0)
+		return 0;
+	void *regs = user_regs();
+	long n;
+	struct event *e = match_open((const char *)syscall_arg(regs, 1), &n);
+	if (!e)
+		return 0;
+	__u64 flags = 0;
+	struct open_how *how = (struct open_how *)syscall_arg(regs, 2);
+	bpf_probe_read_user(&flags, sizeof(flags), &how->flags);
+	return report_open(e, n, ctx->ret, (int)syscall_arg(regs, 0), (int)flags);
 }
 
 /* open(2) and creat(2) exist on x86-64 only; the loader skips them where
  * the kernel has no such tracepoints. */
-SEC("tracepoint/syscalls/sys_enter_open")
-int enter_open_legacy(struct sys_enter_open_ctx *ctx)
-{
-	return enter_open(ctx->filename, AT_FDCWD, (int)ctx->flags);
-}
-
 SEC("tracepoint/syscalls/sys_exit_open")
 int exit_open_legacy(struct sys_exit_ctx *ctx)
 {
-	return exit_open(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_enter_creat")
-int enter_creat(struct sys_enter_creat_ctx *ctx)
-{
-	return enter_open(ctx->pathname, AT_FDCWD, O_CREAT | O_WRONLY | O_TRUNC);
+	if (ctx->ret < 0)
+		return 0;
+	void *regs = user_regs();
+	long n;
+	struct event *e = match_open((const char *)syscall_arg(regs, 0), &n);
+	if (!e)
+		return 0;
+	return report_open(e, n, ctx->ret, AT_FDCWD, (int)syscall_arg(regs, 1));
 }
 
 SEC("tracepoint/syscalls/sys_exit_creat")
 int exit_creat(struct sys_exit_ctx *ctx)
 {
-	return exit_open(ctx->ret);
+	if (ctx->ret < 0)
+		return 0;
+	long n;
+	struct event *e = match_open((const char *)syscall_arg(user_regs(), 0), &n);
+	if (!e)
+		return 0;
+	return report_open(e, n, ctx->ret, AT_FDCWD, O_CREAT | O_WRONLY | O_TRUNC);
 }
 
 /*

@@ -16,26 +16,23 @@ import (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	tracerMapCounters         = "counters"
-	tracerMapEndpoints        = "endpoints"
-	tracerMapEvents           = "events"
-	tracerMapExecNames        = "exec_names"
-	tracerMapOpenExts         = "open_exts"
-	tracerMapPending          = "pending"
-	tracerMapScratch          = "scratch"
-	tracerProgEnterCreat      = "enter_creat"
-	tracerProgEnterOpenLegacy = "enter_open_legacy"
-	tracerProgEnterOpenat     = "enter_openat"
-	tracerProgEnterOpenat2    = "enter_openat2"
-	tracerProgExitCreat       = "exit_creat"
-	tracerProgExitOpenLegacy  = "exit_open_legacy"
-	tracerProgExitOpenat      = "exit_openat"
-	tracerProgExitOpenat2     = "exit_openat2"
-	tracerProgTraceConnect    = "trace_connect"
-	tracerProgTraceExec       = "trace_exec"
-	tracerVarAllExec          = "all_exec"
-	tracerVarExtTail          = "ext_tail"
-	tracerVarSelfTgid         = "self_tgid"
+	tracerMapCounters        = "counters"
+	tracerMapEndpoints       = "endpoints"
+	tracerMapEvents          = "events"
+	tracerMapExecNames       = "exec_names"
+	tracerMapFolds           = "folds"
+	tracerMapOpenExts        = "open_exts"
+	tracerMapScratch         = "scratch"
+	tracerProgExitCreat      = "exit_creat"
+	tracerProgExitOpenLegacy = "exit_open_legacy"
+	tracerProgExitOpenat     = "exit_openat"
+	tracerProgExitOpenat2    = "exit_openat2"
+	tracerProgTraceConnect   = "trace_connect"
+	tracerProgTraceExec      = "trace_exec"
+	tracerVarAllExec         = "all_exec"
+	tracerVarExtTail         = "ext_tail"
+	tracerVarFoldNs          = "fold_ns"
+	tracerVarSelfTgid        = "self_tgid"
 )
 
 // loadTracer returns the embedded CollectionSpec for tracer.
@@ -80,16 +77,12 @@ type tracerSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type tracerProgramSpecs struct {
-	EnterCreat      *ebpf.ProgramSpec `ebpf:"enter_creat"`
-	EnterOpenLegacy *ebpf.ProgramSpec `ebpf:"enter_open_legacy"`
-	EnterOpenat     *ebpf.ProgramSpec `ebpf:"enter_openat"`
-	EnterOpenat2    *ebpf.ProgramSpec `ebpf:"enter_openat2"`
-	ExitCreat       *ebpf.ProgramSpec `ebpf:"exit_creat"`
-	ExitOpenLegacy  *ebpf.ProgramSpec `ebpf:"exit_open_legacy"`
-	ExitOpenat      *ebpf.ProgramSpec `ebpf:"exit_openat"`
-	ExitOpenat2     *ebpf.ProgramSpec `ebpf:"exit_openat2"`
-	TraceConnect    *ebpf.ProgramSpec `ebpf:"trace_connect"`
-	TraceExec       *ebpf.ProgramSpec `ebpf:"trace_exec"`
+	ExitCreat      *ebpf.ProgramSpec `ebpf:"exit_creat"`
+	ExitOpenLegacy *ebpf.ProgramSpec `ebpf:"exit_open_legacy"`
+	ExitOpenat     *ebpf.ProgramSpec `ebpf:"exit_openat"`
+	ExitOpenat2    *ebpf.ProgramSpec `ebpf:"exit_openat2"`
+	TraceConnect   *ebpf.ProgramSpec `ebpf:"trace_connect"`
+	TraceExec      *ebpf.ProgramSpec `ebpf:"trace_exec"`
 }
 
 // tracerMapSpecs contains maps before they are loaded into the kernel.
@@ -100,8 +93,8 @@ type tracerMapSpecs struct {
 	Endpoints *ebpf.MapSpec `ebpf:"endpoints"`
 	Events    *ebpf.MapSpec `ebpf:"events"`
 	ExecNames *ebpf.MapSpec `ebpf:"exec_names"`
+	Folds     *ebpf.MapSpec `ebpf:"folds"`
 	OpenExts  *ebpf.MapSpec `ebpf:"open_exts"`
-	Pending   *ebpf.MapSpec `ebpf:"pending"`
 	Scratch   *ebpf.MapSpec `ebpf:"scratch"`
 }
 
@@ -111,6 +104,7 @@ type tracerMapSpecs struct {
 type tracerVariableSpecs struct {
 	AllExec  *ebpf.VariableSpec `ebpf:"all_exec"`
 	ExtTail  *ebpf.VariableSpec `ebpf:"ext_tail"`
+	FoldNs   *ebpf.VariableSpec `ebpf:"fold_ns"`
 	SelfTgid *ebpf.VariableSpec `ebpf:"self_tgid"`
 }
 
@@ -138,8 +132,8 @@ type tracerMaps struct {
 	Endpoints *ebpf.Map `ebpf:"endpoints"`
 	Events    *ebpf.Map `ebpf:"events"`
 	ExecNames *ebpf.Map `ebpf:"exec_names"`
+	Folds     *ebpf.Map `ebpf:"folds"`
 	OpenExts  *ebpf.Map `ebpf:"open_exts"`
-	Pending   *ebpf.Map `ebpf:"pending"`
 	Scratch   *ebpf.Map `ebpf:"scratch"`
 }
 
@@ -149,8 +143,8 @@ func (m *tracerMaps) Close() error {
 		m.Endpoints,
 		m.Events,
 		m.ExecNames,
+		m.Folds,
 		m.OpenExts,
-		m.Pending,
 		m.Scratch,
 	)
 }
@@ -161,6 +155,7 @@ func (m *tracerMaps) Close() error {
 type tracerVariables struct {
 	AllExec  *ebpf.Variable `ebpf:"all_exec"`
 	ExtTail  *ebpf.Variable `ebpf:"ext_tail"`
+	FoldNs   *ebpf.Variable `ebpf:"fold_ns"`
 	SelfTgid *ebpf.Variable `ebpf:"self_tgid"`
 }
 
@@ -168,24 +163,16 @@ type tracerVariables struct {
 //
 // It can be passed to loadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type tracerPrograms struct {
-	EnterCreat      *ebpf.Program `ebpf:"enter_creat"`
-	EnterOpenLegacy *ebpf.Program `ebpf:"enter_open_legacy"`
-	EnterOpenat     *ebpf.Program `ebpf:"enter_openat"`
-	EnterOpenat2    *ebpf.Program `ebpf:"enter_openat2"`
-	ExitCreat       *ebpf.Program `ebpf:"exit_creat"`
-	ExitOpenLegacy  *ebpf.Program `ebpf:"exit_open_legacy"`
-	ExitOpenat      *ebpf.Program `ebpf:"exit_openat"`
-	ExitOpenat2     *ebpf.Program `ebpf:"exit_openat2"`
-	TraceConnect    *ebpf.Program `ebpf:"trace_connect"`
-	TraceExec       *ebpf.Program `ebpf:"trace_exec"`
+	ExitCreat      *ebpf.Program `ebpf:"exit_creat"`
+	ExitOpenLegacy *ebpf.Program `ebpf:"exit_open_legacy"`
+	ExitOpenat     *ebpf.Program `ebpf:"exit_openat"`
+	ExitOpenat2    *ebpf.Program `ebpf:"exit_openat2"`
+	TraceConnect   *ebpf.Program `ebpf:"trace_connect"`
+	TraceExec      *ebpf.Program `ebpf:"trace_exec"`
 }
 
 func (p *tracerPrograms) Close() error {
 	return _TracerClose(
-		p.EnterCreat,
-		p.EnterOpenLegacy,
-		p.EnterOpenat,
-		p.EnterOpenat2,
 		p.ExitCreat,
 		p.ExitOpenLegacy,
 		p.ExitOpenat,

@@ -37,12 +37,13 @@ typedef _Bool bool;
 #define true 1
 #define false 0
 
-enum { BPF_ANY = 0 };
+enum { BPF_ANY = 0, BPF_NOEXIST = 1 };
 
 enum bpf_map_type {
 	BPF_MAP_TYPE_HASH = 1,
 	BPF_MAP_TYPE_ARRAY = 2,
 	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+	BPF_MAP_TYPE_LRU_HASH = 9,
 	BPF_MAP_TYPE_RINGBUF = 27,
 };
 
@@ -123,51 +124,31 @@ struct sock {
 	struct sock_common __sk_common;
 };
 
+/*
+ * The task's saved user registers (bpf_task_pt_regs), where a syscall's
+ * arguments still are when it returns. One flavor per architecture (CO-RE
+ * ignores the ___suffix when it matches names); tracer.c asks which one
+ * the running kernel has with bpf_core_field_exists.
+ */
+struct pt_regs___x86 {
+	unsigned long di;
+	unsigned long si;
+	unsigned long dx;
+	unsigned long r10;
+};
+
+struct pt_regs___arm64 {
+	__u64 regs[31];
+	__u64 orig_x0; /* regs[0] holds the return value by then */
+};
+
 #pragma clang attribute pop
 
 /*
- * Contexts of the syscall tracepoints, as their format files in tracefs
- * (events/syscalls/sys_enter_openat/format) give them: a stable ABI, so no
- * CO-RE. After the 8-byte common header and the syscall number, every
- * argument takes 8 bytes.
+ * Context of the syscall exit tracepoints, as their format files in tracefs
+ * (events/syscalls/sys_exit_openat/format) give it: a stable ABI, so no
+ * CO-RE.
  */
-struct sys_enter_openat_ctx {
-	__u64 common;
-	__s32 nr;
-	__u32 pad;
-	__s64 dfd;
-	const char *filename;
-	__s64 flags;
-	__u64 mode;
-};
-
-struct sys_enter_openat2_ctx {
-	__u64 common;
-	__s32 nr;
-	__u32 pad;
-	__s64 dfd;
-	const char *filename;
-	struct open_how *how;
-	__u64 usize;
-};
-
-struct sys_enter_open_ctx {
-	__u64 common;
-	__s32 nr;
-	__u32 pad;
-	const char *filename;
-	__s64 flags;
-	__u64 mode;
-};
-
-struct sys_enter_creat_ctx {
-	__u64 common;
-	__s32 nr;
-	__u32 pad;
-	const char *pathname;
-	__u64 mode;
-};
-
 struct sys_exit_ctx {
 	__u64 common;
 	__s32 nr;
