@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -34,6 +35,15 @@ func child() {
 		os.Exit(2)
 	}
 	defer f.Close()
+	repeat, _ := strconv.Atoi(os.Getenv("MLBOM_RUNTIME_REPEAT"))
+	for i := 1; i < repeat; i++ {
+		f, err := os.Open("weights/model.safetensors")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		f.Close()
+	}
 	if addr := os.Getenv("MLBOM_RUNTIME_CONNECT"); addr != "" {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
@@ -242,6 +252,48 @@ func TestAgentEBPF(t *testing.T) {
 		if b.Project != "demo" || b.Source != SourceEBPF || b.ID == "" {
 			t.Errorf("batch = %+v", b)
 		}
+	}
+}
+
+// TestAgentEBPFKernelFolds: a process opening a model file 50 times within
+// the window crosses the ring buffer once; the kernel counts the repeats,
+// the agent drains the counts while the window is open, and the file's
+// counts still add up to 50.
+func TestAgentEBPFKernelFolds(t *testing.T) {
+	fx := newFixture(t, "/bin/true")
+	sink := &collect{}
+	a, cancel, done := runAgent(t, Options{Source: SourceEBPF, Filters: fx.filters(), Window: 2 * time.Second, BatchInterval: 100 * time.Millisecond}, sink)
+
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Dir = fx.dir
+	cmd.Env = append(os.Environ(), "MLBOM_RUNTIME_CHILD=1", "MLBOM_RUNTIME_REPEAT=50")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("child: %v", err)
+	}
+	pid := cmd.Process.Pid
+	total := func() (n int) {
+		for _, e := range sink.events() {
+			if e.PID == pid && e.Type == TypeOpen && e.Path == fx.model {
+				n += e.Count
+			}
+		}
+		return n
+	}
+	// Without stopping the agent: the counts come from the periodic drain.
+	deadline := time.Now().Add(30 * time.Second)
+	for total() < 50 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatal(err)
+	}
+	if n := total(); n != 50 {
+		t.Errorf("opens of %s by %d add up to %d, want 50; events %+v", fx.model, pid, n, sink.events())
+	}
+	if s := a.Stats(); s.Dropped() != 0 || s.Received >= 50 {
+		t.Errorf("stats = %+v, want no drops and far fewer than 50 events received (the kernel folds)", s)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,11 +21,24 @@ type ebpfSource struct {
 	tr      *bpf.Tracer
 	bootOff atomic.Int64 // wall clock minus CLOCK_BOOTTIME, in ns
 	stats   atomic.Pointer[bpf.Counters]
+
+	// The kernel folds a process's repeated opens of a file within the
+	// agent's window (bpf.Options.FoldWindow) and only counts them;
+	// drainFolds turns the counts into events. folds remembers, per kernel
+	// entry, the event that opened it and how many repeats were reported.
+	mu    sync.Mutex
+	folds map[bpf.FoldKey]*kernelFold
+}
+
+type kernelFold struct {
+	first    Event
+	born     uint64 // bpf.Fold.BornNS of the entry reported so far
+	reported uint64
 }
 
 func newEBPFSource(ctx context.Context, a *Agent) (*ebpfSource, error) {
 	f := a.opts.Filters
-	s := &ebpfSource{a: a}
+	s := &ebpfSource{a: a, folds: map[bpf.FoldKey]*kernelFold{}}
 	s.syncClock()
 	// Addresses given as such are filtered from the start; host names
 	// follow when they resolve (run), so a slow or absent DNS does not
@@ -32,6 +46,7 @@ func newEBPFSource(ctx context.Context, a *Agent) (*ebpfSource, error) {
 	tr, err := bpf.Load(bpf.Options{
 		Extensions: f.Extensions(), Programs: f.Programs, AllExec: f.AllExec,
 		Endpoints: toBPF(a.endpoints.literal()), RingBufferSize: a.opts.RingBufferSize, ExcludePID: os.Getpid(),
+		FoldWindow: a.opts.Window,
 	})
 	if errors.Is(err, bpf.ErrUnsupported) {
 		return nil, fmt.Errorf("%w: %w", ErrNoEBPF, err)
@@ -71,11 +86,24 @@ func (s *ebpfSource) run(ctx context.Context, emit func(Event) bool) error {
 			s.tr.Close()
 		}
 	}()
-	go s.housekeeping(ctx)
+	// emit must not be called once run returns: housekeeping (which
+	// drains the kernel's fold counts) is waited for.
+	hctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.housekeeping(hctx, emit)
+	}()
+	defer wg.Wait()
+	defer stop()
 	var ev bpf.Event
 	for {
 		if err := s.tr.Read(&ev); err != nil {
 			if errors.Is(err, bpf.ErrFlushed) && ctx.Err() != nil {
+				stop()
+				wg.Wait()
+				s.drainFolds(emit) // the last counts, after the last events
 				s.tr.Close()
 				return ctx.Err()
 			}
@@ -87,16 +115,24 @@ func (s *ebpfSource) run(ctx context.Context, emit func(Event) bool) error {
 			}
 			return fmt.Errorf("read events: %w", err)
 		}
-		emit(s.convert(&ev))
+		e := s.convert(&ev)
+		if ev.Type == bpf.EventOpen && ev.Ino != 0 {
+			s.opened(&ev, e)
+		}
+		emit(e)
 	}
 }
 
-func (s *ebpfSource) housekeeping(ctx context.Context) {
+func (s *ebpfSource) housekeeping(ctx context.Context, emit func(Event) bool) {
 	s.updateEndpoints(ctx)
 	clock := time.NewTicker(time.Minute)
 	defer clock.Stop()
 	resolve := time.NewTicker(s.a.opts.ResolveEvery)
 	defer resolve.Stop()
+	// As often as the agent closes fold windows, so that most counts
+	// join the window of the event they repeat.
+	folds := time.NewTicker(s.a.opts.Window / 4)
+	defer folds.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -105,7 +141,63 @@ func (s *ebpfSource) housekeeping(ctx context.Context) {
 			s.syncClock()
 		case <-resolve.C:
 			s.updateEndpoints(ctx)
+		case <-folds.C:
+			s.drainFolds(emit)
 		}
+	}
+}
+
+// opened remembers the event that opened a kernel fold entry.
+func (s *ebpfSource) opened(ev *bpf.Event, e Event) {
+	k := bpf.FoldKey{TGID: ev.TGID, Dev: ev.Dev, Ino: ev.Ino}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f, ok := s.folds[k]; ok {
+		f.first = e
+		return
+	}
+	s.folds[k] = &kernelFold{first: e}
+}
+
+// drainFolds emits, per process and file, the repeats the kernel counted
+// since the last drain: the event that opened the entry with Count set to
+// the new repeats and Time to the last one. The agent folds it into that
+// event's window like repeats it read itself. Entries the kernel no longer
+// has are forgotten; the repeats of an entry the kernel's LRU evicted
+// before a drain are lost (it holds 65536 process-file pairs).
+func (s *ebpfSource) drainFolds(emit func(Event) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	live := make(map[bpf.FoldKey]bool, len(s.folds))
+	var out []Event
+	err := s.tr.Folds(func(k bpf.FoldKey, f bpf.Fold) {
+		live[k] = true
+		kf, ok := s.folds[k]
+		if !ok {
+			return // its event is still in the ring buffer: next drain
+		}
+		if kf.born != f.BornNS {
+			kf.born, kf.reported = f.BornNS, 0 // a new entry for this key
+		}
+		if f.Repeats > kf.reported {
+			e := kf.first
+			e.Count = int(f.Repeats - kf.reported)
+			e.Time = time.Unix(0, int64(f.LastNS)+s.bootOff.Load()).UTC()
+			kf.reported = f.Repeats
+			out = append(out, e)
+		}
+	})
+	if err != nil {
+		s.a.opts.Log.Warn("drain kernel fold counts", "error", err)
+		return
+	}
+	for k := range s.folds {
+		if !live[k] {
+			delete(s.folds, k)
+		}
+	}
+	for _, e := range out {
+		emit(e)
 	}
 }
 
