@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Tracer overhead and throughput, measured side by side (see README.md).
 
-  sudo bench/tracer/run.py --mlbom ./bin/mlbom [--pairs 8]
+  sudo bench/tracer/run.py --mlbom ./bin/mlbom [--baseline ./bin/mlbom-main] [--pairs 8]
 
 Overhead: each workload runs without the tracer and with `mlbom trace`
-attached, alternating which goes first, --pairs times; the report gives the
-median ratio traced/untraced of CPU time (what the in-kernel filter adds:
-it runs in the traced process) and of wall time (noisy on a shared box).
+attached (and with --baseline's, to compare two builds), the order rotating
+every round, --pairs rounds; the report gives the median ratio
+traced/untraced of CPU time (what the in-kernel filter adds: it runs in the
+traced process) with its spread, and of wall time (noisy on a shared box).
 Throughput: generators open model files as fast as they can while the agent
-runs with --stats; the report gives the rate and what was dropped.
+runs with --stats, alternating the builds; the report gives the rate and
+what was dropped.
 """
 import argparse, os, re, resource, signal, statistics, subprocess, sys, tempfile, time
 
@@ -32,6 +34,7 @@ def timed(cmd, **kw):
 
 class Tracer:
     def __init__(self, mlbom, extra=()):
+        self.mlbom = mlbom
         self.p = subprocess.Popen([mlbom, "trace", "--stdout", "--source", "ebpf", *extra],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         line = self.p.stderr.readline()
@@ -76,6 +79,10 @@ def main():
     ap.add_argument("--opens", type=int, default=200000)
     ap.add_argument("--model-opens", type=int, default=400000)
     ap.add_argument("--generators", type=int, default=2)
+    ap.add_argument("--baseline", help="another mlbom build, measured in the same rounds")
+    ap.add_argument("--only", help="one part: open/close, build-like or throughput")
+    ap.add_argument("--throughput-runs", type=int, default=3)
+    ap.add_argument("--unfolded", action="store_true", help="also measure throughput with a 1 ms fold window")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as dir:
         plain, models, src, loop = setup(dir)
@@ -86,43 +93,71 @@ def main():
             "build-like (gcc -c of 24 units)": lambda: [timed(["gcc", "-O0", "-c", u, "-o", os.devnull]) for u in units],
         }
         print(f"load average at start: {loadavg()}")
+        tracers = {"traced": args.mlbom}
+        if args.baseline:
+            tracers = {"baseline": args.baseline, "traced": args.mlbom}
         for name, run in workloads.items():
-            cpu_r, wall_r = [], []
+            if args.only and args.only not in name:
+                continue
+            variants = ["untraced", *tracers]
+            cpu_r = {v: [] for v in tracers}
+            wall_r = {v: [] for v in tracers}
             loads = []
             for i in range(args.pairs):
                 res = {}
-                for traced in ((False, True) if i % 2 == 0 else (True, False)):
-                    t = Tracer(args.mlbom) if traced else None
+                for k in range(len(variants)):
+                    v = variants[(i + k) % len(variants)]
+                    t = Tracer(tracers[v]) if v in tracers else None
                     r = run()
                     if t:
                         t.stop()
                     if isinstance(r, list):
                         r = (sum(x[0] for x in r), sum(x[1] for x in r))
-                    res[traced] = r
+                    res[v] = r
                     loads.append(float(loadavg()))
-                wall_r.append(res[True][0] / res[False][0])
-                cpu_r.append(res[True][1] / res[False][1])
-                print(f"  {name} pair {i}: untraced wall {res[False][0]:.2f}s cpu {res[False][1]:.3f}s | traced wall {res[True][0]:.2f}s cpu {res[True][1]:.3f}s")
-            print(f"{name}: CPU time traced/untraced median {statistics.median(cpu_r):.3f} "
-                  f"(min {min(cpu_r):.3f}, max {max(cpu_r):.3f}); wall median {statistics.median(wall_r):.3f} "
-                  f"(min {min(wall_r):.3f}, max {max(wall_r):.3f}); load average {min(loads):.1f}-{max(loads):.1f}")
+                for v in tracers:
+                    wall_r[v].append(res[v][0] / res["untraced"][0])
+                    cpu_r[v].append(res[v][1] / res["untraced"][1])
+                print("  " + name + f" round {i}: " + " | ".join(f"{v} wall {res[v][0]:.2f}s cpu {res[v][1]:.3f}s" for v in variants))
+            for v in tracers:
+                c, w = sorted(cpu_r[v]), wall_r[v]
+                print(f"{name}, {v} ({tracers[v]}): CPU time traced/untraced median {statistics.median(c):.3f} "
+                      f"(min {c[0]:.3f}, quartiles {c[len(c) // 4]:.3f}-{c[(3 * len(c)) // 4]:.3f}, max {c[-1]:.3f}); "
+                      f"wall median {statistics.median(w):.3f} (min {min(w):.3f}, max {max(w):.3f}); load average {min(loads):.1f}-{max(loads):.1f}")
 
         # Throughput: model-file opens the pipeline takes without a drop.
+        if args.only and args.only != "throughput":
+            return
         models_files = sorted(os.path.join(models, f) for f in os.listdir(models))
         per = args.model_opens // args.generators
-        t = Tracer(args.mlbom, ["--stats"])
-        gens = [subprocess.Popen([loop, str(per), *models_files], stdout=subprocess.PIPE, text=True) for _ in range(args.generators)]
-        outs = [g.communicate()[0] for g in gens]
-        time.sleep(2)  # let the agent drain its queue before stopping
-        stats = t.stop()
-        walls = [float(re.search(r"wall_s=([\d.]+)", o).group(1)) for o in outs]
-        total = per * args.generators
-        rate = total / max(walls)
-        m = re.search(r"(\d+) events received, (\d+) sent, (\d+) folded, (\d+) dropped \(kernel (\d+), queue (\d+)\)", stats)
-        received, dropped, kdrop, qdrop = int(m.group(1)), int(m.group(4)), int(m.group(5)), int(m.group(6))
-        print(f"model-file opens: {total} by {args.generators} generators in {max(walls):.2f}s = {rate:,.0f}/s; "
-              f"agent received {received} (other processes' model opens included), dropped {dropped} "
-              f"(ring buffer {kdrop}, queue {qdrop}); load average {loadavg()}")
+        builds = [("traced", args.mlbom, [])]
+        if args.baseline:
+            builds.insert(0, ("baseline", args.baseline, []))
+        if args.unfolded:
+            # A 1 ms window: every open of a file more than 1 ms after the
+            # last one sent crosses the ring buffer (no folding to speak of).
+            builds.append(("traced --window 1ms", args.mlbom, ["--window", "1ms"]))
+        rates = {b[0]: [] for b in builds}
+        for i in range(args.throughput_runs):
+            for label, mlbom, extra in builds:
+                t = Tracer(mlbom, ["--stats", *extra])
+                gens = [subprocess.Popen([loop, str(per), *models_files], stdout=subprocess.PIPE, text=True) for _ in range(args.generators)]
+                outs = [g.communicate()[0] for g in gens]
+                time.sleep(2)  # let the agent drain its queue before stopping
+                stats = t.stop()
+                walls = [float(re.search(r"wall_s=([\d.]+)", o).group(1)) for o in outs]
+                total = per * args.generators
+                rate = total / max(walls)
+                m = re.search(r"(\d+) events received, (\d+) sent, (\d+) folded(?: \((\d+) more in the kernel\))?, (\d+) dropped \(kernel (\d+), queue (\d+)\)", stats)
+                received, kfold, dropped, kdrop, qdrop = int(m.group(1)), int(m.group(4) or 0), int(m.group(5)), int(m.group(6)), int(m.group(7))
+                rates[label].append((rate, dropped))
+                print(f"  {label} run {i}: {total} model-file opens by {args.generators} generators in {max(walls):.2f}s = {rate:,.0f}/s; "
+                      f"agent received {received} events, kernel folded {kfold}, dropped {dropped} "
+                      f"(ring buffer {kdrop}, queue {qdrop}); load average {loadavg()}")
+        for label, rs in rates.items():
+            r = sorted(x[0] for x in rs)
+            print(f"model-file opens/s, {label}: median {statistics.median(r):,.0f} (min {r[0]:,.0f}, max {r[-1]:,.0f}); "
+                  f"runs without a drop {sum(1 for x in rs if x[1] == 0)}/{len(rs)}, drops {[x[1] for x in rs]}")
 
 
 if __name__ == "__main__":

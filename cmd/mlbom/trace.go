@@ -138,8 +138,8 @@ func traceOptions(ctx context.Context, cfg *config.Config, tf *traceFlags) (runt
 
 func printStats(ctx context.Context, a *runtime.Agent) {
 	s := a.Stats()
-	fmt.Fprintf(stderrOf(ctx), "mlbom trace: %d events received, %d sent, %d folded, %d dropped (kernel %d, queue %d), %d hashes skipped, %d batches refused by a full spool\n",
-		s.Received, s.Sent, s.Folded, s.Dropped(), s.KernelDropped, s.QueueDropped, s.HashSkipped, s.SpoolDropped)
+	fmt.Fprintf(stderrOf(ctx), "mlbom trace: %d events received, %d sent, %d folded (%d more in the kernel), %d dropped (kernel %d, queue %d), %d hashes skipped, %d batches refused by a full spool\n",
+		s.Received, s.Sent, s.Folded, s.KernelFolded, s.Dropped(), s.KernelDropped, s.QueueDropped, s.HashSkipped, s.SpoolDropped)
 }
 
 // lineSink prints every event of a batch as one JSON line.

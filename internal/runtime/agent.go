@@ -108,6 +108,7 @@ func (o *Options) defaults() {
 type source interface {
 	run(ctx context.Context, emit func(Event) bool) error
 	kernelDropped() uint64
+	kernelFolded() uint64
 	close() error
 }
 
@@ -134,6 +135,7 @@ func (a *Agent) Stats() Stats {
 	}
 	if a.src != nil {
 		s.KernelDropped = a.src.kernelDropped()
+		s.KernelFolded = a.src.kernelFolded()
 	}
 	return s
 }

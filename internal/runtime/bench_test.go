@@ -24,6 +24,7 @@ func (s *burst) run(ctx context.Context, emit func(Event) bool) error {
 	return nil
 }
 func (s *burst) kernelDropped() uint64 { return 0 }
+func (s *burst) kernelFolded() uint64  { return 0 }
 func (s *burst) close() error          { return nil }
 
 type countSink struct{ n atomic.Int64 }

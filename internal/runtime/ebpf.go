@@ -104,6 +104,7 @@ func (s *ebpfSource) run(ctx context.Context, emit func(Event) bool) error {
 				stop()
 				wg.Wait()
 				s.drainFolds(emit) // the last counts, after the last events
+				s.kernelDropped()  // the final counters, for Stats after Close
 				s.tr.Close()
 				return ctx.Err()
 			}
@@ -131,7 +132,7 @@ func (s *ebpfSource) housekeeping(ctx context.Context, emit func(Event) bool) {
 	defer resolve.Stop()
 	// As often as the agent closes fold windows, so that most counts
 	// join the window of the event they repeat.
-	folds := time.NewTicker(s.a.opts.Window / 4)
+	folds := time.NewTicker(max(s.a.opts.Window/4, 100*time.Millisecond))
 	defer folds.Stop()
 	for {
 		select {
@@ -234,6 +235,14 @@ func (s *ebpfSource) kernelDropped() uint64 {
 	}
 	s.stats.Store(&c)
 	return c.Dropped()
+}
+
+// kernelFolded is from the counters kernelDropped read last.
+func (s *ebpfSource) kernelFolded() uint64 {
+	if c := s.stats.Load(); c != nil {
+		return c.FoldedOpens
+	}
+	return 0
 }
 
 func (s *ebpfSource) close() error { return s.tr.Close() }

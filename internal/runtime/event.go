@@ -107,6 +107,9 @@ type Stats struct {
 	Sent uint64 `json:"sent"`
 	// Folded: repeats merged into an earlier event's count.
 	Folded uint64 `json:"folded"`
+	// KernelFolded: repeats the kernel counted instead of sending them
+	// (their counts reach the sink all the same, drained from the kernel).
+	KernelFolded uint64 `json:"kernelFolded"`
 	// KernelDropped: the ring buffer was full.
 	KernelDropped uint64 `json:"kernelDropped"`
 	// QueueDropped: the bounded queue between reader and processing was full.

@@ -42,6 +42,7 @@ func newProcSource(a *Agent) *procSource {
 }
 
 func (s *procSource) kernelDropped() uint64 { return 0 }
+func (s *procSource) kernelFolded() uint64  { return 0 }
 func (s *procSource) close() error          { return nil }
 
 func (s *procSource) run(ctx context.Context, emit func(Event) bool) error {
