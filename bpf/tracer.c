@@ -350,12 +350,11 @@ static __always_inline struct event *match_open(const char *filename, long *n)
  * folded reports whether this open repeats, within the window, the last
  * one sent for the same process and file; if not, it opens a new window.
  */
-static __always_inline bool folded(struct event *e)
+static __always_inline bool folded(__u32 tgid, __u32 dev, __u64 ino, __u64 now)
 {
-	if (!fold_ns || !e->ino)
+	if (!fold_ns || !ino)
 		return false;
-	struct fold_key k = {.tgid = e->tgid, .dev = e->dev, .ino = e->ino};
-	__u64 now = e->ts_boot_ns;
+	struct fold_key k = {.tgid = tgid, .dev = dev, .ino = ino};
 	struct fold *f = bpf_map_lookup_elem(&folds, &k);
 	if (f && now < f->until_ns) {
 		__sync_fetch_and_add(&f->repeats, 1);
@@ -371,24 +370,55 @@ static __always_inline bool folded(struct event *e)
 	return false;
 }
 
-/* report_open sends a matched open whose descriptor is fd. */
+/* Linux >= 6.2; on older kernels file_id falls back to probe reads. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+/*
+ * file_id finds the opened file's device and inode,
+ * current->files->fdt->fd[fd]->f_inode, with direct loads where the
+ * verifier knows the types (a matched open pays this on every repeat).
+ */
+static __always_inline void file_id(long fd, __u32 *dev, __u64 *ino)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file **fds = task->files->fdt->fd;
+	struct file *f = 0;
+	if (!fds || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xffffff]) || !f)
+		return;
+	if (!!bpf_rdonly_cast) {
+		f = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+		struct inode *inode = f->f_inode;
+		if (!inode)
+			return;
+		*ino = inode->i_ino;
+		*dev = inode->i_sb->s_dev;
+		return;
+	}
+	*ino = BPF_CORE_READ(f, f_inode, i_ino);
+	*dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+}
+
+/*
+ * report_open sends a matched open whose descriptor is fd, unless it
+ * repeats one already sent: then it only counts it, before paying for the
+ * rest of the event.
+ */
 static __always_inline int report_open(struct event *e, long n, long fd, int dfd, int flags)
 {
-	fill(e, EVENT_OPEN);
-	e->dfd = dfd;
-	e->flags = flags;
-	/* The opened file's identity: current->files->fdt->fd[fd]->f_inode. */
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	struct file *f = 0;
-	if (fds && bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xffffff]) == 0 && f) {
-		e->ino = BPF_CORE_READ(f, f_inode, i_ino);
-		e->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
-	}
-	if (folded(e)) {
+	__u32 dev = 0;
+	__u64 ino = 0;
+	file_id(fd, &dev, &ino);
+	__u64 now = bpf_ktime_get_boot_ns();
+	if (folded(bpf_get_current_pid_tgid() >> 32, dev, ino, now)) {
 		count(COUNTER_FOLD_OPEN);
 		return 0;
 	}
+	fill(e, EVENT_OPEN);
+	e->ts_boot_ns = now;
+	e->dev = dev;
+	e->ino = ino;
+	e->dfd = dfd;
+	e->flags = flags;
 	e->len = (__u16)(n - 1);
 	count(COUNTER_OPEN);
 	submit(e, (__u32)n - 1, COUNTER_DROP_OPEN);
