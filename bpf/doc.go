@@ -4,7 +4,9 @@
 //
 // The loader is thin: Load checks what the kernel must offer (BTF, the
 // right to load programs), fills the filter maps, loads and attaches the
-// three programs; Read decodes one event from the ring buffer. Everything
+// programs (opens at syscall exit, exec, connect); Read decodes one event
+// from the ring buffer, Folds reports the repeats the kernel only counted.
+// The programs need Linux >= 5.15 (bpf_task_pt_regs, tp_btf). Everything
 // that makes an event useful (paths made absolute, containers, hashes,
 // batching) is internal/runtime's job.
 package bpf
