@@ -371,8 +371,29 @@ type Fold struct {
 	Repeats                 uint64
 }
 
-// Folds calls fn for every entry of the kernel's fold counts.
+// Folds calls fn for every entry of the kernel's fold counts. It reads
+// them in batches (one syscall per 256 entries rather than two per entry);
+// where the kernel cannot batch (or a hash bucket outgrows a batch) it
+// starts over one entry at a time, so fn may see an entry twice and must
+// not count on it being new.
 func (t *Tracer) Folds(fn func(FoldKey, Fold)) error {
+	var (
+		cursor ebpf.MapBatchCursor
+		keys   = make([]FoldKey, 256)
+		vals   = make([]Fold, 256)
+	)
+	for {
+		n, err := t.objs.Folds.BatchLookup(&cursor, keys, vals, nil)
+		for i := range n {
+			fn(keys[i], vals[i])
+		}
+		if errors.Is(err, ebpf.ErrKeyNotExist) {
+			return nil
+		}
+		if err != nil {
+			break
+		}
+	}
 	var (
 		k FoldKey
 		v Fold

@@ -315,3 +315,29 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestFoldsReadsEveryEntry: Folds returns every entry of the map once,
+// across batches.
+func TestFoldsReadsEveryEntry(t *testing.T) {
+	tr := requireEBPF(t, Options{Extensions: []string{"gguf"}, FoldWindow: time.Second})
+	const n = 1000
+	for i := range n {
+		if err := tr.objs.Folds.Put(FoldKey{TGID: uint32(i + 1), Dev: 1, Ino: uint64(i)}, Fold{Repeats: uint64(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[uint32]int{}
+	if err := tr.Folds(func(k FoldKey, f Fold) {
+		if f.Repeats != k.Ino {
+			t.Errorf("entry %+v = %+v", k, f)
+		}
+		seen[k.TGID]++
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if seen[uint32(i+1)] != 1 {
+			t.Fatalf("entry %d seen %d times; %d entries seen", i+1, seen[uint32(i+1)], len(seen))
+		}
+	}
+}
