@@ -12,7 +12,7 @@ Throughput: generators open model files as fast as they can while the agent
 runs with --stats, alternating the builds; the report gives the rate and
 what was dropped.
 """
-import argparse, os, re, resource, signal, statistics, subprocess, sys, tempfile, time
+import argparse, os, random, re, resource, signal, statistics, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -48,6 +48,14 @@ class Tracer:
         err = self.p.stderr.read()
         self.p.wait()
         return err
+
+
+def median_ci(xs, n=5000):
+    """95% bootstrap interval of the median: how far the median of this
+    many rounds can move with the machine's noise."""
+    rnd = random.Random(1)
+    meds = sorted(statistics.median(rnd.choices(xs, k=len(xs))) for _ in range(n))
+    return meds[int(n * 0.025)], meds[int(n * 0.975)]
 
 
 def setup(dir):
@@ -121,8 +129,9 @@ def main():
                 print("  " + name + f" round {i}: " + " | ".join(f"{v} wall {res[v][0]:.2f}s cpu {res[v][1]:.3f}s" for v in variants))
             for v in tracers:
                 c, w = sorted(cpu_r[v]), wall_r[v]
+                lo, hi = median_ci(c)
                 print(f"{name}, {v} ({tracers[v]}): CPU time traced/untraced median {statistics.median(c):.3f} "
-                      f"(min {c[0]:.3f}, quartiles {c[len(c) // 4]:.3f}-{c[(3 * len(c)) // 4]:.3f}, max {c[-1]:.3f}); "
+                      f"(95% CI of the median {lo:.3f}-{hi:.3f}; min {c[0]:.3f}, quartiles {c[len(c) // 4]:.3f}-{c[(3 * len(c)) // 4]:.3f}, max {c[-1]:.3f}); "
                       f"wall median {statistics.median(w):.3f} (min {min(w):.3f}, max {max(w):.3f}); load average {min(loads):.1f}-{max(loads):.1f}")
 
         # Throughput: model-file opens the pipeline takes without a drop.
