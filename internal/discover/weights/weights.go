@@ -48,9 +48,8 @@ func (Files) Wants(*detect.File) bool { return true }
 // bufs hold the read buffers of hashing, one per goroutine at a time.
 var bufs = sync.Pool{New: func() any { b := make([]byte, hashBufSize); return &b }}
 
-// heads hold the buffers of InExcluded, which never hashes: a 1 MiB hashing
-// buffer, zeroed anew whenever the pool was emptied, cost more than the
-// sniff itself in a large node_modules.
+// heads hold the buffers of InExcluded, which reads the head only and never
+// hashes: it needs 4 KiB, not a 1 MiB hashing buffer.
 var heads = sync.Pool{New: func() any { return new([sniffLen]byte) }}
 
 func (w Files) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
