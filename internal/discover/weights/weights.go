@@ -48,14 +48,11 @@ func (Files) Wants(*detect.File) bool { return true }
 // bufs hold the read buffers of hashing, one per goroutine at a time.
 var bufs = sync.Pool{New: func() any { b := make([]byte, hashBufSize); return &b }}
 
-// heads hold the buffers of InExcluded, which reads the head only and never
-// hashes: it needs 4 KiB, not a 1 MiB hashing buffer.
+// heads hold the 4 KiB buffers the format sniff reads a file's head into;
+// only a weight file takes a hashing buffer.
 var heads = sync.Pool{New: func() any { return new([sniffLen]byte) }}
 
 func (w Files) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
-	bp := bufs.Get().(*[]byte)
-	defer bufs.Put(bp)
-	buf := *bp
 	if dataExt[f.Ext] && f.Size > lfs.MaxSize {
 		out.DataFile(f.Path)
 		return
@@ -63,12 +60,15 @@ func (w Files) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
 	if f.Size == 0 {
 		return
 	}
-	h, err := readHead(f, buf[:min(len(buf), sniffLen)])
+	// Most files handed here are not weights: read their head into a
+	// small buffer, and take a hashing buffer only for a weight file.
+	hp := heads.Get().(*[sniffLen]byte)
+	defer heads.Put(hp)
+	head, err := readHead(f, hp[:])
 	if err != nil {
 		out.Skip(f.Path, detect.Unreadable(err))
 		return
 	}
-	head := append([]byte(nil), h...)
 	if f.Size <= lfs.MaxSize && lfs.Looks(head) {
 		LFS(f, head, out)
 		return
@@ -85,6 +85,9 @@ func (w Files) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
 	if inBundle(f.Path, ".mlpackage") {
 		fd.Format = modelformat.CoreML
 	}
+	bp := bufs.Get().(*[]byte)
+	defer bufs.Put(bp)
+	buf := *bp
 	if w.Hash {
 		sum, size, err := hashFileBuf(ctx, f.FS, f.Path, buf)
 		if err == nil {
