@@ -8,7 +8,11 @@
 //     useful (relative paths resolved through /proc/PID/cwd, cgroup IDs
 //     mapped to container IDs and Kubernetes pod UIDs, secrets in argv
 //     redacted, model files hashed once per device+inode+size+mtime),
-//     folded within a window, and sent to a Sink in batches.
+//     folded within a window, and sent to a Sink in batches. With eBPF
+//     the kernel already folds a process's repeated opens of a file within
+//     the window and only counts them; the source drains the counts into
+//     events every quarter window, so a model server reopening its weights
+//     costs the ring buffer one event per window.
 //   - Spool: a Sink that makes every accepted batch durable under
 //     MLBOM_HOME before it is forwarded, so batches survive a dead server
 //     and an agent restart.
@@ -25,7 +29,9 @@
 //   - The agent never reads a file's contents except to hash a model file,
 //     and never logs or sends argv values that look like secrets.
 //
-// Limits: opens through io_uring and mmap of an already open descriptor are
+// Limits: repeat counts of a process-file pair the kernel's fold map
+// (65536 pairs) evicts before a drain are lost, never its first open; opens
+// through io_uring and mmap of an already open descriptor are
 // not seen by the eBPF hooks (the /proc fallback sees mapped files); UDP
 // (QUIC) connections are not traced; wildcard provider hosts
 // (*.openai.azure.com) cannot be resolved to addresses and are only
