@@ -166,12 +166,15 @@ func (s *ebpfSource) opened(ev *bpf.Event, e Event) {
 // event's window like repeats it read itself. Entries the kernel no longer
 // has are forgotten; the repeats of an entry the kernel's LRU evicted
 // before a drain are lost (it holds 65536 process-file pairs).
-func (s *ebpfSource) drainFolds(emit func(Event) bool) {
+func (s *ebpfSource) drainFolds(emit func(Event) bool) { s.drain(s.tr.Folds, emit) }
+
+// drain is drainFolds reading the kernel's entries through read.
+func (s *ebpfSource) drain(read func(func(bpf.FoldKey, bpf.Fold)) error, emit func(Event) bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	live := make(map[bpf.FoldKey]bool, len(s.folds))
 	var out []Event
-	err := s.tr.Folds(func(k bpf.FoldKey, f bpf.Fold) {
+	err := read(func(k bpf.FoldKey, f bpf.Fold) {
 		live[k] = true
 		kf, ok := s.folds[k]
 		if !ok {
