@@ -292,8 +292,11 @@ func TestAgentEBPFKernelFolds(t *testing.T) {
 	if n := total(); n != 50 {
 		t.Errorf("opens of %s by %d add up to %d, want 50; events %+v", fx.model, pid, n, sink.events())
 	}
-	if s := a.Stats(); s.Dropped() != 0 || s.Received >= 50 || s.KernelFolded < 49 {
-		t.Errorf("stats = %+v, want no drops and far fewer than 50 events received (the kernel folds)", s)
+	// Received is not checked: other processes on the machine may open
+	// model files too. The kernel's count of folded repeats shows that the
+	// repeats did not cross the ring buffer.
+	if s := a.Stats(); s.Dropped() != 0 || s.KernelFolded < 49 {
+		t.Errorf("stats = %+v, want no drops and at least 49 repeats folded in the kernel", s)
 	}
 }
 
