@@ -72,7 +72,7 @@ type Tracer struct {
 	links  []link.Link
 	rd     *ringbuf.Reader
 	rec    ringbuf.Record
-	mu     sync.Mutex // guards endpoint updates
+	mu     sync.Mutex // guards map access against Close
 	closed bool
 }
 
@@ -249,6 +249,9 @@ func (t *Tracer) SetEndpoints(eps []Endpoint) error {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.closed {
+		return ErrClosed
+	}
 	want := map[EndpointKey]uint32{}
 	for _, ep := range eps {
 		want[endpointKey(ep.Addr, ep.Port)] = ep.ID
@@ -339,9 +342,14 @@ type Counters struct {
 // Dropped is the sum of the drop counters.
 func (c Counters) Dropped() uint64 { return c.DroppedOpens + c.DroppedExecs + c.DroppedConnects }
 
-// Counters sums the per-CPU counters.
+// Counters sums the per-CPU counters (ErrClosed after Close).
 func (t *Tracer) Counters() (Counters, error) {
 	var out Counters
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return out, ErrClosed
+	}
 	dst := []*uint64{&out.Opens, &out.Execs, &out.Connects, &out.DroppedOpens, &out.DroppedExecs, &out.DroppedConnects, &out.FoldedOpens}
 	for i, p := range dst {
 		var per []uint64
@@ -377,6 +385,11 @@ type Fold struct {
 // starts over one entry at a time, so fn may see an entry twice and must
 // not count on it being new.
 func (t *Tracer) Folds(fn func(FoldKey, Fold)) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return ErrClosed
+	}
 	var (
 		cursor ebpf.MapBatchCursor
 		keys   = make([]FoldKey, 256)
