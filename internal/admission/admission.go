@@ -47,6 +47,7 @@ import (
 
 	admissionv1 "k8s.io/api/admission/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/mlbom/autopilot/internal/policy"
 )
@@ -223,9 +224,28 @@ func readReview(r *http.Request) (*reviewDoc, map[string]any, error, error) {
 	if len(body) > maxReview {
 		return nil, nil, nil, fmt.Errorf("body larger than %d bytes", maxReview)
 	}
+	return parseReview(body)
+}
+
+// parseReview decodes a review body (see reviewDoc). A review whose object
+// alone cannot be decoded into a map (a number out of float64's range,
+// say) is still a review: it is read as an AdmissionReview with a raw
+// object and answered with a refusal, not a 400, which failurePolicy
+// Ignore would turn into admission.
+func parseReview(body []byte) (*reviewDoc, map[string]any, error, error) {
 	var rev reviewDoc
+	var objErr error
 	if err := json.Unmarshal(body, &rev); err != nil {
-		return nil, nil, nil, fmt.Errorf("not JSON of an AdmissionReview: %v", err)
+		var raw admissionv1.AdmissionReview
+		if rerr := json.Unmarshal(body, &raw); rerr != nil {
+			return nil, nil, nil, fmt.Errorf("not JSON of an AdmissionReview: %v", rerr)
+		}
+		rev = reviewDoc{TypeMeta: raw.TypeMeta}
+		if raw.Request != nil {
+			rev.Request = &requestDoc{AdmissionRequest: *raw.Request}
+			rev.Request.AdmissionRequest.Object = runtime.RawExtension{}
+		}
+		objErr = fmt.Errorf("object: %v", err)
 	}
 	if rev.APIVersion != "admission.k8s.io/v1" || rev.Kind != "AdmissionReview" {
 		return nil, nil, nil, fmt.Errorf("apiVersion %q kind %q, want admission.k8s.io/v1 AdmissionReview", rev.APIVersion, rev.Kind)
@@ -236,8 +256,10 @@ func readReview(r *http.Request) (*reviewDoc, map[string]any, error, error) {
 	if rev.Request.UID == "" {
 		return nil, nil, nil, errors.New("request.uid is empty")
 	}
+	if objErr != nil {
+		return &rev, nil, objErr, nil
+	}
 	obj, _ := rev.Request.Object.(map[string]any)
-	var objErr error
 	if obj == nil {
 		objErr = fmt.Errorf("object is %s", jsonKind(rev.Request.Object))
 	}

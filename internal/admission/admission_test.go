@@ -15,12 +15,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	admissionv1 "k8s.io/api/admission/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/mlbom/autopilot/internal/attest"
 	"github.com/mlbom/autopilot/internal/keys"
@@ -730,4 +732,55 @@ func TestRecorderBatchesWithinLinger(t *testing.T) {
 	if fmt.Sprint(cs.batches) != "[5]" {
 		t.Fatalf("batches %v, want one of 5", cs.batches)
 	}
+}
+
+// FuzzParseReviewReadsAsBefore: decoding the object once, into the map the
+// policies read, gives what decoding the review with a raw object and the
+// object from its raw bytes gave: the same errors, request and object.
+func FuzzParseReviewReadsAsBefore(f *testing.F) {
+	for _, name := range []string{"pod-create.json", "deployment-update.json", "cronjob-create-dryrun.json", "configmap-create.json"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	head := `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x",`
+	for _, tail := range []string{`"object":{"a":1e400}}}`, `"object":{"m":{"n":"a","n":"b"}},"Object":[1]}}`,
+		`"object":null}}`, `"object":"s"}}`, `"Object":{"a":"\ud800"}}}`, `"object":{}, "oldObject":{"a":1e400}}}`} {
+		f.Add([]byte(head + tail))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		doc, obj, objErr, err := parseReview(body)
+
+		var before admissionv1.AdmissionReview
+		berr := json.Unmarshal(body, &before)
+		if berr == nil && (before.APIVersion != "admission.k8s.io/v1" || before.Kind != "AdmissionReview" || before.Request == nil || before.Request.UID == "") {
+			berr = errors.New("not a v1 review with a uid")
+		}
+		if (err == nil) != (berr == nil) {
+			t.Fatalf("%q: error %v, before %v", body, err, berr)
+		}
+		if err != nil {
+			return
+		}
+		var bobj map[string]any
+		if json.Unmarshal(before.Request.Object.Raw, &bobj) != nil {
+			bobj = nil
+		}
+		// One reading differs on purpose: an object key repeated with null
+		// last is null to encoding/json (the last value wins), while
+		// RawExtension ignored the null and kept the object before it. Now
+		// such a review is refused ("missing or null"); the API server never
+		// sends repeated keys.
+		laterNull := obj == nil && bobj != nil && objErr != nil && strings.Contains(objErr.Error(), "missing or null") && bytes.Contains(body, []byte("null"))
+		if (obj == nil) != (objErr != nil) || !reflect.DeepEqual(obj, bobj) && !laterNull {
+			t.Fatalf("%q: object %v (%v), before %v", body, obj, objErr, bobj)
+		}
+		req := doc.Request.AdmissionRequest
+		req.Object, before.Request.Object = runtime.RawExtension{}, runtime.RawExtension{}
+		if !reflect.DeepEqual(req, *before.Request) || doc.TypeMeta != before.TypeMeta {
+			t.Fatalf("%q: request %+v, before %+v", body, req, *before.Request)
+		}
+	})
 }
