@@ -14,7 +14,9 @@ import (
 
 	admissionv1 "k8s.io/api/admission/v1"
 
+	"github.com/mlbom/autopilot/internal/attest"
 	"github.com/mlbom/autopilot/internal/policy"
+	"github.com/mlbom/autopilot/internal/store"
 )
 
 type countingEvaluator struct {
@@ -213,6 +215,49 @@ func TestConcurrentMissesShareOneEvaluation(t *testing.T) {
 	for i, c := range comps {
 		if want := fmt.Sprintf("k8s:Pod/ml/web-%d", i); c != want {
 			t.Errorf("pod %d: finding names %q, want %q", i, c, want)
+		}
+	}
+}
+
+// TestConcurrentVerificationsShareOneCheck: reviews naming one model while
+// its verification is not cached read the store and verify once.
+func TestConcurrentVerificationsShareOneCheck(t *testing.T) {
+	var reads atomic.Int32
+	release := make(chan struct{})
+	s := &SignedBOMs{
+		ReadBOM: func(ctx context.Context, project string, version int) (int, []byte, error) {
+			reads.Add(1)
+			<-release
+			return 1, []byte(`{}`), nil
+		},
+		Signatures: func(context.Context, string, int) ([]store.Signature, error) { return nil, nil },
+		Trusted:    []attest.Verifier{nil},
+	}
+	const reviews = 20
+	var wg sync.WaitGroup
+	results := make([]ModelResult, reviews)
+	for i := range reviews {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := s.Verify(context.Background(), "demo@1")
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = r
+		}()
+	}
+	for deadline := time.Now().Add(500 * time.Millisecond); reads.Load() < reviews && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(release)
+	wg.Wait()
+	if n := reads.Load(); n != 1 {
+		t.Fatalf("%d store reads for %d concurrent reviews of one model", n, reviews)
+	}
+	for i, r := range results {
+		if r.Verified || r.Reason != "BOM demo version 1 is not signed" {
+			t.Errorf("review %d: %+v", i, r)
 		}
 	}
 }
