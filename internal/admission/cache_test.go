@@ -261,3 +261,40 @@ func TestConcurrentVerificationsShareOneCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestUnverifiedResultsExpireSooner: a model that did not verify is checked
+// again after UnverifiedTTL, so signing it admits the next retry soon; one
+// that verified is trusted for TTL.
+func TestUnverifiedResultsExpireSooner(t *testing.T) {
+	var reads atomic.Int32
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	s := &SignedBOMs{
+		ReadBOM: func(ctx context.Context, project string, version int) (int, []byte, error) {
+			reads.Add(1)
+			return 1, []byte(`{}`), nil
+		},
+		Signatures: func(context.Context, string, int) ([]store.Signature, error) { return nil, nil },
+		Trusted:    []attest.Verifier{nil},
+		Now:        func() time.Time { return now },
+	}
+	check := func(wantReads int32) {
+		t.Helper()
+		if _, err := s.Verify(context.Background(), "demo@1"); err != nil {
+			t.Fatal(err)
+		}
+		if n := reads.Load(); n != wantReads {
+			t.Fatalf("%d store reads, want %d", n, wantReads)
+		}
+	}
+	check(1)
+	now = now.Add(4 * time.Second)
+	check(1) // not signed, remembered
+	now = now.Add(2 * time.Second)
+	check(2) // 6 s: asked again
+	// Verified results are remembered for TTL (30 s).
+	s.cache[("demo@1")] = cached{res: ModelResult{Ref: "demo@1", Verified: true}, at: now}
+	now = now.Add(29 * time.Second)
+	check(2)
+	now = now.Add(2 * time.Second)
+	check(3)
+}

@@ -40,7 +40,11 @@ type SignedBOMs struct {
 	MatchComponents func(ctx context.Context, hashes, basenames []string) ([]store.ComponentMatch, error)
 	Trusted         []attest.Verifier
 	TTL             time.Duration // 0 means 30 s
-	Now             func() time.Time
+	// UnverifiedTTL is how long a reference that did not verify is
+	// remembered: shorter, so a BOM signed a moment ago admits the pods a
+	// controller keeps retrying soon. 0 means 5 s (at most TTL).
+	UnverifiedTTL time.Duration
+	Now           func() time.Time
 
 	mu     sync.Mutex
 	cache  map[string]cached
@@ -75,12 +79,15 @@ func (s *SignedBOMs) Verify(ctx context.Context, ref string) (ModelResult, error
 	if s.Now != nil {
 		now = s.Now
 	}
-	ttl := s.TTL
+	ttl, unverifiedTTL := s.TTL, s.UnverifiedTTL
 	if ttl <= 0 {
 		ttl = 30 * time.Second
 	}
+	if unverifiedTTL <= 0 {
+		unverifiedTTL = min(ttl, 5*time.Second)
+	}
 	s.mu.Lock()
-	if c, ok := s.cache[ref]; ok && now().Sub(c.at) < ttl {
+	if c, ok := s.cache[ref]; ok && (c.res.Verified && now().Sub(c.at) < ttl || !c.res.Verified && now().Sub(c.at) < unverifiedTTL) {
 		s.mu.Unlock()
 		return c.res, nil
 	}
