@@ -23,7 +23,7 @@ func TestAgentToolsSchemasAndInstructionFunctions(t *testing.T) {
 				"tool Verdict ev.py:4 python.structured_output",
 				"tool Verdict ev.py:5 python.structured_output",
 			}},
-		{Name: "instructions returned by a function", Files: map[string]string{"a.py": "def instructions(context_variables):\n    name = context_variables.get('name')\n    return f\"You are a helpful agent. Greet the user by name ({name}).\"\n\ndef describe(x):\n    return f\"You are looking at {x} and more words here\"\n"},
+		{Name: "instructions returned by a function", Files: map[string]string{"a.py": "def instructions(context_variables):\n    name = context_variables.get('name')\n    return f\"You are a helpful agent. Greet the user by name ({name}).\"\n\ndef describe(x):\n    return f\"You are looking at {x} and more words here\"\n\ndef test_context_reaches_prompts():\n    return \"You are checking that the context reaches prompts.\"\n"},
 			Want: []string{
 				"prompt instructions a.py:3 python.prompt_function",
 			}},

@@ -1091,8 +1091,9 @@ func (p *pyFile) starPrompts(a span, det string, line int) {
 func (p *pyFile) returnedPrompts() {
 	t := p.toks
 	for i := 0; i+2 < len(t); i++ {
-		if !p.isIdent(i, "def") || t[i+1].Kind != lex.Ident || prompt.Name(t[i+1].Text) != prompt.StrongName {
-			continue
+		if !p.isIdent(i, "def") || t[i+1].Kind != lex.Ident || prompt.Name(t[i+1].Text) != prompt.StrongName ||
+			strings.HasPrefix(t[i+1].Text, "test") {
+			continue // test_..._prompts is a test, not a prompt
 		}
 		indent := -1
 		for k := i; k >= 0; k-- {
