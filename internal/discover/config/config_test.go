@@ -36,6 +36,13 @@ func TestFiles(t *testing.T) {
 				"service gpt-4o config.yml:1 config.model_key",
 				"service gpt-4o config.yml:5 config.model_table",
 			}},
+		{Name: "a catalogue provider's org/model keys; detectron2 weights", Files: map[string]string{
+			"c.yml":   "apis:\n  github-models:\n    models:\n      openai/o3-mini:\n        max-input-chars: 1\n",
+			"d2.yaml": "MODEL:\n  WEIGHTS: \"detectron2://ImageNetPretrained/torchvision/R-50.pkl\"\n"},
+			Want: []string{
+				"model detectron2://ImageNetPretrained/torchvision/R-50.pkl d2.yaml:2 config.model_uri",
+				"service openai/o3-mini c.yml:4 config.model_table",
+			}},
 		{Name: "trap: models tables that are not model ids", Files: map[string]string{
 			"app.yml":   "models:\n  User:\n    table: users\n  order-item:\n    table: items\n",
 			"db.yml":    "api:\n  models:\n    user: app.User\n",

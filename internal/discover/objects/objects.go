@@ -152,6 +152,10 @@ func (tc *Walker) walk(n *tree.Node, keyPath []string, inList bool, depth int) {
 			// instructions of an object that also names a model.
 			tc.prompt(v, tc.File.Path, tc.Det+".prompt_key")
 			continue
+		case tc.ConfigKeys && v.Kind == tree.String && strings.HasPrefix(v.Text, "detectron2://"):
+			// Detectron2 model-zoo weights (MODEL.WEIGHTS).
+			tc.Report.Add(asset.Sighting{Kind: asset.KindModel, Name: v.Text, Provider: "detectron2", Path: tc.File.Path, Line: v.Line,
+				Detector: tc.Det + ".model_uri", Confidence: 0.85})
 		case tc.ConfigKeys && v.Kind == tree.String && strings.Contains(v.Text, "system-prompt"):
 			tc.cliPrompts(v)
 		case tc.ConfigKeys && v.Kind == tree.String && (strings.HasPrefix(v.Text, "https://") || strings.HasPrefix(v.Text, "http://")) && !(inList && tc.SkipListModels):
@@ -204,7 +208,11 @@ func (tc *Walker) modelTable(v *tree.Node, keyPath []string) bool {
 	}
 	for _, e := range es {
 		fd := e.fd
-		if !e.ok {
+		if strings.Contains(e.name, "/") && provider != "" && h != refs.Ollama && !refs.LooksLikePath(e.name) {
+			// org/model in a provider's table is that provider's catalogue
+			// entry (GitHub Models' openai/o3-mini), not the org's own API.
+			fd = asset.Sighting{Kind: asset.KindService, Name: e.name, Provider: provider, Confidence: 0.8}
+		} else if !e.ok {
 			if !refs.ModelShaped(e.name, true) {
 				continue
 			}
