@@ -43,12 +43,13 @@ type pyFile struct {
 	imports    map[string]string   // local name -> dotted "module" or "module.attr"
 	bases      map[string]string   // provider -> base_url seen in the file
 	ollama     bool
-	mcp        bool            // imports an MCP SDK (mcp, fastmcp)
-	funcs      map[string]bool // functions defined in the file
-	classes    map[string]bool // classes defined in the file
-	stars      []string        // modules imported with from M import *
-	at         int             // lexed line of the call being read, 0 outside calls
-	prompts    bool            // a prompt module: every string constant is a prompt
+	mcp        bool                // imports an MCP SDK (mcp, fastmcp)
+	funcs      map[string]bool     // functions defined in the file
+	classes    map[string]bool     // classes defined in the file
+	stars      []string            // modules imported with from M import *
+	at         int                 // lexed line of the call being read, 0 outside calls
+	choices    map[string][]string // NAME -> the strings it is checked against (indexChoices)
+	prompts    bool                // a prompt module: every string constant is a prompt
 	skipLit    map[int]bool
 }
 

@@ -1,6 +1,7 @@
 package python
 
 import (
+	"cmp"
 	"io/fs"
 	"path"
 	"regexp"
@@ -507,38 +508,56 @@ func (p *pyFile) docSourceKind(v, loader string, line int, det string) {
 // NAME in {"a", "b"} (also lists and tuples), the keys of a dict literal
 // subscripted by it ({"a": x, "b": y}[NAME]) and its argparse choices.
 func (p *pyFile) choicesOf(name string) []string {
-	var out []string
-	t := p.toks
-	for i := 0; i+2 < len(t); i++ {
-		if t[i].Kind != lex.Ident || t[i].Text != name {
-			continue
-		}
-		if p.isIdent(i+1, "in") && (p.isOp(i+2, "{") || p.isOp(i+2, "[") || p.isOp(i+2, "(")) && !(i > 0 && p.isOp(i-1, ".")) {
-			n, _ := p.parseLit(i+2, 0)
-			collect(n, &out)
-		}
-		if i >= 2 && p.isOp(i-1, "[") && p.isOp(i+1, "]") && p.isOp(i-2, "}") {
-			depth := 0
-			for j := i - 2; j >= 0; j-- {
-				if p.isOp(j, "}") {
-					depth++
-				} else if p.isOp(j, "{") {
-					depth--
-					if depth == 0 {
-						if n, _ := p.parseLit(j, 0); n != nil && n.Kind == tree.Dict {
-							out = append(out, n.Keys...)
-						}
-						break
-					}
-				}
-			}
-		}
+	if p.choices == nil {
+		p.indexChoices()
 	}
+	out := append([]string(nil), p.choices[name]...)
 	if c, ok := p.argChoices[name]; ok {
 		out = append(out, p.eval(c, 0)...)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// indexChoices finds, in one pass over the file, every NAME in {literal}
+// and {literal}[NAME], so that choicesOf costs no rescan per call.
+func (p *pyFile) indexChoices() {
+	p.choices = map[string][]string{}
+	t := p.toks
+	var stack []int         // open brackets
+	opener := map[int]int{} // closing "}" -> its "{"
+	for i := range t {
+		switch {
+		case p.isOp(i, "{") || p.isOp(i, "[") || p.isOp(i, "("):
+			stack = append(stack, i)
+		case p.isOp(i, "}") || p.isOp(i, "]") || p.isOp(i, ")"):
+			if n := len(stack); n > 0 {
+				if p.isOp(i, "}") && p.isOp(stack[n-1], "{") {
+					opener[i] = stack[n-1]
+				}
+				stack = stack[:n-1]
+			}
+		}
+	}
+	for i := 0; i+2 < len(t); i++ {
+		if t[i].Kind != lex.Ident {
+			continue
+		}
+		name := t[i].Text
+		if p.isIdent(i+1, "in") && (p.isOp(i+2, "{") || p.isOp(i+2, "[") || p.isOp(i+2, "(")) && !(i > 0 && p.isOp(i-1, ".")) {
+			n, _ := p.parseLit(i+2, 0)
+			var vals []string
+			collect(n, &vals)
+			p.choices[name] = append(p.choices[name], vals...)
+		}
+		if i >= 2 && p.isOp(i-1, "[") && p.isOp(i+1, "]") && p.isOp(i-2, "}") {
+			if j, ok := opener[i-2]; ok {
+				if n, _ := p.parseLit(j, 0); n != nil && n.Kind == tree.Dict {
+					p.choices[name] = append(p.choices[name], n.Keys...)
+				}
+			}
+		}
+	}
 }
 
 // modelRef evaluates a model argument and records what it names; names
@@ -808,26 +827,34 @@ func (p *pyFile) hubconf() {
 		if t[i].Indent != 0 || !p.isIdent(i, "def") || t[i+1].Kind != lex.Ident || strings.HasPrefix(t[i+1].Text, "_") {
 			continue
 		}
-		end := 1 << 30
+		es = append(es, entry{t[i+1].Text, t[i].Line, 1 << 30})
+		// The body ends at the next top-level statement.
 		for j := i + 2; j < len(t); j++ {
 			if t[j].Indent == 0 {
-				end = t[j].Line
+				es[len(es)-1].end = t[j].Line
+				i = j - 1
 				break
 			}
 		}
-		es = append(es, entry{t[i+1].Text, t[i].Line, end})
 	}
-	for _, e := range es {
-		found := false
-		for k := range p.out.Sightings {
-			fd := &p.out.Sightings[k]
-			if fd.Path != p.f.Path || fd.Kind != asset.KindWeights || fd.Provider != "url" || fd.Line < e.line || fd.Line >= e.end {
-				continue
-			}
-			fd.Kind, fd.Name, fd.Provider, fd.Detector, fd.Confidence = asset.KindModel, e.name, "torchhub", "python.hubconf", 0.9
-			found = true
+	// Entries are in line order and do not overlap: one pass over the
+	// sightings finds each URL's entry by binary search.
+	found := make([]bool, len(es))
+	for k := range p.out.Sightings {
+		fd := &p.out.Sightings[k]
+		if fd.Path != p.f.Path || fd.Kind != asset.KindWeights || fd.Provider != "url" {
+			continue
 		}
-		if !found {
+		n, _ := slices.BinarySearchFunc(es, fd.Line, func(e entry, line int) int { return cmp.Compare(e.line, line+1) })
+		if n == 0 || fd.Line >= es[n-1].end {
+			continue
+		}
+		e := es[n-1]
+		fd.Kind, fd.Name, fd.Provider, fd.Detector, fd.Confidence = asset.KindModel, e.name, "torchhub", "python.hubconf", 0.9
+		found[n-1] = true
+	}
+	for i, e := range es {
+		if !found[i] {
 			p.out.Add(asset.Sighting{Kind: asset.KindModel, Name: e.name, Path: p.f.Path, Line: e.line, Detector: "python.hubconf",
 				Confidence: 0.85, Provider: "torchhub"})
 		}
@@ -1049,7 +1076,7 @@ func (p *pyFile) agentAttrTools() {
 		if i >= 1 && p.isIdent(i-1, "self") {
 			continue
 		}
-		for j := i + 5; j < len(t) && !p.isOp(j, ")"); j++ {
+		for j := i + 5; j < len(t) && j < i+64 && !p.isOp(j, ")"); j++ {
 			if t[j].Kind == lex.Ident {
 				report(t[j].Text, t[j].Line)
 			}
@@ -1096,13 +1123,15 @@ func (p *pyFile) returnedPrompts() {
 			continue // test_..._prompts is a test, not a prompt
 		}
 		indent := -1
-		for k := i; k >= 0; k-- {
+		for k := i; k >= 0 && k > i-64; k-- {
 			if t[k].Indent >= 0 {
 				indent = t[k].Indent
 				break
 			}
 		}
-		for j := i + 2; j+1 < len(t); j++ {
+		// Bodies longer than this are not prompt builders; the bound keeps
+		// nested defs from making the scan quadratic.
+		for j := i + 2; j+1 < len(t) && j < i+5000; j++ {
 			if t[j].Indent >= 0 && t[j].Indent <= indent {
 				break
 			}

@@ -144,7 +144,7 @@ func afterAttrs(s *code.Source, k int) int {
 func typeAfterImpl(s *code.Source, k int) int {
 	if s.IsOp(k, "<") {
 		depth := 0
-		for ; k < len(s.Toks); k++ {
+		for limit := k + 64; k < len(s.Toks) && k < limit; k++ {
 			if s.IsOp(k, "<") {
 				depth++
 			} else if s.IsOp(k, ">") {
