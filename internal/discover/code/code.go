@@ -190,6 +190,7 @@ func (s *Source) Calls(call func(i int, recv bool)) {
 		if tk.Kind != lex.Ident || !s.IsOp(i+1, "(") {
 			continue
 		}
+		s.envDefault(i)
 		recv := i >= 2 && s.IsOp(i-1, ".")
 		switch tk.Text {
 		case "pipeline":
@@ -241,6 +242,34 @@ func (s *Source) defaultModel(i int) {
 		if v, line, ok := s.Value(j); ok {
 			s.Model(v, line, refs.Any, "model_default")
 		}
+	}
+}
+
+var reEnvName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+
+// envDefault reports the default of a model setting read from the
+// environment through a helper, getEnv("OPENAI_MODEL", "gpt-4o"), or Go's
+// cmp.Or(os.Getenv("OPENAI_MODEL"), "gpt-4o"): the call at token i.
+func (s *Source) envDefault(i int) {
+	t := s.Toks
+	if i+5 >= len(t) {
+		return
+	}
+	name, def := i+2, i+4
+	if t[i].Text == "Or" && t[name].Kind == lex.Ident && t[name].Text == "os" && s.IsOp(i+3, ".") && i+10 < len(t) &&
+		t[i+4].Text == "Getenv" && s.IsOp(i+5, "(") && s.IsOp(i+7, ")") {
+		name, def = i+6, i+9 // cmp.Or(os.Getenv("X"), "d")
+		if !s.IsOp(i+8, ",") {
+			return
+		}
+	} else if !s.IsOp(i+3, ",") {
+		return
+	}
+	if t[name].Kind != lex.String || t[def].Kind != lex.String || !reEnvName.MatchString(t[name].Text) || !refs.ModelVarName(t[name].Text) {
+		return
+	}
+	if v, line, ok := s.Value(def); ok && (def+1 >= len(t) || s.IsOp(def+1, ")")) {
+		s.Model(v, line, refs.Any, "env_default")
 	}
 }
 

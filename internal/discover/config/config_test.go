@@ -43,6 +43,14 @@ func TestFiles(t *testing.T) {
 				"model detectron2://ImageNetPretrained/torchvision/R-50.pkl d2.yaml:2 config.model_uri",
 				"service openai/o3-mini c.yml:4 config.model_table",
 			}},
+		{Name: "models set in a service's environment", Files: map[string]string{
+			"docker-compose.yml": "services:\n  app:\n    environment:\n      - OPENAI_MODEL=gpt-4o\n      - PORT=8080\n  worker:\n    environment:\n      EMBEDDING_MODEL: BAAI/bge-small-en-v1.5\n",
+			"deploy.yaml":        "spec:\n  containers:\n    - env:\n        - name: CHAT_MODEL\n          value: claude-3-5-haiku-latest\n        - name: MODEL_DIR\n          value: /models\n"},
+			Want: []string{
+				"model BAAI/bge-small-en-v1.5 docker-compose.yml:8 config.env_model",
+				"service claude-3-5-haiku-latest deploy.yaml:5 config.env_model",
+				"service gpt-4o docker-compose.yml:4 config.env_model",
+			}},
 		{Name: "trap: models tables that are not model ids", Files: map[string]string{
 			"app.yml":   "models:\n  User:\n    table: users\n  order-item:\n    table: items\n",
 			"db.yml":    "api:\n  models:\n    user: app.User\n",

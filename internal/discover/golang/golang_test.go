@@ -62,6 +62,16 @@ func TestMCP(t *testing.T) {
 	})
 }
 
+func TestEnvDefaults(t *testing.T) {
+	detecttest.Check(t, Source{}, []detecttest.Case{
+		{Name: "model settings read from the environment with a default", Files: map[string]string{"cfg.go": "package cfg\n\nvar (\n\tmodel = cmp.Or(os.Getenv(\"OPENAI_MODEL\"), \"gpt-4o-mini\")\n\tembed = getEnv(\"EMBEDDING_MODEL\", \"text-embedding-3-small\")\n\tport  = getEnv(\"PORT\", \"gpt-4o\")\n)\n"},
+			Want: []string{
+				"service gpt-4o-mini cfg.go:4 go.env_default",
+				"service text-embedding-3-small cfg.go:5 go.env_default",
+			}},
+	})
+}
+
 func TestModule(t *testing.T) {
 	detecttest.Check(t, Module{}, []detecttest.Case{
 		{Name: "manifests", Files: map[string]string{

@@ -125,6 +125,8 @@ func (tc *Walker) walk(n *tree.Node, keyPath []string, inList bool, depth int) {
 					tc.Report.Add(fd)
 				}
 			}
+		case tc.ConfigKeys && (k == "environment" || k == "env") && (v.Kind == tree.List || v.Kind == tree.Dict):
+			tc.envModels(v)
 		case tc.ConfigKeys && k == "models" && v.Kind == tree.Dict && !inList:
 			if tc.modelTable(v, keyPath) {
 				continue
@@ -246,6 +248,43 @@ func (tc *Walker) cliPrompts(v *tree.Node) {
 			line++
 		}
 		tc.Report.Add(prompt.Sighting(tc.File.Path, line, tc.File.Path, text, tc.Det+".cli_prompt"))
+	}
+}
+
+// envModels reports models set through a service's environment
+// (compose environment: [OPENAI_MODEL=gpt-4o] or {OPENAI_MODEL: gpt-4o};
+// Kubernetes env: [{name: OPENAI_MODEL, value: gpt-4o}]) when the variable
+// is named for a model.
+func (tc *Walker) envModels(v *tree.Node) {
+	add := func(name, val string, line int) {
+		if !refs.ModelVarName(name) || strings.ToUpper(name) != name {
+			return
+		}
+		if fd, ok := refs.Model(tc.File.FS, tc.File.Dir, val, refs.Any); ok {
+			fd.Path, fd.Line, fd.Detector = tc.File.Path, line, tc.Det+".env_model"
+			fd.Confidence = min(fd.Confidence, 0.8)
+			tc.Report.Add(fd)
+		}
+	}
+	if v.Kind == tree.Dict {
+		for i, k := range v.Keys {
+			if x := v.Vals[i]; x.Kind == tree.String {
+				add(k, x.Text, cmp.Or(x.Line, v.KeyLines[i]))
+			}
+		}
+		return
+	}
+	for _, it := range v.Vals {
+		switch it.Kind {
+		case tree.String:
+			if k, val, ok := strings.Cut(it.Text, "="); ok {
+				add(k, val, it.Line)
+			}
+		case tree.Dict:
+			if val := it.Get("value"); val != nil && val.Kind == tree.String {
+				add(it.Str("name"), val.Text, val.Line)
+			}
+		}
 	}
 }
 
