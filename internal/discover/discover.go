@@ -4,7 +4,8 @@
 //
 // Discover walks the tree and hands each file to the detectors registered in
 // detectors.go, one package per language or format (python, javascript,
-// golang, rust, ruby, shell, config, cards, templates, licenses, weights).
+// golang, rust, csharp, ruby, shell, config, cards, templates, licenses,
+// weights).
 // What they find are asset.Sightings; facts that span files (the model a
 // directory holds, a constant another module imports) are stated in each
 // file's detect.Report and resolved after the walk.
@@ -13,10 +14,12 @@
 //   - a pattern of one language's code: that language's package (MCP tool
 //     registrations such as Go's mcp.NewTool or TypeScript's server.tool are
 //     call hooks in golang.Source and javascript.Source; Rust's #[tool] is a
-//     token pattern in rust.Source);
+//     token pattern in rust.Source; C#'s [McpServerTool] and Ruby's
+//     MCP::Tool are line patterns in csharp.Source and ruby.Source);
 //   - a pattern every brace language shares (model keys, builder calls,
-//     URLs): package code; a new brace language (C#, Java) gets a lex mode
-//     and a package that calls code.Parse;
+//     URLs, a model variable's fallback): package code; a new brace language
+//     (Java) gets a package that calls code.Parse, with a lex mode of its own
+//     where the JavaScript one does not fit (C# reads well enough with it);
 //   - a pattern of object trees, wherever written (JSON tool schemas, MCP
 //     server maps, model keys): package objects, which config files and the
 //     object literals of code both walk;

@@ -1,6 +1,13 @@
 // Package csharp reads C# sources: MCP servers and tools of the official C#
 // SDK (ModelContextProtocol), hosted model ids handed to chat clients, and
 // the model and prompt constants every brace language shares (package code).
+//
+// Tokens come from the JavaScript lex mode: strings, comments and brackets
+// are written alike, and C# has no regular-expression literals for it to
+// mistake. Verbatim strings ending in a backslash (@"C:\dir\") are the one
+// known misreading: the string runs on to the next quote, which can hide the
+// assets on the rest of that line. Attributes and declarations are matched
+// per line, as they are written one per line.
 package csharp
 
 import (
