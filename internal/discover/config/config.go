@@ -62,9 +62,16 @@ func (Files) Detect(_ context.Context, f *detect.File, out *detect.Report) {
 
 // detectConfigTree runs the tree patterns over a parsed JSON/YAML/TOML file.
 func detectConfigTree(f *detect.File, out *detect.Report, root *tree.Node, skipListModels bool) {
-	tc := &objects.Walker{File: f, Report: out, Det: "config", SkipListModels: skipListModels, ConfigKeys: !isDataPath(f.Path)}
+	tc := &objects.Walker{File: f, Report: out, Det: "config", SkipListModels: skipListModels, ConfigKeys: !isDataPath(f.Path),
+		NoModelTables: f.Size > maxConfigTable}
 	tc.Walk(root)
 }
+
+// maxConfigTable is the size above which a file's model tables are read as
+// a catalogue, not configuration: a settings file a person edits is a few
+// kilobytes (a multi-provider client's template with 130 models is 18 KiB);
+// an embedded registry of every provider's models is megabytes.
+const maxConfigTable = 256 << 10
 
 // isDataPath reports test fixtures and data directories: names in them are
 // data, not configuration.

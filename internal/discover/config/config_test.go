@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/mlbom/autopilot/internal/discover/detect/detecttest"
@@ -51,6 +52,9 @@ func TestFiles(t *testing.T) {
 				"service claude-3-5-haiku-latest deploy.yaml:5 config.env_model",
 				"service gpt-4o docker-compose.yml:4 config.env_model",
 			}},
+		{Name: "trap: a generated catalogue of every provider's models", Files: map[string]string{
+			"models.json": "{\"302ai\": {\"api\": \"https://api.302.ai/v1\", \"models\": {\"MiniMax-M1\": {\"limit\": 1}, \"glm-4.5\": {}}}, \"pad\": \"" + strings.Repeat("x", 300<<10) + "\"}"},
+			Want: nil},
 		{Name: "trap: models tables that are not model ids", Files: map[string]string{
 			"app.yml":   "models:\n  User:\n    table: users\n  order-item:\n    table: items\n",
 			"db.yml":    "api:\n  models:\n    user: app.User\n",

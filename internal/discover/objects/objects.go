@@ -53,6 +53,10 @@ type Walker struct {
 	SkipListModels bool
 	Ollama         bool
 	ConfigKeys     bool
+	// NoModelTables: the file is a generated catalogue (a models.dev-style
+	// registry of every provider's models), not configuration; its models:
+	// tables list what exists, not what the project uses.
+	NoModelTables bool
 }
 
 func (tc *Walker) strings(n *tree.Node) []string {
@@ -127,7 +131,7 @@ func (tc *Walker) walk(n *tree.Node, keyPath []string, inList bool, depth int) {
 			}
 		case tc.ConfigKeys && (k == "environment" || k == "env") && (v.Kind == tree.List || v.Kind == tree.Dict):
 			tc.envModels(v)
-		case tc.ConfigKeys && k == "models" && v.Kind == tree.Dict && !inList:
+		case tc.ConfigKeys && !tc.NoModelTables && k == "models" && v.Kind == tree.Dict && !inList:
 			if tc.modelTable(v, keyPath) {
 				continue
 			}
