@@ -19,13 +19,13 @@ const (
 // codeScope says whether p (repository-relative) is test code or example
 // code: a tests/, test/, testdata/, __tests__/ or spec/ directory, a test
 // file by its name (test_x.py, x_test.py, x_test.go, x.test.ts, x.spec.js,
-// conftest.py), or an examples/, example/, samples/, sample/, demo/ or
+// conftest.py, a Rust tests.rs module), or an examples/, example/, samples/, sample/, demo/ or
 // demos/ directory. Test wins over example when both apply.
 func codeScope(p string) string {
 	lp := strings.ToLower(p)
 	base := path.Base(lp)
 	if strings.HasPrefix(base, "test_") && strings.HasSuffix(base, ".py") || strings.HasSuffix(base, "_test.py") ||
-		strings.HasSuffix(base, "_test.go") || base == "conftest.py" ||
+		strings.HasSuffix(base, "_test.go") || base == "conftest.py" || base == "tests.rs" ||
 		strings.Contains(base, ".test.") || strings.Contains(base, ".spec.") {
 		return "test"
 	}

@@ -16,6 +16,7 @@ func TestCodeScope(t *testing.T) {
 		{"cmd/x/main_test.go", "test"},
 		{"web/app.test.ts", "test"},
 		{"web/app.spec.js", "test"},
+		{"crates/x/src/tests.rs", "test"},
 		{"web/__tests__/a.js", "test"},
 		{"spec/a_spec.rb", "test"},
 		{"examples/basic/agent.py", "example"},
