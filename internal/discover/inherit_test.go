@@ -76,3 +76,25 @@ func TestStarImportedPrompts(t *testing.T) {
 	}
 	t.Errorf("CANCEL_POLICY not reported at app/agents.py:3; got %+v", res.Sightings)
 }
+
+// A settings class's attributes are read from other modules
+// (CONFIG.MODEL_NAME), with their environment defaults.
+func TestSettingsClassAttributes(t *testing.T) {
+	fsys := fstest.MapFS{
+		"app/config.py":     {Data: []byte("import os\n\nclass CONFIG:\n    \"\"\"Settings.\"\"\"\n    MODEL_NAME = os.getenv(\"ASR_MODEL\", \"small\")\n\n    def other(self):\n        MODEL_NAME = \"tiny\"\n")},
+		"app/engine/asr.py": {Data: []byte("import whisper\nfrom app.config import CONFIG\n\nclass ASR:\n    def load(self):\n        self.model = whisper.load_model(name=CONFIG.MODEL_NAME)\n")},
+	}
+	res, err := Discover(context.Background(), fsys, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range res.Sightings {
+		if s.Kind == "model" {
+			got = append(got, s.Name+" "+s.Path)
+		}
+	}
+	if len(got) != 1 || got[0] != "small app/engine/asr.py" {
+		t.Errorf("models %q, want [small app/engine/asr.py]", got)
+	}
+}

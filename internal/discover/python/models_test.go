@@ -30,3 +30,16 @@ func TestModelChoicesAndHubEntryPoints(t *testing.T) {
 			Want: nil},
 	})
 }
+
+func TestWhisperCheckpoints(t *testing.T) {
+	detecttest.Check(t, Source{}, []detecttest.Case{
+		{Name: "whisper, faster-whisper and whisperx loaders", Files: map[string]string{"asr.py": "import whisper\nimport whisperx\nfrom faster_whisper import WhisperModel\nm1 = whisper.load_model(\"base.en\")\nm2 = WhisperModel(model_size_or_path=\"large-v3\")\nm3 = whisperx.load_model(\"Systran/faster-whisper-small\")\nm4 = WhisperModel(\"custom\")\n"},
+			Want: []string{
+				"model Systran/faster-whisper-small asr.py:6 python.whisper",
+				"model base.en asr.py:4 python.whisper",
+				"model large-v3 asr.py:5 python.whisper",
+			}},
+		{Name: "trap: another load_model", Files: map[string]string{"k.py": "from tensorflow import keras\nm = keras.models.load_model(\"base\")\n"},
+			Want: nil},
+	})
+}

@@ -36,21 +36,23 @@ type pyFile struct {
 	lineMap []int
 	module  string
 
-	assigns    map[string][]assign // name -> assignments, in order
-	defaults   map[string]span     // function parameter defaults
-	argDefs    map[string]span     // argparse dest -> default
-	argChoices map[string]span     // argparse dest -> choices
-	imports    map[string]string   // local name -> dotted "module" or "module.attr"
-	bases      map[string]string   // provider -> base_url seen in the file
-	ollama     bool
-	mcp        bool                // imports an MCP SDK (mcp, fastmcp)
-	funcs      map[string]bool     // functions defined in the file
-	classes    map[string]bool     // classes defined in the file
-	stars      []string            // modules imported with from M import *
-	at         int                 // lexed line of the call being read, 0 outside calls
-	choices    map[string][]string // NAME -> the strings it is checked against (indexChoices)
-	prompts    bool                // a prompt module: every string constant is a prompt
-	skipLit    map[int]bool
+	assigns     map[string][]assign // name -> assignments, in order
+	defaults    map[string]span     // function parameter defaults
+	argDefs     map[string]span     // argparse dest -> default
+	argChoices  map[string]span     // argparse dest -> choices
+	imports     map[string]string   // local name -> dotted "module" or "module.attr"
+	bases       map[string]string   // provider -> base_url seen in the file
+	ollama      bool
+	mcp         bool                // imports an MCP SDK (mcp, fastmcp)
+	funcs       map[string]bool     // functions defined in the file
+	classes     map[string]bool     // classes defined in the file
+	stars       []string            // modules imported with from M import *
+	at          int                 // lexed line of the call being read, 0 outside calls
+	choices     map[string][]string // NAME -> the strings it is checked against (indexChoices)
+	class       string              // the top-level class whose body is being read
+	classIndent int                 // indent of its body, -1 before its first statement
+	prompts     bool                // a prompt module: every string constant is a prompt
+	skipLit     map[int]bool
 }
 
 type span struct{ s, e int }
@@ -59,13 +61,16 @@ type assign struct {
 	val  span
 	line int
 	top  bool
+	// class is the top-level class whose body assigns the name
+	// (class CONFIG: MODEL_NAME = ...), "" elsewhere.
+	class string
 }
 
 func newPyFile(f *detect.File, out *detect.Report, src []byte, lineMap []int) *pyFile {
 	p := &pyFile{f: f, out: out, toks: lex.Lex(src, lex.Python), lineMap: lineMap,
 		assigns: map[string][]assign{}, defaults: map[string]span{}, argDefs: map[string]span{}, argChoices: map[string]span{},
 		imports: map[string]string{}, bases: map[string]string{}, skipLit: map[int]bool{},
-		funcs: map[string]bool{}, classes: map[string]bool{}}
+		funcs: map[string]bool{}, classes: map[string]bool{}, classIndent: -1}
 	p.module = pyModuleName(f.Path)
 	base := strings.TrimSuffix(f.Base, ".py")
 	p.prompts = base == "prompts" || base == "prompt" || strings.HasSuffix(base, "_prompts") ||
@@ -155,6 +160,16 @@ func (p *pyFile) statement(s, e int, decorators *[]span) {
 	}
 	t := p.toks[s]
 	top := t.Indent == 0
+	// Track the body of a top-level class: its first statement sets the
+	// body's indent; a statement back at column 0 ends it.
+	if t.Indent == 0 {
+		p.class, p.classIndent = "", -1
+		if t.Kind == lex.Ident && t.Text == "class" && s+1 < e && p.toks[s+1].Kind == lex.Ident {
+			p.class = p.toks[s+1].Text
+		}
+	} else if p.class != "" && p.classIndent < 0 && t.Indent > 0 {
+		p.classIndent = t.Indent
+	}
 	switch {
 	case p.isOp(s, "@"):
 		*decorators = append(*decorators, span{s + 1, e})
@@ -266,7 +281,11 @@ func (p *pyFile) assignStmt(s, e int, top bool) {
 	if !p.isOp(j, "=") || j+1 >= e {
 		return
 	}
-	p.assigns[name] = append(p.assigns[name], assign{val: span{j + 1, e}, line: p.toks[s].Line, top: top})
+	a := assign{val: span{j + 1, e}, line: p.toks[s].Line, top: top}
+	if !top && p.class != "" && p.toks[s].Indent == p.classIndent {
+		a.class = p.class
+	}
+	p.assigns[name] = append(p.assigns[name], a)
 }
 
 // defStmt records parameter defaults and applies decorators (@tool).

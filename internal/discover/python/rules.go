@@ -227,6 +227,9 @@ func (p *pyFile) call(callee string, chained bool, args []span, line int, assign
 	case last == "pull" && strings.Contains(lc, "ollama"):
 		handledModel = true
 		p.modelRef(p.arg(args, 0, "model"), refs.Ollama, "python.ollama", line, "", nil)
+	case p.whisperLoad(callee, last):
+		handledModel = true
+		p.modelRef(p.arg(args, 0, "name", "model_size_or_path", "whisper_arch"), refs.Whisper, "python.whisper", line, "", nil)
 	case last == "GenerativeModel" || last == "ChatGoogleGenerativeAI":
 		handledModel = true
 		p.modelRef(p.arg(args, 0, "model_name", "model"), refs.Any, "python.hosted_model", line, "", nil)
@@ -742,6 +745,12 @@ func (p *pyFile) constants() {
 					p.out.Constant(p.module, name, vals)
 				}
 			}
+			// Settings classes: other modules read CONFIG.MODEL_NAME.
+			if a.class != "" && p.module != "" && reUpperName.MatchString(name) {
+				if vals := p.eval(a.val, 0); len(vals) > 0 {
+					p.out.Constant(p.module+"."+a.class, name, vals)
+				}
+			}
 		}
 	}
 	// Default parameters with model-ish names: def load(model_id="org/x").
@@ -1147,4 +1156,25 @@ func (p *pyFile) returnedPrompts() {
 			}
 		}
 	}
+}
+
+// whisperLoad reports a call that loads a Whisper checkpoint by size name:
+// whisper.load_model("base"), faster_whisper's WhisperModel("small"),
+// whisperx.load_model("large-v2").
+func (p *pyFile) whisperLoad(callee, last string) bool {
+	full := callee
+	if first, rest, ok := strings.Cut(callee, "."); ok {
+		if m, ok := p.imports[first]; ok {
+			full = m + "." + rest
+		}
+	} else if m, ok := p.imports[callee]; ok {
+		full = m
+	}
+	switch {
+	case full == "whisper.load_model" || full == "whisperx.load_model" || full == "mlx_whisper.load_models.load_model":
+		return true
+	case last == "WhisperModel" && strings.HasPrefix(full, "faster_whisper"):
+		return true
+	}
+	return false
 }

@@ -23,7 +23,10 @@ const (
 	HF
 	Ollama
 	SentenceTransformers // sentence-transformers: bare names live under sentence-transformers/
+	Whisper              // a Whisper loader: bare size names (base, large-v3, small.en) are checkpoints
 )
+
+var reWhisperSize = regexp.MustCompile(`^(tiny|base|small|medium|large|turbo)(\.en|-v[1-3])?(-turbo)?$|^distil-(small\.en|medium\.en|large-v[23])$`)
 
 var (
 	reHFID      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$`)
@@ -90,6 +93,12 @@ func Model(fsys fs.FS, dir, val string, h Hint) (asset.Sighting, bool) {
 	}
 	if p, ok := LocalPath(fsys, dir, v); ok {
 		return asset.Sighting{Kind: asset.KindModel, Name: p, Provider: "local", Confidence: 0.85}, true
+	}
+	if h == Whisper {
+		if reWhisperSize.MatchString(v) {
+			return asset.Sighting{Kind: asset.KindModel, Name: v, Provider: "openai-whisper", Confidence: 0.85}, true
+		}
+		h = HF // faster-whisper also loads Hub ids and local directories
 	}
 	if h == Ollama {
 		if reOllamaTag.MatchString(v) {
