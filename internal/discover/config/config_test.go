@@ -55,6 +55,12 @@ func TestFiles(t *testing.T) {
 		{Name: "trap: a generated catalogue of every provider's models", Files: map[string]string{
 			"models.json": "{\"302ai\": {\"api\": \"https://api.302.ai/v1\", \"models\": {\"MiniMax-M1\": {\"limit\": 1}, \"glm-4.5\": {}}}, \"pad\": \"" + strings.Repeat("x", 300<<10) + "\"}"},
 			Want: nil},
+		{Name: "detectron2 datasets", Files: map[string]string{"configs/detr.yaml": "DATASETS:\n  TRAIN: (\"coco_2017_train\",)\n  TEST: (\"coco_2017_val\", \"lvis_v1_val\")\n"},
+			Want: []string{
+				"dataset coco_2017_train configs/detr.yaml:2 config.dataset_key",
+				"dataset coco_2017_val configs/detr.yaml:3 config.dataset_key",
+				"dataset lvis_v1_val configs/detr.yaml:3 config.dataset_key",
+			}},
 		{Name: "trap: models tables that are not model ids", Files: map[string]string{
 			"app.yml":   "models:\n  User:\n    table: users\n  order-item:\n    table: items\n",
 			"db.yml":    "api:\n  models:\n    user: app.User\n",

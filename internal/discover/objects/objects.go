@@ -139,6 +139,18 @@ func (tc *Walker) walk(n *tree.Node, keyPath []string, inList bool, depth int) {
 			for _, s := range tc.strings(v) {
 				tc.dataset(s, cmp.Or(v.Line, kl))
 			}
+		case tc.ConfigKeys && k == "DATASETS" && v.Kind == tree.Dict:
+			// Detectron2: DATASETS: {TRAIN: ("coco_2017_train",), TEST: (...)}
+			for i, split := range v.Keys {
+				if x := v.Vals[i]; x.Kind == tree.String && (split == "TRAIN" || split == "TEST" || split == "VAL") {
+					for _, n := range strings.Split(strings.Trim(x.Text, "()[] "), ",") {
+						if n = strings.Trim(strings.TrimSpace(n), `"'`); n != "" && refs.IsBareModel(n) {
+							tc.Report.Add(asset.Sighting{Kind: asset.KindDataset, Name: n, Provider: "detectron2", Path: tc.File.Path,
+								Line: cmp.Or(x.Line, v.KeyLines[i]), Detector: tc.Det + ".dataset_key", Confidence: 0.75})
+						}
+					}
+				}
+			}
 		case tc.ConfigKeys && k == "datasets" && v.Kind == tree.List:
 			for _, it := range v.Vals {
 				switch it.Kind {
