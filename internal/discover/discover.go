@@ -72,6 +72,9 @@ type Options struct {
 	SkipHash bool
 	// SkipDirs adds directory base names to the built-in exclusions.
 	SkipDirs []string
+	// FileTimeBudget bounds the time the detectors spend on one file; a
+	// file that takes longer is skipped with the reason. Default 5s.
+	FileTimeBudget time.Duration
 }
 
 // Progress is reported while a discovery runs.

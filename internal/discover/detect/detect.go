@@ -154,8 +154,16 @@ type Pending struct {
 	Make func(fsys fs.FS, val string) (asset.Sighting, bool)
 }
 
-// Defer records a reference to resolve after the walk.
-func (r *Report) Defer(p Pending) { r.Pending = append(r.Pending, p) }
+// MaxPending bounds the references one file leaves for after the walk
+// (names times star-imported modules could otherwise multiply without end).
+const MaxPending = 100000
+
+// Defer records a reference to resolve after the walk, up to MaxPending.
+func (r *Report) Defer(p Pending) {
+	if len(r.Pending) < MaxPending {
+		r.Pending = append(r.Pending, p)
+	}
+}
 
 // MergeProps adds b's properties to a, allocating a when nil.
 func MergeProps(a, b map[string]string) map[string]string {

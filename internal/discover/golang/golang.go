@@ -6,6 +6,7 @@ package golang
 import (
 	"context"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/mlbom/autopilot/internal/discover/code"
@@ -170,14 +171,28 @@ func goModelCatalogue(t []lex.Token, consts map[string]string, constTok map[stri
 			}
 		}
 	}
+	// Blocks are in token order and do not overlap: one sweep over the
+	// constants in token order finds each block's members (a file of many
+	// small blocks was quadratic when every block looked at every constant).
+	type constAt struct {
+		at   int
+		name string
+	}
+	byTok := make([]constAt, 0, len(constTok))
+	for name, at := range constTok {
+		byTok = append(byTok, constAt{at, name})
+	}
+	sort.Slice(byTok, func(i, j int) bool { return byTok[i].at < byTok[j].at })
 	out := map[string]bool{}
+	next := 0
 	for _, b := range blocks {
 		var members []string
 		models := 0
-		for name, at := range constTok {
-			if at <= b.s || at >= b.e {
-				continue
-			}
+		for next < len(byTok) && byTok[next].at <= b.s {
+			next++
+		}
+		for ; next < len(byTok) && byTok[next].at < b.e; next++ {
+			name := byTok[next].name
 			members = append(members, name)
 			v := consts[name]
 			// Exported: an API's vocabulary for its callers; unexported

@@ -5,7 +5,10 @@
 // positions.
 package lex
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // Kind is the kind of a token.
 type Kind uint8
@@ -319,14 +322,16 @@ func lexRustRaw(src []byte, i int) (string, int, int, bool) {
 	if j >= len(src) || src[j] != '"' {
 		return "", 0, 0, false
 	}
-	closing := "\"" + strings.Repeat("#", hashes)
-	rest := string(src[j+1:])
-	k := strings.Index(rest, closing)
+	closing := []byte("\"" + strings.Repeat("#", hashes))
+	// Search the source in place: copying the rest of the file for every
+	// raw string made a file of many r"..." literals quadratic.
+	rest := src[j+1:]
+	k := bytes.Index(rest, closing)
 	if k < 0 {
-		return rest, len(src), strings.Count(rest, "\n"), true
+		return string(rest), len(src), bytes.Count(rest, []byte("\n")), true
 	}
 	s := rest[:k]
-	return s, j + 1 + k + len(closing), strings.Count(s, "\n"), true
+	return string(s), j + 1 + k + len(closing), bytes.Count(s, []byte("\n")), true
 }
 
 func unescape(c byte) string {

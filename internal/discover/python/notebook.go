@@ -64,25 +64,34 @@ func parseNotebook(data []byte) ([]nbCell, error) {
 		case src.Kind == tree.List:
 			// Entries normally end with "\n"; one entry may also hold
 			// several lines.
-			pending := ""
+			// The unfinished line grows in a Builder: a source list of
+			// many entries without newlines stays linear.
+			var pending strings.Builder
 			pendingAt := 0
 			for _, e := range src.Vals {
 				if e.Kind != tree.String {
 					continue
 				}
-				if pending == "" {
+				if pending.Len() == 0 {
 					pendingAt = e.Line
 				}
-				parts := strings.Split(pending+e.Text, "\n")
-				for _, l := range parts[:len(parts)-1] {
-					cell.lines = append(cell.lines, l)
+				text := e.Text
+				for {
+					nl := strings.IndexByte(text, '\n')
+					if nl < 0 {
+						break
+					}
+					pending.WriteString(text[:nl])
+					cell.lines = append(cell.lines, pending.String())
 					cell.at = append(cell.at, pendingAt)
+					pending.Reset()
 					pendingAt = e.Line
+					text = text[nl+1:]
 				}
-				pending = parts[len(parts)-1]
+				pending.WriteString(text)
 			}
-			if pending != "" {
-				cell.lines = append(cell.lines, pending)
+			if pending.Len() > 0 {
+				cell.lines = append(cell.lines, pending.String())
 				cell.at = append(cell.at, pendingAt)
 			}
 		}
@@ -102,7 +111,7 @@ func (Notebook) Name() string { return "notebook" }
 
 func (Notebook) Wants(f *detect.File) bool { return f.Ext == ".ipynb" }
 
-func (n Notebook) Detect(_ context.Context, f *detect.File, out *detect.Report) {
+func (n Notebook) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
 	cells, err := parseNotebook(f.Data)
 	if err != nil {
 		out.Warn("%s: %v", f.Path, err)
@@ -133,7 +142,7 @@ func (n Notebook) Detect(_ context.Context, f *detect.File, out *detect.Report) 
 		src.WriteByte('\n')
 		lineMap = append(lineMap, 0)
 	}
-	pf := newPyFile(f, out, []byte(src.String()), lineMap)
+	pf := newPyFile(ctx, f, out, []byte(src.String()), lineMap)
 	pf.module = "" // notebooks are not importable
 	pf.analyse()
 }

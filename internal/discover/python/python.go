@@ -6,8 +6,10 @@ package python
 
 import (
 	"context"
+	"fmt"
 	"path"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/mlbom/autopilot/internal/asset"
@@ -23,8 +25,8 @@ func (Source) Name() string { return "python" }
 
 func (Source) Wants(f *detect.File) bool { return f.Ext == ".py" || f.Ext == ".pyi" }
 
-func (Source) Detect(_ context.Context, f *detect.File, out *detect.Report) {
-	newPyFile(f, out, f.Data, nil).analyse()
+func (Source) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
+	newPyFile(ctx, f, out, f.Data, nil).analyse()
 }
 
 // pyFile is one Python module (or a notebook's code cells) under analysis.
@@ -53,7 +55,53 @@ type pyFile struct {
 	classIndent int                 // indent of its body, -1 before its first statement
 	prompts     bool                // a prompt module: every string constant is a prompt
 	skipLit     map[int]bool
+
+	// match[i] is the index of the bracket closing the opener at i
+	// (len(toks) when unclosed), computed once so that nested or unclosed
+	// calls cost one pass, not one pass per call.
+	match   []int32
+	opener  []int32             // opener[i] is the bracket a closer at i closes, or -1
+	best    map[string]assign   // bestAssign's choice without a call position, kept as assigns grow
+	tops    map[string][]assign // module-level assignments of each name, in line order
+	// memo holds resolved names once the lookup tables are complete
+	// (after the argparse prepass); lits holds parsed literals. Together
+	// they keep chains of constants that use each other many times from
+	// being evaluated exponentially often.
+	memo      map[memoKey]memoVal
+	lits      map[int]litVal
+	models    map[modelKey]modelVal
+	collected map[*tree.Node][]string
+	dictKeys  map[*tree.Node]map[string]int
+	// work counts evaluation steps against limit: what the memo cannot
+	// bound (values built by concatenation) stops there.
+	work, limit int
+	exhausted   bool
+	stop        *detect.Interrupt
 }
+
+// memoKey: what a name resolves to depends on the call being read (p.at),
+// since a name assigned again later means its last value before the call.
+type memoKey struct {
+	name      string
+	depth, at int
+}
+
+type memoVal struct {
+	vals []string
+	pend string
+}
+
+type litVal struct {
+	n   *tree.Node
+	end int
+}
+
+// Bounds on evaluation: values a name or literal stands for, and the
+// length of a value built by concatenation.
+const (
+	maxEvalValues = 64
+	maxValueLen   = 256 << 10
+)
 
 type span struct{ s, e int }
 
@@ -66,11 +114,15 @@ type assign struct {
 	class string
 }
 
-func newPyFile(f *detect.File, out *detect.Report, src []byte, lineMap []int) *pyFile {
+func newPyFile(ctx context.Context, f *detect.File, out *detect.Report, src []byte, lineMap []int) *pyFile {
 	p := &pyFile{f: f, out: out, toks: lex.Lex(src, lex.Python), lineMap: lineMap,
 		assigns: map[string][]assign{}, defaults: map[string]span{}, argDefs: map[string]span{}, argChoices: map[string]span{},
 		imports: map[string]string{}, bases: map[string]string{}, skipLit: map[int]bool{},
-		funcs: map[string]bool{}, classes: map[string]bool{}, classIndent: -1}
+		funcs: map[string]bool{}, classes: map[string]bool{}, classIndent: -1,
+		best: map[string]assign{}, tops: map[string][]assign{}, lits: map[int]litVal{}, models: map[modelKey]modelVal{},
+		collected: map[*tree.Node][]string{}, dictKeys: map[*tree.Node]map[string]int{}, stop: detect.NewInterrupt(ctx)}
+	p.match, p.opener = matchBrackets(p.toks)
+	p.limit = 64*(len(src)+len(p.toks)) + 1<<20
 	p.module = pyModuleName(f.Path)
 	base := strings.TrimSuffix(f.Base, ".py")
 	p.prompts = base == "prompts" || base == "prompt" || strings.HasSuffix(base, "_prompts") ||
@@ -102,8 +154,43 @@ func (p *pyFile) isIdent(i int, name string) bool {
 	return i >= 0 && i < len(p.toks) && p.toks[i].Kind == lex.Ident && p.toks[i].Text == name
 }
 
+// matchBrackets pairs every opening bracket with the one that closes it,
+// whatever their kinds, as a depth count would: match maps openers to
+// closers (len(toks) when unclosed), opener maps closers back (-1 when
+// unopened).
+func matchBrackets(toks []lex.Token) (match, opener []int32) {
+	match = make([]int32, len(toks))
+	opener = make([]int32, len(toks))
+	var open []int32
+	for j, t := range toks {
+		match[j] = int32(len(toks))
+		opener[j] = -1
+		if t.Kind != lex.Op {
+			continue
+		}
+		switch t.Text {
+		case "(", "[", "{":
+			open = append(open, int32(j))
+		case ")", "]", "}":
+			if n := len(open); n > 0 {
+				match[open[n-1]] = int32(j)
+				opener[j] = open[n-1]
+				open = open[:n-1]
+			}
+		}
+	}
+	return match, opener
+}
+
+func isOpener(t lex.Token) bool {
+	return t.Kind == lex.Op && (t.Text == "(" || t.Text == "[" || t.Text == "{")
+}
+
 // matching returns the index of the bracket closing the one at i.
 func (p *pyFile) matching(i int) int {
+	if i >= 0 && i < len(p.toks) && isOpener(p.toks[i]) {
+		return int(p.match[i])
+	}
 	depth := 0
 	for j := i; j < len(p.toks); j++ {
 		t := p.toks[j]
@@ -137,6 +224,23 @@ func (p *pyFile) analyse() {
 	if p.f.Base == "hubconf.py" {
 		p.hubconf()
 	}
+	if p.exhausted {
+		p.out.Skip(p.f.Path, fmt.Sprintf("not fully analysed: evaluating its constants took more than %d steps", p.limit))
+	}
+}
+
+// spend charges n steps of evaluation, reporting false once the file's
+// budget is spent or its context has ended.
+func (p *pyFile) spend(n int) bool {
+	if p.exhausted {
+		return false
+	}
+	p.work += n + 1
+	if p.work > p.limit {
+		p.exhausted = true
+		return false
+	}
+	return !p.stop.Stop()
 }
 
 // statements walks logical lines for imports, assignments, defs, for-loops
@@ -144,7 +248,7 @@ func (p *pyFile) analyse() {
 func (p *pyFile) statements() {
 	toks := p.toks
 	var decorators []span
-	for i := 0; i < len(toks); {
+	for i := 0; i < len(toks) && !p.stop.Stop(); {
 		end := i
 		for end < len(toks) && toks[end].Kind != lex.NL {
 			end++
@@ -177,11 +281,12 @@ func (p *pyFile) statement(s, e int, decorators *[]span) {
 	case t.Kind == lex.Ident && t.Text == "import":
 		p.importStmt(s+1, e, "")
 	case t.Kind == lex.Ident && t.Text == "from" && e-s >= 4:
-		mod := ""
+		var b strings.Builder
 		j := s + 1
 		for ; j < e && !p.isIdent(j, "import"); j++ {
-			mod += p.toks[j].Text
+			b.WriteString(p.toks[j].Text)
 		}
+		mod := b.String()
 		if strings.HasPrefix(mod, ".") {
 			pkg := path.Dir(p.f.Path)
 			for strings.HasPrefix(mod, "..") {
@@ -221,7 +326,7 @@ func (p *pyFile) statement(s, e int, decorators *[]span) {
 			}
 			if colon > s+3 {
 				name := p.toks[s+1].Text
-				p.assigns[name] = append(p.assigns[name], assign{val: span{s + 3, colon}, line: t.Line, top: false})
+				p.addAssign(name, assign{val: span{s + 3, colon}, line: t.Line, top: false})
 			}
 		}
 	case t.Kind == lex.Ident && t.Text != "class" && t.Text != "return" && t.Text != "if" && t.Text != "with":
@@ -235,12 +340,7 @@ func (p *pyFile) importStmt(s, e int, from string) {
 		if p.toks[j].Kind != lex.Ident {
 			continue
 		}
-		name := p.toks[j].Text
-		k := j + 1
-		for k+1 < e && p.isOp(k, ".") && p.toks[k+1].Kind == lex.Ident {
-			name += "." + p.toks[k+1].Text
-			k += 2
-		}
+		name, k := tree.DottedName(p.toks, j, e)
 		local := name
 		if k+1 < e && p.isIdent(k, "as") && p.toks[k+1].Kind == lex.Ident {
 			local = p.toks[k+1].Text
@@ -267,12 +367,7 @@ func (p *pyFile) importStmt(s, e int, from string) {
 
 func (p *pyFile) assignStmt(s, e int, top bool) {
 	// NAME [. NAME]* [: annotation] = value
-	name := p.toks[s].Text
-	j := s + 1
-	for j+1 < e && p.isOp(j, ".") && p.toks[j+1].Kind == lex.Ident {
-		name += "." + p.toks[j+1].Text
-		j += 2
-	}
+	name, j := tree.DottedName(p.toks, s, e)
 	if p.isOp(j, ":") {
 		for j < e && !p.isOp(j, "=") {
 			j++
@@ -285,7 +380,17 @@ func (p *pyFile) assignStmt(s, e int, top bool) {
 	if !top && p.class != "" && p.toks[s].Indent == p.classIndent {
 		a.class = p.class
 	}
+	p.addAssign(name, a)
+}
+
+func (p *pyFile) addAssign(name string, a assign) {
 	p.assigns[name] = append(p.assigns[name], a)
+	if b, ok := p.best[name]; !ok || a.top && !b.top {
+		p.best[name] = a
+	}
+	if a.top {
+		p.tops[name] = append(p.tops[name], a)
+	}
 }
 
 // defStmt records parameter defaults and applies decorators (@tool).
@@ -319,12 +424,7 @@ func (p *pyFile) decorator(d span, fn string, line int) {
 	if d.s >= d.e || p.toks[d.s].Kind != lex.Ident {
 		return
 	}
-	callee := p.toks[d.s].Text
-	k := d.s + 1
-	for k+1 < d.e && p.isOp(k, ".") && p.toks[k+1].Kind == lex.Ident {
-		callee += "." + p.toks[k+1].Text
-		k += 2
-	}
+	callee, k := tree.DottedName(p.toks, d.s, d.e)
 	last := callee[strings.LastIndex(callee, ".")+1:]
 	if !toolDecorators[last] {
 		return
@@ -354,7 +454,6 @@ func (p *pyFile) decorator(d span, fn string, line int) {
 // top-level comma-separated spans.
 func (p *pyFile) splitArgs(open, close int) []span {
 	var out []span
-	depth := 0
 	start := open + 1
 	for j := open + 1; j < close && j < len(p.toks); j++ {
 		t := p.toks[j]
@@ -363,16 +462,14 @@ func (p *pyFile) splitArgs(open, close int) []span {
 		}
 		switch t.Text {
 		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			depth--
+			// Nested brackets hold no top-level comma: jump over them,
+			// so that nested calls cost one pass in all.
+			j = int(p.match[j])
 		case ",":
-			if depth == 0 {
-				if j > start {
-					out = append(out, span{start, j})
-				}
-				start = j + 1
+			if j > start {
+				out = append(out, span{start, j})
 			}
+			start = j + 1
 		}
 	}
 	if close > start {
@@ -433,7 +530,7 @@ func (p *pyFile) eval(sp span, depth int) []string {
 // evalP also returns an imported name ("module.NAME") when that is what the
 // expression is.
 func (p *pyFile) evalP(sp span, depth int) ([]string, string) {
-	if depth > 10 || sp.s >= sp.e || sp.e > len(p.toks) {
+	if depth > 10 || sp.s >= sp.e || sp.e > len(p.toks) || !p.spend(1) {
 		return nil, ""
 	}
 	t := p.toks
@@ -456,11 +553,14 @@ func (p *pyFile) evalP(sp span, depth int) ([]string, string) {
 						return nil, ""
 					}
 				}
+				if !p.spend(len(s)) || b.Len()+len(s) > maxValueLen {
+					return nil, ""
+				}
 				b.WriteString(s)
 			case p.isOp(j, "+"):
 			case t[j].Kind == lex.Ident && j > sp.s && p.isOp(j-1, "+"):
 				v := p.eval(span{j, j + 1}, depth+1)
-				if len(v) != 1 {
+				if len(v) != 1 || !p.spend(len(v[0])) || b.Len()+len(v[0]) > maxValueLen {
 					return nil, ""
 				}
 				b.WriteString(v[0])
@@ -475,20 +575,13 @@ func (p *pyFile) evalP(sp span, depth int) ([]string, string) {
 	// Literal collections: every string value.
 	if t[sp.s].Kind == lex.Op && (t[sp.s].Text == "{" || t[sp.s].Text == "[" || t[sp.s].Text == "(") && p.matching(sp.s) == sp.e-1 {
 		n, _ := p.parseLit(sp.s, 0)
-		var out []string
-		collect(n, &out)
-		return out, ""
+		return p.values(n), ""
 	}
 	if t[sp.s].Kind != lex.Ident {
 		return nil, ""
 	}
 	// Dotted name, possibly subscripted or called.
-	name := t[sp.s].Text
-	j := sp.s + 1
-	for j+1 < sp.e && p.isOp(j, ".") && t[j+1].Kind == lex.Ident {
-		name += "." + t[j+1].Text
-		j += 2
-	}
+	name, j := tree.DottedName(t, sp.s, sp.e)
 	if j == sp.e {
 		return p.lookup(name, depth)
 	}
@@ -504,21 +597,11 @@ func (p *pyFile) evalP(sp span, depth int) ([]string, string) {
 		}
 		key := p.eval(span{j + 1, close}, depth+1)
 		if base.Kind == tree.Dict && len(key) == 1 {
-			if v := base.Get(key[0]); v != nil {
-				var out []string
-				collect(v, &out)
-				return out, ""
+			if v := p.get(base, key[0]); v != nil {
+				return p.values(v), ""
 			}
 		}
-		var out []string
-		if base.Kind == tree.Dict {
-			for _, v := range base.Vals {
-				collect(v, &out)
-			}
-		} else {
-			collect(base, &out)
-		}
-		return out, ""
+		return p.values(base), ""
 	case p.isOp(j, "("):
 		close := p.matching(j)
 		args := p.splitArgs(j, close)
@@ -528,7 +611,11 @@ func (p *pyFile) evalP(sp span, depth int) ([]string, string) {
 			if !p.isOp(close+1, "/") {
 				return nil, ""
 			}
-			for _, seg := range splitOps(p, close+1, sp.e, "/") {
+			segs := splitOps(p, close+1, sp.e, "/")
+			if p.exhausted {
+				return nil, ""
+			}
+			for _, seg := range segs {
 				v := p.eval(seg, depth+1)
 				if len(v) != 1 {
 					return nil, ""
@@ -547,7 +634,7 @@ func (p *pyFile) evalP(sp span, depth int) ([]string, string) {
 				}
 				parts = append(parts, v[0])
 			}
-			if len(parts) == 0 {
+			if len(parts) == 0 || !p.spend(joinedLen(parts)) {
 				return nil, ""
 			}
 			vals = []string{path.Join(parts...)}
@@ -575,6 +662,9 @@ func (p *pyFile) evalP(sp span, depth int) ([]string, string) {
 			}
 			parts = append(parts, v[0])
 		}
+		if !p.spend(joinedLen(parts)) {
+			return nil, ""
+		}
 		return []string{path.Join(parts...)}, ""
 	case p.isOp(j, "or"), p.isIdent(j, "or"):
 		// x or "default"
@@ -584,6 +674,9 @@ func (p *pyFile) evalP(sp span, depth int) ([]string, string) {
 }
 
 func splitOps(p *pyFile, s, e int, op string) []span {
+	if !p.spend(e - s) {
+		return nil
+	}
 	var out []span
 	depth := 0
 	start := s
@@ -612,6 +705,45 @@ func splitOps(p *pyFile, s, e int, op string) []span {
 	return out
 }
 
+func joinedLen(parts []string) int {
+	n := 0
+	for _, s := range parts {
+		n += len(s) + 1
+	}
+	return n
+}
+
+// values returns the string values of a literal, at most maxEvalValues,
+// collected once per node: a subscript of a long constant used at many
+// call sites would otherwise walk and repeat the whole constant at each.
+// Callers share the slice and must not change it.
+func (p *pyFile) values(n *tree.Node) []string {
+	if v, ok := p.collected[n]; ok {
+		return v
+	}
+	var out []string
+	collect(n, &out)
+	p.spend(countNodes(n))
+	p.collected[n] = out
+	return out
+}
+
+// get is n.Get through an index built once per dict.
+func (p *pyFile) get(n *tree.Node, key string) *tree.Node {
+	idx, ok := p.dictKeys[n]
+	if !ok {
+		idx = make(map[string]int, len(n.Keys))
+		for i := len(n.Keys) - 1; i >= 0; i-- {
+			idx[n.Keys[i]] = i // the first occurrence wins, as in Get
+		}
+		p.dictKeys[n] = idx
+	}
+	if i, ok := idx[key]; ok {
+		return n.Vals[i]
+	}
+	return nil
+}
+
 func collect(n *tree.Node, out *[]string) {
 	if n == nil {
 		return
@@ -619,29 +751,47 @@ func collect(n *tree.Node, out *[]string) {
 	switch n.Kind {
 	case tree.String:
 		*out = append(*out, n.Text)
-	case tree.Dict:
+	case tree.Dict, tree.List:
 		for _, v := range n.Vals {
-			collect(v, out)
-		}
-	case tree.List:
-		for _, v := range n.Vals {
+			if len(*out) >= maxEvalValues {
+				return
+			}
 			collect(v, out)
 		}
 	}
+}
+
+func countNodes(n *tree.Node) int {
+	if n == nil {
+		return 0
+	}
+	c := 1
+	for _, v := range n.Vals {
+		c += countNodes(v)
+	}
+	return c
 }
 
 var reFPlaceholder = regexp.MustCompile(`\{([A-Za-z_][\w.]*)(![rsa])?(:[^{}]*)?\}`)
 
 // fstring substitutes {NAME} placeholders with resolvable values.
 func (p *pyFile) fstring(s string, depth int) (string, bool) {
-	ok := true
+	ok := p.spend(len(s))
+	if !ok {
+		return s, false
+	}
+	size := len(s)
 	out := reFPlaceholder.ReplaceAllStringFunc(s, func(m string) string {
+		if !ok {
+			return m
+		}
 		sub := reFPlaceholder.FindStringSubmatch(m)
 		v, _ := p.lookup(sub[1], depth+1)
-		if len(v) != 1 {
+		if len(v) != 1 || !p.spend(len(v[0])) || size+len(v[0]) > maxValueLen {
 			ok = false
 			return m
 		}
+		size += len(v[0])
 		return v[0]
 	})
 	if strings.ContainsAny(out, "{}") {
@@ -656,6 +806,19 @@ func (p *pyFile) lookup(name string, depth int) ([]string, string) {
 	if depth > 10 {
 		return nil, ""
 	}
+	if p.memo == nil {
+		return p.lookupOnce(name, depth)
+	}
+	k := memoKey{name, depth, p.at}
+	if m, ok := p.memo[k]; ok {
+		return m.vals, m.pend
+	}
+	vals, pend := p.lookupOnce(name, depth)
+	p.memo[k] = memoVal{vals, pend}
+	return vals, pend
+}
+
+func (p *pyFile) lookupOnce(name string, depth int) ([]string, string) {
 	if a, ok := p.bestAssign(name); ok {
 		return p.evalP(a.val, depth+1)
 	}
@@ -710,31 +873,15 @@ func (p *pyFile) enumMember(name string, depth int) ([]string, bool) {
 // notebooks do from cell to cell; else the first. Without one, the first
 // assignment anywhere.
 func (p *pyFile) bestAssign(name string) (assign, bool) {
-	as := p.assigns[name]
-	var top []assign
-	for _, a := range as {
-		if a.top {
-			top = append(top, a)
+	if tops := p.tops[name]; len(tops) > 1 && p.at > 0 {
+		// Top-level assignments come in line order: the last one at or
+		// before the call, found by bisection rather than a scan per call.
+		if i := sort.Search(len(tops), func(i int) bool { return tops[i].line > p.at }); i > 0 {
+			return tops[i-1], true
 		}
 	}
-	if len(top) > 1 && p.at > 0 {
-		best := -1
-		for i, a := range top {
-			if a.line <= p.at {
-				best = i
-			}
-		}
-		if best >= 0 {
-			return top[best], true
-		}
-	}
-	switch {
-	case len(top) >= 1:
-		return top[0], true
-	case len(as) >= 1:
-		return as[0], true
-	}
-	return assign{}, false
+	a, ok := p.best[name]
+	return a, ok
 }
 
 func (p *pyFile) lookupNode(name string, depth int) (*tree.Node, string) {
@@ -757,6 +904,16 @@ func (p *pyFile) lookupNode(name string, depth int) (*tree.Node, string) {
 
 // parseLit parses a literal (dict, list, set, tuple, string, name, call)
 // starting at token i, returning the node and the index after it.
+// Literals are parsed once: a constant list subscripted at many call sites
+// is not parsed again at each.
 func (p *pyFile) parseLit(i, depth int) (*tree.Node, int) {
-	return tree.ParseLiteral(p.toks, i, depth, p.line)
+	if depth != 0 {
+		return tree.ParseLiteral(p.toks, i, depth, p.line)
+	}
+	if l, ok := p.lits[i]; ok {
+		return l.n, l.end
+	}
+	n, end := tree.ParseLiteral(p.toks, i, depth, p.line)
+	p.lits[i] = litVal{n, end}
+	return n, end
 }

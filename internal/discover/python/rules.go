@@ -3,6 +3,7 @@ package python
 import (
 	"cmp"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -62,6 +63,9 @@ var hostedClients = map[string]string{
 // prepass fills argparse defaults before calls are evaluated.
 func (p *pyFile) prepass() {
 	for i, t := range p.toks {
+		if p.stop.Stop() {
+			return
+		}
 		if t.Kind != lex.Ident || t.Text != "add_argument" || !p.isOp(i+1, "(") {
 			continue
 		}
@@ -109,16 +113,21 @@ func (p *pyFile) prepass() {
 func (p *pyFile) calls() {
 	p.prepass()
 	p.agentAttrTools()
+	// Every table a name can be looked up in is complete: from here on a
+	// name resolves the same way each time it is asked at one call.
+	p.memo = map[memoKey]memoVal{}
 	for i, t := range p.toks {
+		if p.stop.Stop() {
+			return
+		}
 		if t.Kind != lex.Ident || !p.isOp(i+1, "(") {
 			continue
 		}
 		j := i
-		callee := t.Text
 		for j >= 2 && p.isOp(j-1, ".") && p.toks[j-2].Kind == lex.Ident {
-			callee = p.toks[j-2].Text + "." + callee
 			j -= 2
 		}
+		callee, _ := tree.DottedName(p.toks, j, i+1)
 		chained := j >= 2 && p.isOp(j-1, ".") && p.isOp(j-2, ")")
 		if j >= 1 && (p.isIdent(j-1, "def") || p.isIdent(j-1, "class") || p.isOp(j-1, "@")) {
 			continue
@@ -510,6 +519,9 @@ func (p *pyFile) docSourceKind(v, loader string, line int, det string) {
 // choicesOf returns the strings a name is checked against in this file:
 // NAME in {"a", "b"} (also lists and tuples), the keys of a dict literal
 // subscripted by it ({"a": x, "b": y}[NAME]) and its argparse choices.
+//
+// The literals are indexed once per file (indexChoices), so a parameter
+// passed at many call sites costs no rescan.
 func (p *pyFile) choicesOf(name string) []string {
 	if p.choices == nil {
 		p.indexChoices()
@@ -519,7 +531,8 @@ func (p *pyFile) choicesOf(name string) []string {
 		out = append(out, p.eval(c, 0)...)
 	}
 	slices.Sort(out)
-	return slices.Compact(out)
+	out = slices.Compact(out)
+	return out[:min(len(out), maxEvalValues)]
 }
 
 // indexChoices finds, in one pass over the file, every NAME in {literal}
@@ -576,7 +589,7 @@ func (p *pyFile) modelRef(a *span, h refs.Hint, det string, line int, version st
 		vals = p.choicesOf(p.toks[a.s].Text)
 	}
 	for _, v := range vals {
-		if fd, ok := refs.Model(p.f.FS, p.f.Dir, v, h); ok {
+		if fd, ok := p.model(v, h); ok {
 			fd.Path, fd.Line, fd.Detector = p.f.Path, p.line(line), det
 			if version != "" {
 				fd.Version = version
@@ -600,6 +613,34 @@ func (p *pyFile) modelRef(a *span, h refs.Hint, det string, line int, version st
 				return fd, ok
 			}})
 	}
+}
+
+// model reads v as refs.Model does, once per value and hint in a file: a
+// constant used at many call sites is not looked up on disk at each.
+func (p *pyFile) model(v string, h refs.Hint) (asset.Sighting, bool) {
+	k := modelKey{v, h}
+	if m, ok := p.models[k]; ok {
+		if m.ok {
+			m.fd.Props = maps.Clone(m.fd.Props)
+		}
+		return m.fd, m.ok
+	}
+	fd, ok := refs.Model(p.f.FS, p.f.Dir, v, h)
+	p.models[k] = modelVal{fd, ok}
+	if ok {
+		fd.Props = maps.Clone(fd.Props)
+	}
+	return fd, ok
+}
+
+type modelKey struct {
+	v string
+	h refs.Hint
+}
+
+type modelVal struct {
+	fd asset.Sighting
+	ok bool
 }
 
 func (p *pyFile) deferRef(a *span, line int, mk func(fs.FS, string) (asset.Sighting, bool)) {
@@ -682,7 +723,7 @@ func (p *pyFile) literals() {
 			end := n.Ref + 1 + 2*strings.Count(n.Text, ".")
 			return p.eval(span{n.Ref, end}, 0)
 		}}
-	for i := 0; i < len(p.toks); i++ {
+	for i := 0; i < len(p.toks) && !p.stop.Stop(); i++ {
 		if !p.isOp(i, "{") && !p.isOp(i, "[") {
 			continue
 		}
@@ -703,6 +744,9 @@ func (p *pyFile) literals() {
 func (p *pyFile) constants() {
 	for name, as := range p.assigns {
 		for _, a := range as {
+			if p.stop.Stop() {
+				return
+			}
 			if a.val.s >= a.val.e {
 				continue
 			}
@@ -793,6 +837,9 @@ func (p *pyFile) modelConstant(a assign) {
 // URLs; docstrings (strings standing as statements) are prose and skipped.
 func (p *pyFile) strayStrings() {
 	for i, t := range p.toks {
+		if p.stop.Stop() {
+			return
+		}
 		if t.Kind != lex.String || t.Indent >= 0 && i+1 < len(p.toks) && p.toks[i+1].Kind == lex.NL {
 			continue
 		}
@@ -1085,11 +1132,16 @@ func (p *pyFile) agentAttrTools() {
 		if i >= 1 && p.isIdent(i-1, "self") {
 			continue
 		}
-		for j := i + 5; j < len(t) && j < i+64 && !p.isOp(j, ")"); j++ {
+		j := i + 5
+		for ; j < len(t) && j < i+64 && !p.isOp(j, ")"); j++ {
 			if t[j].Kind == lex.Ident {
 				report(t[j].Text, t[j].Line)
 			}
 		}
+		// Go on after the arguments just read: an append nested in them
+		// names nothing they did not, and many unclosed appends would
+		// each read to the end of the file.
+		i = j
 	}
 }
 
@@ -1147,10 +1199,11 @@ func (p *pyFile) returnedPrompts() {
 			if !p.isIdent(j, "return") || t[j+1].Kind != lex.String {
 				continue
 			}
-			text := ""
+			var b strings.Builder
 			for k := j + 1; k < len(t) && t[k].Kind == lex.String; k++ {
-				text += t[k].Text
+				b.WriteString(t[k].Text)
 			}
+			text := b.String()
 			if len(strings.TrimSpace(text)) >= 20 && prompt.Text(text, false) {
 				p.out.Add(prompt.Sighting(p.f.Path, p.line(t[j+1].Line), t[i+1].Text, text, "python.prompt_function"))
 			}

@@ -36,9 +36,19 @@ func (Scripts) Detect(_ context.Context, f *detect.File, out *detect.Report) {
 	for i := 0; i < len(lines); i++ {
 		start := i + 1
 		l := lines[i]
-		for strings.HasSuffix(strings.TrimRight(l, " \t\r"), "\\") && i+1 < len(lines) {
-			l = strings.TrimSuffix(strings.TrimRight(l, " \t\r"), "\\") + " " + lines[i+1]
-			i++
+		if continued(l) && i+1 < len(lines) {
+			// Join continuations in a Builder, looking only at the line
+			// just added: a long run of them stays linear.
+			var b strings.Builder
+			last := l
+			for continued(last) && i+1 < len(lines) {
+				b.WriteString(strings.TrimSuffix(strings.TrimRight(last, " \t\r"), "\\"))
+				b.WriteByte(' ')
+				i++
+				last = lines[i]
+			}
+			b.WriteString(last)
+			l = b.String()
 		}
 		t := strings.TrimSpace(l)
 		if t == "" || strings.HasPrefix(t, "#") {
@@ -78,6 +88,8 @@ func (Scripts) Detect(_ context.Context, f *detect.File, out *detect.Report) {
 		Line(f, out, t, start, det)
 	}
 }
+
+func continued(l string) bool { return strings.HasSuffix(strings.TrimRight(l, " \t\r"), "\\") }
 
 func cutWord(s, w string) (string, bool) {
 	if len(s) > len(w) && strings.EqualFold(s[:len(w)], w) && (s[len(w)] == ' ' || s[len(w)] == '\t') {

@@ -17,12 +17,16 @@ func ParseLiteral(t []lex.Token, i, depth int, lineOf func(int) int) (*Node, int
 	isOp := func(j int, op string) bool { return j < len(t) && t[j].Kind == lex.Op && t[j].Text == op }
 	switch {
 	case tk.Kind == lex.String:
-		s := tk.Text
+		// Adjacent literals ("a" "b") join; a Builder keeps a long run of
+		// them linear.
+		var b strings.Builder
+		b.WriteString(tk.Text)
 		j := i + 1
 		for j < len(t) && t[j].Kind == lex.String {
-			s += t[j].Text
+			b.WriteString(t[j].Text)
 			j++
 		}
+		s := b.String()
 		if tk.FStr && strings.Contains(s, "{") {
 			return &Node{Kind: Other, Text: s, Line: lineOf(tk.Line)}, skipExpr(t, j)
 		}
@@ -65,12 +69,7 @@ func ParseLiteral(t []lex.Token, i, depth int, lineOf func(int) int) (*Node, int
 		}
 		return n, j + 1
 	case tk.Kind == lex.Ident:
-		name := tk.Text
-		j := i + 1
-		for j+1 < len(t) && isOp(j, ".") && t[j+1].Kind == lex.Ident {
-			name += "." + t[j+1].Text
-			j += 2
-		}
+		name, j := DottedName(t, i, len(t))
 		if isOp(j, "(") {
 			k := matchingIn(t, j)
 			return &Node{Kind: Call, Text: name, Line: lineOf(tk.Line), Ref: i}, skipExpr(t, k+1)
@@ -133,4 +132,22 @@ func matchingIn(t []lex.Token, i int) int {
 		}
 	}
 	return len(t) - 1
+}
+
+// DottedName reads the name a.b.c starting at the identifier t[i], within
+// t[:end], and returns it with the index after it. A Builder keeps a long
+// chain linear.
+func DottedName(t []lex.Token, i, end int) (string, int) {
+	j := i + 1
+	if !(j+1 < end && t[j].Kind == lex.Op && t[j].Text == "." && t[j+1].Kind == lex.Ident) {
+		return t[i].Text, j
+	}
+	var b strings.Builder
+	b.WriteString(t[i].Text)
+	for j+1 < end && t[j].Kind == lex.Op && t[j].Text == "." && t[j+1].Kind == lex.Ident {
+		b.WriteByte('.')
+		b.WriteString(t[j+1].Text)
+		j += 2
+	}
+	return b.String(), j
 }

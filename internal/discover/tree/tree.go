@@ -218,9 +218,13 @@ func ParseYAML(data []byte) ([]*Node, error) {
 
 // ParseTOML reads the subset of TOML that configs use: tables, dotted
 // keys, strings, inline tables and (multi-line) arrays of strings. It is
-// lenient: lines it does not understand are skipped.
+// lenient: lines it does not understand are skipped. Its work is linear in
+// the input: keys are found through an index, a multi-line array is
+// gathered with a running bracket count, and nesting deeper than
+// maxTOMLDepth is kept as one opaque value.
 func ParseTOML(data []byte) *Node {
 	root := &Node{Kind: Dict, Line: 1}
+	tb := tomlTables{}
 	cur := root
 	lines := strings.Split(string(data), "\n")
 	for i := 0; i < len(lines); i++ {
@@ -235,11 +239,11 @@ func ParseTOML(data []byte) *Node {
 			cur = root
 			parts := splitTOMLKey(name)
 			for j, p := range parts {
-				next := cur.Get(p)
+				next := tb.get(cur, p)
 				if j == len(parts)-1 && arr {
 					if next == nil {
 						next = &Node{Kind: List, Line: ln}
-						cur.Keys, cur.KeyLines, cur.Vals = append(cur.Keys, p), append(cur.KeyLines, ln), append(cur.Vals, next)
+						tb.add(cur, p, ln, next)
 					}
 					item := &Node{Kind: Dict, Line: ln}
 					next.Vals = append(next.Vals, item)
@@ -248,7 +252,7 @@ func ParseTOML(data []byte) *Node {
 				}
 				if next == nil || next.Kind != Dict {
 					next = &Node{Kind: Dict, Line: ln}
-					cur.Keys, cur.KeyLines, cur.Vals = append(cur.Keys, p), append(cur.KeyLines, ln), append(cur.Vals, next)
+					tb.add(cur, p, ln, next)
 				}
 				cur = next
 			}
@@ -260,27 +264,57 @@ func ParseTOML(data []byte) *Node {
 		}
 		v = strings.TrimSpace(v)
 		// Gather a multi-line array.
-		if strings.HasPrefix(v, "[") && strings.Count(v, "[") > strings.Count(v, "]") {
-			for i+1 < len(lines) && strings.Count(v, "[") > strings.Count(v, "]") {
-				i++
-				v += "\n" + stripTOMLComment(lines[i])
+		if strings.HasPrefix(v, "[") {
+			if open := strings.Count(v, "[") - strings.Count(v, "]"); open > 0 && i+1 < len(lines) {
+				var b strings.Builder
+				b.WriteString(v)
+				for i+1 < len(lines) && open > 0 {
+					i++
+					more := stripTOMLComment(lines[i])
+					open += strings.Count(more, "[") - strings.Count(more, "]")
+					b.WriteByte('\n')
+					b.WriteString(more)
+				}
+				v = b.String()
 			}
 		}
 		parts := splitTOMLKey(strings.TrimSpace(k))
 		t := cur
 		for _, p := range parts[:len(parts)-1] {
-			next := t.Get(p)
+			next := tb.get(t, p)
 			if next == nil || next.Kind != Dict {
 				next = &Node{Kind: Dict, Line: ln}
-				t.Keys, t.KeyLines, t.Vals = append(t.Keys, p), append(t.KeyLines, ln), append(t.Vals, next)
+				tb.add(t, p, ln, next)
 			}
 			t = next
 		}
-		t.Keys = append(t.Keys, parts[len(parts)-1])
-		t.KeyLines = append(t.KeyLines, ln)
-		t.Vals = append(t.Vals, tomlValue(v, ln))
+		tb.add(t, parts[len(parts)-1], ln, tomlValue(v, ln, 0))
 	}
 	return root
+}
+
+// tomlTables indexes the keys of the tables ParseTOML builds, so that a
+// file of many tables or dotted keys is not quadratic. Like Node.Get, a
+// key names its first occurrence.
+type tomlTables map[*Node]map[string]int
+
+func (tb tomlTables) get(n *Node, key string) *Node {
+	if i, ok := tb[n][key]; ok {
+		return n.Vals[i]
+	}
+	return nil
+}
+
+func (tb tomlTables) add(n *Node, key string, line int, v *Node) {
+	m := tb[n]
+	if m == nil {
+		m = map[string]int{}
+		tb[n] = m
+	}
+	if _, dup := m[key]; !dup {
+		m[key] = len(n.Vals)
+	}
+	n.Keys, n.KeyLines, n.Vals = append(n.Keys, key), append(n.KeyLines, line), append(n.Vals, v)
 }
 
 func stripTOMLComment(l string) string {
@@ -309,8 +343,16 @@ func splitTOMLKey(k string) []string {
 	return parts
 }
 
-func tomlValue(v string, line int) *Node {
+// maxTOMLDepth bounds the nesting of arrays and inline tables that
+// tomlValue reads; configs nest a few levels, and each level costs a pass
+// over the value.
+const maxTOMLDepth = 32
+
+func tomlValue(v string, line, depth int) *Node {
 	v = strings.TrimSpace(v)
+	if depth > maxTOMLDepth {
+		return &Node{Kind: Other, Line: line}
+	}
 	switch {
 	case strings.HasPrefix(v, `"""`) || strings.HasPrefix(v, `'''`):
 		return &Node{Kind: String, Text: strings.Trim(v, `"'`), Line: line}
@@ -326,7 +368,7 @@ func tomlValue(v string, line int) *Node {
 		l := line
 		for _, seg := range strings.Split(body, "\n") {
 			for _, item := range splitTOMLArray(seg) {
-				n.Vals = append(n.Vals, tomlValue(item, l))
+				n.Vals = append(n.Vals, tomlValue(item, l, depth+1))
 			}
 			l++
 		}
@@ -338,7 +380,7 @@ func tomlValue(v string, line int) *Node {
 			if k, val, ok := strings.Cut(item, "="); ok {
 				n.Keys = append(n.Keys, strings.Trim(strings.TrimSpace(k), `"'`))
 				n.KeyLines = append(n.KeyLines, line)
-				n.Vals = append(n.Vals, tomlValue(val, line))
+				n.Vals = append(n.Vals, tomlValue(val, line, depth+1))
 			}
 		}
 		return n
