@@ -95,7 +95,7 @@ func NewDeps(ctx context.Context, cfg *config.Config) (*Deps, error) {
 			KeepCheckouts: int(cfg.KeepCheckouts), WeightsMaxBytes: cfg.WeightsMaxBytes, WeightsTimeout: cfg.WeightsTimeout,
 		},
 		ResolveHub:  cfg.HFResolve,
-		Discover:    discover.Options{MaxFileSize: cfg.MaxFileSize},
+		Discover:    discover.Options{MaxFileSize: cfg.MaxFileSize, FileTimeBudget: cfg.FileTimeBudget},
 		ModelScan:   scanOptions(),
 		WorkDir:     workDir,
 		ToolVersion: Version,

@@ -26,6 +26,9 @@ const (
 	exitError   = 1
 	exitUsage   = 2
 	exitVerdict = 3 // --fail-on threshold reached
+	// exitInterrupted: stopped by SIGINT or SIGTERM (128 + SIGINT, as
+	// shells report it).
+	exitInterrupted = 130
 )
 
 // exitError carries a specific exit code.
@@ -113,6 +116,12 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) int {
 		err := c.run(ctx, cfg, args[1:])
 		if err == nil {
 			return exitOK
+		}
+		if ctx.Err() != nil {
+			// The run was cancelled (Ctrl-C, SIGTERM): say so plainly
+			// rather than print the chain of "context canceled" errors.
+			fmt.Fprintf(errOut, "mlbom %s: interrupted (%v): stopped before finishing\n", c.name, context.Cause(ctx))
+			return exitInterrupted
 		}
 		var ce *codeError
 		if errors.As(err, &ce) {

@@ -33,6 +33,9 @@ type Config struct {
 	GitToken    string // MLBOM_GIT_TOKEN or GITHUB_TOKEN (https clones of private repos)
 	GitUsername string // MLBOM_GIT_USERNAME, sent with the token; default per host (x-access-token, oauth2, git)
 	MaxFileSize int64  // MLBOM_MAX_FILE_SIZE bytes for text files read by detectors, default 8 MiB
+	// FileTimeBudget bounds the detectors' time on one file; a file that
+	// takes longer is listed as skipped with the reason.
+	FileTimeBudget time.Duration // MLBOM_FILE_TIME_BUDGET, default 5s
 	// Per-checkout caps and housekeeping; zero means the source package's
 	// defaults (200000 entries, 16 GiB, depth 64, keep 3, 16 GiB and 1h
 	// per weight file).
@@ -183,6 +186,11 @@ func fromLookup(lookup func(string) (string, bool)) (*Config, error) {
 	if s := get("", "MLBOM_WEIGHTS_TIMEOUT"); s != "" {
 		if c.WeightsTimeout, err = time.ParseDuration(s); err != nil || c.WeightsTimeout <= 0 {
 			return nil, fmt.Errorf("MLBOM_WEIGHTS_TIMEOUT: want a positive duration such as 30m, got %q", s)
+		}
+	}
+	if s := get("5s", "MLBOM_FILE_TIME_BUDGET"); s != "" {
+		if c.FileTimeBudget, err = time.ParseDuration(s); err != nil || c.FileTimeBudget <= 0 {
+			return nil, fmt.Errorf("MLBOM_FILE_TIME_BUDGET: want a positive duration such as 10s, got %q", s)
 		}
 	}
 	if c.ApprovalTimeout, err = time.ParseDuration(get("72h", "MLBOM_APPROVAL_TIMEOUT")); err != nil {

@@ -35,6 +35,9 @@ func TestDefaults(t *testing.T) {
 	if c.ApprovalTimeout != 72*time.Hour {
 		t.Errorf("ApprovalTimeout = %v, want 72h", c.ApprovalTimeout)
 	}
+	if c.FileTimeBudget != 5*time.Second {
+		t.Errorf("FileTimeBudget = %v, want 5s", c.FileTimeBudget)
+	}
 }
 
 func TestOverrides(t *testing.T) {
@@ -43,6 +46,7 @@ func TestOverrides(t *testing.T) {
 		"MLBOM_APPROVAL_TIMEOUT": "0s",
 		"GITHUB_TOKEN":           "ghp_x",
 		"MLBOM_MAX_FILE_SIZE":    "1024",
+		"MLBOM_FILE_TIME_BUDGET": "30s",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +54,7 @@ func TestOverrides(t *testing.T) {
 	if c.DB != "sqlite:/data/mlbom.db" {
 		t.Errorf("DB follows MLBOM_HOME: got %q", c.DB)
 	}
-	if c.ApprovalTimeout != 0 || c.GitToken != "ghp_x" || c.MaxFileSize != 1024 {
+	if c.ApprovalTimeout != 0 || c.GitToken != "ghp_x" || c.MaxFileSize != 1024 || c.FileTimeBudget != 30*time.Second {
 		t.Errorf("overrides not applied: %+v", c)
 	}
 	// The specific variable wins over the generic one.
@@ -65,6 +69,8 @@ func TestBadValues(t *testing.T) {
 		{"MLBOM_APPROVAL_TIMEOUT", "three days"},
 		{"MLBOM_MAX_FILE_SIZE", "-5"},
 		{"MLBOM_MAX_FILE_SIZE", "big"},
+		{"MLBOM_FILE_TIME_BUDGET", "0s"},
+		{"MLBOM_FILE_TIME_BUDGET", "soon"},
 		{"MLBOM_HTTP_ANONYMOUS", "admin"},
 		{"MLBOM_HTTP_ANONYMOUS", "operator"},
 		{"MLBOM_LOG_FORMAT", "xml"},

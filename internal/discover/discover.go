@@ -72,8 +72,10 @@ type Options struct {
 	SkipHash bool
 	// SkipDirs adds directory base names to the built-in exclusions.
 	SkipDirs []string
-	// FileTimeBudget bounds the time the detectors spend on one file; a
-	// file that takes longer is skipped with the reason. Default 5s.
+	// FileTimeBudget bounds the time the detectors spend on one file: when
+	// it runs out they stop, what they found so far is kept, and the file
+	// is listed in Result.Skipped with the reason. Parsers are linear, so
+	// only a huge file on a slow machine should meet it. Default 5s.
 	FileTimeBudget time.Duration
 }
 
@@ -87,6 +89,7 @@ const (
 	defaultMaxFileSize     = 8 << 20
 	defaultMaxNotebookSize = 32 << 20
 	defaultMaxLineLength   = 20000
+	defaultFileTimeBudget  = 5 * time.Second
 )
 
 // Directories that hold tools, caches or vendored dependencies, never the
@@ -121,6 +124,9 @@ func Discover(ctx context.Context, fsys fs.FS, opts Options) (*asset.Result, err
 	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.NumCPU()
+	}
+	if o.FileTimeBudget <= 0 {
+		o.FileTimeBudget = defaultFileTimeBudget
 	}
 	hash := !o.SkipHash
 	skipDirs := excludedDirs
@@ -349,8 +355,23 @@ func (s *session) analyse(ctx context.Context, j fileJob) {
 // reading them put noise into the BOMs of projects without AI. Code in
 // tests/ and examples/ directories is read, and what it names is kept and
 // marked out of scope (markScope).
+//
+// Text detectors see a context that also ends when the file's time budget
+// does, and check it in their loops; binary detectors (hashing weights of
+// any size) only stop for cancellation.
 func (s *session) run(ctx context.Context, f *detect.File, r *detect.Report) {
 	text := f.Data != nil
+	if text {
+		parent := ctx
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(parent, s.opts.FileTimeBudget)
+		defer cancel()
+		defer func() {
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil {
+				r.Skip(f.Path, fmt.Sprintf("time budget exceeded: analysis stopped after %s (findings up to then kept)", s.opts.FileTimeBudget))
+			}
+		}()
+	}
 	fixture := text && isFixturePath(f.Path)
 	for _, d := range s.detectors {
 		if _, binary := d.(detect.BinaryDetector); binary == text {
@@ -358,6 +379,9 @@ func (s *session) run(ctx context.Context, f *detect.File, r *detect.Report) {
 		}
 		if fixture && !fixtureDetectors[d.Name()] {
 			continue
+		}
+		if ctx.Err() != nil {
+			return // cancelled, or the file's time budget is spent
 		}
 		if d.Wants(f) {
 			d.Detect(ctx, f, r)

@@ -2,11 +2,23 @@ package discover
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/mlbom/autopilot/internal/discover/config"
+	"github.com/mlbom/autopilot/internal/discover/detect"
+	"github.com/mlbom/autopilot/internal/discover/golang"
+	"github.com/mlbom/autopilot/internal/discover/javascript"
+	"github.com/mlbom/autopilot/internal/discover/python"
+	"github.com/mlbom/autopilot/internal/discover/rust"
+	"github.com/mlbom/autopilot/internal/discover/shell"
 )
 
 // stallInput is a file shaped to make a careless parser super-linear: the
@@ -169,5 +181,150 @@ func BenchmarkStallInputs(b *testing.B) {
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(data)), "ns/byte")
 			})
 		}
+	}
+}
+
+// Every text detector stops when its context ends: given a cancelled
+// context and a file with thousands of model references, it reports only
+// those it met before its first check, where a live context gets them all.
+func TestDetectorsStopWhenCancelled(t *testing.T) {
+	const n = 20000
+	many := func(format string) []byte {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, format, i)
+		}
+		return []byte(b.String())
+	}
+	nb := func() []byte {
+		var b strings.Builder
+		b.WriteString(`{"cells":[{"cell_type":"code","source":[`)
+		for i := range n {
+			fmt.Fprintf(&b, `"AutoModel.from_pretrained('org/m%d')\\n",`, i)
+		}
+		b.WriteString(`"x"]}]}`)
+		return []byte(b.String())
+	}
+	for _, tc := range []struct {
+		d    detect.Detector
+		path string
+		data []byte
+	}{
+		{python.Source{}, "a.py", many("AutoModel.from_pretrained('org/m%d')\n")},
+		{python.Notebook{}, "a.ipynb", nb()},
+		{javascript.Source{}, "a.js", many("const c%[1]d = {model: 'org/m%[1]d'};\n")},
+		{golang.Source{}, "a.go", many("var c%[1]d = Config{Model: \"org/m%[1]d\"}\n")},
+		{rust.Source{}, "a.rs", many("let c%[1]d = x.from_pretrained(\"org/m%[1]d\");\n")},
+		{config.Files{}, "a.json", append(append([]byte("{"), many(`"m%[1]d": {"model": "org/m%[1]d"},`)...), []byte(`"z": {}}`)...)},
+		{config.Files{}, "a.yaml", many("m%[1]d:\n  model: org/m%[1]d\n")},
+		{shell.Scripts{}, "a.sh", many("ollama pull org/m%d\n")},
+	} {
+		t.Run(tc.d.Name()+"/"+tc.path, func(t *testing.T) {
+			f := detect.NewFile(fstest.MapFS{}, tc.path, int64(len(tc.data)), tc.data)
+			if !tc.d.Wants(f) {
+				t.Fatalf("%s does not want %s", tc.d.Name(), tc.path)
+			}
+			live := &detect.Report{}
+			tc.d.Detect(context.Background(), f, live)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			stopped := &detect.Report{}
+			tc.d.Detect(ctx, f, stopped)
+			if len(live.Sightings) < n/2 {
+				t.Fatalf("a live run found %d of %d references; the input does not exercise the detector", len(live.Sightings), n)
+			}
+			if len(stopped.Sightings) > n/10 {
+				t.Errorf("cancelled: %d sightings of %d; the detector ignores its context", len(stopped.Sightings), len(live.Sightings))
+			}
+		})
+	}
+}
+
+// countingFS counts the files opened and calls first once the first file
+// is opened.
+type countingFS struct {
+	fs.FS
+	opened atomic.Int64
+	first  func()
+}
+
+func (c *countingFS) Open(name string) (fs.File, error) {
+	f, err := c.FS.Open(name)
+	if err == nil {
+		if st, serr := f.Stat(); serr == nil && st.Mode().IsRegular() && c.opened.Add(1) == 1 {
+			c.first()
+		}
+	}
+	return f, err
+}
+
+// Cancelling the context stops a discovery in the middle of its files
+// (and of the file being analysed): Discover returns the context's error,
+// leaves most files unopened, and no goroutine of it runs on.
+func TestCancelStopsDiscovery(t *testing.T) {
+	const files = 200
+	tree := fstest.MapFS{}
+	slow := []byte(stallInputs[7].gen(256 << 10)) // nested calls, closed
+	for i := range files {
+		tree[fmt.Sprintf("d%d/m%d.py", i%10, i)] = &fstest.MapFile{Data: slow}
+	}
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfs := &countingFS{FS: tree, first: cancel}
+	res, err := Discover(ctx, cfs, Options{Workers: 2, FileTimeBudget: time.Hour})
+	if !errors.Is(err, context.Canceled) || res != nil {
+		t.Fatalf("Discover after cancel = %v, %v; want context.Canceled", res, err)
+	}
+	if n := cfs.opened.Load(); n > 2*2*8+2 {
+		t.Errorf("%d of %d files opened after the cancel at the first", n, files)
+	}
+	// Discover waits for its workers; allow the runtime a moment to reap
+	// them before counting.
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines before, %d after:\n%s", before, after, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// A text file that outlasts the per-file time budget is listed as skipped
+// with the reason, and the scan goes on; binary files (hashed weights) are
+// not bound by it.
+func TestFileTimeBudgetSkips(t *testing.T) {
+	tree := fstest.MapFS{
+		"slow.py":                 {Data: []byte(stallInputs[7].gen(1 << 20))},
+		"model/model.safetensors": {Data: append([]byte{8, 0, 0, 0, 0, 0, 0, 0}, []byte(`{"a":1}`)...)},
+	}
+	res, err := Discover(context.Background(), tree, Options{Workers: 1, FileTimeBudget: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reasons []string
+	for _, s := range res.Skipped {
+		reasons = append(reasons, s.Path+": "+s.Reason)
+	}
+	if len(res.Skipped) != 1 || res.Skipped[0].Path != "slow.py" || !strings.Contains(res.Skipped[0].Reason, "time budget exceeded") {
+		t.Errorf("skipped = %q, want slow.py for its time budget", reasons)
+	}
+	hashed := false
+	for _, s := range res.Sightings {
+		if s.Path == "model/model.safetensors" && len(s.SHA256) == 64 {
+			hashed = true
+		}
+	}
+	if !hashed {
+		t.Errorf("the weight file was not hashed: %+v", res.Sightings)
+	}
+	// With the default budget the same file is analysed in full.
+	res, err = Discover(context.Background(), tree, Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Skipped) != 0 {
+		t.Errorf("default budget: skipped %+v", res.Skipped)
 	}
 }

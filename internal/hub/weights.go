@@ -190,6 +190,13 @@ func CheckFiles(ctx context.Context, fsys fs.FS, findings []asset.Sighting, pub 
 // hashLocal hashes a regular file of fsys; pointer reports a Git LFS pointer
 // file, which is not hashed.
 func hashLocal(ctx context.Context, fsys fs.FS, name string) (sum string, size int64, pointer bool, err error) {
+	// The type is checked before the open: opening a named pipe blocks
+	// until a writer comes, and a reused checkout may hold anything.
+	if st, err := fs.Stat(fsys, name); err != nil {
+		return "", 0, false, err
+	} else if !st.Mode().IsRegular() {
+		return "", 0, false, fs.ErrNotExist
+	}
 	fh, err := fsys.Open(name)
 	if err != nil {
 		return "", 0, false, err

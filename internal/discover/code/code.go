@@ -43,6 +43,9 @@ type Source struct {
 	// ollama: the file imports an Ollama client, so bare model names are
 	// Ollama tags.
 	ollama bool
+	// Stop ends the loops over tokens when the scan is cancelled or the
+	// file's time budget is spent; nil never stops.
+	Stop *detect.Interrupt
 }
 
 var reOllamaImport = regexp.MustCompile(`from ["']ollama|require\(["']ollama|"github.com/ollama/ollama|ollama_rs|ollama-rs`)
@@ -174,7 +177,7 @@ func (s *Source) Constants(skip map[string]bool) {
 // index, and whether it has a receiver.
 func (s *Source) Calls(call func(i int, recv bool)) {
 	t := s.Toks
-	for i := 0; i+1 < len(t); i++ {
+	for i := 0; i+1 < len(t) && !s.Stop.Stop(); i++ {
 		tk := t[i]
 		// Object keys and struct fields: model: "...", Model: openai.GPT4o.
 		if (tk.Kind == lex.Ident || tk.Kind == lex.String) && s.IsOp(i+1, ":") && objects.IsModelKey(tk.Text) {
@@ -287,14 +290,14 @@ func (s *Source) Tool(i int, d string) {
 // yes (given the token before it) with the shared tree patterns; then, the
 // parsed literal goes to after, when set.
 func (s *Source) Objects(at func(prev int) bool, after func(prev int, n *tree.Node)) {
-	w := &objects.Walker{File: s.File, Report: s.Report, Det: s.Det, SkipListModels: true,
+	w := &objects.Walker{File: s.File, Report: s.Report, Det: s.Det, SkipListModels: true, Stop: s.Stop,
 		Resolve: func(n *tree.Node) []string {
 			if v, ok := s.Consts[n.Text]; ok {
 				return []string{v}
 			}
 			return nil
 		}}
-	for i := 0; i < len(s.Toks); i++ {
+	for i := 0; i < len(s.Toks) && !s.Stop.Stop(); i++ {
 		if !s.IsOp(i, "{") || !at(i-1) {
 			continue
 		}
@@ -313,6 +316,9 @@ func (s *Source) Objects(at func(prev int) bool, after func(prev int, n *tree.No
 // download URLs.
 func (s *Source) URLs() {
 	for _, tk := range s.Toks {
+		if s.Stop.Stop() {
+			return
+		}
 		if tk.Kind != lex.String {
 			continue
 		}

@@ -34,7 +34,8 @@ func (Files) Wants(f *detect.File) bool {
 	return !strings.HasSuffix(f.Base, ".lock")
 }
 
-func (Files) Detect(_ context.Context, f *detect.File, out *detect.Report) {
+func (Files) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
+	stop := detect.NewInterrupt(ctx)
 	switch f.Ext {
 	case ".json", ".jsonc":
 		data := f.Data
@@ -45,7 +46,7 @@ func (Files) Detect(_ context.Context, f *detect.File, out *detect.Report) {
 		if err != nil {
 			return // not every .json is JSON (templates, JSON lines)
 		}
-		detectConfigTree(f, out, root, true)
+		detectConfigTree(f, out, root, true, stop)
 	case ".yaml", ".yml":
 		docs, err := tree.ParseYAML(f.Data)
 		if err != nil && len(docs) == 0 {
@@ -53,17 +54,17 @@ func (Files) Detect(_ context.Context, f *detect.File, out *detect.Report) {
 			return
 		}
 		for _, d := range docs {
-			detectConfigTree(f, out, d, false)
+			detectConfigTree(f, out, d, false, stop)
 		}
 	case ".toml":
-		detectConfigTree(f, out, tree.ParseTOML(f.Data), false)
+		detectConfigTree(f, out, tree.ParseTOML(f.Data), false, stop)
 	}
 }
 
 // detectConfigTree runs the tree patterns over a parsed JSON/YAML/TOML file.
-func detectConfigTree(f *detect.File, out *detect.Report, root *tree.Node, skipListModels bool) {
+func detectConfigTree(f *detect.File, out *detect.Report, root *tree.Node, skipListModels bool, stop *detect.Interrupt) {
 	tc := &objects.Walker{File: f, Report: out, Det: "config", SkipListModels: skipListModels, ConfigKeys: !isDataPath(f.Path),
-		NoModelTables: f.Size > maxConfigTable}
+		NoModelTables: f.Size > maxConfigTable, Stop: stop}
 	tc.Walk(root)
 }
 

@@ -22,8 +22,9 @@ func (Source) Name() string { return "go" }
 
 func (Source) Wants(f *detect.File) bool { return f.Ext == ".go" }
 
-func (Source) Detect(_ context.Context, f *detect.File, out *detect.Report) {
+func (Source) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
 	s := code.Parse(f, out, lex.Go, "go")
+	s.Stop = detect.NewInterrupt(ctx)
 	s.Selector = goModelSelector
 	s.Constants(goModelCatalogue(s.Toks, s.Consts, s.ConstTok))
 	s.Calls(func(i int, _ bool) {

@@ -27,8 +27,9 @@ func (Source) Wants(f *detect.File) bool {
 	return false
 }
 
-func (Source) Detect(_ context.Context, f *detect.File, out *detect.Report) {
+func (Source) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
 	s := code.Parse(f, out, lex.JS, "js")
+	s.Stop = detect.NewInterrupt(ctx)
 	t := s.Toks
 	s.Constants(nil)
 	s.Calls(func(i int, recv bool) {

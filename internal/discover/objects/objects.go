@@ -57,6 +57,9 @@ type Walker struct {
 	// registry of every provider's models), not configuration; its models:
 	// tables list what exists, not what the project uses.
 	NoModelTables bool
+	// Stop ends the walk when the scan is cancelled or the file's time
+	// budget is spent; nil never stops.
+	Stop *detect.Interrupt
 }
 
 func (tc *Walker) strings(n *tree.Node) []string {
@@ -80,7 +83,7 @@ func (tc *Walker) Walk(n *tree.Node) { tc.walk(n, nil, false, 0) }
 // walk matches tool schemas, MCP server maps, system messages, agent
 // definitions and (for configs) model, dataset and prompt keys.
 func (tc *Walker) walk(n *tree.Node, keyPath []string, inList bool, depth int) {
-	if n == nil || depth > 64 {
+	if n == nil || depth > 64 || tc.Stop.Stop() {
 		return
 	}
 	switch n.Kind {

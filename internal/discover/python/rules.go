@@ -718,7 +718,7 @@ func (p *pyFile) promptNode(n *tree.Node, det string) {
 // literals runs the tree patterns (tool schemas, system messages, model
 // keys) over dict and list literals.
 func (p *pyFile) literals() {
-	tc := &objects.Walker{File: p.f, Report: p.out, Det: "python", SkipListModels: true, ConfigKeys: true, Ollama: p.ollama,
+	tc := &objects.Walker{File: p.f, Report: p.out, Det: "python", SkipListModels: true, ConfigKeys: true, Ollama: p.ollama, Stop: p.stop,
 		Resolve: func(n *tree.Node) []string {
 			end := n.Ref + 1 + 2*strings.Count(n.Text, ".")
 			return p.eval(span{n.Ref, end}, 0)

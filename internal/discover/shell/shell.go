@@ -29,11 +29,12 @@ func (Scripts) Wants(f *detect.File) bool {
 		f.Base == "modelfile" || f.Base == "makefile"
 }
 
-func (Scripts) Detect(_ context.Context, f *detect.File, out *detect.Report) {
+func (Scripts) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
+	stop := detect.NewInterrupt(ctx)
 	modelfile := f.Base == "modelfile" || f.Ext == ".modelfile"
 	docker := strings.HasPrefix(f.Base, "dockerfile") || f.Base == "containerfile" || f.Ext == ".dockerfile"
 	lines := strings.Split(string(f.Data), "\n")
-	for i := 0; i < len(lines); i++ {
+	for i := 0; i < len(lines) && !stop.Stop(); i++ {
 		start := i + 1
 		l := lines[i]
 		if continued(l) && i+1 < len(lines) {
