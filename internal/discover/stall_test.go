@@ -127,6 +127,15 @@ var stallInputs = []stallInput{
 		b.WriteString("Agent(instructions=" + strings.Repeat("A + ", n/8) + "A)\n")
 		return b.String()
 	}, ""},
+	{"rust/open-impl-generics", "r2.rs", func(n int) string {
+		return "use rmcp;\n" + rep("#[tool_router(server_handler)]\nimpl<<<<<<<<<< ", n/40) + "\nconst MODEL: &str = \"org/rust-impl\";\n"
+	}, "org/rust-impl"},
+	{"python/hubconf", "hubconf.py", func(n int) string {
+		return rep("def e():\n    u = 'https://example.com/w.safetensors'\n", n/56)
+	}, ""},
+	{"python/many-choices", "p11.py", func(n int) string {
+		return "assert m in {'org/a', 'org/b'}\n" + rep("from_pretrained(m)\n", n/19)
+	}, "org/a"},
 	{"yaml/open-flow", "y.yaml", func(n int) string { return "a: " + rep("[", n) + "\n" }, ""},
 }
 

@@ -53,8 +53,9 @@ var modelCalls = map[string]bool{
 	"GetAudioClient": true, "GetImageClient": true, "AsIEmbeddingGenerator": true, "GetOpenAIResponseClient": true,
 }
 
-func (Source) Detect(_ context.Context, f *detect.File, out *detect.Report) {
+func (Source) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
 	s := code.Parse(f, out, lex.JS, "csharp")
+	s.Stop = detect.NewInterrupt(ctx)
 	s.Constants(nil)
 	s.Calls(func(i int, recv bool) {
 		if modelCalls[s.Toks[i].Text] {
@@ -64,11 +65,11 @@ func (Source) Detect(_ context.Context, f *detect.File, out *detect.Report) {
 		}
 	})
 	if bytes.Contains(f.Data, []byte("McpServer")) {
-		mcp(f, out)
+		mcp(f, out, s.Stop)
 	}
 }
 
-func mcp(f *detect.File, out *detect.Report) {
+func mcp(f *detect.File, out *detect.Report, stop *detect.Interrupt) {
 	add := func(name string, line int, det string) {
 		out.Add(asset.Sighting{Kind: asset.KindTool, Name: name, Path: f.Path, Line: line,
 			Detector: "csharp." + det, Confidence: 0.85, Provider: "mcp"})
@@ -76,6 +77,9 @@ func mcp(f *detect.File, out *detect.Report) {
 	lines := strings.Split(string(f.Data), "\n")
 	named, built := false, 0
 	for i, l := range lines {
+		if stop.Stop() {
+			return
+		}
 		if m := reToolAttr.FindStringSubmatch(l); m != nil {
 			if n := reNameArg.FindStringSubmatch(m[1]); n != nil {
 				add(n[1], i+1, "mcp_tool")

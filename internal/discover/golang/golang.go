@@ -46,7 +46,7 @@ func (Source) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
 // mcp.AddTool(server, &mcp.Tool{Name: "greet"}, h) a tool.
 func sdkLiterals(s *code.Source) {
 	t := s.Toks
-	for i := 2; i+1 < len(t); i++ {
+	for i := 2; i+1 < len(t) && !s.Stop.Stop(); i++ {
 		if t[i].Kind != lex.Ident || !s.IsOp(i+1, "{") || !s.IsOp(i-1, ".") || t[i-2].Text != "mcp" {
 			continue
 		}

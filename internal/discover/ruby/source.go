@@ -30,7 +30,8 @@ var (
 	reClassLine = regexp.MustCompile(`^\s*class\s`)
 )
 
-func (Source) Detect(_ context.Context, f *detect.File, out *detect.Report) {
+func (Source) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
+	stop := detect.NewInterrupt(ctx)
 	if !bytes.Contains(f.Data, []byte("MCP::")) {
 		return
 	}
@@ -40,6 +41,9 @@ func (Source) Detect(_ context.Context, f *detect.File, out *detect.Report) {
 			Detector: "ruby." + det, Confidence: 0.85, Provider: "mcp"})
 	}
 	for i, l := range lines {
+		if stop.Stop() {
+			return
+		}
 		if m := reToolClass.FindStringSubmatch(l); m != nil {
 			name := code.Snake(m[1])
 			for j := i + 1; j < len(lines) && j < i+40 && !reClassLine.MatchString(lines[j]); j++ {

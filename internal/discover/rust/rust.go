@@ -47,7 +47,7 @@ func rmcp(s *code.Source) {
 		s.Report.Add(asset.Sighting{Kind: asset.KindTool, Name: name, Path: s.File.Path, Line: line,
 			Detector: s.Det + "." + det, Confidence: 0.85, Provider: "mcp"})
 	}
-	for i := 0; i+2 < len(t); i++ {
+	for i := 0; i+2 < len(t) && !s.Stop.Stop(); i++ {
 		if t[i].Kind == lex.Ident && t[i].Text == "ServerHandler" && t[i+1].Text == "for" && t[i+2].Kind == lex.Ident && implBefore(s, i) {
 			add(t[i+2].Text, t[i+2].Line, "mcp_server")
 			continue
@@ -144,6 +144,8 @@ func afterAttrs(s *code.Source, k int) int {
 // skipping generic parameters (impl<S: Store> T<S>).
 func typeAfterImpl(s *code.Source, k int) int {
 	if s.IsOp(k, "<") {
+		// Bounded like closing: an unclosed < must not make every impl
+		// scan the rest of the file.
 		depth := 0
 		for limit := k + 64; k < len(s.Toks) && k < limit; k++ {
 			if s.IsOp(k, "<") {
@@ -155,6 +157,9 @@ func typeAfterImpl(s *code.Source, k int) int {
 					break
 				}
 			}
+		}
+		if depth != 0 {
+			return -1
 		}
 	}
 	if k < len(s.Toks) && s.Toks[k].Kind == lex.Ident {
