@@ -26,11 +26,14 @@ import (
 )
 
 // The test binary doubles as `mlbom worker` for the end-to-end tests, so a
-// worker can run in its own process and be killed with SIGKILL.
+// worker can run in its own process and be killed with SIGKILL, and as
+// `mlbom` itself (main's signal handling included) for tests that signal it.
 func TestMain(m *testing.M) {
 	switch os.Getenv("MLBOM_E2E_ROLE") {
 	case "worker":
 		os.Exit(testWorkerMain())
+	case "mlbom":
+		os.Exit(runMain(os.Args[1:]))
 	}
 	os.Exit(m.Run())
 }

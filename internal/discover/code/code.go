@@ -8,6 +8,7 @@ package code
 
 import (
 	"bytes"
+	"context"
 	"regexp"
 	"strings"
 	"unicode"
@@ -62,11 +63,18 @@ var goKeywords = map[string]bool{"const": true, "var": true, "return": true, "ca
 // Parse lexes f and collects its string constants:
 // NAME = "..." / NAME := "..." / const NAME: &str = "...".
 func Parse(f *detect.File, out *detect.Report, l lex.Lang, det string) *Source {
-	t := lex.Lex(f.Data, l)
+	return ParseContext(context.Background(), f, out, l, det)
+}
+
+// ParseContext is Parse whose lexing and later loops over tokens (Stop)
+// end when ctx does.
+func ParseContext(ctx context.Context, f *detect.File, out *detect.Report, l lex.Lang, det string) *Source {
+	stop := detect.NewInterrupt(ctx)
+	t := lex.LexUntil(f.Data, l, stop.Stop)
 	s := &Source{File: f, Report: out, Lang: l, Det: det, Toks: t,
 		Consts: map[string]string{}, ConstLine: map[string]int{}, ConstTok: map[string]int{},
-		ollama: bytes.Contains(f.Data, []byte("ollama")) && reOllamaImport.Match(f.Data)}
-	for i := 0; i+2 < len(t); i++ {
+		ollama: bytes.Contains(f.Data, []byte("ollama")) && reOllamaImport.Match(f.Data), Stop: stop}
+	for i := 0; i+2 < len(t) && !stop.Stop(); i++ {
 		if t[i].Kind != lex.Ident {
 			continue
 		}

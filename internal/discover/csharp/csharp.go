@@ -54,8 +54,7 @@ var modelCalls = map[string]bool{
 }
 
 func (Source) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
-	s := code.Parse(f, out, lex.JS, "csharp")
-	s.Stop = detect.NewInterrupt(ctx)
+	s := code.ParseContext(ctx, f, out, lex.JS, "csharp")
 	s.Constants(nil)
 	s.Calls(func(i int, recv bool) {
 		if modelCalls[s.Toks[i].Text] {

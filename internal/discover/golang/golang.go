@@ -23,8 +23,7 @@ func (Source) Name() string { return "go" }
 func (Source) Wants(f *detect.File) bool { return f.Ext == ".go" }
 
 func (Source) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
-	s := code.Parse(f, out, lex.Go, "go")
-	s.Stop = detect.NewInterrupt(ctx)
+	s := code.ParseContext(ctx, f, out, lex.Go, "go")
 	s.Selector = goModelSelector
 	s.Constants(goModelCatalogue(s.Toks, s.Consts, s.ConstTok))
 	s.Calls(func(i int, _ bool) {

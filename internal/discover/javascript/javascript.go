@@ -28,8 +28,7 @@ func (Source) Wants(f *detect.File) bool {
 }
 
 func (Source) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
-	s := code.Parse(f, out, lex.JS, "js")
-	s.Stop = detect.NewInterrupt(ctx)
+	s := code.ParseContext(ctx, f, out, lex.JS, "js")
 	t := s.Toks
 	s.Constants(nil)
 	s.Calls(func(i int, recv bool) {

@@ -45,7 +45,12 @@ const (
 
 // Lex tokenises src. It never fails: unterminated strings end at the end of
 // input, unknown bytes become operators.
-func Lex(src []byte, l Lang) []Token {
+func Lex(src []byte, l Lang) []Token { return LexUntil(src, l, nil) }
+
+// LexUntil is Lex that asks stop (when not nil) before each token and
+// returns the tokens read so far once it says yes: a scan that is
+// cancelled, or a file whose time budget is spent, stops mid-file.
+func LexUntil(src []byte, l Lang, stop func() bool) []Token {
 	var toks []Token
 	line := 1
 	depth := 0
@@ -64,6 +69,9 @@ func Lex(src []byte, l Lang) []Token {
 		toks = append(toks, t)
 	}
 	for i < n {
+		if stop != nil && stop() {
+			return toks
+		}
 		c := src[i]
 		switch {
 		case c == '\n':

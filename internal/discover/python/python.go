@@ -115,12 +115,13 @@ type assign struct {
 }
 
 func newPyFile(ctx context.Context, f *detect.File, out *detect.Report, src []byte, lineMap []int) *pyFile {
-	p := &pyFile{f: f, out: out, toks: lex.Lex(src, lex.Python), lineMap: lineMap,
+	stop := detect.NewInterrupt(ctx)
+	p := &pyFile{f: f, out: out, toks: lex.LexUntil(src, lex.Python, stop.Stop), lineMap: lineMap,
 		assigns: map[string][]assign{}, defaults: map[string]span{}, argDefs: map[string]span{}, argChoices: map[string]span{},
 		imports: map[string]string{}, bases: map[string]string{}, skipLit: map[int]bool{},
 		funcs: map[string]bool{}, classes: map[string]bool{}, classIndent: -1,
 		best: map[string]assign{}, tops: map[string][]assign{}, lits: map[int]litVal{}, models: map[modelKey]modelVal{},
-		collected: map[*tree.Node][]string{}, dictKeys: map[*tree.Node]map[string]int{}, stop: detect.NewInterrupt(ctx)}
+		collected: map[*tree.Node][]string{}, dictKeys: map[*tree.Node]map[string]int{}, stop: stop}
 	p.match, p.opener = matchBrackets(p.toks)
 	p.limit = 64*(len(src)+len(p.toks)) + 1<<20
 	p.module = pyModuleName(f.Path)

@@ -21,8 +21,7 @@ func (Source) Name() string { return "rust" }
 func (Source) Wants(f *detect.File) bool { return f.Ext == ".rs" }
 
 func (Source) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
-	s := code.Parse(f, out, lex.Rust, "rust")
-	s.Stop = detect.NewInterrupt(ctx)
+	s := code.ParseContext(ctx, f, out, lex.Rust, "rust")
 	t := s.Toks
 	s.Constants(nil)
 	s.Calls(nil)
