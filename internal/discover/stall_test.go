@@ -337,3 +337,30 @@ func TestFileTimeBudgetSkips(t *testing.T) {
 		t.Errorf("default budget: skipped %+v", res.Skipped)
 	}
 }
+
+// FuzzNoStall feeds the same bytes to every text detector, as each kind of
+// file the walk reads. A file of fuzzer size that meets the time budget is
+// super-linear (or exponential) somewhere, which fails the target.
+func FuzzNoStall(f *testing.F) {
+	for _, in := range stallInputs {
+		f.Add([]byte(in.gen(256)))
+	}
+	f.Add([]byte("a0 = 'x'\na1 = f'{a0}{a0}{a0}'\na2 = a1 + a1 + a1\nfrom_pretrained(a2)\n"))
+	names := []string{"a.py", "a.ipynb", "a.js", "a.go", "a.rs", "a.cs", "a.rb", "a.toml", "pyproject.toml", "Cargo.toml",
+		"a.yaml", "a.json", "a.sh", "Dockerfile", "README.md", "a.prompt", "a.dvc", "requirements.txt", "go.mod", "Gemfile", "hubconf.py"}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tree := fstest.MapFS{}
+		for _, n := range names {
+			tree["d/"+n] = &fstest.MapFile{Data: data}
+		}
+		res, err := Discover(context.Background(), tree, Options{Workers: 1, SkipHash: true, FileTimeBudget: 10 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range res.Skipped {
+			if strings.Contains(s.Reason, "time budget") || strings.Contains(s.Reason, "not fully analysed") {
+				t.Errorf("%d bytes: %s: %s", len(data), s.Path, s.Reason)
+			}
+		}
+	})
+}
