@@ -139,6 +139,10 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 	locateLicenses(tree.FS, res.Sightings)
 
 	reports := a.scanWeights(ctx, beat, tree.FS, res.Sightings, res.Files)
+	if err := ctx.Err(); err != nil {
+		// Reports cut short by a cancel or a timeout are not a scan result.
+		return nil, classify("scan", fmt.Errorf("scan %s: %w", req.Source, err))
+	}
 
 	manifests, err := kubernetes.Manifests(tree.FS)
 	if err != nil {
@@ -264,6 +268,9 @@ func (a *Activities) scanWeights(ctx context.Context, beat *pulse, fsys fs.FS, f
 	opts := a.ModelScan
 	reports := make([]modelscan.Report, 0, len(sorted))
 	for i, p := range sorted {
+		if ctx.Err() != nil {
+			break // cancelled or timed out: Scan returns the context's error
+		}
 		beat.set(ScanProgress{Phase: PhaseModelScan + " " + fmt.Sprint(i+1) + "/" + fmt.Sprint(len(sorted)), Files: files, Sightings: len(findings), Findings: len(findings)})
 		reports = append(reports, scanOne(ctx, fsys, p, opts))
 	}
