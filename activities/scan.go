@@ -144,7 +144,10 @@ func (a *Activities) Scan(ctx context.Context, req ScanRequest) (*ScanResult, er
 		return nil, classify("scan", fmt.Errorf("scan %s: %w", req.Source, err))
 	}
 
-	manifests, err := kubernetes.Manifests(tree.FS)
+	manifests, err := kubernetes.ManifestsContext(ctx, tree.FS)
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, classify("scan", fmt.Errorf("scan %s: %w", req.Source, cerr))
+	}
 	if err != nil {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("kubernetes manifests: %v", err))
 	}

@@ -136,6 +136,23 @@ var stallInputs = []stallInput{
 	{"python/many-choices", "p11.py", func(n int) string {
 		return "assert m in {'org/a', 'org/b'}\n" + rep("from_pretrained(m)\n", n/19)
 	}, "org/a"},
+	{"prompt/alias-bomb", "a.prompt", func(n int) string {
+		// Billion laughs in the front matter's model field, which is
+		// decoded into Go values (aliases expanded).
+		b := "---\nname: x\na0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+		for i := 1; i < 9; i++ {
+			b += fmt.Sprintf("a%d: &a%d [*a%d,*a%d,*a%d,*a%d,*a%d,*a%d,*a%d,*a%d,*a%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+		}
+		return b + "model: *a8\n---\nSay hi.\n" + rep("x", n-len(b))
+	}, ""},
+	{"card/deep-yaml", "README.md", func(n int) string {
+		var b strings.Builder
+		b.WriteString("---\nlicense: mit\nbase_model: org/card-deep\nx:\n")
+		for i := 0; b.Len() < n/2 && i < 2000; i++ {
+			b.WriteString(strings.Repeat(" ", i+1) + "- \n")
+		}
+		return b.String() + "---\n# Card\n" + rep("text\n", (n-b.Len())/5)
+	}, ""},
 	{"yaml/open-flow", "y.yaml", func(n int) string { return "a: " + rep("[", n) + "\n" }, ""},
 }
 

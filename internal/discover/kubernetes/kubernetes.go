@@ -10,6 +10,7 @@ package kubernetes
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -36,9 +37,16 @@ var skippedDirs = map[string]bool{"node_modules": true, "vendor": true, "testdat
 // and List objects are split; YAML that is not Kubernetes, does not parse
 // (e.g. Helm templates) or is too large is skipped, because a repository's
 // odd file must not fail the scan. Order follows the (lexical) walk.
-func Manifests(fsys fs.FS) ([]any, error) {
+func Manifests(fsys fs.FS) ([]any, error) { return ManifestsContext(context.Background(), fsys) }
+
+// ManifestsContext is Manifests that stops walking, with ctx's error, when
+// ctx ends.
+func ManifestsContext(ctx context.Context, fsys fs.FS) ([]any, error) {
 	var out []any
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
 		if err != nil {
 			if p == "." {
 				return err

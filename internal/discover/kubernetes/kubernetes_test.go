@@ -1,6 +1,8 @@
 package kubernetes
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -104,4 +106,17 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A cancelled context stops the walk with its error.
+func TestManifestsContextCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	fsys := fstest.MapFS{"deploy/app.yaml": {Data: []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n")}}
+	if _, err := ManifestsContext(ctx, fsys); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if docs, err := ManifestsContext(context.Background(), fsys); err != nil || len(docs) != 1 {
+		t.Fatalf("live: %d docs, %v", len(docs), err)
+	}
 }
