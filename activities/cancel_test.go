@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -42,4 +43,25 @@ func TestScanStopsWhenCancelledDuringModelScan(t *testing.T) {
 		}
 	}
 	require.Equal(t, 1, modelscans, "files scanned after the cancel: phases %v", phases)
+}
+
+// A file that outlasts the per-file time budget is a skip with its reason in
+// the scan's result, which the summary counts and the BOM lists.
+func TestScanReportsFileTimeBudgetSkip(t *testing.T) {
+	a := newActivities(t)
+	a.Discover.FileTimeBudget = time.Nanosecond
+	repo := writeRepo(t)
+	res, err := a.Scan(context.Background(), ScanRequest{ScanID: "s", Source: repo, Project: "p"})
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, res.Skipped, 1)
+	var rec ScanRecord
+	require.NoError(t, a.getJSON(context.Background(), res.ResultRef, &rec))
+	found := false
+	for _, s := range rec.Result.Skipped {
+		if s.Path == "serve.py" && strings.Contains(s.Reason, "time budget exceeded") {
+			found = true
+		}
+	}
+	require.True(t, found, "skipped: %+v", rec.Result.Skipped)
+	require.Equal(t, 1, res.Weights, "weights are still scanned")
 }
