@@ -381,3 +381,41 @@ func FuzzNoStall(f *testing.F) {
 		}
 	})
 }
+
+// References to constants of other modules resolve in time linear in the
+// tree: many modules, many references by a module suffix. It also checks
+// the suffix rule: a name defined once under the suffix resolves, a name
+// two modules define does not.
+func TestCrossModuleReferencesLinear(t *testing.T) {
+	tree := fstest.MapFS{}
+	const mods, refs = 4000, 40
+	for i := range mods {
+		tree[fmt.Sprintf("app%d/cfg/models.py", i)] = &fstest.MapFile{Data: []byte(fmt.Sprintf("NAME%d = 'org/m%d'\nSHARED = 'org/shared'\n", i, i))}
+	}
+	var b strings.Builder
+	b.WriteString("from transformers import AutoModel\nimport cfg.models as models\n")
+	for i := range mods {
+		for range refs / 10 {
+			fmt.Fprintf(&b, "AutoModel.from_pretrained(models.NAME%d)\n", i)
+		}
+	}
+	b.WriteString("AutoModel.from_pretrained(models.SHARED)\n")
+	tree["main.py"] = &fstest.MapFile{Data: []byte(b.String())}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := Discover(ctx, tree, Options{Workers: 2, SkipHash: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolved, shared := map[string]bool{}, false
+	for _, s := range res.Sightings {
+		if s.Path != "main.py" {
+			continue
+		}
+		resolved[s.Name] = true
+		shared = shared || s.Name == "org/shared"
+	}
+	if len(resolved) != mods || shared {
+		t.Errorf("%d of %d references resolved; ambiguous SHARED resolved: %v", len(resolved), mods, shared)
+	}
+}
