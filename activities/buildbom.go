@@ -58,6 +58,12 @@ func (a *Activities) BuildBOM(ctx context.Context, req BuildBOMRequest) (*BuildB
 	if err != nil {
 		return nil, classify("build bom", err)
 	}
+	// Each step below is CPU work on the whole inventory (seconds for a
+	// large one): between them a cancelled or timed-out run stops, and never
+	// stores a version.
+	if err := ctx.Err(); err != nil {
+		return nil, classify("build bom", err)
+	}
 	b, err := bom.Build(&inv, bom.Options{
 		ToolVersion:  a.ToolVersion,
 		Timestamp:    a.now(),
@@ -66,12 +72,21 @@ func (a *Activities) BuildBOM(ctx context.Context, req BuildBOMRequest) (*BuildB
 	if err != nil {
 		return nil, classify("build bom", err)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, classify("build bom", err)
+	}
 	data, err := bom.EncodeJSON(b)
 	if err != nil {
 		return nil, classify("build bom", err)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, classify("build bom", err)
+	}
 	hash, err := bom.ContentHash(data)
 	if err != nil {
+		return nil, classify("build bom", err)
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, classify("build bom", err)
 	}
 	v, created, err := a.Store.SaveVersion(ctx, store.NewVersion{
