@@ -30,6 +30,13 @@
 //     ecosystem's package;
 //   - license texts anywhere in the tree: licenses; data files and weights by
 //     content: weights, with format names from internal/modelformat.
+//
+// Bounds: a file is untrusted input, so every parser and detector does work
+// linear in its size (brackets matched once, nesting capped, names resolved
+// once; TestParsersLinear and BenchmarkStallInputs hold the inputs that were
+// quadratic or exponential). Text detectors run under Options.FileTimeBudget
+// and check their context in every loop over tokens, lines and nodes
+// (detect.Interrupt), so a cancelled scan stops mid-file.
 package discover
 
 import (
