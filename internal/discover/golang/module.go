@@ -27,13 +27,17 @@ func (Module) Name() string { return "go-module" }
 
 func (Module) Wants(f *detect.File) bool { return f.Base == "go.mod" }
 
-func (Module) Detect(_ context.Context, f *detect.File, out *detect.Report) {
+func (Module) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
+	stop := detect.NewInterrupt(ctx)
 	add := func(fd asset.Sighting, line int, det string) {
 		fd.Path, fd.Line, fd.Detector = f.Path, line, det
 		out.Add(fd)
 	}
 	inReq := false
 	for i, l := range strings.Split(string(f.Data), "\n") {
+		if stop.Stop() {
+			return
+		}
 		t := strings.TrimSpace(l)
 		if c := strings.Index(t, "//"); c >= 0 {
 			t = strings.TrimSpace(t[:c])

@@ -118,7 +118,8 @@ func (Packages) Wants(f *detect.File) bool {
 	return false
 }
 
-func (Packages) Detect(_ context.Context, f *detect.File, out *detect.Report) {
+func (Packages) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
+	stop := detect.NewInterrupt(ctx)
 	add := func(fd asset.Sighting, line int, det string) {
 		fd.Path, fd.Line, fd.Detector = f.Path, line, det
 		out.Add(fd)
@@ -209,6 +210,9 @@ func (Packages) Detect(_ context.Context, f *detect.File, out *detect.Report) {
 		}
 	default: // requirements*.txt, setup.cfg, Pipfile
 		for i, l := range strings.Split(string(f.Data), "\n") {
+			if stop.Stop() {
+				return
+			}
 			t := l
 			if c := strings.Index(t, " #"); c >= 0 {
 				t = t[:c]

@@ -1152,11 +1152,18 @@ func (p *pyFile) starPrompts(a span, det string, line int) {
 	if len(p.stars) == 0 {
 		return
 	}
+	seen := map[string]bool{}
 	for _, sp := range splitOps(p, a.s, a.e, "+") {
 		if sp.e != sp.s+1 || p.toks[sp.s].Kind != lex.Ident {
 			continue
 		}
 		n := p.toks[sp.s].Text
+		// Each name once, and no more than a report holds: names times
+		// star-imported modules must not multiply into hours of work.
+		if seen[n] || len(p.out.Pending)+len(p.stars) > detect.MaxPending {
+			continue
+		}
+		seen[n] = true
 		if _, local := p.bestAssign(n); local || p.imports[n] != "" || p.funcs[n] {
 			continue
 		}

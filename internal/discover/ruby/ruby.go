@@ -32,12 +32,16 @@ func (Gems) Name() string { return "ruby-gems" }
 
 func (Gems) Wants(f *detect.File) bool { return f.Base == "gemfile" || f.Ext == ".gemspec" }
 
-func (Gems) Detect(_ context.Context, f *detect.File, out *detect.Report) {
+func (Gems) Detect(ctx context.Context, f *detect.File, out *detect.Report) {
+	stop := detect.NewInterrupt(ctx)
 	det := "gemfile"
 	if f.Ext == ".gemspec" {
 		det = "gemspec"
 	}
 	for i, l := range strings.Split(string(f.Data), "\n") {
+		if stop.Stop() {
+			return
+		}
 		m := reGem.FindStringSubmatch(l)
 		if m == nil || !mlGems[m[1]] {
 			continue
