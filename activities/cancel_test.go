@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +26,7 @@ func TestScanStopsWhenCancelledDuringModelScan(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	before := runtime.NumGoroutine()
 	var phases []string
 	a.OnScanProgress = func(p ScanProgress) {
 		phases = append(phases, p.Phase)
@@ -43,6 +45,15 @@ func TestScanStopsWhenCancelledDuringModelScan(t *testing.T) {
 		}
 	}
 	require.Equal(t, 1, modelscans, "files scanned after the cancel: phases %v", phases)
+	// Nothing the scan started runs on (an activity timeout is the same
+	// cancellation): give exiting goroutines a moment, then count.
+	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines before the scan, %d after:\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	}
 }
 
 // A file that outlasts the per-file time budget is a skip with its reason in
