@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// Ctrl-C stops `mlbom scan --local` in the middle of discovery: the process
+// Ctrl-C (and SIGTERM) stops `mlbom scan --local` in the middle of discovery: the process
 // (this test binary running main, signal handling included) exits with 130
 // and says it was interrupted, instead of running on to the end. The tree
 // takes tens of CPU seconds to analyse (files of deeply nested calls, linear
@@ -39,7 +39,17 @@ func TestInterruptStopsLocalScan(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	home := filepath.Join(dir, "home")
+	for _, sig := range []struct {
+		sig  syscall.Signal
+		text string
+	}{{syscall.SIGINT, "interrupt"}, {syscall.SIGTERM, "terminated"}} {
+		t.Run(sig.text, func(t *testing.T) { interruptScan(t, src, filepath.Join(dir, sig.text), sig.sig, sig.text) })
+	}
+}
+
+// interruptScan starts mlbom scan --local on src, sends sig once discovery
+// reports progress, and checks that it stops at once and says why.
+func interruptScan(t *testing.T, src, home string, sig syscall.Signal, text string) {
 	cmd := exec.Command(os.Args[0], "scan", "--local", "--project", "big", src)
 	cmd.Env = append(os.Environ(), "MLBOM_E2E_ROLE=mlbom", "MLBOM_HOME="+home, "MLBOM_DB=sqlite:"+filepath.Join(home, "m.db"),
 		"MLBOM_HF_RESOLVE=false", "MLBOM_FILE_TIME_BUDGET=1h")
@@ -81,7 +91,7 @@ wait:
 		}
 	}
 
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	sent := time.Now()
@@ -95,14 +105,14 @@ wait:
 	select {
 	case err = <-done:
 	case <-time.After(20 * time.Second):
-		t.Fatal("mlbom scan --local still running 20 s after SIGINT")
+		t.Fatalf("mlbom scan --local still running 20 s after %v", sig)
 	}
-	t.Logf("exited %s after SIGINT", time.Since(sent).Round(time.Millisecond))
+	t.Logf("exited %s after %v", time.Since(sent).Round(time.Millisecond), sig)
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupted {
 		t.Errorf("exit = %v, want code %d\n%s", err, exitInterrupted, errText.String())
 	}
-	if !strings.Contains(errText.String(), "mlbom scan: interrupted (interrupt signal received): stopped before finishing") {
+	if !strings.Contains(errText.String(), "mlbom scan: interrupted ("+text+" signal received): stopped before finishing") {
 		t.Errorf("no clear message on stderr:\n%s", errText.String())
 	}
 	if strings.Contains(errText.String(), "Done") || stdout.Len() > 0 {
