@@ -54,12 +54,14 @@ func Normalize(in Input) *Inventory {
 
 	groups := map[string]*group{}
 	var keys []string
+	pins := pinIndex{}
 	add := func(id identity, f asset.Sighting) *group {
 		g, ok := groups[id.key]
 		if !ok {
 			g = &group{id: id, names: map[string]int{}, groups: map[string]int{}}
 			groups[id.key] = g
 			keys = append(keys, id.key)
+			pins.add(id)
 		}
 		g.findings = append(g.findings, f)
 		g.names[id.name]++
@@ -104,7 +106,7 @@ func Normalize(in Input) *Inventory {
 				mf.Provider = "huggingface"
 			}
 			if id, ok := identify(mf); ok {
-				add(pinnedModel(groups, keys, id), mf)
+				add(pins.pinned(id), mf)
 			}
 		}
 	}
@@ -112,6 +114,10 @@ func Normalize(in Input) *Inventory {
 	// Unversioned framework findings (an import) belong to the one pinned
 	// version when the manifests pin exactly one.
 	mergeUnversionedFrameworks(groups, &keys)
+	pins = pinIndex{}
+	for _, k := range keys {
+		pins.add(groups[k].id)
+	}
 
 	comps := map[string]*Component{}  // by bom-ref
 	byKey := map[string]*Component{}  // by identity key
@@ -135,7 +141,7 @@ func Normalize(in Input) *Inventory {
 				mf.Provider = "huggingface"
 			}
 			if id, ok := identify(mf); ok {
-				modelOf[c.BOMRef] = pinnedModel(groups, keys, id).key
+				modelOf[c.BOMRef] = pins.pinned(id).key
 			}
 		}
 	}
@@ -842,18 +848,16 @@ func resolveLocalModelPaths(findings []asset.Sighting) {
 	}
 }
 
-// pinnedModel: a weight file names its model without a revision; when the
+// pinned: a weight file names its model without a revision; when the
 // same model is known at exactly one revision (a Hugging Face repository's
 // own model), the weights belong to that one.
-func pinnedModel(groups map[string]*group, keys []string, id identity) identity {
+func (p pinIndex) pinned(id identity) identity {
 	if id.version != "" {
 		return id
 	}
 	var found []identity
-	for _, k := range keys {
-		g := groups[k].id
-		if g.kind == id.kind && g.provider == id.provider && strings.EqualFold(g.group, id.group) &&
-			strings.EqualFold(g.name, id.name) && g.version != "" {
+	for _, g := range p[pinKey(id)] {
+		if strings.EqualFold(g.group, id.group) && strings.EqualFold(g.name, id.name) {
 			found = append(found, g)
 		}
 	}
@@ -861,4 +865,22 @@ func pinnedModel(groups map[string]*group, keys []string, id identity) identity 
 		return found[0]
 	}
 	return id
+}
+
+// pinIndex holds the versioned groups by kind, provider, group and name
+// (case-folded), so that pinned looks at the groups that can match rather
+// than at every group for every weight file (quadratic in a repository of
+// many weight files).
+type pinIndex map[string][]identity
+
+func (p pinIndex) add(id identity) {
+	if id.version != "" {
+		k := pinKey(id)
+		p[k] = append(p[k], id)
+	}
+}
+
+func pinKey(id identity) string {
+	fold := func(s string) string { return strings.ToLower(strings.ToUpper(s)) }
+	return string(id.kind) + "|" + id.provider + "|" + fold(id.group) + "|" + fold(id.name)
 }
