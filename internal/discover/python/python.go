@@ -59,10 +59,10 @@ type pyFile struct {
 	// match[i] is the index of the bracket closing the opener at i
 	// (len(toks) when unclosed), computed once so that nested or unclosed
 	// calls cost one pass, not one pass per call.
-	match   []int32
-	opener  []int32             // opener[i] is the bracket a closer at i closes, or -1
-	best    map[string]assign   // bestAssign's choice without a call position, kept as assigns grow
-	tops    map[string][]assign // module-level assignments of each name, in line order
+	match  []int32
+	opener []int32             // opener[i] is the bracket a closer at i closes, or -1
+	best   map[string]assign   // bestAssign's choice without a call position, kept as assigns grow
+	tops   map[string][]assign // module-level assignments of each name, in line order
 	// memo holds resolved names once the lookup tables are complete
 	// (after the argparse prepass); lits holds parsed literals. Together
 	// they keep chains of constants that use each other many times from
