@@ -540,21 +540,6 @@ func (p *pyFile) choicesOf(name string) []string {
 func (p *pyFile) indexChoices() {
 	p.choices = map[string][]string{}
 	t := p.toks
-	var stack []int         // open brackets
-	opener := map[int]int{} // closing "}" -> its "{"
-	for i := range t {
-		switch {
-		case p.isOp(i, "{") || p.isOp(i, "[") || p.isOp(i, "("):
-			stack = append(stack, i)
-		case p.isOp(i, "}") || p.isOp(i, "]") || p.isOp(i, ")"):
-			if n := len(stack); n > 0 {
-				if p.isOp(i, "}") && p.isOp(stack[n-1], "{") {
-					opener[i] = stack[n-1]
-				}
-				stack = stack[:n-1]
-			}
-		}
-	}
 	for i := 0; i+2 < len(t); i++ {
 		if t[i].Kind != lex.Ident {
 			continue
@@ -567,7 +552,8 @@ func (p *pyFile) indexChoices() {
 			p.choices[name] = append(p.choices[name], vals...)
 		}
 		if i >= 2 && p.isOp(i-1, "[") && p.isOp(i+1, "]") && p.isOp(i-2, "}") {
-			if j, ok := opener[i-2]; ok {
+			// The dict's "{" from the file's bracket table (matchBrackets).
+			if j := int(p.opener[i-2]); j >= 0 && p.isOp(j, "{") {
 				if n, _ := p.parseLit(j, 0); n != nil && n.Kind == tree.Dict {
 					p.choices[name] = append(p.choices[name], n.Keys...)
 				}
